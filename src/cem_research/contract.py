@@ -1,0 +1,442 @@
+"""Read a client's raw files and check them against the data contract.
+
+Every file declared in ``client.yaml`` is read as text first, then parsed and checked
+column by column, so that a problem is reported as one line naming the client, the
+file, the column and the rows (numbered as a spreadsheet shows them: the header is
+row 1, the first answer row 2).  Value checks (scales, allowed values, uniqueness)
+are expressed as a :mod:`pandera` schema built from the contract.
+
+Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cem_research.config import INTERFACE_KINDS, ClientConfig, FileSpec
+from cem_research.errors import ContractError
+
+FIRST_DATA_ROW = 2  # spreadsheet numbering: header is row 1
+
+
+@dataclass
+class Accounting:
+    """Where every row read from one file went."""
+
+    file: str
+    read: int = 0
+    kept: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def exclude(self, reason: str, count: int) -> None:
+        """Count ``count`` rows excluded for ``reason``."""
+        if count:
+            self.excluded[reason] = self.excluded.get(reason, 0) + int(count)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "read": self.read, "kept": self.kept, "excluded": dict(self.excluded)}
+
+
+@dataclass
+class RawTables:
+    """The client's files, parsed and checked (not yet scored)."""
+
+    ratings: pd.DataFrame
+    feedback: pd.DataFrame | None
+    touchpoints: pd.DataFrame | None
+    accounting: list[Accounting]
+    extra_columns: dict[str, list[str]]
+    missing_answers: dict[str, int]
+    waves: list[str]
+
+
+# ---------------------------------------------------------------------------
+# reading
+def _encoding(cfg: ClientConfig) -> str:
+    enc = cfg.csv.encoding
+    try:
+        name = codecs.lookup(enc).name
+    except LookupError:
+        raise ContractError(f"unknown encoding {enc!r} in csv.encoding", client=cfg.client,
+                            file="client.yaml") from None
+    return "utf-8-sig" if name == "utf-8" else enc
+
+
+def read_table(cfg: ClientConfig, spec: FileSpec, role: str) -> pd.DataFrame:
+    """Read one declared CSV file as text, with a ``row`` column of spreadsheet row numbers.
+
+    Parameters
+    ----------
+    cfg : ClientConfig
+        The client's contract (gives folder, delimiter, decimal mark and encoding).
+    spec : FileSpec
+        The declared file.
+    role : str
+        ``survey``, ``competitor_ratings``, ``feedback`` or ``touchpoints``.
+
+    Returns
+    -------
+    DataFrame
+        Every cell as a string (blank cells as missing), plus ``row``.
+
+    Raises
+    ------
+    ContractError
+        If the file is missing, empty, has a header but no rows, cannot be decoded with
+        the declared encoding, or cannot be parsed as CSV.
+    """
+    path = cfg.folder / spec.file
+    where = dict(client=cfg.client, file=spec.file)
+    if not path.is_file():
+        need = "required" if role == "survey" else f"declared ({role})"
+        raise ContractError(f"{need} file is missing from data/raw/{cfg.client}/", **where)
+    data = path.read_bytes()
+    if not data.strip():
+        raise ContractError("file is empty: expected a header row and answer rows", **where)
+    enc = _encoding(cfg)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContractError(
+            f"cannot be decoded as {cfg.csv.encoding} (row {line}); set csv.encoding in client.yaml "
+            "to the export's encoding, e.g. cp1252 or latin-1", **where) from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=cfg.csv.delimiter, dtype=str,
+                            keep_default_na=False, na_values=[""], skipinitialspace=False,
+                            skip_blank_lines=True, engine="c")
+    except pd.errors.ParserError as exc:
+        raise ContractError(f"cannot be parsed as CSV with delimiter {cfg.csv.delimiter!r}: "
+                            f"{' '.join(str(exc).split())}", **where) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise ContractError("file has a header row but no answer rows", **where)
+    # spreadsheet row numbers; blank lines are skipped by the reader, so count them back
+    frame.insert(0, "row", np.arange(len(frame)) + FIRST_DATA_ROW)
+    if "\n\n" in text.replace("\r\n", "\n").strip("\n"):
+        frame["row"] = _row_numbers(text, len(frame))
+    return frame
+
+
+def _row_numbers(text: str, n: int) -> np.ndarray:
+    """Spreadsheet row numbers of the non-blank records when the file has blank lines."""
+    rows, line = [], 1
+    for i, raw in enumerate(text.replace("\r\n", "\n").split("\n")[1:], start=2):
+        if raw.strip():
+            rows.append(i)
+    line = rows[:n] if len(rows) >= n else list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + n))
+    return np.asarray(line)
+
+
+def _require_columns(cfg: ClientConfig, frame: pd.DataFrame, spec: FileSpec, needed: list[str]) -> None:
+    present = [c for c in frame.columns if c != "row"]
+    for col in needed:
+        if col in present:
+            continue
+        hint = ""
+        if len(present) == 1 and cfg.csv.delimiter not in present[0]:
+            for d in (";", "\t", "|", ","):
+                if d != cfg.csv.delimiter and d in present[0]:
+                    hint = f"; the file looks {d!r}-delimited: set csv.delimiter in client.yaml"
+                    break
+        if not hint:
+            close = difflib.get_close_matches(col, present, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ContractError(f"declared column is missing from the file{hint}",
+                            client=cfg.client, file=spec.file, column=col)
+
+
+def _to_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> pd.Series:
+    raw = frame[col]
+    text = raw.str.strip()
+    if cfg.csv.decimal != ".":
+        # only the declared decimal mark is accepted: "4.5" in a decimal-comma file is refused,
+        # never silently read as 45
+        text = text.where(~text.str.contains(".", regex=False, na=False), "not-a-number") \
+            .str.replace(cfg.csv.decimal, ".", regex=False)
+    num = pd.to_numeric(text, errors="coerce")
+    bad = num.isna() & raw.notna()
+    if bad.any():
+        sample = raw[bad].iloc[0]
+        hint = ""
+        if cfg.csv.decimal == "." and isinstance(sample, str) and "," in sample:
+            hint = "; the file may use decimal commas: set csv.decimal: ',' in client.yaml"
+        raise ContractError(f"expected numbers, found text such as {sample[:40]!r}{hint}",
+                            client=cfg.client, file=file, column=col, rows=frame.loc[bad, "row"])
+    return num.astype("float64")
+
+
+def _to_time(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> pd.Series:
+    raw = frame[col]
+    parsed = pd.to_datetime(raw.str.strip(), errors="coerce", format="ISO8601", utc=False)
+    bad = parsed.isna() & raw.notna()
+    if bad.any():
+        raise ContractError(f"timestamps that do not parse (expected ISO 8601 such as 2026-03-01 or "
+                            f"2026-03-01T14:30), e.g. {raw[bad].iloc[0][:40]!r}",
+                            client=cfg.client, file=file, column=col, rows=frame.loc[bad, "row"])
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed
+
+
+def _schema_check(cfg: ClientConfig, frame: pd.DataFrame, file: str, columns: dict) -> None:
+    """Run a pandera schema and turn its first failure into one ContractError."""
+    import pandera.pandas as pa  # imported here: only the processing stage pays for it
+
+    schema = pa.DataFrameSchema({c: pa.Column(checks=chk, nullable=True, coerce=False, required=True)
+                                 for c, (chk, _msg) in columns.items()}, strict=False)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        cases = cases[cases["column"].isin(list(columns))]
+        if cases.empty:
+            raise
+        col = cases["column"].iloc[0]
+        idx = cases.loc[cases["column"] == col, "index"].dropna().astype(int)
+        bad_values = cases.loc[cases["column"] == col, "failure_case"].astype(str).unique()[:3]
+        rows = frame.loc[frame.index.isin(idx), "row"]
+        msg = columns[col][1]
+        raise ContractError(f"{msg} (found {', '.join(repr(v) for v in bad_values)})",
+                            client=cfg.client, file=file, column=col, rows=rows) from None
+
+
+def _check_not_blank(cfg, frame, col, file, what):
+    blank = frame[col].isna() | (frame[col].astype("string").str.strip() == "")
+    if blank.any():
+        raise ContractError(f"{what} is blank", client=cfg.client, file=file, column=col,
+                            rows=frame.loc[blank, "row"])
+
+
+# ---------------------------------------------------------------------------
+def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dict, dict]:
+    """Read the survey (and competitor ratings), parse and check every declared column.
+
+    Returns
+    -------
+    ratings : DataFrame
+        ``source, row, respondent, wave, [date], brand, brand_kind, [weight]``, segment
+        columns and raw item columns (not yet reverse-keyed).
+    accounting : list of Accounting
+    extra_columns : dict
+        Undeclared columns per file (allowed, reported).
+    missing : dict
+        Missing answers per item.
+    """
+    import pandera.pandas as pa
+
+    s = cfg.survey
+    parts, accounting, extras = [], [], {}
+    specs = [("survey", s)] + ([("competitor_ratings", cfg.competitor_ratings)]
+                               if cfg.competitor_ratings else [])
+    for role, spec in specs:
+        frame = read_table(cfg, spec, role)
+        acc = Accounting(spec.file, read=len(frame))
+        roles = {k: v for k, v in s.columns.items() if k != "file"}
+        needed = list(dict.fromkeys([*roles.values(), *cfg.segments, *cfg.items]))
+        _require_columns(cfg, frame, spec, needed)
+        declared = {"row", *needed}
+        extras[spec.file] = [c for c in frame.columns if c not in declared]
+        out = pd.DataFrame({"source": role, "row": frame["row"].to_numpy()}, index=frame.index)
+        _check_not_blank(cfg, frame, roles["id"], spec.file, "respondent id")
+        _check_not_blank(cfg, frame, roles["wave"], spec.file, "wave")
+        out["respondent"] = frame[roles["id"]].str.strip()
+        out["wave"] = frame[roles["wave"]].str.strip()
+        if "date" in roles:
+            out["date"] = _to_time(cfg, frame, roles["date"], spec.file)
+        if "brand" in roles:
+            _check_not_blank(cfg, frame, roles["brand"], spec.file, "brand")
+            out["brand"] = frame[roles["brand"]].str.strip()
+        else:
+            out["brand"] = cfg.brand
+        if "weight" in roles:
+            out["weight"] = _to_number(cfg, frame, roles["weight"], spec.file)
+        for seg in cfg.segments:
+            out[seg] = frame[seg].str.strip()
+        for item in cfg.items:
+            out[item] = _to_number(cfg, frame, item, spec.file)
+
+        checks: dict = {}
+        for cname, c in cfg.constructs.items():
+            lo, hi = c.scale
+            for item in c.items:
+                checks[item] = (pa.Check.in_range(lo, hi), f"answers outside the declared scale {lo:g}-{hi:g} "
+                                f"of construct '{cname}'")
+        brands = cfg.brands
+        checks["brand"] = (pa.Check.isin(brands), "brand not declared in client.yaml (add it under "
+                           "'brand' or 'competitors' with its kind)")
+        if cfg.waves:
+            checks["wave"] = (pa.Check.isin(list(cfg.waves)), f"wave not in the declared waves "
+                              f"{list(cfg.waves)}")
+        if "weight" in out:
+            checks["weight"] = (pa.Check.gt(0), "survey weights must be positive")
+        renamed = {"brand": roles.get("brand", "brand"), "wave": roles["wave"],
+                   "weight": roles.get("weight", "weight")}
+        try:
+            _schema_check(cfg, out, spec.file, checks)
+        except ContractError as err:
+            raise ContractError(err.reason, client=cfg.client, file=spec.file,
+                                column=renamed.get(err.column, err.column), rows=err.rows) from None
+        if role == "competitor_ratings":
+            own = out["brand"] == cfg.brand
+            if own.any():
+                raise ContractError("rows rating the own brand belong in the survey file",
+                                    client=cfg.client, file=spec.file, column=roles["brand"],
+                                    rows=out.loc[own, "row"])
+        acc.kept = len(out)
+        accounting.append(acc)
+        parts.append(out)
+
+    ratings = pd.concat(parts, ignore_index=True)
+    dup = ratings.duplicated(["respondent", "wave", "brand"], keep=False)
+    if dup.any():
+        first = ratings[dup].iloc[0]
+        rows = ratings.loc[dup & (ratings["source"] == first["source"]), "row"]
+        file = s.file if first["source"] == "survey" else cfg.competitor_ratings.file
+        raise ContractError(f"duplicate respondent id {first['respondent']!r} within wave "
+                            f"{first['wave']!r} (and brand {first['brand']!r}); each respondent may rate "
+                            "a brand once per wave", client=cfg.client, file=file,
+                            column=s.col("id"), rows=rows)
+    ratings["brand_kind"] = ratings["brand"].map(cfg.brand_kind)
+    missing = {item: int(ratings[item].isna().sum()) for item in cfg.items}
+    return ratings, accounting, extras, missing
+
+
+def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str]] | None:
+    """Read the verbatims file; blank comments are excluded and counted.
+
+    Returns ``None`` when the client has no feedback file.
+    """
+    spec = cfg.feedback
+    if spec is None:
+        return None
+    frame = read_table(cfg, spec, "feedback")
+    roles = dict(spec.columns)
+    _require_columns(cfg, frame, spec, list(roles.values()))
+    acc = Accounting(spec.file, read=len(frame))
+    extras = [c for c in frame.columns if c not in {"row", *roles.values()}]
+    out = pd.DataFrame({"row": frame["row"].to_numpy()}, index=frame.index)
+    for role in ("id", "wave", "brand", "touchpoint"):
+        key = "respondent" if role == "id" else role
+        out[key] = frame[roles[role]].str.strip() if role in roles else pd.Series(pd.NA, index=frame.index,
+                                                                                    dtype="string")
+    if "brand" not in roles:
+        out["brand"] = cfg.brand
+    if "date" in roles:
+        out["date"] = _to_time(cfg, frame, roles["date"], spec.file)
+    out["text"] = frame[roles["text"]]
+    unknown = out["brand"].notna() & ~out["brand"].isin(cfg.brands)
+    if unknown.any():
+        raise ContractError("brand not declared in client.yaml", client=cfg.client, file=spec.file,
+                            column=roles.get("brand"), rows=out.loc[unknown, "row"])
+    if cfg.waves and "wave" in roles:
+        bad = out["wave"].notna() & ~out["wave"].isin(cfg.waves)
+        if bad.any():
+            raise ContractError(f"wave not in the declared waves {list(cfg.waves)}", client=cfg.client,
+                                file=spec.file, column=roles["wave"], rows=out.loc[bad, "row"])
+    blank = out["text"].isna() | (out["text"].str.strip() == "")
+    acc.exclude("blank comment", int(blank.sum()))
+    out = out[~blank].reset_index(drop=True)
+    acc.kept = len(out)
+    return out, acc, extras
+
+
+def read_touchpoints(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str]] | None:
+    """Read the touchpoint events file, checking stages, interface kinds, times and scales.
+
+    Returns ``None`` when the client has no touchpoint file.
+    """
+    import pandera.pandas as pa
+
+    spec = cfg.touchpoints
+    if spec is None:
+        return None
+    frame = read_table(cfg, spec, "touchpoints")
+    roles = dict(spec.columns)
+    _require_columns(cfg, frame, spec, list(roles.values()))
+    acc = Accounting(spec.file, read=len(frame))
+    extras = [c for c in frame.columns if c not in {"row", *roles.values()}]
+    out = pd.DataFrame({"row": frame["row"].to_numpy()}, index=frame.index)
+    _check_not_blank(cfg, frame, roles["id"], spec.file, "respondent id")
+    _check_not_blank(cfg, frame, roles["touchpoint"], spec.file, "touchpoint")
+    out["respondent"] = frame[roles["id"]].str.strip()
+    out["touchpoint"] = frame[roles["touchpoint"]].str.strip()
+    for role in ("stage", "interface", "channel", "wave"):
+        if role in roles:
+            out[role] = frame[roles[role]].str.strip()
+    if "time" in roles:
+        out["time"] = _to_time(cfg, frame, roles["time"], spec.file)
+    out["satisfaction"] = _to_number(cfg, frame, roles["satisfaction"], spec.file)
+    if "effort" in roles:
+        out["effort"] = _to_number(cfg, frame, roles["effort"], spec.file)
+    lo, hi = spec.options.get("scale", [1, 5])
+    checks = {"satisfaction": (pa.Check.in_range(lo, hi), f"touchpoint ratings outside the declared "
+                               f"scale {lo:g}-{hi:g}")}
+    if "effort" in out:
+        elo, ehi = spec.options.get("effort_scale", [1, 7])
+        checks["effort"] = (pa.Check.in_range(elo, ehi), f"effort ratings outside the declared scale "
+                            f"{elo:g}-{ehi:g}")
+    if "stage" in out:
+        checks["stage"] = (pa.Check.isin(list(cfg.journey)), f"unknown journey stage; the declared "
+                           f"stages are {', '.join(cfg.journey)}")
+    if "interface" in out:
+        checks["interface"] = (pa.Check.isin(list(INTERFACE_KINDS)), "unknown interface kind; use "
+                               + ", ".join(INTERFACE_KINDS))
+    try:
+        _schema_check(cfg, out, spec.file, checks)
+    except ContractError as err:
+        raise ContractError(err.reason, client=cfg.client, file=spec.file,
+                            column=roles.get(err.column, err.column), rows=err.rows) from None
+    acc.kept = len(out)
+    return out, acc, extras
+
+
+def wave_order(cfg: ClientConfig, ratings: pd.DataFrame) -> list[str]:
+    """The waves in analysis order: as declared, else sorted (numbers numerically)."""
+    present = list(pd.unique(ratings["wave"]))
+    if cfg.waves:
+        return [w for w in cfg.waves if w in present]
+    nums = pd.to_numeric(pd.Series(present), errors="coerce")
+    if nums.notna().all():
+        return [w for _, w in sorted(zip(nums, present))]
+    return sorted(present)
+
+
+def read_client(cfg: ClientConfig) -> RawTables:
+    """Read and check every declared file of a client.
+
+    Parameters
+    ----------
+    cfg : ClientConfig
+
+    Returns
+    -------
+    RawTables
+
+    Raises
+    ------
+    ContractError
+        On the first violation of the contract, as one line.
+    """
+    ratings, accounting, extras, missing = read_ratings(cfg)
+    feedback = touchpoints = None
+    fb = read_feedback(cfg)
+    if fb is not None:
+        feedback, acc, extra = fb
+        accounting.append(acc)
+        extras[cfg.feedback.file] = extra
+    tp = read_touchpoints(cfg)
+    if tp is not None:
+        touchpoints, acc, extra = tp
+        accounting.append(acc)
+        extras[cfg.touchpoints.file] = extra
+    return RawTables(ratings=ratings, feedback=feedback, touchpoints=touchpoints,
+                     accounting=accounting, extra_columns={k: v for k, v in extras.items() if v},
+                     missing_answers=missing, waves=wave_order(cfg, ratings))

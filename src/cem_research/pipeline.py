@@ -1,0 +1,280 @@
+"""Run the numbered notebooks for every client and assemble the reports.
+
+A run has three stages per client: *process* (raw → ``data/processed/<client>``),
+*notebooks* (papermill executes each numbered notebook with the client's parameters
+into ``reports/<client>/notebooks/``) and *report* (the executed notebooks become
+``reports/<client>/report.html``).  Work is skipped when its inputs did not change:
+every output records the hash of what it was made from in ``reports/<client>/manifest.json``.
+
+(client, notebook) tasks run in parallel in local processes (``jobs``) or on an existing
+Dask distributed cluster (``scheduler``).  A client that fails does not stop the others;
+its previous report stays in place, since every output is written to a temporary name and
+moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cem_research import __version__
+from cem_research.errors import ContractError
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+KERNEL = "python3"
+
+
+@dataclass
+class Task:
+    """One notebook to execute for one client."""
+
+    client: str
+    notebook: str          # absolute path of the source notebook
+    output: str            # absolute path of the executed notebook
+    parameters: dict
+    key: str               # hash of everything the output depends on
+    root: str
+
+
+@dataclass
+class ClientOutcome:
+    """What happened to one client in a run."""
+
+    client: str
+    ok: bool = True
+    error: str = ""
+    processed: bool = False
+    executed: list[str] = field(default_factory=list)
+    report_built: bool = False
+    seconds: float = 0.0
+
+
+def package_fingerprint() -> str:
+    """Hash of every module of the package (a code change re-runs the notebooks)."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(Path(__file__).parent.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".yaml", ".txt", ".css", ".html", ".j2"}:
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def list_notebooks(root: Path) -> list[Path]:
+    """The numbered notebooks in ``root/notebooks``, in order."""
+    return sorted((root / "notebooks").glob(NOTEBOOK_GLOB))
+
+
+def _hash(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:20]
+
+
+def execute_task(task: Task) -> tuple[str, str, float, str]:
+    """Execute one notebook with papermill; move the result into place only on success.
+
+    Returns
+    -------
+    tuple
+        ``(client, notebook name, seconds, error)``; ``error`` is ``""`` on success.
+    """
+    import papermill as pm
+
+    from cem_research.io import atomic_path
+
+    os.environ["CEM_PROJECT_ROOT"] = task.root
+    name = Path(task.notebook).name
+    t0 = time.perf_counter()
+    try:
+        with atomic_path(task.output, suffix=".ipynb") as tmp:
+            pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
+                                kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
+                                progress_bar=False, log_output=False)
+    except Exception as exc:  # report one line; the previous output stays in place
+        msg = _notebook_error(exc)
+        return task.client, name, time.perf_counter() - t0, f"notebook {name} failed: {msg}"
+    return task.client, name, time.perf_counter() - t0, ""
+
+
+def _notebook_error(exc: Exception) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    line = " ".join(str(evalue).split())
+    # a contract error raised inside a notebook is already a one-line message
+    return line if ename == "ContractError" else f"{ename}: {line}"
+
+
+class Runner:
+    """Run the pipeline for a set of clients.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder (holds ``notebooks/``, ``data/``, ``reports/``).
+    clients : list of str, optional
+        Client names; default every client folder under ``raw_root``.
+    raw_root : Path, optional
+        Folder holding client folders (default ``root/data/raw``).
+    jobs : int, optional
+        Parallel notebook executions (default: number of cores).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler; tasks run there instead of locally.
+    force : bool
+        Ignore the manifests and rebuild everything.
+    wave : str, optional
+        Analyse waves up to this one.
+    notebooks : list of str, optional
+        Only these notebooks (names or prefixes such as ``01``).
+    echo : callable
+        Where progress lines go.
+    """
+
+    def __init__(self, root, clients=None, raw_root=None, jobs=None, scheduler=None, force=False,
+                 wave=None, notebooks=None, echo=print):
+        from cem_research.paths import list_clients
+
+        self.root = Path(root).resolve()
+        self.raw_root = Path(raw_root).resolve() if raw_root else self.root / "data" / "raw"
+        self.clients = list(clients) if clients else list_clients(self.raw_root)
+        self.jobs = jobs or os.cpu_count() or 1
+        self.scheduler = scheduler
+        self.force = force
+        self.wave = wave
+        nbs = list_notebooks(self.root)
+        if notebooks:
+            nbs = [n for n in nbs if any(n.name.startswith(s) or n.name == s for s in notebooks)]
+        self.notebooks = nbs
+        self.echo = echo
+
+    # -- stage 1 --------------------------------------------------------------
+    def _process(self, outcome: ClientOutcome) -> dict | None:
+        from cem_research.config import load_config
+        from cem_research.paths import processed_dir
+        from cem_research.processing import process
+
+        try:
+            cfg = load_config(self.raw_root / outcome.client, outcome.client)
+            meta = process(cfg, processed_dir(outcome.client, self.root), n_jobs=self.jobs,
+                           force=self.force)
+        except ContractError as err:
+            outcome.ok, outcome.error = False, str(err.with_client(outcome.client))
+            return None
+        outcome.processed = bool(meta.get("rebuilt"))
+        return meta
+
+    # -- stage 2 --------------------------------------------------------------
+    def _tasks(self, client: str, meta: dict, manifest: dict, code: str) -> list[Task]:
+        from cem_research.paths import reports_dir
+
+        out_dir = reports_dir(client, self.root) / "notebooks"
+        params = {"client": client, "raw_root": str(self.raw_root), "wave": self.wave}
+        tasks = []
+        for nb in self.notebooks:
+            key = _hash(nb.read_bytes(), meta["fingerprint"], code, params)
+            out = out_dir / nb.name
+            if not self.force and out.exists() and manifest.get("notebooks", {}).get(nb.name) == key:
+                continue
+            tasks.append(Task(client, str(nb), str(out), params, key, str(self.root)))
+        return tasks
+
+    def _execute(self, tasks: list[Task]):
+        """Yield ``(task, seconds, error)`` as tasks finish."""
+        if not tasks:
+            return
+        if self.scheduler:
+            from distributed import Client, as_completed as dask_completed
+
+            with Client(self.scheduler) as dc:
+                futures = {dc.submit(execute_task, t, pure=False): t for t in tasks}
+                for fut in dask_completed(futures):
+                    _, _, secs, err = fut.result()
+                    yield futures[fut], secs, err
+            return
+        if self.jobs == 1 or len(tasks) == 1:
+            for t in tasks:
+                _, _, secs, err = execute_task(t)
+                yield t, secs, err
+            return
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
+            futures = {pool.submit(execute_task, t): t for t in tasks}
+            for fut in as_completed(futures):
+                _, _, secs, err = fut.result()
+                yield futures[fut], secs, err
+
+    # -- the run ---------------------------------------------------------------
+    def run(self) -> list[ClientOutcome]:
+        """Run every stage for every client; return one outcome per client."""
+        from cem_research.io import write_json
+        from cem_research.paths import reports_dir
+
+        os.environ["CEM_PROJECT_ROOT"] = str(self.root)
+        t0 = time.perf_counter()
+        code = package_fingerprint()
+        outcomes = {c: ClientOutcome(c) for c in self.clients}
+        metas, manifests, tasks = {}, {}, []
+        for client, outcome in outcomes.items():
+            meta = self._process(outcome)
+            if meta is None:
+                self.echo(f"✗ {outcome.error}")
+                continue
+            metas[client] = meta
+            mpath = reports_dir(client, self.root) / "manifest.json"
+            manifests[client] = json.loads(mpath.read_text()) if mpath.exists() else {}
+            tasks += self._tasks(client, meta, manifests[client], code)
+
+        total = len(tasks)
+        for i, (task, secs, err) in enumerate(self._execute(tasks), start=1):
+            outcome = outcomes[task.client]
+            name = Path(task.notebook).name
+            if err:
+                outcome.ok = False
+                outcome.error = outcome.error or f"client '{task.client}': {err}"
+                self.echo(f"[{i}/{total}] ✗ {task.client} {name}: {err}")
+            else:
+                outcome.executed.append(name)
+                manifests[task.client].setdefault("notebooks", {})[name] = task.key
+                self.echo(f"[{i}/{total}] ✓ {task.client} {name} ({secs:.1f} s)")
+
+        from cem_research.report import build_index, build_report
+
+        for client, outcome in outcomes.items():
+            if client not in metas:
+                continue
+            manifest = manifests[client]
+            rdir = reports_dir(client, self.root)
+            if outcome.ok:
+                report_key = _hash(manifest.get("notebooks", {}), code)
+                if self.force or outcome.executed or manifest.get("report") != report_key \
+                        or not (rdir / "report.html").exists():
+                    try:
+                        build_report(client, self.root, self.notebooks, metas[client],
+                                     parameters={"client": client, "wave": self.wave,
+                                                 "raw_root": str(self.raw_root)})
+                    except Exception as exc:  # noqa: BLE001 - reported, other clients go on
+                        outcome.ok = False
+                        outcome.error = f"client '{client}': report failed: {type(exc).__name__}: {exc}"
+                        self.echo(f"✗ {outcome.error}")
+                        if os.environ.get("CEM_DEBUG"):
+                            traceback.print_exc()
+                    else:
+                        outcome.report_built = True
+                        manifest["report"] = report_key
+                        self.echo(f"✓ {client}: report written to {rdir / 'report.html'}")
+            manifest["updated"] = manifest.get("updated") if not (outcome.executed or outcome.report_built) \
+                else time.strftime("%Y-%m-%dT%H:%M:%S")
+            if outcome.executed or outcome.report_built:
+                write_json(rdir / "manifest.json", manifest)
+            outcome.seconds = time.perf_counter() - t0
+
+        changed = any(o.report_built or not o.ok for o in outcomes.values())
+        index = reports_dir(None, self.root) / "index.html"
+        if changed or not index.exists():
+            build_index(self.root, outcomes)
+        return list(outcomes.values())
