@@ -1,0 +1,71 @@
+"""Shared fixtures: a throw-away project folder with test clients, built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "tests" / "fixtures" / "tiny_client"
+XSS = "<script>alert(1)</script> Mail me at jane.doe@example.com or call +44 20 7946 0958, great coffee"
+
+
+def make_project(root: Path, clients: dict[str, Path], notebooks: Path | None = None) -> Path:
+    """A project folder at ``root``: ``notebooks`` (symlink) and ``data/raw/<name>`` copies."""
+    root.mkdir(parents=True, exist_ok=True)
+    nb = root / "notebooks"
+    if notebooks is None:
+        nb.symlink_to(REPO / "notebooks", target_is_directory=True)
+    else:
+        shutil.copytree(notebooks, nb)
+    for name, src in clients.items():
+        shutil.copytree(src, root / "data" / "raw" / name)
+        (root / "data" / "raw" / name / "truth.json").unlink(missing_ok=True)
+    return root
+
+
+def inject_verbatim(folder: Path, text: str = XSS) -> None:
+    """Append a verbatim (as the first own-brand respondent) to a client's feedback file."""
+    import pandas as pd
+
+    cfg = yaml.safe_load((folder / "client.yaml").read_text())
+    fb = cfg["feedback"]
+    path = folder / fb["file"]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = frame.iloc[0].copy()
+    row[fb["text"]] = text
+    frame = pd.concat([frame, row.to_frame().T], ignore_index=True)
+    frame.to_csv(path, index=False)
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory):
+    """Run the whole pipeline once for the tiny test client (with an injected hostile verbatim)
+    and for a client whose survey breaks the contract."""
+    from cem_research.pipeline import Runner
+
+    old = os.environ.get("CEM_PROJECT_ROOT")
+    root = make_project(tmp_path_factory.mktemp("project"), {"tiny": TINY, "broken": TINY})
+    inject_verbatim(root / "data" / "raw" / "tiny")
+    cfg = yaml.safe_load((root / "data" / "raw" / "broken" / "client.yaml").read_text())
+    survey = root / "data" / "raw" / "broken" / cfg["survey"]["file"]
+    lines = survey.read_text().splitlines()
+    header = lines[0].split(",")
+    item = next(iter(cfg["constructs"].values()))["items"][0]
+    col = header.index(item)
+    cells = lines[3].split(",")
+    cells[col] = "99"
+    lines[3] = ",".join(cells)
+    survey.write_text("\n".join(lines) + "\n")
+    messages: list[str] = []
+    outcomes = Runner(root, jobs=2, echo=messages.append).run()
+    yield {"root": root, "outcomes": {o.client: o for o in outcomes}, "messages": messages,
+           "broken_item": item}
+    if old is None:
+        os.environ.pop("CEM_PROJECT_ROOT", None)
+    else:
+        os.environ["CEM_PROJECT_ROOT"] = old
