@@ -109,6 +109,8 @@ def _dispatch(args) -> int:
                                                     for a in raw.accounting))
             except ContractError as err:
                 bad += 1
+                if os.environ.get("CEM_DEBUG"):
+                    traceback.print_exc()
                 print(f"error: {err.with_client(client)}", file=sys.stderr)
         return 1 if bad else 0
     if args.command == "demo":

@@ -152,6 +152,27 @@ class ClientConfig:
         return {k: v for k, v in roles.items() if v is not None}
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key, line, first):
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.line, self.first = key, line, first
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe loading that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in getattr(node, "value", []):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1, seen[key])
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 # ---------------------------------------------------------------------------
 def check_client_name(client: str) -> str:
     """Refuse a client name that could leave the project's folders.
@@ -179,9 +200,9 @@ def check_client_name(client: str) -> str:
     return client
 
 
-def _suggest(key: str, valid: set[str]) -> str:
-    close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+def _suggest(key: str, valid: set[str], noun: str = "valid keys") -> str:
+    close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else f"; {noun}: {', '.join(sorted(valid))}"
 
 
 def _check_keys(mapping: Any, valid: set[str], where: str, client: str) -> dict:
@@ -219,6 +240,7 @@ def _names(value: Any, where: str, client: str) -> tuple[str, ...]:
 def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
                client: str) -> FileSpec:
     raw = _check_keys(raw, keys, where, client)
+    raw = {k: v for k, v in raw.items() if v is not None}  # a key left blank is not declared
     for key in ("file", *required):
         if not raw.get(key):
             raise ContractError(f"'{where}.{key}' is required", client=client, file=CONFIG_FILE)
@@ -262,17 +284,20 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         if key not in raw:
             raise ContractError(f"required key '{key}' is missing", client=client, file=CONFIG_FILE)
 
+    if raw["brand"] is None or not str(raw["brand"]).strip():
+        raise ContractError("'brand' is blank: give the client's own brand as written in the data",
+                            client=client, file=CONFIG_FILE)
     brand = str(raw["brand"])
     competitors: dict[str, str] = {}
     for i, comp in enumerate(raw.get("competitors") or []):
         comp = _check_keys(comp, COMPETITOR_KEYS, f"competitors[{i}]", client)
+        if not comp.get("name"):
+            raise ContractError(f"competitors[{i}] has no name", client=client, file=CONFIG_FILE)
         kind = comp.get("kind")
         if kind not in COMPETITOR_KINDS:
             raise ContractError(
                 f"competitor '{comp.get('name')}' has unknown kind {kind!r}; "
                 f"use one of {', '.join(COMPETITOR_KINDS)}", client=client, file=CONFIG_FILE)
-        if not comp.get("name"):
-            raise ContractError(f"competitors[{i}] has no name", client=client, file=CONFIG_FILE)
         competitors[str(comp["name"])] = kind
     if brand in competitors:
         raise ContractError(f"brand '{brand}' is also listed as a competitor",
@@ -280,6 +305,16 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
 
     csv_raw = _check_keys(raw.get("csv") or {}, CSV_KEYS, "csv", client)
     csv = CsvFormat(**{k: str(v) for k, v in csv_raw.items()})
+    if len(csv.delimiter) != 1 or csv.delimiter in "\"\r\n":
+        raise ContractError(f"csv.delimiter must be one character such as ',' ';' or a tab, "
+                            f"got {csv.delimiter!r}", client=client, file=CONFIG_FILE)
+    if csv.decimal not in (".", ","):
+        raise ContractError(f"csv.decimal must be '.' or ',', got {csv.decimal!r}",
+                            client=client, file=CONFIG_FILE)
+    if csv.decimal == csv.delimiter:
+        raise ContractError(f"csv.decimal {csv.decimal!r} is also the delimiter; a file with decimal "
+                            "commas needs another delimiter, e.g. csv.delimiter: ';'",
+                            client=client, file=CONFIG_FILE)
     default_scale = _scale(raw.get("scale", [1, 7]), "scale", client)
 
     survey = _file_spec(raw["survey"], SURVEY_KEYS, ("id", "wave"), "survey", client)
@@ -342,7 +377,8 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         for n in names:
             if n not in constructs:
                 raise ContractError(f"'{key}' names '{n}', which is not a declared construct"
-                                    f"{_suggest(n, set(constructs))}", client=client, file=CONFIG_FILE)
+                                    f"{_suggest(n, set(constructs), 'declared constructs')}",
+                                    client=client, file=CONFIG_FILE)
         return names
 
     drivers, outcomes = refs("drivers"), refs("outcomes")
@@ -354,12 +390,14 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
     if nps is not None:
         nps = str(nps)
         if nps not in constructs:
-            raise ContractError(f"'nps' names '{nps}', which is not a declared construct",
+            raise ContractError(f"'nps' names '{nps}', which is not a declared construct"
+                                f"{_suggest(nps, set(constructs), 'declared constructs')}",
                                 client=client, file=CONFIG_FILE)
         c = constructs[nps]
         if len(c.items) != 1 or c.scale != (0.0, 10.0):
-            raise ContractError(f"'nps' construct '{nps}' must be one item on a 0-10 scale",
-                                client=client, file=CONFIG_FILE)
+            raise ContractError(f"'nps' construct '{nps}' must be one item on a 0-10 scale; it has "
+                                f"{len(c.items)} item{'s' if len(c.items) != 1 else ''} on "
+                                f"{c.scale[0]:g}-{c.scale[1]:g}", client=client, file=CONFIG_FILE)
 
     segments_raw = raw.get("segments") or {}
     if isinstance(segments_raw, list):
@@ -454,12 +492,18 @@ def load_config(folder: str | Path, client: str | None = None) -> ClientConfig:
                             client=client, file=CONFIG_FILE)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise ContractError(f"key '{exc.key}' appears twice at line {exc.line} (first at line "
+                            f"{exc.first}); YAML would silently keep only the last",
+                            client=client, file=CONFIG_FILE) from None
     except yaml.constructor.ConstructorError as exc:
         tag = getattr(exc, "problem", "") or str(exc)
-        raise ContractError(f"YAML tag refused ({' '.join(str(tag).split())}): client.yaml is read with "
-                            "safe loading only, so tags that construct objects are not allowed",
-                            client=client, file=CONFIG_FILE) from None
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ContractError(f"YAML tag refused{line} ({' '.join(str(tag).split())}): client.yaml is "
+                            "read with safe loading only, so tags that construct objects are not "
+                            "allowed", client=client, file=CONFIG_FILE) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""

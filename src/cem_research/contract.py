@@ -12,8 +12,12 @@ Nothing here writes a file.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import csv
 import difflib
 import io
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +28,7 @@ from cem_research.config import INTERFACE_KINDS, ClientConfig, FileSpec
 from cem_research.errors import ContractError
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: header is row 1
+ROW = "<row>"  # spreadsheet row numbers in a raw frame (a name no export uses, unlike "row")
 
 
 @dataclass
@@ -64,7 +69,8 @@ def _encoding(cfg: ClientConfig) -> str:
     try:
         name = codecs.lookup(enc).name
     except LookupError:
-        raise ContractError(f"unknown encoding {enc!r} in csv.encoding", client=cfg.client,
+        raise ContractError(f"unknown encoding {enc!r} in csv.encoding; use a name such as utf-8, "
+                            "cp1252 or latin-1", client=cfg.client,
                             file="client.yaml") from None
     return "utf-8-sig" if name == "utf-8" else enc
 
@@ -104,48 +110,119 @@ def read_table(cfg: ClientConfig, spec: FileSpec, role: str) -> pd.DataFrame:
     try:
         text = data.decode(enc)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        column, rows = _undecodable(data, enc, cfg.csv.delimiter, exc)
         raise ContractError(
-            f"cannot be decoded as {cfg.csv.encoding} (row {line}); set csv.encoding in client.yaml "
-            "to the export's encoding, e.g. cp1252 or latin-1", **where) from None
+            f"cannot be decoded as {cfg.csv.encoding}; set csv.encoding in client.yaml "
+            "to the export's encoding, e.g. cp1252 or latin-1", column=column, rows=rows,
+            **where) from None
+    rows = _check_layout(text, cfg.csv.delimiter, where)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=cfg.csv.delimiter, dtype=str,
-                            keep_default_na=False, na_values=[""], skipinitialspace=False,
-                            skip_blank_lines=True, engine="c")
+        with warnings.catch_warnings():
+            # rows longer than the header were refused above unless the extra fields are empty
+            # (a delimiter at the end of each row); pandas warns that it drops those
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=cfg.csv.delimiter, dtype=str,
+                                keep_default_na=False, na_values=[""], skipinitialspace=False,
+                                skip_blank_lines=True, engine="c", index_col=False)
     except pd.errors.ParserError as exc:
-        raise ContractError(f"cannot be parsed as CSV with delimiter {cfg.csv.delimiter!r}: "
-                            f"{' '.join(str(exc).split())}", **where) from None
+        detail = " ".join(str(exc).split())
+        eof = re.search(r"EOF inside string starting at row (\d+)", detail)
+        if eof:  # pandas counts lines from 0 (the header)
+            raise ContractError('a quoted text is never closed (a \'"\' without its closing \'"\')',
+                                rows=[int(eof.group(1)) + 1], **where) from None
+        raise ContractError(f"cannot be parsed as CSV with delimiter {cfg.csv.delimiter!r}: {detail}",
+                            **where) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise ContractError("file has a header row but no answer rows", **where)
     # spreadsheet row numbers; blank lines are skipped by the reader, so count them back
-    frame.insert(0, "row", np.arange(len(frame)) + FIRST_DATA_ROW)
-    if "\n\n" in text.replace("\r\n", "\n").strip("\n"):
-        frame["row"] = _row_numbers(text, len(frame))
+    numbers = rows if len(rows) == len(frame) else np.arange(len(frame)) + FIRST_DATA_ROW
+    frame.insert(0, ROW, np.asarray(numbers, dtype="int64"))
     return frame
 
 
-def _row_numbers(text: str, n: int) -> np.ndarray:
-    """Spreadsheet row numbers of the non-blank records when the file has blank lines."""
-    rows, line = [], 1
-    for i, raw in enumerate(text.replace("\r\n", "\n").split("\n")[1:], start=2):
-        if raw.strip():
-            rows.append(i)
-    line = rows[:n] if len(rows) >= n else list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + n))
-    return np.asarray(line)
+def _delimiter_hint(header: list[str], delimiter: str) -> str:
+    """A hint when the whole header is one field holding another usual delimiter."""
+    if len(header) == 1:
+        for d in (";", "\t", "|", ","):
+            if d != delimiter and d in header[0]:
+                return f"; the file looks {d!r}-delimited: set csv.delimiter in client.yaml"
+    return ""
+
+
+def _records(text: str, delimiter: str):
+    """CSV records with their spreadsheet row numbers (a quoted multi-line text is one row)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # a long verbatim is not an error
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _check_layout(text: str, delimiter: str, where: dict) -> list[int]:
+    """Refuse a repeated column name or rows longer than the header; return data row numbers.
+
+    pandas would silently rename a repeated column (``q1.1``) and, when every row has one
+    field more than the header, silently take the first column as the index, shifting every
+    column by one.  Empty surplus fields (a delimiter at the end of each row) are allowed.
+
+    Returns
+    -------
+    list of int
+        Spreadsheet row numbers of the non-blank records (blank lines are skipped when read).
+    """
+    with contextlib.closing(_records(text, delimiter)) as records:
+        _, header = next(records, (1, []))
+        header = [h.strip() for h in header]
+        seen: set[str] = set()
+        for name in header:
+            if name and name in seen:
+                raise ContractError("the header names this column twice; rename or remove one of them",
+                                    column=name, **where)
+            seen.add(name)
+        rows, long_rows = [], []
+        for number, record in records:
+            if not "".join(record).strip() and len(record) <= 1:
+                continue  # a blank line
+            rows.append(number)
+            if len(record) > len(header) and any(f.strip() for f in record[len(header):]):
+                long_rows.append(number)
+    if long_rows:
+        raise ContractError(
+            f"more fields than the header has columns ({len(header)}): a stray {delimiter!r} or a "
+            f"text holding {delimiter!r} without quotes{_delimiter_hint(header, delimiter)}",
+            rows=long_rows, **where)
+    return rows
+
+
+def _undecodable(data: bytes, encoding: str, delimiter: str,
+                 exc: UnicodeDecodeError) -> tuple[str | None, list[int]]:
+    """The column and rows of the cells that cannot be decoded (best effort)."""
+    try:
+        text = data.decode(encoding, errors="surrogateescape")
+        bad = re.compile("[\udc80-\udcff]")
+        cells: dict[int, list[int]] = {}
+        with contextlib.closing(_records(text, delimiter)) as records:
+            _, header = next(records)
+            if bad.search("".join(header)):
+                return None, [1]
+            for number, record in records:
+                for j, value in enumerate(record):
+                    if bad.search(value):
+                        cells.setdefault(j, []).append(number)
+        j = min(cells)
+        return (header[j].strip() if j < len(header) else None), cells[j]
+    except Exception:  # fall back to the line of the first undecodable byte
+        return None, [data[: exc.start].count(b"\n") + 1]
 
 
 def _require_columns(cfg: ClientConfig, frame: pd.DataFrame, spec: FileSpec, needed: list[str]) -> None:
-    present = [c for c in frame.columns if c != "row"]
+    present = [c for c in frame.columns if c != ROW]
     for col in needed:
         if col in present:
             continue
-        hint = ""
-        if len(present) == 1 and cfg.csv.delimiter not in present[0]:
-            for d in (";", "\t", "|", ","):
-                if d != cfg.csv.delimiter and d in present[0]:
-                    hint = f"; the file looks {d!r}-delimited: set csv.delimiter in client.yaml"
-                    break
+        hint = _delimiter_hint(present, cfg.csv.delimiter)
         if not hint:
             close = difflib.get_close_matches(col, present, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -169,7 +246,7 @@ def _to_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> p
         if cfg.csv.decimal == "." and isinstance(sample, str) and "," in sample:
             hint = "; the file may use decimal commas: set csv.decimal: ',' in client.yaml"
         raise ContractError(f"expected numbers, found text such as {sample[:40]!r}{hint}",
-                            client=cfg.client, file=file, column=col, rows=frame.loc[bad, "row"])
+                            client=cfg.client, file=file, column=col, rows=frame.loc[bad, ROW])
     return num.astype("float64")
 
 
@@ -180,7 +257,7 @@ def _to_time(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> pd.
     if bad.any():
         raise ContractError(f"timestamps that do not parse (expected ISO 8601 such as 2026-03-01 or "
                             f"2026-03-01T14:30), e.g. {raw[bad].iloc[0][:40]!r}",
-                            client=cfg.client, file=file, column=col, rows=frame.loc[bad, "row"])
+                            client=cfg.client, file=file, column=col, rows=frame.loc[bad, ROW])
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
     return parsed
@@ -201,18 +278,30 @@ def _schema_check(cfg: ClientConfig, frame: pd.DataFrame, file: str, columns: di
             raise
         col = cases["column"].iloc[0]
         idx = cases.loc[cases["column"] == col, "index"].dropna().astype(int)
-        bad_values = cases.loc[cases["column"] == col, "failure_case"].astype(str).unique()[:3]
+        found = _found(cases.loc[cases["column"] == col, "failure_case"])
         rows = frame.loc[frame.index.isin(idx), "row"]
         msg = columns[col][1]
-        raise ContractError(f"{msg} (found {', '.join(repr(v) for v in bad_values)})",
+        raise ContractError(f"{msg} (found {found})",
                             client=cfg.client, file=file, column=col, rows=rows) from None
+
+
+def _show(value) -> str:
+    """A found value as a message shows it: numbers as written (8, 4.5), text quoted."""
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return repr(str(value))
+
+
+def _found(values: pd.Series) -> str:
+    """Up to three distinct offending values, as :func:`_show` writes them."""
+    return ", ".join(list(dict.fromkeys(_show(v) for v in values))[:3])
 
 
 def _check_not_blank(cfg, frame, col, file, what):
     blank = frame[col].isna() | (frame[col].astype("string").str.strip() == "")
     if blank.any():
         raise ContractError(f"{what} is blank", client=cfg.client, file=file, column=col,
-                            rows=frame.loc[blank, "row"])
+                            rows=frame.loc[blank, ROW])
 
 
 # ---------------------------------------------------------------------------
@@ -242,9 +331,9 @@ def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dic
         roles = {k: v for k, v in s.columns.items() if k != "file"}
         needed = list(dict.fromkeys([*roles.values(), *cfg.segments, *cfg.items]))
         _require_columns(cfg, frame, spec, needed)
-        declared = {"row", *needed}
+        declared = {ROW, *needed}
         extras[spec.file] = [c for c in frame.columns if c not in declared]
-        out = pd.DataFrame({"source": role, "row": frame["row"].to_numpy()}, index=frame.index)
+        out = pd.DataFrame({"source": role, "row": frame[ROW].to_numpy()}, index=frame.index)
         _check_not_blank(cfg, frame, roles["id"], spec.file, "respondent id")
         _check_not_blank(cfg, frame, roles["wave"], spec.file, "wave")
         out["respondent"] = frame[roles["id"]].str.strip()
@@ -321,8 +410,8 @@ def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str
     roles = dict(spec.columns)
     _require_columns(cfg, frame, spec, list(roles.values()))
     acc = Accounting(spec.file, read=len(frame))
-    extras = [c for c in frame.columns if c not in {"row", *roles.values()}]
-    out = pd.DataFrame({"row": frame["row"].to_numpy()}, index=frame.index)
+    extras = [c for c in frame.columns if c not in {ROW, *roles.values()}]
+    out = pd.DataFrame({"row": frame[ROW].to_numpy()}, index=frame.index)
     for role in ("id", "wave", "brand", "touchpoint"):
         key = "respondent" if role == "id" else role
         out[key] = frame[roles[role]].str.strip() if role in roles else pd.Series(pd.NA, index=frame.index,
@@ -334,12 +423,15 @@ def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str
     out["text"] = frame[roles["text"]]
     unknown = out["brand"].notna() & ~out["brand"].isin(cfg.brands)
     if unknown.any():
-        raise ContractError("brand not declared in client.yaml", client=cfg.client, file=spec.file,
+        raise ContractError("brand not declared in client.yaml (add it under 'brand' or 'competitors' "
+                            f"with its kind) (found {_found(out.loc[unknown, 'brand'])})",
+                            client=cfg.client, file=spec.file,
                             column=roles.get("brand"), rows=out.loc[unknown, "row"])
     if cfg.waves and "wave" in roles:
         bad = out["wave"].notna() & ~out["wave"].isin(cfg.waves)
         if bad.any():
-            raise ContractError(f"wave not in the declared waves {list(cfg.waves)}", client=cfg.client,
+            raise ContractError(f"wave not in the declared waves {list(cfg.waves)} "
+                                f"(found {_found(out.loc[bad, 'wave'])})", client=cfg.client,
                                 file=spec.file, column=roles["wave"], rows=out.loc[bad, "row"])
     blank = out["text"].isna() | (out["text"].str.strip() == "")
     acc.exclude("blank comment", int(blank.sum()))
@@ -362,8 +454,8 @@ def read_touchpoints(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[
     roles = dict(spec.columns)
     _require_columns(cfg, frame, spec, list(roles.values()))
     acc = Accounting(spec.file, read=len(frame))
-    extras = [c for c in frame.columns if c not in {"row", *roles.values()}]
-    out = pd.DataFrame({"row": frame["row"].to_numpy()}, index=frame.index)
+    extras = [c for c in frame.columns if c not in {ROW, *roles.values()}]
+    out = pd.DataFrame({"row": frame[ROW].to_numpy()}, index=frame.index)
     _check_not_blank(cfg, frame, roles["id"], spec.file, "respondent id")
     _check_not_blank(cfg, frame, roles["touchpoint"], spec.file, "touchpoint")
     out["respondent"] = frame[roles["id"]].str.strip()
@@ -386,6 +478,9 @@ def read_touchpoints(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[
     if "stage" in out:
         checks["stage"] = (pa.Check.isin(list(cfg.journey)), f"unknown journey stage; the declared "
                            f"stages are {', '.join(cfg.journey)}")
+    if cfg.waves and "wave" in out:
+        checks["wave"] = (pa.Check.isin(list(cfg.waves)), f"wave not in the declared waves "
+                          f"{list(cfg.waves)}")
     if "interface" in out:
         checks["interface"] = (pa.Check.isin(list(INTERFACE_KINDS)), "unknown interface kind; use "
                                + ", ".join(INTERFACE_KINDS))

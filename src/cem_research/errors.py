@@ -13,7 +13,7 @@ def format_rows(rows: Iterable[int] | None, limit: int = MAX_ROWS_SHOWN) -> str:
     Parameters
     ----------
     rows : iterable of int or None
-        1-based data row numbers (the header is row 0).
+        Spreadsheet row numbers (the header is row 1, the first answer row 2).
     limit : int
         How many row numbers to show before summarising the rest.
 
@@ -37,7 +37,7 @@ class ContractError(ValueError):
     """Input that breaks the client data contract.
 
     The message is always a single line of the form
-    ``client 'x': file 'survey.csv', column 'q1', rows 3, 7: <what is wrong>``
+    ``client 'x', file 'survey.csv', column 'q1', rows 3, 7: <what is wrong>``
     so that a researcher sees at once where to look.
 
     Parameters
@@ -47,7 +47,7 @@ class ContractError(ValueError):
     client, file, column : str, optional
         Where it is wrong.
     rows : iterable of int, optional
-        1-based data row numbers (header = row 0).
+        Spreadsheet row numbers (header = row 1, first answer row = row 2).
     """
 
     def __init__(self, message, *, client=None, file=None, column=None, rows=None):

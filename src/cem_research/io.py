@@ -10,6 +10,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def _publish(path: Path, mode: int) -> None:
+    """Give a temporary file or folder the permissions a normal one would get (mkstemp and
+    mkdtemp create them private to the owner)."""
+    os.chmod(path, mode & ~_UMASK)
+
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex SHA-256 of a file's bytes."""
@@ -43,6 +52,7 @@ def atomic_path(target: str | Path, suffix: str = ""):
     os.close(fd)
     try:
         yield Path(tmp)
+        _publish(Path(tmp), 0o666)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -76,6 +86,7 @@ def atomic_dir(target: str | Path):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _publish(tmp, 0o777)
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old")

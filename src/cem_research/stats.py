@@ -29,10 +29,28 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import importlib
+
 import numpy as np
 import pandas as pd
-import pingouin as pg
-from scipy import stats as sps
+
+
+class _Lazy:
+    """Import a heavy module on first use (pingouin and scipy.stats cost seconds at start-up,
+    and the processing stage only needs :func:`reverse_key` and :func:`score_scale`)."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._mod = None
+
+    def __getattr__(self, attr):
+        if self._mod is None:
+            self._mod = importlib.import_module(self._name)
+        return getattr(self._mod, attr)
+
+
+pg = _Lazy("pingouin")
+sps = _Lazy("scipy.stats")
 
 __all__ = [
     "reverse_key",
