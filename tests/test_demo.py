@@ -1,0 +1,511 @@
+"""Tests of the seeded demo-client generator (``cem_research.demo``).
+
+The planted effects recorded in ``truth.json`` are checked in the raw CSV files with plain
+pandas, so these tests do not depend on the analysis modules they are meant to validate.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from cem_research import demo
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DIRS = {t: ROOT / "data" / "raw" / t for t in demo.TEMPLATES}
+TINY_DIR = ROOT / "tests" / "fixtures" / demo.TINY_CLIENT
+ALL_DIRS = {**DEMO_DIRS, demo.TINY_CLIENT: TINY_DIR}
+
+# keys of docs/contract.md, per section
+CONTRACT_KEYS = {
+    "top": {"name", "market", "brand", "competitors", "csv", "scale", "survey", "waves",
+            "competitor_ratings", "constructs", "drivers", "outcomes", "nps", "segments", "journey",
+            "feedback", "touchpoints"},
+    "competitor": {"name", "kind"},
+    "csv": {"delimiter", "decimal", "encoding"},
+    "survey": {"file", "id", "wave", "brand", "date"},
+    "competitor_ratings": {"file"},
+    "construct": {"items", "reverse", "scale", "experience", "kind", "layer", "element"},
+    "feedback": {"file", "text", "id", "wave", "brand", "touchpoint"},
+    "touchpoints": {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
+                    "satisfaction", "effort", "scale", "effort_scale"},
+}
+TRUTH_KEYS = {"top_driver", "poor_reliability", "reverse_items", "brand_advantage", "brand_gap",
+              "segment_difference", "wave_shift", "no_change", "worst_touchpoint",
+              "human_minus_technology", "human_touch_segment", "rising_theme", "stable_theme",
+              "latest_wave", "waves", "n_respondents"}
+
+
+# --------------------------------------------------------------------------------------------
+# helpers: read a client folder with pandas only
+class Client:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.cfg = yaml.safe_load((folder / "client.yaml").read_text(encoding="utf-8"))
+        self.truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        self.sep = (self.cfg.get("csv") or {}).get("delimiter", ",")
+        s = self.cfg["survey"]
+        frames = [self._read(s["file"])]
+        if "competitor_ratings" in self.cfg:
+            frames.append(self._read(self.cfg["competitor_ratings"]["file"]))
+        self.raw = pd.concat(frames, ignore_index=True)
+        self.brand_col = s.get("brand")
+        self.wave_col = s["wave"]
+        self.id_col = s["id"]
+        self.scored = self.raw.copy()
+        default = self.cfg.get("scale", [1, 7])
+        for name, c in self.cfg["constructs"].items():
+            lo, hi = c.get("scale", default)
+            for item in c.get("reverse", []):
+                self.scored[item] = lo + hi - self.scored[item]
+            self.scored[name] = self.scored[c["items"]].mean(axis=1)
+        brand = self.cfg["brand"]
+        self.own = self.scored[self.scored[self.brand_col] == brand] if self.brand_col else self.scored
+
+    def _read(self, file: str) -> pd.DataFrame:
+        return pd.read_csv(self.folder / file, sep=self.sep, keep_default_na=False, na_values=[""])
+
+    def items(self, construct: str) -> list[str]:
+        return self.cfg["constructs"][construct]["items"]
+
+    def optional(self, key: str) -> pd.DataFrame | None:
+        if key not in self.cfg:
+            return None
+        return self._read(self.cfg[key]["file"])
+
+
+def _alpha(frame: pd.DataFrame) -> float:
+    frame = frame.dropna()
+    k = frame.shape[1]
+    return k / (k - 1) * (1 - frame.var().sum() / frame.sum(axis=1).var())
+
+
+def _shapley_r2(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.Series:
+    """Share of R^2 of each predictor (LMG / Shapley decomposition)."""
+    d = frame[[y, *xs]].dropna()
+    Y, X = d[y].to_numpy(float), d[xs].to_numpy(float)
+    cache: dict[tuple, float] = {(): 0.0}
+
+    def r2(subset: tuple) -> float:
+        if subset not in cache:
+            A = np.column_stack([np.ones(len(d)), X[:, list(subset)]])
+            resid = Y - A @ np.linalg.lstsq(A, Y, rcond=None)[0]
+            cache[subset] = 1 - resid.var() / Y.var()
+        return cache[subset]
+
+    k = len(xs)
+    share = np.zeros(k)
+    for j in range(k):
+        others = [i for i in range(k) if i != j]
+        for m in range(k):
+            w = math.factorial(m) * math.factorial(k - m - 1) / math.factorial(k)
+            for subset in itertools.combinations(others, m):
+                share[j] += w * (r2(tuple(sorted(subset + (j,)))) - r2(subset))
+    return pd.Series(share / share.sum(), index=xs).sort_values(ascending=False)
+
+
+@pytest.fixture(scope="module", params=list(ALL_DIRS))
+def client(request) -> Client:
+    return Client(ALL_DIRS[request.param])
+
+
+@pytest.fixture(scope="module", params=list(DEMO_DIRS))
+def demo_client(request) -> Client:
+    """The three committed demo clients (large enough for statistical checks)."""
+    return Client(DEMO_DIRS[request.param])
+
+
+# --------------------------------------------------------------------------------------------
+# reproducibility
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_same_seed_gives_identical_bytes(tmp_path):
+    a = demo.generate_client("coffee_house", tmp_path / "a", seed=7)
+    b = demo.generate_client("coffee_house", tmp_path / "b", seed=7)
+    assert _files(a) == _files(b)
+    t1, t2 = demo.write_tiny_client(tmp_path / "a"), demo.write_tiny_client(tmp_path / "b")
+    assert _files(t1) == _files(t2)
+    c = demo.generate_client("coffee_house", tmp_path / "c", seed=8)
+    assert _files(c)["survey.csv"] != _files(a)["survey.csv"]
+
+
+def test_committed_demo_clients_equal_a_fresh_generation(tmp_path):
+    """Nobody edits the demo data by hand: it must equal the generator's output."""
+    fresh = demo.write_demo_clients(tmp_path)
+    assert [p.name for p in fresh] == list(demo.TEMPLATES)
+    for folder in fresh:
+        committed = DEMO_DIRS[folder.name]
+        assert _files(committed) == _files(folder), (
+            f"data/raw/{folder.name} differs from the generator: run "
+            f"`python -m cem_research.demo --out data/raw`")
+    tiny = demo.write_tiny_client(tmp_path / "fixtures")
+    assert _files(TINY_DIR) == _files(tiny), (
+        "tests/fixtures/tiny_client differs from the generator: run "
+        "`python -m cem_research.demo --out tests/fixtures --client tiny_client`")
+
+
+@pytest.mark.parametrize("kind", ["tiny", "coffee"])
+def test_fast_csv_writer_matches_pandas_to_csv(tmp_path, kind):
+    """The fast field-joining writer produces exactly what DataFrame.to_csv produces."""
+    spec = demo._tiny_spec() if kind == "tiny" else demo._spec("coffee_house")
+    n = None if kind == "tiny" else 900
+    out = {fast: demo._build(spec, tmp_path / str(fast), 3, n, None, fast) for fast in (False, True)}
+    assert _files(out[True]) == _files(out[False])
+
+
+def test_committed_data_stay_small():
+    total = sum(p.stat().st_size for d in DEMO_DIRS.values() for p in d.iterdir())
+    assert total < 3_000_000
+    assert sum(p.stat().st_size for p in TINY_DIR.iterdir()) < 200_000
+
+
+# --------------------------------------------------------------------------------------------
+# the contract
+def test_yaml_uses_only_contract_keys(client):
+    cfg = client.cfg
+    assert set(cfg) <= CONTRACT_KEYS["top"]
+    for comp in cfg.get("competitors", []):
+        assert set(comp) <= CONTRACT_KEYS["competitor"]
+        assert comp["kind"] in ("direct", "new_entrant", "outside_industry")
+    for section in ("csv", "survey", "competitor_ratings", "feedback", "touchpoints"):
+        if section in cfg:
+            assert set(cfg[section]) <= CONTRACT_KEYS[section], section
+    for name, c in cfg["constructs"].items():
+        assert set(c) <= CONTRACT_KEYS["construct"], name
+        assert c.get("kind", "functional") in ("emotional", "functional")
+        assert c.get("layer") in (None, "context", "usage", "category", "brand")
+        assert c.get("element") in (None, "product", "look_and_feel", "communications")
+        assert set(c.get("reverse", [])) <= set(c["items"])
+    assert set(cfg["drivers"]) <= set(cfg["constructs"])
+    assert set(cfg["outcomes"]) == {"satisfaction", "recommend", "loyalty"}
+    assert cfg["constructs"][cfg["nps"]]["scale"] == [0, 10]
+    assert cfg["constructs"]["satisfaction"]["scale"] == [1, 10]
+
+
+def test_yaml_matches_the_csv_files(client):
+    cfg = client.cfg
+    cols = set(client.raw.columns)
+    for c in cfg["constructs"].values():
+        assert set(c["items"]) <= cols
+    assert set(cfg["segments"]) <= cols
+    assert {v for k, v in cfg["survey"].items() if k != "file"} <= cols
+    assert set(client.raw[client.brand_col]) == {cfg["brand"], *(c["name"] for c in cfg["competitors"])}
+    assert list(cfg["waves"]) == client.truth["waves"]
+    assert set(client.raw[client.wave_col]) == set(cfg["waves"])
+    ids = client.raw[[client.id_col, client.wave_col, client.brand_col]]
+    assert not ids.duplicated().any()
+    for key in ("feedback", "touchpoints"):
+        if key in cfg:
+            frame = client.optional(key)
+            assert {v for k, v in cfg[key].items() if k not in ("file", "scale", "effort_scale")} <= \
+                set(frame.columns)
+
+
+def test_contract_reader_accepts_the_clients(client):
+    config = pytest.importorskip("cem_research.config")
+    contract = pytest.importorskip("cem_research.contract")
+    pytest.importorskip("pandera")
+    cfg = config.load_config(client.folder)
+    raw = contract.read_client(cfg)
+    assert raw.waves == client.truth["waves"]
+    survey = [a for a in raw.accounting if a.file == "survey.csv"][0]
+    assert survey.kept == survey.read == client.truth["n_respondents"]
+
+
+def test_experience_constructs_are_the_brand_experience_scale(client):
+    cons = client.cfg["constructs"]
+    bes = [n for n, c in cons.items() if c.get("experience")]
+    assert sorted(bes) == ["affective", "behavioral", "intellectual", "sensory"]
+    for n in bes:
+        assert len(cons[n]["items"]) == 3 and len(cons[n]["reverse"]) == 1
+        assert cons[n]["layer"] == "brand"
+    assert cons["sensory"]["kind"] == cons["affective"]["kind"] == "emotional"
+    # the published reverse-keyed items: sensory 3, affective 2, behavioral 3, intellectual 2
+    assert [cons[d]["items"].index(cons[d]["reverse"][0]) for d in
+            ("sensory", "affective", "behavioral", "intellectual")] == [2, 1, 2, 1]
+    text = (client.folder / "client.yaml").read_text(encoding="utf-8")
+    for wording in ("This brand does not appeal to my senses.", "I do not have strong emotions for this brand.",
+                    "This brand is not action oriented.", "This brand does not make me think."):
+        assert wording in text
+
+
+def test_item_names_differ_between_clients():
+    names = [tuple(Client(d).items("sensory")) for d in DEMO_DIRS.values()]
+    assert len(set(names)) == 3
+
+
+def test_coffee_house_declares_every_element_and_layer():
+    cons = Client(DEMO_DIRS["coffee_house"]).cfg["constructs"]
+    assert {c.get("element") for c in cons.values()} >= {"product", "look_and_feel", "communications"}
+    assert {c.get("layer") for c in cons.values()} >= {"brand", "category", "usage"}
+
+
+def test_optional_files_per_client():
+    names = {t: {p.name for p in d.iterdir()} for t, d in ALL_DIRS.items()}
+    full = {"client.yaml", "truth.json", "survey.csv", "competitor_ratings.csv", "feedback.csv",
+            "touchpoints.csv"}
+    assert names["coffee_house"] == names["software_vendor"] == names[demo.TINY_CLIENT] == full
+    assert names["hotel_group"] == {"client.yaml", "truth.json", "survey.csv"}
+    hotel = Client(DEMO_DIRS["hotel_group"])
+    assert len(hotel.cfg["competitors"]) >= 3
+    assert {c["kind"] for c in hotel.cfg["competitors"]} == {"direct", "new_entrant", "outside_industry"}
+
+
+def test_truth_keys(client):
+    truth = client.truth
+    assert set(truth) <= TRUTH_KEYS
+    assert truth["latest_wave"] == truth["waves"][-1]
+    assert truth["n_respondents"] == len(client._read(client.cfg["survey"]["file"]))
+    assert truth["reverse_items"] == [i for c in client.cfg["constructs"].values() for i in c.get("reverse", [])]
+    has_tp = "touchpoints" in client.cfg
+    assert ("worst_touchpoint" in truth) == has_tp
+    assert ("rising_theme" in truth) == ("feedback" in client.cfg)
+
+
+# --------------------------------------------------------------------------------------------
+# planted effects, visible in the raw data
+def test_missing_answers_are_about_one_percent(demo_client):
+    items = [i for c in demo_client.cfg["constructs"].values() for i in c["items"]]
+    share = demo_client.raw[items].isna().mean().mean()
+    assert 0.005 < share < 0.015
+
+
+def test_reliability(demo_client):
+    own, poor = demo_client.own, demo_client.truth["poor_reliability"]
+    for name, c in demo_client.cfg["constructs"].items():
+        if len(c["items"]) < 2:
+            continue
+        a = _alpha(own[c["items"]])
+        if name == poor:
+            assert a < 0.5
+            corr = own[c["items"]].corr().to_numpy()[np.triu_indices(len(c["items"]), 1)]
+            assert corr.max() < 0.2
+        else:
+            assert 0.75 <= a <= 0.9, (name, a)
+    assert poor in demo_client.cfg["drivers"]
+
+
+def test_reverse_items_correlate_negatively_with_their_siblings(demo_client):
+    raw = demo_client.raw
+    for item in demo_client.truth["reverse_items"]:
+        construct = [n for n, c in demo_client.cfg["constructs"].items() if item in c["items"]][0]
+        for sibling in demo_client.items(construct):
+            if sibling != item:
+                assert raw[item].corr(raw[sibling]) < -0.4
+
+
+def test_top_driver_is_recovered_by_a_shapley_decomposition(demo_client):
+    for outcome, expected in demo_client.truth["top_driver"].items():
+        shares = _shapley_r2(demo_client.own, outcome, demo_client.cfg["drivers"])
+        assert shares.index[0] == expected, shares
+        assert shares.iloc[0] > 1.6 * shares.iloc[1], shares
+
+
+def test_brand_advantage_and_gap(demo_client):
+    truth, s, col = demo_client.truth, demo_client.scored, demo_client.brand_col
+    own_brand = demo_client.cfg["brand"]
+    adv = truth["brand_advantage"]["construct"]
+    own = s.loc[s[col] == own_brand, adv].dropna()
+    for comp in (c["name"] for c in demo_client.cfg["competitors"]):
+        other = s.loc[s[col] == comp, adv].dropna()
+        t = (own.mean() - other.mean()) / math.sqrt(own.var() / len(own) + other.var() / len(other))
+        assert t > 2.5, (comp, t)
+    gap = truth["brand_gap"]
+    means = s.groupby(col)[gap["construct"]].mean()
+    assert means.drop(own_brand).idxmax() == gap["competitor"]
+    assert means[gap["competitor"]] - means[own_brand] > 0.4
+
+
+def test_segment_difference(demo_client):
+    seg = demo_client.truth["segment_difference"]
+    own = demo_client.own
+    hi = own.loc[own[seg["segment"]] == seg["higher"], seg["construct"]].dropna()
+    lo = own.loc[own[seg["segment"]] == seg["lower"], seg["construct"]].dropna()
+    d = (hi.mean() - lo.mean()) / math.sqrt((hi.var() + lo.var()) / 2)
+    assert abs(d - seg["effect_sd"]) < 0.2, d
+
+
+def test_wave_shift_and_no_change(demo_client):
+    truth, own, wave = demo_client.truth, demo_client.own, demo_client.wave_col
+    ws = truth["wave_shift"]
+    means = own.groupby(wave)[ws["construct"]].mean()
+    diff = means[ws["to"]] - means[ws["from"]]
+    assert abs(diff - ws["delta"]) < 0.15, diff
+    assert (diff > 0) == (ws["direction"] == "up")
+    flat = own.groupby(wave)[truth["no_change"]].mean()
+    assert flat.max() - flat.min() < 0.12, flat
+
+
+def _touchpoints(c: Client) -> tuple[pd.DataFrame, dict]:
+    tp = c.optional("touchpoints")
+    cols = {k: v for k, v in c.cfg["touchpoints"].items() if k not in ("file", "scale", "effort_scale")}
+    return tp.rename(columns={v: k for k, v in cols.items()}), cols
+
+
+@pytest.mark.parametrize("name", ["coffee_house", "software_vendor"])
+def test_touchpoints(name):
+    c = Client(DEMO_DIRS[name])
+    tp, _ = _touchpoints(c)
+    truth = c.truth
+    journey = c.cfg["journey"]
+    assert set(tp["stage"]) <= set(journey) and len(set(tp["stage"])) == len(journey)
+    assert set(tp["interface"]) == {"human_human", "human_technology", "human_environment"}
+    assert tp["channel"].nunique() >= 3
+    assert 8 <= tp["touchpoint"].nunique() <= 12
+    per_resp = len(tp) / len(c.own)
+    assert 9 <= per_resp <= 11
+    assert set(tp["id"]) <= set(c.own[c.id_col])
+    assert tp["satisfaction"].between(1, 5).all() and tp["effort"].between(1, 7).all()
+    # the same need served through two channels: two touchpoints of one stage, other channels
+    pairs = tp.groupby("stage")["channel"].nunique()
+    assert (pairs >= 2).any()
+    # timestamps follow the journey stages within each respondent
+    tp["time"] = pd.to_datetime(tp["time"], format="ISO8601")
+    tp["k"] = tp["stage"].map(journey.index)
+    ordered = tp.sort_values(["id", "time"], kind="stable")
+    assert (ordered.groupby("id")["k"].diff().dropna() >= 0).all()
+    assert tp["time"].dt.strftime("%Y-%m-%dT%H:%M:%S").eq(c.optional("touchpoints")[c.cfg["touchpoints"]["time"]]).all()
+    # worst touchpoint: lowest satisfaction and the strongest relation to overall satisfaction
+    means = tp.groupby("touchpoint")["satisfaction"].mean()
+    assert means.idxmin() == truth["worst_touchpoint"]
+    per = tp.groupby(["id", "touchpoint"])["satisfaction"].mean().unstack()
+    osat = c.own.set_index(c.id_col)["satisfaction"].reindex(per.index)
+    corr = per.apply(lambda col: col.corr(osat))
+    assert corr.idxmax() == truth["worst_touchpoint"]
+    assert corr.max() > corr.drop(truth["worst_touchpoint"]).max() + 0.2
+    bad = per[truth["worst_touchpoint"]] <= 2
+    good = per[truth["worst_touchpoint"]] >= 4
+    assert osat[bad].mean() < osat[good].mean() - 1
+    # human touch: human_human minus human_technology satisfaction
+    by_iface = tp.groupby("interface")["satisfaction"].mean()
+    gap = by_iface["human_human"] - by_iface["human_technology"]
+    assert abs(gap - truth["human_minus_technology"]) < 0.12, gap
+    # disloyal respondents stop early in the journey
+    depth = tp.groupby("id")["k"].max()
+    loyal = c.own.set_index(c.id_col)["loyalty"].reindex(depth.index)
+    assert loyal[depth < len(journey) - 1].mean() < loyal[depth == len(journey) - 1].mean() - 0.4
+
+
+def test_human_touch_segment():
+    c = Client(DEMO_DIRS["coffee_house"])
+    tp, _ = _touchpoints(c)
+    seg = c.truth["human_touch_segment"]
+    level = c.own.set_index(c.id_col)[seg["segment"]]
+    tp = tp[tp["id"].map(level) == seg["level"]]
+    by_iface = tp.groupby("interface")["satisfaction"].mean()
+    gap = by_iface["human_human"] - by_iface["human_technology"]
+    assert abs(gap - seg["human_minus_technology"]) < 0.25, gap
+
+
+@pytest.mark.parametrize("name", ["coffee_house", "software_vendor"])
+def test_feedback(name):
+    c = Client(DEMO_DIRS[name])
+    fcfg = c.cfg["feedback"]
+    fb = c.optional("feedback")
+    text = fb[fcfg["text"]]
+    assert 1.0 <= len(fb) / len(c.own) <= 1.5
+    blank = text.isna()
+    assert 0.01 < blank.mean() < 0.1
+    fb, text = fb[~blank], text[~blank]
+    assert set(fb[fcfg["id"]]) <= set(c.own[c.id_col])
+    tps = fb[fcfg["touchpoint"]].dropna()
+    assert tps.nunique() >= 8 and 0.4 < len(tps) / len(fb) < 0.8
+    # themes: shares of the non-blank comments per wave
+    rising, stable = c.truth["rising_theme"], c.truth["stable_theme"]
+    waves = fb[fcfg["wave"]]
+    share = text.str.lower().str.contains(rising["phrase"].lower(), regex=False).groupby(waves).mean()
+    for wave, expected in rising["shares"].items():
+        assert abs(share[wave] - expected) < 0.01
+    assert share[rising["wave"]] > 5 * share.drop(rising["wave"]).max()
+    share = text.str.lower().str.contains(stable["phrase"].lower(), regex=False).groupby(waves).mean()
+    assert (share - stable["share"]).abs().max() < 0.01
+    # sentiment agrees with the respondent's ratings
+    osat = c.own.set_index(c.id_col)["satisfaction"]
+    sat = fb[fcfg["id"]].map(osat)
+    low = text.str.contains(r"\b(?:terrible|awful|frustrating|disappointed|unacceptable|useless|never again)\b",
+                            case=False)
+    high = text.str.contains(r"\b(?:great|love|lovely|excellent|brilliant|impressive)\b", case=False) & ~low
+    assert sat[low].mean() < sat[high].mean() - 0.8
+
+
+def test_coffee_feedback_holds_personal_data_for_the_masking_test():
+    c = Client(DEMO_DIRS["coffee_house"])
+    text = c.optional("feedback")[c.cfg["feedback"]["text"]].dropna()
+    assert text.str.contains(r"[\w.]+@[\w.]+\.\w+").sum() >= 1
+    assert text.str.contains(r"\b0\d{4} \d{6}\b").sum() >= 1
+    assert "oat milk" in c.truth["rising_theme"]["phrase"] and c.truth["stable_theme"]["phrase"] == "wifi"
+
+
+def test_hotel_survey_rates_own_brand_and_competitors():
+    c = Client(DEMO_DIRS["hotel_group"])
+    counts = c.raw.groupby([c.wave_col, c.brand_col]).size().unstack()
+    assert (counts > 30).all().all()
+    assert 250 <= counts.sum(axis=1).min() and counts.sum(axis=1).max() <= 350
+    assert set(c.cfg["segments"]) == {"traveller", "role", "stays_per_year"}
+
+
+def test_tiny_client_is_small_and_complete():
+    c = Client(TINY_DIR)
+    assert 100 <= len(c.raw) <= 140
+    assert len(c.truth["waves"]) == 2
+    for key in ("competitor_ratings", "feedback", "touchpoints"):
+        assert len(c.optional(key)) > 0
+
+
+# --------------------------------------------------------------------------------------------
+# scaling and API
+def test_scaled_client(tmp_path):
+    t0 = time.perf_counter()
+    folder = demo.generate_client("coffee_house", tmp_path, n_respondents=20_000, name="coffee_20k")
+    assert time.perf_counter() - t0 < 20
+    assert folder == tmp_path / "coffee_20k"
+    c = Client(folder)
+    n = len(c.own)
+    assert n == 20_000 == c.truth["n_respondents"]
+    assert c.own.groupby(c.wave_col).size().tolist() == [6667, 6667, 6666]
+    assert 2.8 < len(c.optional("feedback")) / n < 3.2
+    assert 9 < len(c.optional("touchpoints")) / n < 11
+    comp = len(c.optional("competitor_ratings"))
+    assert abs(comp / n - 960 / 1050) < 0.01
+    assert "coffee_20k" in (folder / "client.yaml").read_text(encoding="utf-8")
+
+
+def test_scaled_survey_only_client(tmp_path):
+    folder = demo.generate_client("hotel_group", tmp_path, n_respondents=1001, seed=1)
+    c = Client(folder)
+    assert len(c.raw) == 1001 == c.truth["n_respondents"]
+    assert {p.name for p in folder.iterdir()} == {"client.yaml", "truth.json", "survey.csv"}
+
+
+def test_regeneration_removes_stale_files(tmp_path):
+    folder = demo.generate_client("coffee_house", tmp_path, n_respondents=300, name="x")
+    demo.generate_client("hotel_group", tmp_path, n_respondents=300, name="x")
+    assert not (folder / "touchpoints.csv").exists()
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="unknown demo template"):
+        demo.generate_client("bakery", tmp_path)
+    with pytest.raises(ValueError, match="client name"):
+        demo.generate_client("coffee_house", tmp_path, name="../escape")
+    with pytest.raises(ValueError, match="at least"):
+        demo.generate_client("coffee_house", tmp_path, n_respondents=2)
+
+
+def test_command_line(tmp_path, capsys):
+    assert demo.main(["--out", str(tmp_path), "--client", "software_vendor", "--respondents", "400",
+                      "--seed", "5"]) == 0
+    assert "software_vendor" in capsys.readouterr().out
+    assert len(pd.read_csv(tmp_path / "software_vendor" / "survey.csv")) == 400
+    assert demo.main(["--out", str(tmp_path), "--client", "tiny_client"]) == 0
+    assert (tmp_path / "tiny_client" / "truth.json").is_file()
