@@ -28,6 +28,8 @@ from cem_research.errors import ContractError
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 KERNEL = "python3"
+#: Package files no notebook or report uses: editing them must not re-run every client's notebooks.
+NOT_REPORT_CODE = frozenset({"bench.py"})
 
 
 @dataclass
@@ -59,6 +61,8 @@ def package_fingerprint() -> str:
     """Hash of every module of the package (a code change re-runs the notebooks)."""
     h = hashlib.sha256(__version__.encode())
     for p in sorted(Path(__file__).parent.rglob("*")):
+        if p.name in NOT_REPORT_CODE:
+            continue
         if p.is_file() and p.suffix in {".py", ".yaml", ".txt", ".css", ".html", ".j2"}:
             h.update(p.name.encode())
             h.update(p.read_bytes())
@@ -276,5 +280,5 @@ class Runner:
         changed = any(o.report_built or not o.ok for o in outcomes.values())
         index = reports_dir(None, self.root) / "index.html"
         if changed or not index.exists():
-            build_index(self.root, outcomes)
+            build_index(self.root, list(outcomes.values()))
         return list(outcomes.values())

@@ -29,6 +29,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import functools
 import importlib
 
 import numpy as np
@@ -897,6 +898,33 @@ def adjust_pvalues(
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _studentized_range_quantile(confidence: float, k: int, df: int) -> float:
+    return float(sps.studentized_range.ppf(confidence, k, df))
+
+
+def _studentized_range_crit(confidence: float, k: int, df: float) -> float:
+    """Studentized-range critical value q(confidence; k, df), fast.
+
+    For two groups q = sqrt(2)·t exactly, so Student's t quantile is used.  For more groups the
+    quantile (~0.1 s per scipy call) is computed at the whole numbers around ``df`` (cached) and
+    interpolated linearly in 1/df (relative error below 2e-4 at df = 7, 1e-6 above df = 25); df above 1000 is
+    treated as 1000.
+    """
+    if not np.isfinite(df) or df < 1:
+        return float("nan")
+    if k == 2:
+        return float(np.sqrt(2) * sps.t.ppf((1 + confidence) / 2, df))
+    df = min(float(df), 1000.0)
+    lo, hi = int(np.floor(df)), int(np.ceil(df))
+    q_lo = _studentized_range_quantile(float(confidence), int(k), lo)
+    if hi == lo:
+        return q_lo
+    q_hi = _studentized_range_quantile(float(confidence), int(k), hi)
+    w = (1 / lo - 1 / df) / (1 / lo - 1 / hi)
+    return q_lo + w * (q_hi - q_lo)
+
+
 def _gameshowell_from_summary(labels, n, means, sds, confidence):
     """Games-Howell table from group summaries (n may be an effective n)."""
     k = len(labels)
@@ -991,7 +1019,8 @@ def compare_groups(
             ms.append(s["mean"])
             sds.append(s["sd"])
         gh = _gameshowell_from_summary(labels, ns, ms, sds, confidence)
-    qcrit = sps.studentized_range.ppf(confidence, k, gh["df"].to_numpy(dtype=float)) / np.sqrt(2)
+    qcrit = np.array([_studentized_range_crit(confidence, k, d) for d in gh["df"].to_numpy(dtype=float)])
+    qcrit = qcrit / np.sqrt(2)
     out = pd.DataFrame({
         "dv": dv, "A": gh["A"].to_numpy(), "B": gh["B"].to_numpy(),
         "n_A": gh["A"].map(counts).to_numpy(dtype=int), "n_B": gh["B"].map(counts).to_numpy(dtype=int),

@@ -1,0 +1,282 @@
+# %% [markdown]
+# # Step 1 — Analyze the experiential world of the customer
+#
+# Schmitt (2003) starts Customer Experience Management not with the brand but with the customer's
+# world: you can only design an experience once you know **who the customer is** and **in which
+# situations the brand meets them**. This notebook answers the questions of step 1 with the client's
+# own survey, touchpoint and feedback data:
+#
+# 1. **Who the customer is.** Which customer groups are there — consumers or business buyers
+#    (B2C/B2B), the people who *buy* versus the people who *use* the product, heavy and light users,
+#    loyal and wavering customers — how large is each group, and does the experience differ between
+#    them? *How:* shares with Wilson intervals, means with confidence intervals, Welch's ANOVA and
+#    Games-Howell comparisons corrected for the many tests (Holm). Loyalty groups come from the NPS
+#    question (promoters, passives, detractors) or, without one, from the thirds of the loyalty score.
+# 2. **The experiential layers.** Schmitt looks at the customer's experience on four layers, from the
+#    outside in: the **sociocultural (or, for B2B, business) context**, the **usage situation**, the
+#    **product category**, and only then the **brand**. *How:* the scores of the constructs the client
+#    assigned to each layer, on a common 0–100 axis, and their change across survey waves.
+# 3. **The experience along the journey.** The experience is built at touchpoints from awareness
+#    through consideration and purchase to usage, service and disposal. *How:* for each journey stage,
+#    how many customers are reached, how satisfied they are, how much effort it costs, and where their
+#    journey ends.
+# 4. **The competitive landscape.** Customers compare the brand with **direct competitors**,
+#    **new entrants** and **players outside the industry** that offer a similar experience. *How:* every
+#    construct for the own brand and each competitor, with Welch t-tests, Hedges' g and a Holm
+#    correction across all comparisons.
+# 5. **What customers say.** In their own words, what pleases and annoys customers at each touchpoint?
+#    *How:* VADER sentiment of the comments, the words that set each touchpoint's comments apart
+#    (keyness), and typical quotes (with personal data masked).
+#
+# Each section ends with a **finding** in plain words; the most important ones go to the executive
+# summary of the report. A section the client's data cannot support says so and why.
+#
+# *Reading intervals:* every number comes with a 95% confidence interval. Two groups whose intervals do
+# not overlap clearly differ; overlapping intervals do not prove that they are equal — the tests decide.
+# All survey waves up to the chosen `wave` are analysed together unless a table says otherwise.
+
+# %% tags=["parameters"]
+client = "tiny_client"  # any client folder under data/raw/ (or tests/fixtures/)
+raw_root = None         # folder holding client folders; None: data/raw, then tests/fixtures
+wave = None             # analyse waves up to this one; None: all waves
+
+# %%
+from IPython.display import HTML, display
+
+from cem_research import findings, plots, tables, world
+from cem_research.data import load_client
+
+plots.set_style()
+data = load_client(client, raw_root=raw_root, wave=wave)
+cfg = data.config
+STEP = 1
+
+# %% [markdown]
+# **The data analysed.** Ratings per brand and survey wave: the own brand's customers describe their
+# experience; competitor rows (if any) come from people who rated a competitor.
+
+# %%
+tables.show(world.sample_overview(data), caption=f"{cfg.name} ({cfg.market}): ratings per brand and wave")
+
+# %% [markdown]
+# ## Who the customer is
+#
+# **What is computed.** For each segment the client declared (e.g. customer type, purchaser or user,
+# usage frequency) and for the loyalty groups, the share of the own brand's respondents in each level
+# (with a Wilson 95% interval), and the mean of every construct per level. Welch's ANOVA tests whether
+# the levels of a segment differ on a construct (it does not assume equal variances); where it does,
+# Games-Howell comparisons show which levels differ and by how much (with simultaneous intervals and
+# Hedges' g as the effect size: 0.2 small, 0.5 medium, 0.8 large). Because many segments × constructs
+# are tested, p-values are Holm-corrected.
+#
+# **How to read the chart.** Left: how large each segment level is (dot = share, line = 95% interval).
+# Right: the main outcome per level. Levels whose intervals do not overlap differ clearly. The second
+# chart shows the segment and construct with the largest difference.
+#
+# **What would change the conclusion.** A segment level with few respondents has a wide interval — a
+# large gap there may vanish with more data. A difference that is significant but small (g < 0.2) rarely
+# justifies a separate experience design. Loyalty groups formed from the NPS question are not compared
+# on that question itself (it would be circular).
+
+# %%
+sizes = world.segment_sizes(data)
+if sizes is not None:
+    display(tables.show(sizes[["segment_label", "level", "count", "n", "share", "ci_low", "ci_high"]],
+                        caption="Segment sizes among own-brand respondents (share with Wilson 95% CI)",
+                        percent=("share", "ci_low", "ci_high")))
+
+# %%
+profiles = world.segment_profiles(data)
+if profiles is not None:
+    display(tables.show(profiles[profiles["role"] == "outcome"].drop(columns=["segment", "construct", "role"]),
+                        caption="Outcome profile per segment level (own brand, mean with 95% CI)"))
+
+# %%
+if sizes is not None:
+    plots.show(world.segment_figure(sizes, profiles, world.main_outcome(cfg)))
+
+# %%
+seg_tests = world.segment_tests(data)
+if seg_tests is not None:
+    display(tables.show(seg_tests[seg_tests["significant"] | (seg_tests["construct"] == world.main_outcome(cfg))]
+                        .drop(columns=["segment", "construct"]),
+                        caption="Welch ANOVA per segment: significant differences (Holm) and the main outcome"))
+
+# %%
+seg_pairs = world.segment_pairs(data, seg_tests) if seg_tests is not None else None
+if seg_pairs is not None:
+    display(tables.show(seg_pairs.drop(columns=["segment", "construct", "p_unc"]),
+                        caption="Games-Howell comparisons of segment levels (diff = A - B, Holm-adjusted p)"))
+
+# %%
+if seg_tests is not None and (fig := world.segment_gap_figure(profiles, seg_tests, seg_pairs)) is not None:
+    plots.show(fig)
+
+# %%
+if reason := world.skip_reason(data, "segments"):
+    findings.skip(STEP, world.SECTIONS["segments"], reason)
+else:
+    findings.record(STEP, world.SECTIONS["segments"],
+                    **world.segment_finding(profiles, seg_tests, seg_pairs, world.main_outcome(cfg), sizes))
+    findings.record(STEP, world.SECTIONS["segments"],
+                    **world.segment_finding(profiles, seg_tests, seg_pairs, None, sizes,
+                                            headline="auto" if data.has_competitors else True))
+
+# %% [markdown]
+# ## The experiential layers
+#
+# **What is computed.** The own brand's mean on every construct the client assigned to one of Schmitt's
+# four layers (`layer:` in `client.yaml`), with 95% intervals — pooled over waves, then per wave with the
+# change between consecutive waves (Welch t-test, Holm-corrected). Constructs use different answer
+# scales, so the chart puts them on a common axis: percent of the scale maximum (0 = everyone gives the
+# lowest answer, 100 = everyone the highest).
+#
+# **How to read the chart.** Dots further right are rated better; compare layers, not just constructs —
+# a strong brand layer in a weak usage situation means the brand must fit a routine customers do not
+# enjoy. **What would change the conclusion.** Constructs from different questionnaires are only roughly
+# comparable on the 0–100 axis (agreement is easier to give on some items than others); a layer with one
+# construct is described by that construct only; and a layer that was not measured cannot be judged at all.
+
+# %%
+tables.show(world.layer_coverage(cfg), caption="Schmitt's four experiential layers: measured by this client?")
+
+# %%
+layers = world.layer_scores(data)
+if layers is not None:
+    display(tables.show(layers.drop(columns=["layer", "construct", "pomp_low", "pomp_high"]),
+                        caption="Own brand per layer construct (all waves, mean with 95% CI; pomp = % of scale)"))
+
+# %%
+if layers is not None:
+    plots.show(world.layer_figure(layers))
+
+# %%
+layers_by_wave = world.layer_scores(data, by_wave=True) if len(data.waves) > 1 else None
+if layers_by_wave is not None:
+    plots.show(world.layer_figure(layers_by_wave))
+
+# %%
+layer_changes = world.layer_changes(data)
+if layer_changes is not None:
+    display(tables.show(layer_changes.drop(columns=["layer", "construct", "p_unc"]),
+                        caption="Change between consecutive waves (own brand; Welch t, Holm-adjusted)"))
+
+# %%
+if reason := world.skip_reason(data, "layers"):
+    findings.skip(STEP, world.SECTIONS["layers"], reason)
+else:
+    findings.record(STEP, world.SECTIONS["layers"],
+                    **world.layer_finding(layers, world.missing_layers(cfg), layer_changes))
+
+# %% [markdown]
+# ## The experience along the journey
+#
+# **What is computed.** From the touchpoint events (one row per contact of a customer with the brand),
+# for each journey stage in the order the client declared it: **reach** — the share of customers with at
+# least one contact at that stage; **satisfaction** and **effort** — mean ratings, each customer's
+# contacts at a stage averaged first so frequent contacts do not count more; **drop-out** — the share of
+# customers whose *last* recorded contact is at that stage (at the final stage: those who completed the
+# journey). Shares have Wilson intervals, means t intervals.
+#
+# **How to read the chart.** Read each panel from left to right along the journey. A stage with low
+# satisfaction *and* high effort is a pain point; a high drop-out before the final stage shows where the
+# journey breaks off. **What would change the conclusion.** Drop-out depends on the observation window:
+# customers interviewed early may simply not have reached later stages yet. Stages with few customers
+# (see n on the axis) have wide intervals.
+
+# %%
+stages = world.journey_stages(data)
+if stages is not None:
+    display(tables.show(world.journey_table(stages), caption="Journey stages in order (95% CIs)",
+                        percent=("reach", "reach_low", "reach_high", "dropout", "dropout_low", "dropout_high")))
+
+# %%
+if stages is not None:
+    plots.show(world.journey_figure(stages))
+
+# %%
+if reason := world.skip_reason(data, "journey"):
+    findings.skip(STEP, world.SECTIONS["journey"], reason)
+else:
+    findings.record(STEP, world.SECTIONS["journey"], **world.journey_finding(stages))
+
+# %% [markdown]
+# ## The competitive landscape
+#
+# **What is computed.** The mean of every construct and outcome for the own brand, for each competitor,
+# and for each kind of competitor with at least two brands (direct competitors, new entrants, players
+# outside the industry), with 95% intervals. The own brand is compared with each of them by Welch's
+# t-test; the difference comes with its interval and Hedges' g, and all p-values are Holm-corrected
+# together.
+#
+# **How to read the chart.** One panel per construct; the own brand is red, competitors grey (darker =
+# closer competitor). An *advantage* is a construct on which the own brand is significantly ahead of
+# **every** competitor — that is a candidate for the experiential platform of step 2. **What would change
+# the conclusion.** Competitor ratings come from fewer respondents, so their intervals are wider; when
+# the same people rate several brands the ratings are not independent and the tests are approximate.
+
+# %%
+brand_profiles = world.brand_profiles(data)
+if brand_profiles is not None:
+    plots.show(world.competitive_figure(brand_profiles))
+
+# %%
+brand_tests = world.brand_tests(data)
+if brand_tests is not None:
+    display(tables.show(world.brand_advantages(brand_tests),
+                        caption="Per construct: against how many competitors the own brand is significantly ahead or behind"))
+
+# %%
+if brand_tests is not None:
+    display(tables.show(brand_tests[brand_tests["significant"]].drop(columns=["construct", "T", "df", "p_unc"]),
+                        caption="Significant differences, own brand minus competitor (Welch t, Holm-adjusted)"))
+
+# %%
+if reason := world.skip_reason(data, "competition"):
+    findings.skip(STEP, world.SECTIONS["competition"], reason)
+else:
+    findings.record(STEP, world.SECTIONS["competition"], **world.competitive_finding(brand_tests, cfg.brand))
+
+# %% [markdown]
+# ## What customers say
+#
+# **What is computed.** Each comment about the own brand was scored with VADER, a sentiment lexicon
+# for short texts: the *compound* score runs from −1 (very negative) to +1 (very positive); comments at
+# or above +0.05 count as positive, at or below −0.05 as negative. Mean sentiment and the shares are
+# shown by touchpoint and, where comments can be linked to survey respondents, by segment. The words and
+# two-word phrases that set each touchpoint's comments apart are found by keyness (log-likelihood G²
+# against all other touchpoints; * = significant after Benjamini-Hochberg). Finally, three *typical*
+# positive and negative comments — those closest to the median score of their polarity, not the most
+# extreme — with e-mail addresses and phone numbers masked.
+#
+# **How to read the chart.** Dots left of the dashed zero line mean predominantly negative comments.
+# **What would change the conclusion.** VADER misses sarcasm and domain words (a "cold" brew is not a
+# complaint); touchpoints with few comments have wide intervals; and people who write comments are not
+# a random sample of customers.
+
+# %%
+sentiment = world.sentiment_summary(data)
+if sentiment is not None:
+    display(tables.show(sentiment.drop(columns=["dimension"]), caption="Sentiment of own-brand comments (95% CIs)",
+                        percent=("share_positive", "positive_low", "positive_high", "share_negative",
+                                 "negative_low", "negative_high")))
+
+# %%
+if sentiment is not None:
+    plots.show(world.sentiment_figure(sentiment))
+
+# %%
+terms = world.feedback_terms(data)
+if terms is not None:
+    display(tables.show(world.terms_table(terms), caption="Most characteristic words per touchpoint (keyness)"))
+
+# %%
+quotes = world.representative_quotes(data)
+if quotes is not None:
+    display(HTML(world.quotes_html(quotes)))
+
+# %%
+if reason := world.skip_reason(data, "feedback"):
+    findings.skip(STEP, world.SECTIONS["feedback"], reason)
+else:
+    findings.record(STEP, world.SECTIONS["feedback"], **world.feedback_finding(sentiment, terms))

@@ -1,0 +1,392 @@
+"""Step 5 (innovation.py): unit tests on hand-made frames and planted-truth recovery on demo clients."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cem_research import innovation, interface, stats
+from cem_research.config import parse_config
+from cem_research.data import ClientData
+
+WAVES = ["W1", "W2", "W3"]
+
+
+def make_config(nps: bool = True, segments=None, feedback: bool = False, touchpoints: bool = False):
+    raw = {
+        "brand": "Own", "competitors": [{"name": "Rival", "kind": "direct"}, {"name": "Other", "kind": "new_entrant"}],
+        "survey": {"file": "s.csv", "id": "id", "wave": "wave", "brand": "brand"},
+        "scale": [1, 7],
+        "constructs": {"quality": {"items": ["q1"]}, "service": {"items": ["s1"]}, "novelty": {"items": ["n1"]},
+                       "mood": {"items": ["m1"]},
+                       "satisfaction": {"items": ["osat"], "scale": [1, 10]},
+                       "recommend": {"items": ["ltr"], "scale": [0, 10]}},
+        "drivers": ["quality", "service", "novelty"], "outcomes": ["satisfaction", "recommend"],
+        "journey": ["purchase", "usage"],
+        "segments": segments if segments is not None else {"tenure": "Customer since"},
+    }
+    if nps:
+        raw["nps"] = "recommend"
+    if feedback:
+        raw["feedback"] = {"file": "f.csv", "text": "comment", "id": "id", "wave": "wave"}
+    if touchpoints:
+        raw["touchpoints"] = {"file": "t.csv", "id": "id", "touchpoint": "tp", "stage": "stage",
+                              "interface": "interface", "satisfaction": "sat", "scale": [1, 5]}
+    return parse_config(raw, "unit")
+
+
+def make_ratings(n=150, waves=WAVES, shift=None, seed=0, competitors=True):
+    """Own-brand rows per wave (+ competitor rows in every wave).
+
+    Satisfaction = 6 + 1.0 * quality + 0.3 * service + noise (z-scored drivers).  Quality: Rival 1 point
+    ahead of Own; novelty: every brand around 3 on 1-7 (nobody performs).  ``shift``: (construct, wave,
+    delta) added to the own brand.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    brands = [("Own", "own", 0.0)] + ([("Rival", "direct", 1.0), ("Other", "new_entrant", -0.5)] if competitors else [])
+    for w in waves:
+        for brand, kind, qoff in brands:
+            m = n if kind == "own" else n // 2
+            zq, zs = rng.normal(size=m), rng.normal(size=m)
+            frame = pd.DataFrame({
+                "respondent": [f"{brand}-{w}-{i}" for i in range(m)], "wave": w, "brand": brand, "brand_kind": kind,
+                "tenure": np.array(["<1 year", "1-3 years", ">3 years"])[np.arange(m) % 3],
+                "quality": 4.0 + qoff + zq, "service": 4.5 + zs, "novelty": 3.0 + 0.5 * rng.normal(size=m),
+                "mood": 4 + rng.normal(size=m)})
+            frame["satisfaction"] = 6 + 1.0 * zq + 0.3 * zs + 0.6 * rng.normal(size=m)
+            frame["recommend"] = np.clip(np.round(frame["satisfaction"] + 1), 0, 10)
+            if shift and kind == "own" and w == shift[1]:
+                frame[shift[0]] += shift[2]
+            rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
+
+
+def make_data(ratings, waves=WAVES, cfg=None, feedback=None, touchpoints=None) -> ClientData:
+    cfg = cfg or make_config(feedback=feedback is not None, touchpoints=touchpoints is not None)
+    if feedback is not None:
+        feedback = feedback.assign(row=np.arange(2, len(feedback) + 2))
+    if touchpoints is not None:
+        touchpoints = touchpoints.assign(row=np.arange(2, len(touchpoints) + 2))
+    return ClientData(cfg, ratings, feedback, touchpoints, {"waves": list(waves)})
+
+
+# ---------------------------------------------------------------------------------------------
+# tracking
+# ---------------------------------------------------------------------------------------------
+
+
+def test_tracking_means_per_wave():
+    data = make_data(make_ratings())
+    tr = innovation.tracking(data)
+    assert list(tr["construct"].unique()) == ["satisfaction", "recommend", "quality", "service", "novelty", "mood"]
+    q = tr[tr["construct"] == "quality"]
+    own = data.own
+    assert q["mean"].tolist() == pytest.approx(own.groupby("wave")["quality"].mean().loc[WAVES].tolist())
+    assert (q["ci_low"] < q["mean"]).all() and q["role"].iloc[0] == "driver"
+    assert list(tr["wave"].cat.categories) == WAVES
+
+
+def test_wave_changes_holm_across_everything():
+    data = make_data(make_ratings(shift=("service", "W3", 0.8)))
+    ch = innovation.wave_change_tests(data)
+    assert len(ch) == 6 * 2 and ch.attrs["n_tests"] == 12
+    moved = ch[ch["significant"]]
+    assert list(zip(moved["construct"], moved["to_wave"])) == [("service", "W3")]
+    assert moved["movement"].iloc[0] == "up" and moved["diff"].iloc[0] == pytest.approx(0.8, abs=0.3)
+    # one Holm family over the whole table
+    assert ch["p_corr"].tolist() == pytest.approx(stats.adjust_pvalues(ch[["p_unc"]])["p_corr"].tolist())
+    f = innovation.tracking_finding(ch, innovation.nps_by_wave(data))
+    assert f["headline"] and f["key"] == "movement:service" and "Service up +" in f["text"]
+
+
+def test_tracking_skips_single_wave():
+    data = make_data(make_ratings(waves=["W1"]), waves=["W1"])
+    assert innovation.tracking(data) is None and innovation.wave_change_tests(data) is None
+    assert "single survey wave" in innovation.availability(data)["tracking"]
+
+
+def test_nps_by_wave_change():
+    r = make_ratings(waves=["W1", "W2"])
+    own = r["brand_kind"] == "own"
+    r.loc[own & (r["wave"] == "W1"), "recommend"] = 10.0
+    r.loc[own & (r["wave"] == "W2"), "recommend"] = np.tile([10.0, 0.0], 75)
+    nps = innovation.nps_by_wave(make_data(r, waves=["W1", "W2"]))
+    assert nps["nps"].tolist() == pytest.approx([100, 0])
+    assert nps["change"].iloc[1] == pytest.approx(-100)
+    assert nps["change_ci_low"].iloc[1] < -100 < nps["change_ci_high"].iloc[1]
+    assert innovation.nps_by_wave(make_data(r, waves=["W1", "W2"], cfg=make_config(nps=False))) is None
+
+
+def test_tracking_finding_without_movements():
+    data = make_data(make_ratings(seed=4))
+    ch = innovation.wave_change_tests(data)
+    ch["significant"] = False  # force the no-movement branch
+    f = innovation.tracking_finding(ch)
+    assert f["text"].startswith("None of the 12")
+
+
+# ---------------------------------------------------------------------------------------------
+# emerging themes
+# ---------------------------------------------------------------------------------------------
+
+
+def _feedback():
+    rng = np.random.default_rng(2)
+    base = ["nice coffee and friendly staff", "the wifi is slow today", "good cake", "queue was long",
+            "lovely music in the shop"]
+    oat = ["please add oat milk without extra charge", "love the oat milk latte", "oat milk ran out again",
+           "glad you stock oat milk now"]
+    rows = []
+    for w, n_oat in (("W1", 2), ("W2", 2), ("W3", 20)):
+        for i in range(80):
+            text = base[i % len(base)]
+            if i < n_oat:
+                text = oat[i % len(oat)]
+            rows.append({"respondent": f"Own-{w}-{i}", "wave": w, "brand": "Own", "text": text,
+                         "compound": 0.4 if "oat" in text else rng.uniform(-0.5, 0.8)})
+    return pd.DataFrame(rows)
+
+
+def test_emerging_themes_fold_and_detect():
+    data = make_data(make_ratings(n=30), feedback=_feedback())
+    themes = innovation.emerging_themes(data)
+    assert themes.attrs["latest"] == "W3" and themes.attrs["n_latest"] == 80
+    rising = innovation.rising_themes(themes)
+    assert rising["term"].iloc[0] == "oat milk"
+    assert {"oat", "milk"} <= set(rising["related"].iloc[0].split(", "))
+    assert "wifi" not in set(themes.loc[themes["rising"], "term"])
+    assert rising["latest_ci_low"].iloc[0] < 0.25 < rising["latest_ci_high"].iloc[0]
+    f = innovation.themes_finding(themes)
+    assert "“oat milk” in 25%" in f["text"] and f["value"] == pytest.approx(0.25)
+
+
+def test_emerging_themes_need_latest_and_earlier_wave():
+    fb = _feedback()
+    data = make_data(make_ratings(n=30), feedback=fb[fb["wave"] != "W3"])
+    assert innovation.emerging_themes(data) is None
+    assert "latest wave" in innovation.availability(data)["themes"]
+    assert innovation.emerging_themes(make_data(make_ratings(n=30))) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# agenda
+# ---------------------------------------------------------------------------------------------
+
+
+def test_driver_importance_slope():
+    data = make_data(make_ratings(n=400, waves=["W1"]), waves=["W1"])
+    imp = innovation.driver_importance(data, n_boot=50).set_index("driver")
+    assert imp["rank"].idxmin() == "quality"
+    own = data.own
+    expected = math.sqrt(imp.loc["quality", "relimp"]) * own["satisfaction"].std() / own["quality"].std()
+    assert imp.loc["quality", "slope"] == pytest.approx(expected)
+    assert imp.loc["quality", "slope"] == pytest.approx(1.0, abs=0.15)  # true slope of quality
+    assert imp.loc["quality", "slope_ci_low"] <= imp.loc["quality", "slope"] <= imp.loc["quality", "slope_ci_high"]
+
+
+def test_competitor_gaps():
+    gaps = innovation.competitor_gaps(make_data(make_ratings())).set_index("construct")
+    assert gaps.loc["quality", "best_competitor"] == "Rival"
+    assert gaps.loc["quality", "gap"] == pytest.approx(1.0, abs=0.3) and gaps.loc["quality", "gap_p_corr"] < 0.05
+    assert bool(gaps.loc["novelty", "no_brand_performs"]) and not bool(gaps.loc["quality", "no_brand_performs"])
+    assert gaps.loc["novelty", "good_level"] == pytest.approx(1 + 0.6 * 6)
+    nocomp = innovation.competitor_gaps(make_data(make_ratings(competitors=False))).set_index("construct")
+    assert nocomp["gap"].isna().all() and nocomp["best_competitor"].isna().all()
+
+
+def test_tenure_segment_detection():
+    data = make_data(make_ratings(n=30))
+    assert innovation.tenure_segment(data) == ("tenure", "<1 year", ">3 years")
+    r = make_ratings(n=30).rename(columns={"tenure": "region"})
+    other = make_data(r, cfg=make_config(segments={"region": "Region"}))
+    assert innovation.tenure_segment(other) is None
+
+
+def test_audience_labels():
+    assert innovation._diff_label(0.3, 0.1, 0.5, "new", "loyal") == "new"
+    assert innovation._diff_label(-0.3, -0.5, -0.1, "new", "loyal") == "loyal"
+    assert innovation._diff_label(0.1, -0.1, 0.3, "new", "loyal").startswith("both alike")
+    assert innovation._diff_label(np.nan, np.nan, np.nan, "new", "loyal").startswith("cannot be determined")
+
+
+def test_audience_detects_what_matters_to_new_customers():
+    r = make_ratings(n=450, waves=["W1"])
+    own = r["brand_kind"] == "own"
+    new = own & (r["tenure"] == "<1 year")
+    old = own & (r["tenure"] == ">3 years")
+    r.loc[new, "satisfaction"] = 6 + 1.5 * (r.loc[new, "service"] - 4.5) + 0.5 * np.random.default_rng(1).normal(
+        size=new.sum())
+    r.loc[old, "satisfaction"] = 6 + 1.5 * (r.loc[old, "quality"] - 4.0) + 0.5 * np.random.default_rng(2).normal(
+        size=old.sum())
+    aud = innovation.audience(make_data(r, waves=["W1"]), n_boot=100).set_index("item")
+    assert aud.loc["service", "audience"] == "winning new customers"
+    assert aud.loc["quality", "audience"] == "deepening loyalty"
+    assert aud.loc["service", "basis"] == "Customer since: <1 year vs >3 years"
+
+
+def test_audience_without_tenure_uses_competitor_raters():
+    r = make_ratings(n=200, waves=["W1"]).rename(columns={"tenure": "region"})
+    aud = innovation.audience(make_data(r, waves=["W1"], cfg=make_config(segments={"region": "Region"})), n_boot=50)
+    assert set(aud["kind"]) == {"construct"} and aud["basis"].str.startswith("competitors'").all()
+
+
+def test_innovation_agenda_scoring_rule():
+    data = make_data(make_ratings(n=300, waves=["W1", "W2"]), waves=["W1", "W2"])
+    agenda = innovation.innovation_agenda(data, n_boot=50)
+    assert agenda["rank"].tolist() == list(range(1, len(agenda) + 1))
+    assert agenda["gain"].is_monotonic_decreasing and (agenda["gain"] > 0).all()
+    top = agenda.iloc[0]
+    assert top["opportunity"] == "Quality" and top["kind"] == "close a gap" and top["feeds_step"] == 3
+    imp = innovation.driver_importance(data, n_boot=50).set_index("driver")
+    gaps = innovation.competitor_gaps(data).set_index("construct")
+    room = gaps.loc["quality", "best_mean"] - gaps.loc["quality", "own_mean"]
+    assert top["room"] == pytest.approx(room)
+    assert top["gain"] == pytest.approx(imp.loc["quality", "slope"] * room)
+    nov = agenda[agenda["opportunity"] == "Novelty"].iloc[0]
+    assert nov["size"] == "large innovation" and nov["feeds_step"] == 2 and nov["kind"] == "new experience"
+    assert nov["target"] == pytest.approx(gaps.loc["novelty", "good_level"])
+    assert "Mood" not in set(agenda["opportunity"])  # not a driver
+    f = innovation.agenda_finding(agenda)
+    assert f["headline"] and f["text"].startswith("Top of the innovation agenda: Quality")
+    assert f["value"] == pytest.approx(top["gain"])
+
+
+def test_agenda_counts_significant_drop_as_lost_ground():
+    r = make_ratings(n=300, waves=["W1", "W2"], competitors=False)
+    r.loc[r["wave"] == "W1", "service"] += 1.5  # 6.0 in W1, 5.0 in W2: a drop, still above the good level
+    r.loc[r["wave"] == "W2", "service"] += 0.5
+    data = make_data(r, waves=["W1", "W2"])
+    agenda = innovation.innovation_agenda(data, n_boot=50).set_index("opportunity")
+    row = agenda.loc["Service"]
+    assert row["kind"] == "lost ground" and row["trend"] < -0.8 and row["trend_p_corr"] < 0.05
+    assert row["room"] == pytest.approx(-row["trend"])
+
+
+def test_agenda_includes_concentrate_here_touchpoints():
+    r = make_ratings(n=120, waves=["W1"])
+    own = r[r["brand_kind"] == "own"]
+    rng = np.random.default_rng(7)
+    bad = rng.integers(1, 6, len(own))
+    r.loc[own.index, "satisfaction"] = 6 + 1.5 * (bad >= 4) - 1.5 * (bad <= 3) + rng.normal(0, 0.5, len(own))
+    tp = pd.DataFrame({"respondent": np.repeat(own["respondent"].to_numpy(), 2),
+                       "touchpoint": np.tile(["app", "shop"], len(own)),
+                       "stage": np.tile(["purchase", "usage"], len(own)),
+                       "interface": np.tile(["human_technology", "human_human"], len(own)),
+                       "satisfaction": np.column_stack([bad, rng.choice([3, 4, 5], len(own))]).ravel().astype(float)})
+    data = make_data(r, waves=["W1"], touchpoints=tp)
+    ipa = interface.touchpoint_ipa(data)
+    agenda = innovation.innovation_agenda(data, ipa=ipa, n_boot=50)
+    app = agenda[agenda["opportunity"] == "app"].iloc[0]
+    t = ipa.set_index("touchpoint").loc["app"]
+    assert app["kind"] == "fix a touchpoint" and app["feeds_step"] == 4 and app["size"] == "small improvement"
+    assert app["gain"] == pytest.approx(t["importance"] * t["n_poor"] / ipa.attrs["n_respondents"])
+    assert "shop" not in set(agenda["opportunity"])
+
+
+# ---------------------------------------------------------------------------------------------
+# planted truth on the demo clients
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Demo clients generated (seeded) into a shared temp folder and processed there."""
+    from cem_research.config import load_config
+    from cem_research.data import read_processed
+    from cem_research.demo import write_demo_clients, write_tiny_client
+    from cem_research.processing import process
+
+    root = tmp_path_factory.getbasetemp() / "cem_demo_clients"
+    if not (root / "raw" / "tiny_client" / "client.yaml").exists():
+        write_demo_clients(root / "raw")
+        write_tiny_client(root / "raw")
+    cache: dict = {}
+
+    def load(name: str):
+        if name not in cache:
+            cfg = load_config(root / "raw" / name, name)
+            process(cfg, root / "processed" / name)
+            truth = json.loads((root / "raw" / name / "truth.json").read_text())
+            cache[name] = (read_processed(cfg, root / "processed" / name), truth)
+        return cache[name]
+
+    return load
+
+
+def test_planted_wave_shift_and_no_change_coffee(demo):
+    data, truth = demo("coffee_house")
+    ch = innovation.wave_change_tests(data)
+    shift = truth["wave_shift"]
+    row = ch[(ch["construct"] == shift["construct"]) & (ch["from_wave"] == shift["from"])
+             & (ch["to_wave"] == shift["to"])].iloc[0]
+    assert row["significant"] and row["movement"] == shift["direction"]
+    assert not ch.loc[ch["construct"] == truth["no_change"], "significant"].any()
+
+
+def test_planted_wave_shift_software(demo):
+    """software_vendor: the planted shift is the strongest change into the latest wave and points the right way.
+
+    With 150 own respondents per wave it is not significant after Holm across all 33 construct x wave
+    tests (observed -0.34, p_unc ~ 0.01), so only direction and rank are asserted here.
+    """
+    data, truth = demo("software_vendor")
+    ch = innovation.wave_change_tests(data)
+    shift = truth["wave_shift"]
+    latest = ch[ch["to_wave"] == shift["to"]].sort_values("p_unc")
+    assert latest.iloc[0]["construct"] == shift["construct"]
+    assert np.sign(latest.iloc[0]["diff"]) == (1 if shift["direction"] == "up" else -1)
+    assert not ch.loc[ch["construct"] == truth["no_change"], "significant"].any()
+
+
+@pytest.mark.parametrize("client", ["coffee_house", "software_vendor"])
+def test_planted_rising_and_stable_theme(demo, client):
+    data, truth = demo(client)
+    themes = innovation.emerging_themes(data)
+    assert themes.attrs["latest"] == truth["rising_theme"]["wave"]
+    rising = innovation.rising_themes(themes)
+    assert rising.iloc[0]["term"] == truth["rising_theme"]["phrase"].lower()
+    flagged = set(themes.loc[themes["rising"], "term"])
+    assert not any(truth["stable_theme"]["phrase"].lower() in t for t in flagged)
+
+
+@pytest.mark.parametrize("client", ["coffee_house", "software_vendor"])
+def test_agenda_puts_worst_touchpoint_first(demo, client):
+    data, truth = demo(client)
+    agenda = innovation.innovation_agenda(data, n_boot=100)
+    assert agenda.iloc[0]["opportunity"] == truth["worst_touchpoint"]
+    assert set(agenda["feeds_step"]) <= {2, 3, 4} and (agenda["gain_ci_low"] <= agenda["gain"]).all()
+    assert agenda["audience"].str.len().gt(0).all()
+
+
+def test_survey_only_and_single_wave(demo):
+    hotel, truth = demo("hotel_group")
+    reasons = innovation.availability(hotel)
+    assert reasons["tracking"] is None and reasons["themes"] and reasons["agenda"] is None
+    assert innovation.emerging_themes(hotel) is None
+    ch = innovation.wave_change_tests(hotel)
+    assert ch is not None and not ch.loc[ch["construct"] == truth["no_change"], "significant"].any()
+    agenda = innovation.innovation_agenda(hotel, n_boot=50)
+    assert agenda is not None and "fix a touchpoint" not in set(agenda["kind"])
+    first = hotel.upto(hotel.waves[0])
+    assert innovation.tracking(first) is None and innovation.wave_change_tests(first) is None
+    assert innovation.availability(first)["tracking"]
+    assert innovation.innovation_agenda(first, n_boot=50) is not None
+    coffee, _ = demo("coffee_house")
+    c1 = coffee.upto(coffee.waves[0])
+    assert innovation.emerging_themes(c1) is None and innovation.availability(c1)["themes"]
+    assert innovation.innovation_agenda(c1, n_boot=50)["trend"].isna().all()
+
+
+def test_agenda_finding_explains_an_empty_agenda():
+    r = make_ratings(n=200, waves=["W1"], competitors=False)
+    r[["quality", "service", "novelty"]] += 2  # every driver above the good level, no competitor, one wave
+    agenda = innovation.innovation_agenda(make_data(r, waves=["W1"]), n_boot=20)
+    assert agenda.empty and len(agenda.attrs["considered"]) == 3
+    text = innovation.agenda_finding(agenda)["text"]
+    assert "no competitor ratings" in text and "single wave" in text and "no touchpoint data" in text
+    assert "strongest lever to keep is Quality" in text

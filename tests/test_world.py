@@ -1,0 +1,579 @@
+"""Step 1 (world.py): unit tests on hand-made data, planted-truth recovery on the demo clients,
+and the notebook's structure."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cem_research import stats, world
+from cem_research.config import parse_config
+from cem_research.data import ClientData
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "01_experiential_world"
+
+
+# ---------------------------------------------------------------------------------------------
+# hand-made clients
+# ---------------------------------------------------------------------------------------------
+
+
+def make_config(**over):
+    raw = {
+        "name": "Unit", "brand": "Own",
+        "competitors": [{"name": "RivalA", "kind": "direct"}, {"name": "RivalB", "kind": "direct"},
+                        {"name": "Newbie", "kind": "new_entrant"}],
+        "survey": {"file": "survey.csv", "id": "id", "wave": "wave", "brand": "brand"},
+        "constructs": {
+            "sens": {"items": ["sens"], "layer": "brand", "experience": True},
+            "use": {"items": ["use"], "layer": "usage"},
+            "sat": {"items": ["sat"], "scale": [1, 10]},
+            "ltr": {"items": ["ltr"], "scale": [0, 10]},
+        },
+        "drivers": ["sens", "use"], "outcomes": ["sat", "ltr"], "nps": "ltr",
+        "segments": {"usage": "Usage frequency"},
+        "journey": ["awareness", "purchase", "usage", "disposal"],
+    }
+    raw.update(over)
+    return parse_config(raw, "unit")
+
+
+def own_ratings(n=60, seed=1, gap=2.0, waves=("W1",)):
+    """Own-brand rows: 'daily' users score `gap` higher on sens than 'rare' users."""
+    rng = np.random.default_rng(seed)
+    usage = np.array(["daily", "rare", "weekly"] * (n // 3))
+    sens = rng.normal(4, 0.6, n) + np.where(usage == "daily", gap / 2, 0) - np.where(usage == "rare", gap / 2, 0)
+    return pd.DataFrame({
+        "source": "survey", "row": np.arange(1, n + 1), "respondent": [f"R{i}" for i in range(n)],
+        "wave": np.resize(np.array(waves), n), "brand": "Own", "brand_kind": "own", "usage": usage,
+        "sens": sens.clip(1, 7), "use": rng.normal(5.5, 0.5, n).clip(1, 7),
+        "sat": rng.normal(7, 1, n).clip(1, 10), "ltr": rng.integers(0, 11, n).astype(float),
+    })
+
+
+def comp_ratings(brand, kind, n=30, sens=3.0, seed=2):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "source": "competitor_ratings", "row": np.arange(1, n + 1), "respondent": [f"{brand}{i}" for i in range(n)],
+        "wave": "W1", "brand": brand, "brand_kind": kind, "usage": pd.NA,
+        "sens": rng.normal(sens, 0.6, n).clip(1, 7), "use": rng.normal(5.5, 0.5, n).clip(1, 7),
+        "sat": rng.normal(7, 1, n).clip(1, 10), "ltr": rng.integers(0, 11, n).astype(float),
+    })
+
+
+def make_data(cfg=None, ratings=None, feedback=None, touchpoints=None, waves=("W1",)):
+    cfg = cfg or make_config()
+    if ratings is None:
+        ratings = pd.concat([own_ratings(), comp_ratings("RivalA", "direct", seed=3),
+                             comp_ratings("RivalB", "direct", seed=4),
+                             comp_ratings("Newbie", "new_entrant", sens=3.5, seed=5)], ignore_index=True)
+    return ClientData(cfg, ratings, feedback, touchpoints, {"waves": list(waves)})
+
+
+@pytest.fixture()
+def data():
+    return make_data()
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers and loyalty groups
+# ---------------------------------------------------------------------------------------------
+
+
+def test_loyalty_groups_nps_and_terciles():
+    g = world.loyalty_groups(pd.Series([10, 9, 8, 7, 6, 0, np.nan]), "nps")
+    assert g.tolist()[:6] == ["promoters", "promoters", "passives", "passives", "detractors", "detractors"]
+    assert pd.isna(g.iloc[6])
+    assert list(g.cat.categories) == ["promoters", "passives", "detractors"]
+    t = world.loyalty_groups(pd.Series([1.0, 2, 3, 4, 5, 6]), "terciles")
+    assert t.tolist() == ["low", "low", "medium", "medium", "high", "high"]
+    ties = world.loyalty_groups(pd.Series([5.0] * 6), "terciles")  # ties stay together
+    assert set(ties.dropna()) == {"low"}
+    with pytest.raises(ValueError):
+        world.loyalty_groups(pd.Series([1.0]), "quartiles")
+
+
+def test_loyalty_construct_prefers_nps_then_named_outcome():
+    assert world.loyalty_construct(make_config()) == ("ltr", "nps")
+    cfg = make_config(nps=None, constructs={"sens": {"items": ["sens"]}, "loyalty": {"items": ["loy"]},
+                                            "sat": {"items": ["sat"]}},
+                      drivers=["sens"], outcomes=["sat", "loyalty"])
+    assert world.loyalty_construct(cfg) == ("loyalty", "terciles")
+    cfg = make_config(nps=None, outcomes=["sat"])
+    assert world.loyalty_construct(cfg) == (None, None)
+
+
+def test_main_outcome_and_segment_constructs():
+    cfg = make_config()
+    assert world.main_outcome(cfg) == "sat"
+    assert world.segment_constructs(cfg) == ["sat", "ltr", "sens", "use"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. who the customer is
+# ---------------------------------------------------------------------------------------------
+
+
+def test_segment_sizes_are_wilson_shares(data):
+    sizes = world.segment_sizes(data)
+    assert list(sizes.columns) == ["segment", "segment_label", "level", "n", "count", "share", "ci_low", "ci_high"]
+    usage = sizes[sizes["segment"] == "usage"].set_index("level")
+    assert usage["count"].sum() == 60 and usage.loc["daily", "share"] == pytest.approx(1 / 3)
+    lo, hi = stats.proportion_ci(20, 60)
+    assert usage.loc["daily", "ci_low"] == pytest.approx(lo) and usage.loc["daily", "ci_high"] == pytest.approx(hi)
+    # the loyalty group is derived from the NPS question and labelled as such
+    loyal = sizes[sizes["segment"] == world.LOYALTY]
+    assert list(loyal["level"]) == ["promoters", "passives", "detractors"]
+    assert "promoters" in loyal["segment_label"].iloc[0]
+    # only own-brand rows count
+    assert int(loyal["n"].iloc[0]) == 60
+
+
+def test_segment_profiles_means(data):
+    prof = world.segment_profiles(data)
+    own = data.own
+    row = prof[(prof["segment"] == "usage") & (prof["construct"] == "sens") & (prof["level"] == "daily")].iloc[0]
+    assert row["mean"] == pytest.approx(own.loc[own["usage"] == "daily", "sens"].mean())
+    assert row["ci_low"] < row["mean"] < row["ci_high"]
+    assert row["role"] == "driver" and row["scale_max"] == 7
+    assert set(prof["role"]) == {"outcome", "driver"}
+
+
+def test_segment_tests_and_pairs_find_planted_gap(data):
+    tests = world.segment_tests(data)
+    hit = tests[(tests["segment"] == "usage") & (tests["construct"] == "sens")].iloc[0]
+    assert hit["significant"] and hit["p_corr"] >= hit["p_unc"] and hit["omega2"] > 0.3
+    # loyalty groups are never tested on the construct they are formed from
+    assert tests[(tests["segment"] == world.LOYALTY) & (tests["construct"] == "ltr")].empty
+    pairs = world.segment_pairs(data, tests)
+    # only significant tests are followed up
+    followed = set(zip(pairs["segment"], pairs["construct"]))
+    assert followed <= set(zip(tests.loc[tests["significant"], "segment"], tests.loc[tests["significant"], "construct"]))
+    dr = pairs[(pairs["construct"] == "sens") & (pairs["A"] == "daily") & (pairs["B"] == "rare")].iloc[0]
+    assert dr["diff"] == pytest.approx(2.0, abs=0.5) and dr["ci_low"] > 0 and dr["significant"]
+
+
+def test_segment_finding_names_top_level_with_interval(data):
+    sizes, prof = world.segment_sizes(data), world.segment_profiles(data)
+    tests = world.segment_tests(data)
+    pairs = world.segment_pairs(data, tests)
+    gap = world.segment_gap(prof, tests, pairs)
+    assert (gap["segment"], gap["construct"], gap["top"], gap["bottom"]) == ("usage", "sens", "daily", "rare")
+    f = world.segment_finding(prof, tests, pairs, None, sizes, headline=True)
+    assert f["key"] == "segment_difference" and f["headline"] is True
+    assert f["value"] == pytest.approx(gap["diff"]) and f["ci"][0] > 0
+    assert "'daily'" in f["text"] and "'rare'" in f["text"] and "Usage frequency" in f["text"]
+    assert f"{abs(gap['diff']):.2f} points above" in f["text"] and "95% CI" in f["text"]
+
+
+def test_segment_finding_without_difference_says_so():
+    cfg = make_config()
+    r = own_ratings(gap=0.0, seed=11)
+    d = make_data(cfg, r)
+    prof, tests = world.segment_profiles(d), world.segment_tests(d)
+    pairs = world.segment_pairs(d, tests)
+    f = world.segment_finding(prof, tests, pairs, "sat")
+    assert f["key"] == "segment_sat"
+    if not tests[(tests["construct"] == "sat") & (tests["segment"] != world.LOYALTY)]["significant"].any():
+        assert f["text"].startswith("No segment differs significantly on Sat")
+        assert f["ci"] is None
+
+
+def test_segments_skip_without_segments_or_loyalty():
+    cfg = make_config(segments=None, nps=None, outcomes=["sat"])
+    d = make_data(cfg)
+    assert world.segment_columns(d) == {}
+    assert world.segment_sizes(d) is None and world.segment_tests(d) is None
+    assert "segment" in world.skip_reason(d, "segments")
+    f = world.segment_finding(None, None, None, "sat")
+    assert f["value"] is None and "No segment could be compared" in f["text"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. layers
+# ---------------------------------------------------------------------------------------------
+
+
+def test_layer_scores_pomp_and_missing(data):
+    scores = world.layer_scores(data)
+    assert list(scores["layer"]) == ["usage", "brand"]  # declared layer order, not construct order
+    s = scores.set_index("construct").loc["sens"]
+    assert s["pomp"] == pytest.approx(100 * (s["mean"] - 1) / 6)
+    assert world.missing_layers(data.config) == ["context", "category"]
+    cov = world.layer_coverage(data.config)
+    assert cov["measured"].tolist() == [False, True, False, True]
+    f = world.layer_finding(scores, world.missing_layers(data.config))
+    assert "Not measured: sociocultural / business context and product category" in f["text"]
+    assert f["key"] == "layer_top" and f["value"] == pytest.approx(scores["pomp"].max())
+
+
+def test_layer_scores_by_wave_and_changes():
+    r = own_ratings(n=120, waves=("W1", "W2"))
+    r.loc[r["wave"] == "W2", "use"] += 1.0
+    d = make_data(ratings=r, waves=("W1", "W2"))
+    bw = world.layer_scores(d, by_wave=True)
+    assert list(bw["wave"].unique()) == ["W1", "W2"] and len(bw) == 4
+    ch = world.layer_changes(d)
+    use = ch[ch["construct"] == "use"].iloc[0]
+    assert use["diff"] == pytest.approx(1.0, abs=0.3) and use["significant"]
+    assert "Use +" in world.layer_finding(world.layer_scores(d), [], ch)["text"]
+    assert world.layer_changes(make_data()) is None  # one wave
+
+
+def test_layers_skip_without_layered_constructs():
+    cfg = make_config(constructs={"sens": {"items": ["sens"]}, "use": {"items": ["use"]},
+                                  "sat": {"items": ["sat"], "scale": [1, 10]},
+                                  "ltr": {"items": ["ltr"], "scale": [0, 10]}})
+    d = make_data(cfg)
+    assert world.layer_scores(d) is None
+    assert "layer" in world.skip_reason(d, "layers")
+    assert "All four layers" not in world.layer_finding(None, world.missing_layers(cfg))["text"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. journey
+# ---------------------------------------------------------------------------------------------
+
+
+def touchpoints_frame(with_time=True):
+    rows = [  # respondent, stage, satisfaction, effort, time
+        ("A", "purchase", 2, 6, "2026-01-02"), ("A", "awareness", 4, 2, "2026-01-01"),
+        ("A", "purchase", 4, 4, "2026-01-03"),  # A: purchase mean 3 (respondent-level)
+        ("B", "awareness", 5, 1, "2026-01-01"), ("B", "usage", 5, 2, "2026-01-05"),
+        ("C", "awareness", 3, 3, "2026-01-01"), ("C", "purchase", 4, 5, "2026-01-02"),
+        ("C", "disposal", 4, 3, "2026-01-09"),
+        ("D", "usage", 4, 2, "2026-01-04"), ("D", "awareness", 3, 3, "2026-01-06"),  # last by time: awareness
+    ]
+    tp = pd.DataFrame(rows, columns=["respondent", "stage", "satisfaction", "effort", "time"])
+    tp.insert(0, "row", np.arange(1, len(tp) + 1))
+    tp["touchpoint"] = tp["stage"] + "_tp"
+    tp["satisfaction"] = tp["satisfaction"].astype(float)
+    tp["effort"] = tp["effort"].astype(float)
+    tp["time"] = pd.to_datetime(tp["time"])
+    return tp if with_time else tp.drop(columns="time")
+
+
+def journey_config():
+    return make_config(touchpoints={"file": "tp.csv", "id": "id", "touchpoint": "tp", "stage": "stage",
+                                    "satisfaction": "sat", "effort": "eff", "time": "ts", "scale": [1, 5],
+                                    "effort_scale": [1, 7]})
+
+
+def test_journey_stages_reach_satisfaction_dropout():
+    d = make_data(journey_config(), touchpoints=touchpoints_frame())
+    st = world.journey_stages(d)
+    assert list(st["stage"].drop_duplicates()) == ["awareness", "purchase", "usage", "disposal"]
+    assert list(st[st["stage"] == "awareness"]["measure"]) == ["reach", "satisfaction", "effort", "dropout"]
+    get = st.set_index(["stage", "measure"])
+    assert get.loc[("awareness", "reach"), "estimate"] == pytest.approx(1.0)
+    assert get.loc[("purchase", "reach"), "count"] == 2 and get.loc[("purchase", "reach"), "n"] == 4
+    # respondent-level averaging: A's two purchase events count once (mean 3), C's once (4)
+    assert get.loc[("purchase", "satisfaction"), "estimate"] == pytest.approx(3.5)
+    assert get.loc[("purchase", "satisfaction"), "n"] == 2
+    # last contact by time: A purchase, B usage, C disposal, D awareness
+    assert get.loc[("purchase", "dropout"), "estimate"] == pytest.approx(0.25)
+    assert get.loc[("awareness", "dropout"), "estimate"] == pytest.approx(0.25)
+    lo, hi = stats.proportion_ci(1, 4)
+    assert get.loc[("usage", "dropout"), "ci_low"] == pytest.approx(lo)
+    assert get.loc[("usage", "satisfaction"), "scale_max"] == 5
+    wide = world.journey_table(st)
+    assert list(wide["stage"]) == ["awareness", "purchase", "usage", "disposal"] and wide["n"].iloc[0] == 4
+
+
+def test_journey_dropout_without_time_uses_stage_order():
+    d = make_data(journey_config(), touchpoints=touchpoints_frame(with_time=False))
+    get = world.journey_stages(d).set_index(["stage", "measure"])
+    # D's latest stage is usage when time is unknown
+    assert get.loc[("awareness", "dropout"), "estimate"] == pytest.approx(0.0)
+    assert get.loc[("usage", "dropout"), "estimate"] == pytest.approx(0.5)
+
+
+def test_journey_finding_names_weakest_stage():
+    d = make_data(journey_config(), touchpoints=touchpoints_frame())
+    f = world.journey_finding(world.journey_stages(d))
+    assert "satisfaction is lowest at purchase (mean 3.50 on 1–5" in f["text"]
+    assert f["value"] == pytest.approx(3.5) and f["key"] == "journey_low_stage"
+    assert f["text"].startswith("Reach runs from 100% of customers at awareness")
+
+
+def test_journey_skips():
+    assert world.journey_stages(make_data()) is None
+    assert "no touchpoint file" in world.skip_reason(make_data(), "journey")
+    nostage = touchpoints_frame().drop(columns="stage")
+    d = make_data(make_config(touchpoints={"file": "tp.csv", "id": "id", "touchpoint": "tp", "satisfaction": "s"}),
+                  touchpoints=nostage)
+    assert world.journey_stages(d) is None and "stage" in world.skip_reason(d, "journey")
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. competitive landscape
+# ---------------------------------------------------------------------------------------------
+
+
+def test_brand_profiles_brands_and_kinds(data):
+    prof = world.brand_profiles(data)
+    sens = prof[prof["construct"] == "sens"]
+    assert list(sens["level"]) == ["Own", "RivalA", "RivalB", "Newbie", "All direct competitors"]
+    kind = sens[sens["level_type"] == "kind"].iloc[0]
+    assert kind["n"] == 60 and kind["brand_kind"] == "direct"  # new_entrant has one brand: no kind row
+    pooled = data.ratings.loc[data.ratings["brand_kind"] == "direct", "sens"].mean()
+    assert kind["mean"] == pytest.approx(pooled)
+
+
+def test_brand_tests_holm_across_everything(data):
+    t = world.brand_tests(data)
+    assert len(t) == 4 * 4  # 4 constructs x (3 brands + 1 kind)
+    assert set(t["comparison"]) == {"brand", "kind"}
+    raw = stats.adjust_pvalues(t[["p_unc"]], "p_unc", "holm")
+    assert np.allclose(t["p_corr"], raw["p_corr"])
+    a = t[(t["construct"] == "sens") & (t["competitor"] == "RivalA")].iloc[0]
+    own = data.own["sens"].mean()
+    assert a["diff"] == pytest.approx(own - data.ratings.loc[data.ratings["brand"] == "RivalA", "sens"].mean())
+    assert a["mean_own"] == pytest.approx(own) and a["significant"] and a["brand_kind"] == "direct"
+
+
+def test_brand_advantages_and_finding(data):
+    t = world.brand_tests(data)
+    adv = world.brand_advantages(t)
+    top = adv.iloc[0]
+    assert top["construct"] == "sens" and top["advantage"] and top["n_competitors"] == 3
+    assert top["closest_competitor"] == "Newbie"
+    f = world.competitive_finding(t, "Own")
+    assert f["text"].startswith("Own is rated significantly higher than all 3 competitors on Sens")
+    assert f["key"] == "brand_advantage" and f["headline"]
+    assert f["value"] == pytest.approx(top["min_diff"]) and f["ci"][0] > 0
+
+
+def test_competitive_finding_without_advantage():
+    r = pd.concat([own_ratings(), comp_ratings("RivalA", "direct", sens=4.0, seed=3)], ignore_index=True)
+    d = make_data(make_config(competitors=[{"name": "RivalA", "kind": "direct"}]), r)
+    f = world.competitive_finding(world.brand_tests(d), "Own")
+    assert "does not lead every competitor" in f["text"] or "higher than all 1 competitors" in f["text"]
+
+
+def test_competition_skips_without_competitors():
+    d = make_data(ratings=own_ratings())
+    assert world.brand_profiles(d) is None and world.brand_tests(d) is None
+    assert "competitor" in world.skip_reason(d, "competition")
+    assert world.competitive_finding(None, "Own")["value"] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. what customers say
+# ---------------------------------------------------------------------------------------------
+
+
+def feedback_frame():
+    texts = ["Great coffee, lovely staff!", "Terrible wait, awful app.", "It was fine.",
+             "<script>alert(1)</script> awful, mail me at jo.doe@example.com", "Wonderful barista, great smile",
+             "Bad app, terrible crash", "Love it", "The app is horrible and slow"]
+    comp = [0.8, -0.7, 0.0, -0.6, 0.85, -0.75, 0.6, -0.65]
+    fb = pd.DataFrame({"row": np.arange(1, 9), "respondent": ["R0", "R1", "R2", "R3", "R4", "R5", "R6", "X9"],
+                       "wave": "W1", "brand": ["Own"] * 7 + ["RivalA"], "touchpoint":
+                       ["store", "app", "store", "app", "store", "app", "store", "app"], "text": texts,
+                       "compound": comp, "pos": 0.0, "neu": 0.0, "neg": 0.0})
+    return fb
+
+
+def test_feedback_frame_joins_segments_and_polarity(data):
+    d = make_data(feedback=feedback_frame())
+    fb = world.feedback_frame(d)
+    assert len(fb) == 7  # the RivalA comment is left out
+    assert fb["polarity"].tolist()[:3] == ["positive", "negative", "neutral"]
+    own = data.own.set_index("respondent")
+    assert fb.loc[fb["respondent"] == "R1", "usage"].iloc[0] == own.loc["R1", "usage"]
+    assert world.LOYALTY in fb.columns
+
+
+def test_sentiment_summary_shares():
+    d = make_data(feedback=feedback_frame())
+    s = world.sentiment_summary(d)
+    a = s[s["dimension"] == "all"].iloc[0]
+    assert a["n"] == 7 and a["share_positive"] == pytest.approx(3 / 7) and a["share_negative"] == pytest.approx(3 / 7)
+    lo, hi = stats.proportion_ci(3, 7)
+    assert a["positive_low"] == pytest.approx(lo) and a["negative_high"] == pytest.approx(hi)
+    app = s[(s["dimension"] == "touchpoint") & (s["level"] == "app")].iloc[0]
+    assert app["compound"] == pytest.approx(np.mean([-0.7, -0.6, -0.75])) and app["share_negative"] == 1.0
+    assert "usage" in set(s["dimension"])
+    f = world.feedback_finding(s)
+    assert f["text"].startswith("Of 7 comments on the own brand, 43% are positive")
+    assert f["value"] == pytest.approx(3 / 7)
+
+
+def test_representative_quotes_are_masked_and_escaped():
+    d = make_data(feedback=feedback_frame())
+    q = world.representative_quotes(d, n=3)
+    assert list(q.columns) == ["polarity", "rank", "touchpoint", "compound", "quote"]
+    assert (q.groupby("polarity").size() == 3).all()
+    joined = " ".join(q["quote"])
+    assert "<script>" not in joined and "jo.doe@example.com" not in joined
+    assert "&lt;script&gt;" in joined and "[email]" in joined
+    html_out = world.quotes_html(q)
+    assert "<script>" not in html_out and html_out.count("<blockquote>") == 6
+    # typical, not extreme: the positive quote closest to the positive median comes first
+    pos = q[q["polarity"] == "positive"]
+    assert pos["compound"].iloc[0] == pytest.approx(0.8)
+
+
+def test_feedback_skips():
+    d = make_data()
+    for f in (world.feedback_frame, world.sentiment_summary, world.feedback_terms, world.representative_quotes):
+        assert f(d) is None
+    assert "feedback" in world.skip_reason(d, "feedback")
+    assert world.quotes_html(None).startswith("<p>")
+    with pytest.raises(ValueError):
+        world.skip_reason(d, "nonsense")
+
+
+def test_sample_overview(data):
+    ov = world.sample_overview(data)
+    assert list(ov["brand"]) == ["Own", "RivalA", "RivalB", "Newbie"] and ov["n"].sum() == len(data.ratings)
+
+
+# ---------------------------------------------------------------------------------------------
+# the notebook
+# ---------------------------------------------------------------------------------------------
+
+
+def test_notebook_sections_match_findings_titles_and_ipynb_is_clean():
+    py = (NOTEBOOK.with_suffix(".py")).read_text(encoding="utf-8")
+    headings = re.findall(r"^# ## (.+)$", py, flags=re.M)
+    assert headings == list(world.SECTIONS.values())
+    nb = json.loads(NOTEBOOK.with_suffix(".ipynb").read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+    assert nb["cells"][0]["cell_type"] == "markdown"
+    # .py and .ipynb carry the same code
+    py_code = [c.strip() for c in re.split(r"^# %%.*$", py, flags=re.M)[1:] if c.strip() and not c.strip().startswith("# ")]
+    assert [("".join(c["source"])).strip() for c in code] == py_code
+
+
+# ---------------------------------------------------------------------------------------------
+# planted truth on the demo clients
+# ---------------------------------------------------------------------------------------------
+
+
+def _client_folder(name: str, tmp: Path) -> Path:
+    """The committed demo/test client, or the same seeded client generated into ``tmp``."""
+    for root in (REPO / "data" / "raw", REPO / "tests" / "fixtures"):
+        if (root / name / "client.yaml").is_file() and (root / name / "truth.json").is_file():
+            return root / name
+    from cem_research import demo
+
+    if name == "tiny_client":
+        return demo.write_tiny_client(tmp)
+    return demo.generate_client(name, tmp)
+
+
+@pytest.fixture(scope="module")
+def demo_project(tmp_path_factory):
+    """A throw-away project folder holding the demo clients, so processing never writes to data/."""
+    root = tmp_path_factory.mktemp("world_project")
+    gen = tmp_path_factory.mktemp("world_generated")
+    (root / "notebooks").mkdir()
+    for name in ("coffee_house", "hotel_group", "tiny_client"):
+        shutil.copytree(_client_folder(name, gen), root / "data" / "raw" / name)
+    old = os.environ.get("CEM_PROJECT_ROOT")
+    os.environ["CEM_PROJECT_ROOT"] = str(root)
+    yield root
+    if old is None:
+        os.environ.pop("CEM_PROJECT_ROOT", None)
+    else:
+        os.environ["CEM_PROJECT_ROOT"] = old
+
+
+def _load(root: Path, name: str):
+    from cem_research.data import load_client
+
+    truth = json.loads((root / "data" / "raw" / name / "truth.json").read_text())
+    return load_client(name, raw_root=root / "data" / "raw"), truth
+
+
+def test_recovers_planted_segment_difference(demo_project):
+    d, truth = _load(demo_project, "coffee_house")
+    planted = truth["segment_difference"]
+    prof, tests = world.segment_profiles(d), world.segment_tests(d)
+    pairs = world.segment_pairs(d, tests)
+    gap = world.segment_gap(prof, tests, pairs)
+    assert (gap["segment"], gap["construct"]) == (planted["segment"], planted["construct"])
+    assert (gap["top"], gap["bottom"]) == (planted["higher"], planted["lower"])
+    assert gap["significant"] and gap["ci"][0] > 0
+    f = world.segment_finding(prof, tests, pairs, None, world.segment_sizes(d), headline=True)
+    assert f"'{planted['higher']}'" in f["text"] and f["ci"][0] > 0
+
+
+def test_recovers_planted_brand_advantage(demo_project):
+    d, truth = _load(demo_project, "coffee_house")
+    construct = truth["brand_advantage"]["construct"]
+    tests = world.brand_tests(d)
+    b = tests[(tests["comparison"] == "brand") & (tests["construct"] == construct)]
+    assert len(b) == len(d.config.competitors)
+    assert (b["significant"] & (b["diff"] > 0)).all()
+    adv = world.brand_advantages(tests).set_index("construct")
+    assert adv.loc[construct, "advantage"]
+    f = world.competitive_finding(tests, d.config.brand)
+    assert f"on {d.config.constructs[construct].title}" in f["text"] and f["ci"][0] > 0
+    gap = truth["brand_gap"]  # and the planted weakness against one competitor
+    g = tests[(tests["construct"] == gap["construct"]) & (tests["competitor"] == gap["competitor"])].iloc[0]
+    assert g["significant"] and g["diff"] < 0
+
+
+def test_tiny_client_journey_in_contract_order(demo_project):
+    d, truth = _load(demo_project, "tiny_client")
+    st = world.journey_stages(d)
+    assert list(st["stage"].drop_duplicates()) == list(d.config.journey)
+    assert st["stage_order"].is_monotonic_increasing
+    reach = st[st["measure"] == "reach"]
+    assert ((reach["estimate"] >= 0) & (reach["estimate"] <= 1)).all()
+    drop = st[st["measure"] == "dropout"]
+    assert drop["estimate"].sum() == pytest.approx(1.0)  # every customer's journey ends somewhere
+    worst_stage = d.touchpoints.loc[d.touchpoints["touchpoint"] == truth["worst_touchpoint"], "stage"].iloc[0]
+    sat = st[st["measure"] == "satisfaction"]
+    assert worst_stage in set(sat.nsmallest(2, "estimate")["stage"])
+    for section in world.SECTIONS:
+        assert world.skip_reason(d, section) is None
+
+
+def test_hotel_group_skips_touchpoints_and_feedback(demo_project):
+    d, _ = _load(demo_project, "hotel_group")
+    assert world.journey_stages(d) is None and world.skip_reason(d, "journey")
+    assert world.sentiment_summary(d) is None and world.feedback_terms(d) is None
+    assert world.representative_quotes(d) is None and world.skip_reason(d, "feedback")
+    # survey-only, but competitors are in the brand column
+    assert world.brand_tests(d) is not None and world.skip_reason(d, "competition") is None
+
+
+def test_survey_weights_are_used_where_supported():
+    r = own_ratings()
+    r["weight"] = np.where(r["usage"] == "daily", 2.0, 1.0)
+    d = make_data(ratings=r)
+    assert d.weight == "weight"
+    sizes = world.segment_sizes(d)
+    daily = sizes[(sizes["segment"] == "usage") & (sizes["level"] == "daily")].iloc[0]
+    assert daily["share"] == pytest.approx(0.5) and daily["count"] == 20
+    prof = world.segment_profiles(d)
+    row = prof[(prof["segment"] == world.LOYALTY) & (prof["construct"] == "sens") & (prof["level"] == "promoters")]
+    prom = r[r["ltr"] >= 9]
+    assert row["mean"].iloc[0] == pytest.approx(np.average(prom["sens"], weights=prom["weight"]))
+    tests = world.segment_tests(d)
+    pairs = world.segment_pairs(d, tests)
+    assert pairs is not None and (pairs["construct"] == "sens").any()
+
+
+def test_segment_finding_auto_headline_only_when_significant(data):
+    prof, tests = world.segment_profiles(data), world.segment_tests(data)
+    pairs = world.segment_pairs(data, tests)
+    assert world.segment_finding(prof, tests, pairs, None, headline="auto")["headline"] is True
+    d = make_data(ratings=own_ratings(gap=0.0, seed=11))
+    prof, tests = world.segment_profiles(d), world.segment_tests(d)
+    f = world.segment_finding(prof, tests, world.segment_pairs(d, tests), "sat", headline="auto")
+    assert f["headline"] is (f["ci"] is not None)
