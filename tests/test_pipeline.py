@@ -58,7 +58,7 @@ def test_broken_client_fails_alone_with_one_line(built_project):
     assert not broken.ok
     assert "\n" not in broken.error
     assert "client 'broken'" in broken.error and built_project["broken_item"] in broken.error
-    assert "row 5" in broken.error  # 4th data line = spreadsheet row 5
+    assert "row 4" in broken.error  # lines[3] = 4th line of the file = spreadsheet row 4
     assert not (built_project["root"] / "reports" / "broken" / "report.html").exists()
     index = (built_project["root"] / "reports" / "index.html").read_text()
     assert "broken" in index and "failed" in index
