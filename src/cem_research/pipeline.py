@@ -100,7 +100,8 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
         with atomic_path(task.output, suffix=".ipynb") as tmp:
             pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
                                 kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
-                                progress_bar=False, log_output=False)
+                                progress_bar=False, log_output=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except Exception as exc:  # report one line; the previous output stays in place
         msg = _notebook_error(exc)
         return task.client, name, time.perf_counter() - t0, f"notebook {name} failed: {msg}"
@@ -188,6 +189,26 @@ class Runner:
             tasks.append(Task(client, str(nb), str(out), params, key, str(self.root)))
         return tasks
 
+    @staticmethod
+    def _longest_first(tasks: list[Task], manifests: dict) -> list[Task]:
+        """Order tasks by their expected run time, longest first (ties keep notebook order).
+
+        With fewer workers than tasks, a long notebook started last runs alone while the other
+        workers idle; starting it first shortens the run.  Expected time: this client's last run
+        of the notebook, else the longest recorded run of that notebook for any client, else 0.
+        """
+        seen: dict[str, float] = {}
+        for manifest in manifests.values():
+            for name, secs in (manifest.get("seconds") or {}).items():
+                seen[name] = max(seen.get(name, 0.0), float(secs))
+
+        def expected(task: Task) -> float:
+            name = Path(task.notebook).name
+            own = (manifests.get(task.client, {}).get("seconds") or {}).get(name)
+            return float(own) if own is not None else seen.get(name, 0.0)
+
+        return sorted(tasks, key=lambda t: -expected(t))
+
     def _execute(self, tasks: list[Task]):
         """Yield ``(task, seconds, error)`` as tasks finish."""
         if not tasks:
@@ -234,6 +255,7 @@ class Runner:
             tasks += self._tasks(client, meta, manifests[client], code)
 
         total = len(tasks)
+        tasks = self._longest_first(tasks, manifests)
         for i, (task, secs, err) in enumerate(self._execute(tasks), start=1):
             outcome = outcomes[task.client]
             name = Path(task.notebook).name
@@ -244,6 +266,7 @@ class Runner:
             else:
                 outcome.executed.append(name)
                 manifests[task.client].setdefault("notebooks", {})[name] = task.key
+                manifests[task.client].setdefault("seconds", {})[name] = round(secs, 1)
                 self.echo(f"[{i}/{total}] ✓ {task.client} {name} ({secs:.1f} s)")
 
         from cem_research.report import build_index, build_report
