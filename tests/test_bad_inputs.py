@@ -395,3 +395,24 @@ def test_every_row_read_is_accounted_for(tmp_path, monkeypatch):
     for file, a in accounting.items():
         lines = [ln for ln in (raw / file).read_text(encoding="utf-8").splitlines()[1:] if ln.strip()]
         assert a["read"] == len(lines), file
+
+
+def test_survey_without_id_and_wave_columns(tmp_path):
+    """A bare survey export (no id, no wave): one respondent per row, one wave 'all'."""
+    import yaml as _yaml
+
+    from cem_research.config import load_config
+    from cem_research.contract import read_client
+
+    folder = tmp_path / "bare"
+    shutil.copytree(CORPUS / "valid_base", folder, ignore=shutil.ignore_patterns("expected.*"))
+    cfg = _yaml.safe_load((folder / "client.yaml").read_text())
+    for key in ("id", "wave"):
+        cfg["survey"].pop(key)
+    cfg.pop("competitor_ratings", None)
+    cfg.pop("waves", None)
+    (folder / "client.yaml").write_text(_yaml.safe_dump(cfg, sort_keys=False))
+    raw = read_client(load_config(folder))
+    assert set(raw.ratings["wave"]) == {"all"} and raw.waves == ["all"]
+    assert raw.ratings["respondent"].is_unique
+    assert raw.accounting[0].kept == raw.accounting[0].read

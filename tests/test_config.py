@@ -185,8 +185,6 @@ REFUSALS = [
      "'constructs.quality.scale' must be [min, max] with min < max, got [1]"),
     ("survey_not_mapping", [("survey", "survey.csv")], "'survey' must be a mapping of keys to values, got str"),
     ("survey_key_typo", [("survey.weigth", "w")], "unknown key 'weigth' in survey; did you mean 'weight'?"),
-    ("survey_no_id", [("survey.id", DEL)], "'survey.id' is required"),
-    ("survey_no_wave", [("survey.wave", None)], "'survey.wave' is required"),
     ("survey_no_file", [("survey.file", "")], "'survey.file' is required"),
     ("survey_file_path", [("survey.file", "../other/survey.csv")],
      "'survey.file' must be a file name inside the client folder, got '../other/survey.csv'"),

@@ -317,7 +317,7 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
                             client=client, file=CONFIG_FILE)
     default_scale = _scale(raw.get("scale", [1, 7]), "scale", client)
 
-    survey = _file_spec(raw["survey"], SURVEY_KEYS, ("id", "wave"), "survey", client)
+    survey = _file_spec(raw["survey"], SURVEY_KEYS, (), "survey", client)
     comp_ratings = None
     if raw.get("competitor_ratings") is not None:
         comp_ratings = _file_spec(raw["competitor_ratings"], COMPETITOR_FILE_KEYS, (),
