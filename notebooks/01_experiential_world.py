@@ -43,7 +43,7 @@ wave = None             # analyse waves up to this one; None: all waves
 # %%
 from IPython.display import HTML, display
 
-from cem_research import findings, plots, tables, world
+from cem_research import findings, plots, tables, weighting, world
 from cem_research.data import load_client
 
 plots.set_style()
@@ -51,12 +51,40 @@ data = load_client(client, raw_root=raw_root, wave=wave)
 cfg = data.config
 STEP = 1
 
+# %%
+if (note := weighting.unweighted_note(data, STEP)) is not None:
+    display(note)
+
 # %% [markdown]
 # **The data analysed.** Ratings per brand and survey wave: the own brand's customers describe their
 # experience; competitor rows (if any) come from people who rated a competitor.
 
 # %%
 tables.show(world.sample_overview(data), caption=f"{cfg.name} ({cfg.market}): ratings per brand and wave")
+
+# %%
+if weighting.is_declared(data):  # "Survey weighting": only with `weighting:` in client.yaml, else nothing shown
+    display(weighting.section_intro(data))
+
+# %%
+margins = weighting.margins_table(data)
+if margins is not None:
+    display(tables.show(margins.drop(columns=["column"]),
+                        caption="Sample, target and weighted shares per weighting column (own brand)",
+                        percent=("sample_share", "target", "weighted_share", "gap")))
+
+# %%
+weight_stats = weighting.weight_summary(data)
+if weight_stats is not None:
+    display(tables.show(weight_stats, caption="Weights per wave: range, CV, Kish effective n and design effect"))
+
+# %%
+if weight_stats is not None:
+    plots.show(weighting.weighting_figure(data))
+
+# %%
+if weight_stats is not None:
+    findings.record(STEP, weighting.SECTION, **weighting.weighting_finding(margins, weight_stats))
 
 # %% [markdown]
 # ## Who the customer is
@@ -73,9 +101,15 @@ tables.show(world.sample_overview(data), caption=f"{cfg.name} ({cfg.market}): ra
 # Right: the main outcome per level. Levels whose intervals do not overlap differ clearly. The second
 # chart shows the segment and construct with the largest difference.
 #
+# **Comparable before compared.** A difference between segment levels on a construct only means something
+# if the construct is measured reliably in *each* level. Before the comparisons, the reliability table gives
+# every multi-item construct's lowest Cronbach's alpha across the levels of each segment (⚠ marks the levels
+# where it falls below .70); the comparison table repeats it (`min_group_alpha`, `unreliable_in`).
+#
 # **What would change the conclusion.** A segment level with few respondents has a wide interval — a
 # large gap there may vanish with more data. A difference that is significant but small (g < 0.2) rarely
-# justifies a separate experience design. Loyalty groups formed from the NPS question are not compared
+# justifies a separate experience design. A construct that is unreliable within a level (alpha < .70) may
+# differ there because of measurement noise. Loyalty groups formed from the NPS question are not compared
 # on that question itself (it would be circular).
 
 # %%
@@ -96,7 +130,14 @@ if sizes is not None:
     plots.show(world.segment_figure(sizes, profiles, world.main_outcome(cfg)))
 
 # %%
-seg_tests = world.segment_tests(data)
+seg_rel = world.segment_reliability(data)
+if seg_rel is not None:
+    display(tables.show(world.reliability_grid(seg_rel),
+                        caption="Reliability within segment levels: lowest Cronbach's alpha per construct and "
+                                "segment (\u26a0 below .70 in the levels listed)"))
+
+# %%
+seg_tests = world.segment_tests(data, reliability=seg_rel)
 if seg_tests is not None:
     display(tables.show(seg_tests[seg_tests["significant"] | (seg_tests["construct"] == world.main_outcome(cfg))]
                         .drop(columns=["segment", "construct"]),

@@ -20,7 +20,8 @@
 #    confidence intervals, Welch tests, effect sizes (Hedges' g) and Holm correction.
 # 3. *Which experiences matter to customers?* – **What drives the outcomes**: the share of each
 #    outcome's explained variance that each driver accounts for (Shapley/LMG relative
-#    importance with bootstrap intervals), emotional vs functional drivers, and the NPS.
+#    importance with bootstrap intervals, cross-checked with Johnson's relative weights), emotional vs
+#    functional drivers, and the NPS.
 # 4. *So what should the brand promise?* – **The experiential platform**: a data-driven proposal
 #    combining 2 and 3 (strong + drives outcomes + differs from competitors), with customers'
 #    own words as the starting point for the implementation theme. The proposal is a draft: the
@@ -34,13 +35,17 @@ wave = None  # analyse waves up to this one; None: all waves
 # %%
 from IPython.display import Markdown, display
 
-from cem_research import findings, platform, plots, tables
+from cem_research import findings, platform, plots, tables, weighting
 from cem_research.data import load_client
 
 plots.set_style()
 data = load_client(client, raw_root=raw_root, wave=wave)
 N_BOOT, SEED = 400, 2003  # bootstrap resamples and seed for every interval in this notebook
 display(Markdown(platform.client_summary(data)))
+
+# %%
+if (note := weighting.unweighted_note(data, 2)) is not None:
+    display(note)
 
 # %% [markdown]
 # ## Measurement quality
@@ -77,7 +82,7 @@ tables.show(reliability.drop(columns=["below_threshold"]),
 tables.show(platform.item_table(data), caption="Item analysis (reverse-keyed items already reversed)")
 
 # %%
-findings.record(2, "Measurement quality", **platform.reliability_finding(reliability))
+_ = findings.record(2, "Measurement quality", **platform.reliability_finding(reliability))
 
 # %% [markdown]
 # ## Experiential profile
@@ -118,7 +123,7 @@ if tests is not None:
         rename={"mean_ref": "own mean", "mean_other": "other mean", "p_corr": "p_corr (Holm)"}))
 
 # %%
-findings.record(2, "Experiential profile", **platform.profile_finding(profile, tests, data.config.brand))
+_ = findings.record(2, "Experiential profile", **platform.profile_finding(profile, tests, data.config.brand))
 
 # %% [markdown]
 # ## What drives the outcomes
@@ -170,6 +175,29 @@ nps = platform.nps_table(data)
 if nps is not None:
     display(tables.show(nps, caption="Net Promoter Score, own brand (95% CI)", digits=1))
 
+# %% [markdown]
+# ### Cross-check: Johnson's relative weights
+#
+# **What is computed.** A second way to split R² among correlated drivers: Johnson's (2000) *relative
+# weights* replace the drivers by their closest uncorrelated counterparts, regress the outcome on those
+# and map the result back to the drivers. Beside each driver's LMG share (from the table above) the table
+# gives its relative-weight share, both with 95% bootstrap intervals (same resamples count and seed), and
+# each method's rank; `disagree` marks a driver the two methods rank differently.
+#
+# **How to read it.** The two methods rest on different ideas but usually agree closely. When they agree
+# on the top driver, the conclusion does not hang on the method. Where they swap two drivers, those drivers'
+# order is not settled — typically they are strongly correlated and their intervals overlap.
+
+# %%
+crosscheck = platform.driver_crosscheck(data, importance, n_boot=N_BOOT, seed=SEED)
+if crosscheck is not None:
+    display(tables.show(
+        crosscheck[["outcome_label", "driver_label", "lmg_rank", "lmg_share", "lmg_ci_low", "lmg_ci_high",
+                    "rw_rank", "rw_share", "rw_ci_low", "rw_ci_high", "disagree", "spearman_rho"]],
+        caption="Driver ranking cross-checked: LMG vs Johnson's relative weights (share of R², 95% bootstrap CI)",
+        percent=("lmg_share", "lmg_ci_low", "lmg_ci_high", "rw_share", "rw_ci_low", "rw_ci_high"),
+        rename={"lmg_rank": "LMG rank", "rw_rank": "RW rank", "lmg_share": "LMG share", "rw_share": "RW share"}))
+
 # %%
 if importance is None:
     findings.skip(2, "What drives the outcomes",
@@ -177,6 +205,7 @@ if importance is None:
                   "so driver importance cannot be estimated")
 else:
     findings.record(2, "What drives the outcomes", **platform.drivers_finding(importance, emotional, nps))
+    findings.record(2, "What drives the outcomes", **platform.crosscheck_finding(crosscheck))
 
 # %% [markdown]
 # ## The experiential platform

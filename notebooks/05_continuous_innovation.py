@@ -38,7 +38,7 @@ wave = None             # analyse waves up to this one; None: all waves
 # %%
 from IPython.display import display
 
-from cem_research import findings, innovation, interface, plots, tables
+from cem_research import findings, innovation, interface, plots, tables, weighting
 from cem_research.data import load_client
 
 plots.set_style()
@@ -47,6 +47,10 @@ cfg = data.config
 STEP = innovation.STEP
 SECTIONS = innovation.SECTIONS
 skip = innovation.availability(data)
+
+# %%
+if (note := weighting.unweighted_note(data, STEP)) is not None:
+    display(note)
 
 # %% [markdown]
 # ## Tracking across waves
@@ -61,6 +65,11 @@ skip = innovation.availability(data)
 # brand's mean per wave, the band its 95% interval. A black triangle marks a real movement (up ▲ or
 # down ▼) that survives the Holm correction. Overlapping bands usually mean no real change.
 #
+# **Comparable before compared.** A change is only a change in the experience if the construct is measured
+# equally well in both waves. The reliability table gives each multi-item construct's Cronbach's alpha per
+# wave (⚠ below .70); the change table repeats the lower alpha of the two compared waves (`min_group_alpha`)
+# and names a wave where it is below .70 (`unreliable_in`).
+#
 # **What would change the conclusion.** Different customers answer in each wave, so a change can come from
 # a different sample mix (e.g. more new customers) rather than a changed experience. A change that just
 # misses the corrected threshold may become clear with one more wave; a single significant change among
@@ -73,7 +82,13 @@ if track is not None:
                         caption="Own brand per wave: mean with 95% CI"))
 
 # %%
-changes = innovation.wave_change_tests(data)
+wave_rel = innovation.wave_reliability(data)
+if wave_rel is not None:
+    display(tables.show(innovation.reliability_grid(wave_rel),
+                        caption="Reliability per wave: Cronbach's alpha of each construct (\u26a0 below .70)"))
+
+# %%
+changes = innovation.wave_change_tests(data, reliability=wave_rel)
 if changes is not None:
     display(tables.show(changes.drop(columns=["construct"]),
                         caption=f"Wave-over-wave changes (to minus from); "

@@ -390,3 +390,49 @@ def test_agenda_finding_explains_an_empty_agenda():
     text = innovation.agenda_finding(agenda)["text"]
     assert "no competitor ratings" in text and "single wave" in text and "no touchpoint data" in text
     assert "strongest lever to keep is Quality" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# comparable before compared: reliability per wave
+# ---------------------------------------------------------------------------------------------
+
+
+def _wave_reliability_data(n=80, seed=9):
+    """A 3-item construct 'feel' measured reliably in W1 and W3, as noise in W2."""
+    rng = np.random.default_rng(seed)
+    r = make_ratings(n=n, seed=seed, competitors=False)
+    f = rng.normal(size=len(r))
+    noisy = (r["wave"] == "W2").to_numpy()
+    for i in range(3):
+        r[f"f{i}"] = np.where(noisy, rng.normal(size=len(r)), f + 0.5 * rng.normal(size=len(r))) + 4
+    r["feel"] = r[["f0", "f1", "f2"]].mean(axis=1)
+    raw = {"brand": "Own", "survey": {"file": "s.csv", "id": "id", "wave": "wave"},
+           "constructs": {"quality": {"items": ["q1"]}, "service": {"items": ["s1"]},
+                          "feel": {"items": ["f0", "f1", "f2"]}, "satisfaction": {"items": ["osat"], "scale": [1, 10]}},
+           "drivers": ["quality", "service"], "outcomes": ["satisfaction"]}
+    return make_data(r, cfg=parse_config(raw, "unit"))
+
+
+def test_wave_reliability_flags_the_planted_wave_in_the_change_table():
+    d = _wave_reliability_data()
+    rel = innovation.wave_reliability(d)
+    assert list(rel["construct"].unique()) == ["feel"]
+    assert rel.set_index("wave")["unreliable"].to_dict() == {"W1": False, "W2": True, "W3": False}
+    grid = innovation.reliability_grid(rel)
+    assert list(grid.columns) == ["construct", "W1", "W2", "W3"] and "\u26a0" in grid.loc[0, "W2"]
+    ch = innovation.wave_change_tests(d, reliability=rel)
+    feel = ch[ch["construct"] == "feel"].set_index("to_wave")
+    assert feel.loc["W2", "unreliable_in"] == "W2" and feel.loc["W3", "unreliable_in"] == "W2"
+    assert feel.loc["W2", "min_group_alpha"] == pytest.approx(rel.loc[rel["wave"] == "W2", "alpha"].iloc[0])
+    assert (ch.loc[ch["construct"] != "feel", "unreliable_in"] == "").all()
+    assert ch.loc[ch["construct"] != "feel", "min_group_alpha"].isna().all()
+    text = innovation.tracking_finding(ch)["text"]
+    assert "Not reliably measured in every compared wave" in text and "Feel" in text
+
+
+def test_tracking_finding_without_unreliable_constructs_has_no_caveat():
+    d = make_data(make_ratings())
+    ch = innovation.wave_change_tests(d)
+    assert innovation.wave_reliability(d) is None  # single items only
+    assert (ch["unreliable_in"] == "").all()
+    assert "reliably" not in innovation.tracking_finding(ch)["text"]

@@ -492,3 +492,60 @@ def test_notebook_02_runs(demo, tmp_path, client):
     assert drivers["key"] == "top_driver_satisfaction"
     label = demo[client][0].config.constructs[truth["top_driver"]["satisfaction"]].title
     assert f"Satisfaction is driven most by {label}" in drivers["text"]
+
+
+# ------------------------------------------------------------------- driver methods cross-checked
+
+
+def test_driver_crosscheck_agrees_on_a_clear_ranking(tmp_path):
+    from cem_research.config import parse_config
+    from cem_research.data import ClientData
+
+    rng = np.random.default_rng(12)
+    n = 400
+    X = rng.normal(size=(n, 3))
+    y = 1.5 * X[:, 0] + 0.8 * X[:, 1] + 0.3 * X[:, 2] + rng.normal(size=n)
+    r = pd.DataFrame({"brand_kind": "own", "brand": "Own", "wave": "W1", "respondent": [str(i) for i in range(n)],
+                      "a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "y": y})
+    cfg = parse_config({"brand": "Own", "survey": {"file": "s.csv"},
+                        "constructs": {k: [k] for k in "abcy"}, "drivers": ["a", "b", "c"], "outcomes": ["y"]}, "unit")
+    data = ClientData(cfg, r, meta={"waves": ["W1"]})
+    imp = pf.driver_importance(data, n_boot=100, seed=1)
+    cross = pf.driver_crosscheck(data, imp, n_boot=100, seed=1)
+    assert cross["driver"].tolist() == ["a", "b", "c"]
+    assert (cross["lmg_rank"] == cross["rw_rank"]).all() and not cross["disagree"].any()
+    assert cross["spearman_rho"].iloc[0] == pytest.approx(1.0)
+    assert cross["lmg_share"].sum() == pytest.approx(1.0) and cross["rw_share"].sum() == pytest.approx(1.0)
+    assert ((cross["rw_ci_low"] <= cross["rw_share"]) & (cross["rw_share"] <= cross["rw_ci_high"])).all()
+    f = pf.crosscheck_finding(cross)
+    assert f["text"].startswith("Johnson's relative weights confirm the top driver of every outcome: A for Y")
+    assert "same rank" in f["text"] and f["value"] == pytest.approx(1.0) and not f["headline"]
+
+
+def test_driver_crosscheck_flags_disagreement():
+    lmg = pd.DataFrame({"driver": ["x", "y", "z"], "rank": [1, 2, 3]})
+    rw = pd.DataFrame({"driver": ["x", "y", "z"], "rank": [1, 3, 2]})
+    from cem_research import stats
+
+    agree = stats.driver_agreement(lmg, rw)
+    assert agree["disagree"].tolist() == [False, True, True]
+    cross = pd.DataFrame({"outcome": "o", "outcome_label": "O", "driver": ["x", "y", "z"],
+                          "driver_label": ["X", "Y", "Z"], "lmg_rank": [1, 2, 3], "lmg_share": [0.5, 0.3, 0.2],
+                          "lmg_ci_low": 0.1, "lmg_ci_high": 0.6, "rw_rank": [2, 3, 1], "rw_share": [0.3, 0.2, 0.5],
+                          "rw_ci_low": 0.1, "rw_ci_high": 0.6, "rank_diff": [1, 1, -2],
+                          "disagree": [True, True, True], "spearman_rho": -0.5, "n": 100})
+    text = pf.crosscheck_finding(cross)["text"]
+    assert "do not agree on every top driver" in text and "relative weights rank Z first" in text
+    assert pf.crosscheck_finding(None)["value"] is None
+
+
+@pytest.mark.parametrize("client", ["coffee_house", "software_vendor", "hotel_group"])
+def test_driver_crosscheck_demo_top_driver_first_by_both(demo, client):
+    data, truth = demo[client]
+    imp = pf.driver_importance(data, n_boot=N_BOOT, seed=1)
+    cross = pf.driver_crosscheck(data, imp, n_boot=N_BOOT, seed=1)
+    for outcome, top in truth["top_driver"].items():
+        t = cross[cross["outcome"] == outcome].set_index("driver")
+        assert t.loc[top, "lmg_rank"] == 1 and t.loc[top, "rw_rank"] == 1
+        assert not t.loc[top, "disagree"]
+    assert pf.crosscheck_finding(cross)["text"].startswith("Johnson's relative weights confirm the top driver")

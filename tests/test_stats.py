@@ -623,3 +623,55 @@ def test_public_functions_have_numpydoc_sections():
         for section in ("Parameters", "Returns", "Notes", "Examples"):
             assert f"{section}\n    ---" in doc, f"{name} lacks {section}"
 
+
+
+# ---------------------------------------------------------------------------------------------
+# reliability within groups (comparable before compared)
+# ---------------------------------------------------------------------------------------------
+
+
+def _planted_unreliable(n=60, seed=4):
+    """Three items driven by one factor in groups 'a' and 'c'; pure noise in group 'b'."""
+    rng = np.random.default_rng(seed)
+    group = np.repeat(["a", "b", "c"], n)
+    f = rng.normal(size=3 * n)
+    good = group != "b"
+    items = {f"q{i}": np.where(good, f + 0.6 * rng.normal(size=3 * n), rng.normal(size=3 * n)) for i in range(3)}
+    return pd.DataFrame({**items, "g": group})
+
+
+def test_group_reliability_flags_the_planted_group():
+    df = _planted_unreliable()
+    out = S.group_reliability(df, ["q0", "q1", "q2"], "g", name="exp")
+    assert list(out.columns) == ["g", "construct", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_std",
+                                 "flag", "unreliable"]
+    assert out["g"].tolist() == ["a", "b", "c"]
+    assert out.set_index("g")["unreliable"].to_dict() == {"a": False, "b": True, "c": False}
+    assert (out["construct"] == "exp").all() and (out["n"] == 60).all()
+    # each row is stats.reliability within the group
+    b = S.reliability(df[df["g"] == "b"], ["q0", "q1", "q2"], name="exp")
+    assert out.loc[1, "alpha"] == pytest.approx(b["alpha"].iloc[0])
+    assert out.loc[1, "flag"] == b["flag"].iloc[0]
+
+
+def test_group_reliability_categorical_order_single_item_and_errors():
+    df = _planted_unreliable()
+    df["g"] = pd.Categorical(df["g"], categories=["c", "b", "a", "zzz"])
+    assert S.group_reliability(df, ["q0", "q1"], "g")["g"].tolist() == ["c", "b", "a"]
+    single = S.group_reliability(df, ["q0"], "g")
+    assert not single["unreliable"].any() and single["alpha"].isna().all()
+    with pytest.raises(ValueError, match="expected column"):
+        S.group_reliability(df, ["q0", "nope"], "g")
+    with pytest.raises(ValueError, match="not to be one of the items"):
+        S.group_reliability(df, ["q0", "g"], "g")
+
+
+def test_fast_cronbach_matches_pingouin():
+    rng = np.random.default_rng(8)
+    for _ in range(50):
+        n, k = int(rng.integers(4, 80)), int(rng.integers(2, 6))
+        x = pd.DataFrame(rng.integers(1, 8, (n, k)).astype(float) + rng.normal(0, 1, (n, 1)))
+        a, ci = pg.cronbach_alpha(x)
+        b, ci2 = S._cronbach(x.to_numpy())
+        assert b == pytest.approx(a, abs=1e-12)
+        assert list(ci2) == pytest.approx(list(ci), abs=1e-12)

@@ -577,3 +577,55 @@ def test_segment_finding_auto_headline_only_when_significant(data):
     prof, tests = world.segment_profiles(d), world.segment_tests(d)
     f = world.segment_finding(prof, tests, world.segment_pairs(d, tests), "sat", headline="auto")
     assert f["headline"] is (f["ci"] is not None)
+
+
+# ---------------------------------------------------------------------------------------------
+# comparable before compared: reliability within segment levels
+# ---------------------------------------------------------------------------------------------
+
+
+def _reliability_data(seed=6, n=90):
+    """A 3-item construct 'exp' that is reliable among 'daily' and 'weekly' users and noise among 'rare'."""
+    rng = np.random.default_rng(seed)
+    usage = np.array(["daily", "rare", "weekly"] * (n // 3))
+    f = rng.normal(size=n)
+    good = usage != "rare"
+    items = {f"e{i}": np.clip(np.round(4 + np.where(good, f + 0.5 * rng.normal(size=n), 1.5 * rng.normal(size=n))),
+                              1, 7) for i in range(3)}
+    r = pd.DataFrame({"source": "survey", "row": np.arange(2, n + 2), "respondent": [f"R{i}" for i in range(n)],
+                      "wave": "W1", "brand": "Own", "brand_kind": "own", "usage": usage, **items,
+                      "sat": rng.normal(7, 1, n).clip(1, 10)})
+    r["exp"] = r[["e0", "e1", "e2"]].mean(axis=1)
+    cfg = make_config(constructs={"exp": {"items": ["e0", "e1", "e2"]}, "sat": {"items": ["sat"], "scale": [1, 10]}},
+                      drivers=[], outcomes=["sat"], nps=None, competitors=[])
+    return ClientData(cfg, r, meta={"waves": ["W1"]})
+
+
+def test_segment_reliability_flags_the_planted_level():
+    d = _reliability_data()
+    rel = world.segment_reliability(d)
+    assert set(rel["construct"]) == {"exp"}  # single-item constructs have no alpha
+    flags = rel.set_index("level")["unreliable"].to_dict()
+    assert flags == {"daily": False, "rare": True, "weekly": False}
+    grid = world.reliability_grid(rel)
+    cell = grid.loc[grid["construct"] == "Exp", "Usage frequency"].iloc[0]
+    assert "\u26a0 in rare" in cell
+    tests = world.segment_tests(d, reliability=rel)
+    row = tests[tests["construct"] == "exp"].iloc[0]
+    assert row["unreliable_in"] == "rare"
+    assert row["min_group_alpha"] == pytest.approx(rel.loc[rel["level"] == "rare", "alpha"].iloc[0])
+    sat = tests[tests["construct"] == "sat"].iloc[0]
+    assert sat["unreliable_in"] == "" and np.isnan(sat["min_group_alpha"])
+    # computed on the fly when not passed
+    assert world.segment_tests(d)["unreliable_in"].tolist() == tests["unreliable_in"].tolist()
+    prof = world.segment_profiles(d)
+    text = world.segment_finding(prof, tests, world.segment_pairs(d, tests), None)["text"]
+    assert "alpha" in text and "Exp" in text
+
+
+def test_segment_finding_unchanged_without_unreliable_constructs():
+    d = make_data()
+    prof, tests = world.segment_profiles(d), world.segment_tests(d)
+    assert (tests["unreliable_in"] == "").all()  # single items only
+    text = world.segment_finding(prof, tests, world.segment_pairs(d, tests), None)["text"]
+    assert "alpha" not in text

@@ -7,6 +7,11 @@ module feeds notebook ``05_continuous_innovation``:
 * **Tracking across waves** -- every outcome and construct per wave for the own brand
   (:func:`tracking`), consecutive-wave changes tested with Holm's correction across *all*
   constructs and wave pairs (:func:`wave_change_tests`), NPS per wave (:func:`nps_by_wave`).
+  Comparable before compared: each multi-item construct's reliability per wave
+  (:func:`wave_reliability`), and the change table flags a construct that is unreliable
+  (Cronbach's alpha < .70) in either compared wave (``min_group_alpha``, ``unreliable_in``).
+  Means, NPS, wave changes and the gap to competitors use the survey weights when present
+  (``ClientData.weight``); relative importance and reliability do not (no weighted form).
 * **Emerging themes** -- terms whose share of verbatims rises in the latest wave
   (:func:`emerging_themes`, :func:`rising_themes`).
 * **Innovation agenda** -- a ranked list of opportunities (:func:`innovation_agenda`) from the gap
@@ -62,6 +67,8 @@ SECTIONS = {
     "agenda": "Innovation agenda",
 }
 
+#: Cronbach's alpha below this value flags a construct within a wave (comparable before compared).
+RELIABILITY_THRESHOLD = 0.70
 #: "Good" level of a construct: this share of the way from the scale minimum to the maximum.
 GOOD_SHARE = 0.6
 #: Bootstrap resamples for relative importance (kept small: notebooks run in seconds).
@@ -73,7 +80,8 @@ _TENURE = re.compile(r"tenure|since|years? (as|with)|relationship|loyal|member|c
                      r"customer type \(new|new or existing", re.I)
 
 __all__ = [
-    "STEP", "SECTIONS", "GOOD_SHARE", "availability", "tracking", "wave_change_tests", "nps_by_wave",
+    "STEP", "SECTIONS", "GOOD_SHARE", "availability", "tracking", "wave_reliability", "reliability_grid",
+    "wave_change_tests", "nps_by_wave",
     "tracking_finding", "emerging_themes", "rising_themes", "themes_finding", "driver_importance",
     "competitor_gaps", "tenure_segment", "audience", "innovation_agenda", "agenda_finding",
     "tracking_figure", "agenda_palette",
@@ -182,19 +190,74 @@ def tracking(data) -> pd.DataFrame | None:
     return out.sort_values(["__o", "wave"], kind="stable").drop(columns="__o").reset_index(drop=True)
 
 
-def wave_change_tests(data, alpha: float = 0.05) -> pd.DataFrame | None:
+def wave_reliability(data, threshold: float = RELIABILITY_THRESHOLD) -> pd.DataFrame | None:
+    """Is each multi-item construct reliable in every wave? (own brand; shown before waves are compared)
+
+    Returns
+    -------
+    DataFrame or None
+        One row per construct x wave (wave order): ``construct, title, wave, n, k, alpha, alpha_ci_low,
+        alpha_ci_high, flag, unreliable`` (:func:`cem_research.stats.group_reliability`; ``unreliable``
+        where raw Cronbach alpha < `threshold`).  ``None`` with fewer than two waves or no multi-item
+        construct.
+    """
+    if len(data.waves) < 2:
+        return None
+    cfg = data.config
+    own = data.own[data.own["wave"].isin(data.waves)]
+    own = own.assign(wave=pd.Categorical(own["wave"], categories=list(data.waves), ordered=True))
+    parts = []
+    for c in _constructs(cfg):
+        items = list(cfg.constructs[c].items)
+        if len(items) < 2 or not all(i in own.columns for i in items):
+            continue
+        r = stats.group_reliability(own, items, "wave", threshold=threshold, name=c)
+        r.insert(1, "title", _title(cfg, c))
+        parts.append(r)
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    out["wave"] = out["wave"].astype(str)
+    return out[["construct", "title", "wave", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "flag",
+                "unreliable"]]
+
+
+def reliability_grid(reliability: pd.DataFrame | None) -> pd.DataFrame | None:
+    """:func:`wave_reliability` as a grid: one row per construct, one column per wave (Cronbach's
+    alpha; ``"0.62 \u26a0"`` marks a wave where it is below .70)."""
+    if reliability is None or reliability.empty:
+        return None
+    cell = [("n/a" if pd.isna(a) else f"{a:.2f}") + (" \u26a0" if u else "")
+            for a, u in zip(reliability["alpha"], reliability["unreliable"])]
+    grid = reliability.assign(cell=cell).pivot(index="title", columns="wave", values="cell")
+    grid = grid.reindex(index=list(dict.fromkeys(reliability["title"])),
+                        columns=list(dict.fromkeys(reliability["wave"])))
+    grid.columns.name = None
+    return grid.rename_axis("construct").reset_index()
+
+
+def wave_change_tests(data, alpha: float = 0.05, reliability: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """Wave-over-wave changes of every construct, Holm-corrected across all constructs and pairs.
 
-    ``stats.wave_changes`` (Welch t-test between consecutive waves, Hedges g) for each construct,
-    then one ``stats.adjust_pvalues`` (Holm) over the whole table, so a "movement" is only called
-    when it survives the correction for every test reported.
+    ``stats.wave_changes`` (Welch t-test between consecutive waves, Hedges g; weighted when the
+    survey has weights) for each construct, then one ``stats.adjust_pvalues`` (Holm) over the whole
+    table, so a "movement" is only called when it survives the correction for every test reported.
+
+    Parameters
+    ----------
+    data : ClientData
+    alpha : float, default 0.05
+    reliability : DataFrame, optional
+        :func:`wave_reliability` (computed when not given).
 
     Returns
     -------
     DataFrame or None
         ``construct, title, role, from_wave, to_wave, n_from, n_to, mean_from, mean_to, diff, ci_low,
-        ci_high, T, df, hedges, hedges_ci_low, hedges_ci_high, p_unc, p_corr, significant, movement``
-        (``diff = mean_to - mean_from``; ``movement`` "up", "down" or "no real change").  ``attrs``:
+        ci_high, T, df, hedges, hedges_ci_low, hedges_ci_high, p_unc, p_corr, significant, movement,
+        min_group_alpha, unreliable_in`` (``diff = mean_to - mean_from``; ``movement`` "up", "down" or
+        "no real change"; ``min_group_alpha`` the lower Cronbach alpha of the two waves, NaN for single
+        items; ``unreliable_in`` the compared waves where alpha < .70, "" when none).  ``attrs``:
         ``n_tests``.  ``None`` with fewer than two waves.
     """
     if len(data.waves) < 2:
@@ -215,6 +278,19 @@ def wave_change_tests(data, alpha: float = 0.05) -> pd.DataFrame | None:
     out.insert(0, "construct", out.pop("construct"))
     out["significant"] = out["significant"].astype(bool)
     out["movement"] = np.where(out["significant"], np.where(out["diff"] > 0, "up", "down"), "no real change")
+    if reliability is None:
+        reliability = wave_reliability(data)
+    look = ({} if reliability is None else
+            {(c, str(w)): (a, u) for c, w, a, u in zip(reliability["construct"], reliability["wave"],
+                                                      reliability["alpha"], reliability["unreliable"])})
+    mins, lows = [], []
+    for c, a, b in zip(out["construct"], out["from_wave"], out["to_wave"]):
+        pair = [(w, *look[(c, str(w))]) for w in (a, b) if (c, str(w)) in look]
+        alphas = [x for _, x, _ in pair if pd.notna(x)]
+        mins.append(float(min(alphas)) if alphas else np.nan)
+        lows.append(", ".join(str(w) for w, _, u in pair if u))
+    out["min_group_alpha"] = mins
+    out["unreliable_in"] = lows
     out.attrs["n_tests"] = int(out["p_unc"].notna().sum())
     return out.reset_index(drop=True)
 
@@ -270,6 +346,17 @@ def tracking_finding(changes: pd.DataFrame, nps: pd.DataFrame | None = None) -> 
         s = still.loc[still["diff"].abs().idxmax()]
         text += (f" The largest change into {latest} that is not a real movement: {s['title']} "
                  f"{_signed(s['diff'])} {_ci(s['ci_low'], s['ci_high'])} (Holm {_pval(s['p_corr'])}).")
+    if "unreliable_in" in changes:
+        flagged = changes[changes["unreliable_in"].astype(str) != ""]
+        if len(flagged):
+            moved = flagged[flagged["significant"]]
+            names = list(dict.fromkeys(flagged["title"]))
+            text += (f" Not reliably measured in every compared wave (Cronbach's alpha < .70): "
+                     f"{', '.join(names)}")
+            if len(moved):
+                text += (f" — the movement{'s' if len(moved) > 1 else ''} of "
+                         f"{', '.join(dict.fromkeys(moved['title']))} may partly be measurement noise")
+            text += "."
     if nps is not None and len(nps) >= 2:
         last = nps.iloc[-1]
         text += (f" NPS in {last['wave']}: {_fmt(last['nps'], 0)} {_ci(last['ci_low'], last['ci_high'], 0)}, "
@@ -334,7 +421,8 @@ def _fold_terms(themes: pd.DataFrame, latest_texts: list[str], overlap: float = 
         return {i for i, toks in enumerate(tokens) if any(toks[j:j + k] == tw for j in range(len(toks) - k + 1))}
 
     part = {t: "" for t in themes["term"]}
-    rising = themes[themes["rising"]].assign(__len=themes["term"].str.count(" "))
+    rising = themes[themes["rising"]]
+    rising = rising.assign(__len=rising["term"].str.count(" "))  # (from `rising`: no rows may rise)
     rising = rising.sort_values(["g2", "__len", "term"], ascending=[False, False, True], kind="stable")
     kept: list[tuple[str, set[int]]] = []
     for t in rising["term"]:
@@ -462,8 +550,11 @@ def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float 
     for c in names:
         lo, hi = cfg.constructs[c].scale
         sub = r[r[c].notna()]
-        own = stats.mean_ci(sub[sub["brand_kind"] == "own"], c).iloc[0]
+        own = stats.mean_ci(sub[sub["brand_kind"] == "own"], c, weights=data.weight).iloc[0]
         means = sub.groupby("brand")[c].agg(["mean", "size"])
+        if data.weight:
+            means["mean"] = sub.groupby("brand").apply(
+                lambda g: float(np.average(g[c], weights=g[data.weight])), include_groups=False)
         comp = means[(means.index != cfg.brand) & (means["size"] >= 5)]
         good = lo + GOOD_SHARE * (hi - lo)
         row = {"construct": c, "title": _title(cfg, c), "scale_min": lo, "scale_max": hi, "own_n": int(own["n"]),
@@ -473,7 +564,7 @@ def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float 
         if len(comp):
             best = comp["mean"].idxmax()
             pair = sub[sub["brand"].isin([best, cfg.brand])]
-            t = interface._compare(pair, c, "brand", best, correction="none").iloc[0]
+            t = interface._compare(pair, c, "brand", best, correction="none", weights=data.weight).iloc[0]
             row.update(best_competitor=best, best_n=int(t["n_ref"]), best_mean=t["mean_ref"], gap=t["diff"],
                        gap_ci_low=t["ci_low"], gap_ci_high=t["ci_high"], p_unc=t["p_unc"])
         cat = means[means["size"] >= 5]["mean"] if (means["size"] >= 5).any() else means["mean"]

@@ -27,8 +27,12 @@ Conventions used throughout
 * A construct whose raw alpha is below :data:`RELIABILITY_THRESHOLD` carries the note in a
   ``reliability_flag`` column in every later table that uses it ("" when fine).
 * All waves up to the notebook's ``wave`` parameter are pooled.
-* Survey weights (when the client supplies them) are used for means and NPS; tests, reliability
-  and relative importance are unweighted (the shared statistics do not support weights there).
+* Survey weights (when the client supplies or declares them) are used for means, NPS and the
+  Welch tests of the profile; reliability and relative importance are unweighted (the shared
+  statistics do not support weights there; the notebook says so once).
+* Driver importance is cross-checked: Johnson's relative weights beside the LMG decomposition,
+  both with bootstrap intervals, and a flag where the two rank the drivers differently
+  (:func:`driver_crosscheck`).
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ KIND_LABELS = {"own": "own brand", "direct": "direct competitors", "new_entrant"
 __all__ = [
     "client_summary", "dimensions_note", "profile_plot_frame", "importance_plot_frame", "outcome_palette", "reliability_table", "item_table", "add_reliability_flag", "reliability_finding",
     "experience_dimensions", "experiential_profile", "profile_palette", "profile_tests",
-    "profile_finding", "driver_importance", "emotional_functional", "nps_table", "drivers_finding",
+    "profile_finding", "driver_importance", "driver_crosscheck", "crosscheck_finding", "emotional_functional",
+    "nps_table", "drivers_finding",
     "positioning_candidates", "implementation_theme", "propose_platform", "apply_override",
     "platform_findings", "PlatformProposal",
 ]
@@ -468,9 +473,10 @@ def profile_tests(data: "ClientData", constructs: list[str] | None = None,
 
     Notes
     -----
-    :func:`cem_research.stats.compare_to_reference` (Welch t-test, Hedges g) with the own brand
-    as reference, called for brands, kinds and the pooled competitors; the combined table is
-    corrected once with :func:`cem_research.stats.adjust_pvalues`.
+    :func:`cem_research.stats.compare_to_reference` (Welch t-test, Hedges g; weighted when the
+    client has survey weights) with the own brand as reference, called for brands, kinds and the
+    pooled competitors; the combined table is corrected once with
+    :func:`cem_research.stats.adjust_pvalues`.
     """
     if not data.has_competitors:
         return None
@@ -483,7 +489,7 @@ def profile_tests(data: "ClientData", constructs: list[str] | None = None,
     for level, col, ref in specs:
         if level == "kind" and r.loc[r["brand_kind"] != "own", "brand_kind"].nunique() < 1:
             continue
-        t = stats.compare_to_reference(r, dims, col, ref, correction="none")
+        t = stats.compare_to_reference(r, dims, col, ref, correction="none", weights=_weights(data))
         t = t.rename(columns={"dv": "dimension", "group": "comparison"})
         t["level"] = level
         if level == "brand":
@@ -624,6 +630,117 @@ def driver_importance(data: "ClientData", n_boot: int = 400, seed: int = 2003,
     out["series"] = [f"{o} (R² = {r2:.2f}, n = {int(n):,})"
                      for o, r2, n in zip(out["outcome_label"], out["r2"], out["n"])]
     return add_reliability_flag(out, reliability, on=["driver", "outcome"])
+
+
+def driver_crosscheck(data: "ClientData", importance: pd.DataFrame | None, n_boot: int = 400,
+                      seed: int = 2003) -> pd.DataFrame | None:
+    """Cross-check the driver ranking: Johnson's relative weights beside LMG, with a disagreement flag.
+
+    Parameters
+    ----------
+    data : ClientData
+    importance : DataFrame
+        :func:`driver_importance` (LMG; when it fell back to relative weights, there is nothing to
+        cross-check and ``None`` is returned).
+    n_boot, seed
+        Bootstrap of the relative weights (use the settings of the importances).
+
+    Returns
+    -------
+    DataFrame or None
+        One row per outcome × driver, ordered by the LMG rank: ``outcome, outcome_label, driver,
+        driver_label, lmg_rank, lmg_share, lmg_ci_low, lmg_ci_high, rw_rank, rw_share, rw_ci_low,
+        rw_ci_high, rank_diff, disagree, spearman_rho, n``.  Shares are parts of the explained
+        variance (0–1) with 95% percentile-bootstrap intervals (each importance's interval divided by
+        the point R²); ``disagree`` is True where the two methods give the driver a different rank
+        (:func:`cem_research.stats.driver_agreement`); ``spearman_rho`` the rank correlation of the
+        two rankings per outcome.
+
+    Notes
+    -----
+    LMG averages a driver's R² gain over all orders of entry (Lindeman, Merenda & Gold 1980);
+    Johnson's (2000) relative weights regress the outcome on orthogonal counterparts of the
+    drivers.  Both split R² and usually agree closely; where they rank drivers differently, the
+    difference is within what collinear drivers allow, and the ranking of those drivers is not
+    settled.  Same own-brand rows and listwise deletion as :func:`driver_importance`.
+    """
+    if importance is None or importance.empty or not (importance["method"] == "LMG (Shapley)").all():
+        return None
+    cfg = data.config
+    drivers = list(cfg.drivers)
+    parts = []
+    for outcome, lmg in importance.groupby("outcome", sort=False):
+        try:
+            rw = stats.relative_weights(data.own, outcome, drivers, n_boot=n_boot, seed=seed)
+        except ValueError:
+            continue
+        agree = stats.driver_agreement(lmg, rw)
+        r2_lmg = float(lmg["r2"].iloc[0])
+        r2_rw = float(rw["r2"].iloc[0])
+        L = lmg.set_index("driver")
+        R = rw.set_index("driver")
+        t = pd.DataFrame({
+            "outcome": outcome, "outcome_label": _label(cfg, outcome), "driver": agree["driver"],
+            "driver_label": agree["driver"].map(lambda d: _label(cfg, d)),
+            "lmg_rank": agree["rank_a"].astype(int), "lmg_share": agree["share_a"],
+            "lmg_ci_low": agree["driver"].map(L["relimp_ci_low"]) / r2_lmg,
+            "lmg_ci_high": agree["driver"].map(L["relimp_ci_high"]) / r2_lmg,
+            "rw_rank": agree["rank_b"].astype(int), "rw_share": agree["share_b"],
+            "rw_ci_low": agree["driver"].map(R["raw_weight_ci_low"]) / r2_rw,
+            "rw_ci_high": agree["driver"].map(R["raw_weight_ci_high"]) / r2_rw,
+            "rank_diff": agree["rank_diff"].astype(int), "disagree": agree["disagree"].astype(bool),
+            "spearman_rho": agree["spearman_rho"], "n": int(lmg["n"].iloc[0])})
+        parts.append(t)
+    if not parts:
+        return None
+    return pd.concat(parts, ignore_index=True)
+
+
+def crosscheck_finding(cross: pd.DataFrame | None) -> dict:
+    """One sentence on the cross-check: do LMG and relative weights agree on the top driver and the ranking?
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``findings.record`` (``key="driver_method_agreement"``, value = the
+        lowest Spearman correlation of the two rankings over the outcomes; not a headline).
+    """
+    if cross is None or cross.empty:
+        return {"text": "The driver ranking could not be cross-checked with Johnson's relative weights "
+                        "(more than 12 drivers use relative weights only).", "key": "driver_method_agreement",
+                "value": None, "ci": None, "headline": False}
+    tops_agree, bits, swapped = [], [], []
+    for outcome, t in cross.groupby("outcome", sort=False):
+        lab = t["outcome_label"].iloc[0]
+        lt = t.loc[t["lmg_rank"] == t["lmg_rank"].min()].iloc[0]
+        rt = t.loc[t["rw_rank"] == t["rw_rank"].min()].iloc[0]
+        if lt["driver"] == rt["driver"]:
+            tops_agree.append(lab)
+            bits.append(f"{lt['driver_label']} for {lab} ({_pct(lt['lmg_share'])} of R² by LMG, "
+                        f"{_pci(lt['lmg_ci_low'], lt['lmg_ci_high'])}; {_pct(lt['rw_share'])} by relative "
+                        f"weights, {_pci(lt['rw_ci_low'], lt['rw_ci_high'])})")
+        else:
+            bits.append(f"for {lab}, LMG ranks {lt['driver_label']} first ({_pct(lt['lmg_share'])}, "
+                        f"{_pci(lt['lmg_ci_low'], lt['lmg_ci_high'])}) but relative weights rank "
+                        f"{rt['driver_label']} first ({_pct(rt['rw_share'])}, {_pci(rt['rw_ci_low'], rt['rw_ci_high'])})")
+        d = t[t["disagree"]]
+        if len(d):
+            swapped.append(f"{lab}: {_join(list(d['driver_label']))}")
+    n_out = cross["outcome"].nunique()
+    rho = cross.groupby("outcome", sort=False)["spearman_rho"].first()
+    if len(tops_agree) == n_out:
+        text = "Johnson's relative weights confirm the top driver of every outcome: " + "; ".join(bits) + "."
+    else:
+        text = ("Johnson's relative weights and LMG do not agree on every top driver: " + "; ".join(bits)
+                + ". Treat the order of those drivers as unsettled.")
+    if swapped:
+        text += (f" The two methods rank some drivers differently ({'; '.join(swapped)})"
+                 + (f"; rank correlation {rho.min():.2f} at the lowest" if rho.notna().any() else "")
+                 + " — their order is within what correlated drivers allow.")
+    else:
+        text += " Both methods give every driver the same rank."
+    value = float(rho.min()) if rho.notna().any() else None
+    return {"text": text, "key": "driver_method_agreement", "value": value, "ci": None, "headline": False}
 
 
 def _lmg_corr(Rs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

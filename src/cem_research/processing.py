@@ -4,7 +4,8 @@ The processed folder is rebuilt only when its fingerprint changes: the checksums
 every raw file the contract declares (and ``client.yaml``) and of the package code that
 builds it.  It is built in a temporary folder and swapped into place when complete.
 Sentiment scores are cached by text content across rebuilds, so unchanged verbatims are
-never scored twice.
+never scored twice.  A client that declares ``weighting:`` gets a raked ``weight`` column in
+``ratings.parquet`` and a ``weighting`` summary in ``meta.json`` (:mod:`cem_research.weighting`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from cem_research import __version__
 from cem_research.config import CONFIG_FILE, ClientConfig, load_config
 from cem_research.contract import read_client
 from cem_research.io import atomic_dir, sha256_file, write_json
+from cem_research.weighting import apply_weighting
 
 MIN_ANSWERED = 0.5
 SENTIMENT_MAX_CHARS = 20_000
-CODE_FILES = ("config.py", "contract.py", "processing.py", "text.py", "stats.py", "io.py")
+CODE_FILES = ("config.py", "contract.py", "processing.py", "text.py", "stats.py", "io.py", "weighting.py")
 CACHE_FILE = "sentiment_cache.parquet"
 
 
@@ -92,6 +94,22 @@ def _load_cache(folder: Path) -> pd.DataFrame | None:
     return None
 
 
+def up_to_date(out_dir: str | Path, fp: str) -> dict | None:
+    """The ``meta.json`` of ``out_dir`` (with ``rebuilt: False``) if it was built from the inputs
+    whose :func:`fingerprint` is ``fp``; else ``None``."""
+    meta_path = Path(out_dir) / "meta.json"
+    if not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text())
+    except json.JSONDecodeError:
+        return None
+    if meta.get("fingerprint") != fp:
+        return None
+    meta["rebuilt"] = False
+    return meta
+
+
 def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool = False) -> dict:
     """Build ``out_dir`` (``data/processed/<client>``) from the client's raw files.
 
@@ -116,19 +134,15 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
     """
     out_dir = Path(out_dir)
     fp = fingerprint(cfg)
-    meta_path = out_dir / "meta.json"
-    if not force and meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-            if meta.get("fingerprint") == fp:
-                meta["rebuilt"] = False
-                return meta
-        except json.JSONDecodeError:
-            pass
+    if not force:
+        meta = up_to_date(out_dir, fp)
+        if meta is not None:
+            return meta
 
     t0 = time.perf_counter()
     raw = read_client(cfg)
     ratings = score_constructs(cfg, raw.ratings)
+    ratings, weighting = apply_weighting(cfg, ratings)  # survey weights, only with `weighting:`
     timings = {"read_and_score": round(time.perf_counter() - t0, 3)}
 
     scored = 0
@@ -163,6 +177,8 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
         "sentiment_scored": scored,
         "timings": timings,
     }
+    if weighting is not None:
+        meta["weighting"] = weighting
     with atomic_dir(out_dir) as tmp:
         ratings.to_parquet(tmp / "ratings.parquet", index=False)
         if feedback is not None:

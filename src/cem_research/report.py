@@ -107,7 +107,11 @@ class _Doc:
             self.parts.append(f'<div class="table-wrap">{frag}</div>')
         elif "text/markdown" in data:
             src = data["text/markdown"]
-            self.add_markdown("".join(src) if isinstance(src, list) else src, shift=2)
+            # markdown a step module marks as a section (e.g. weighting.section_intro) keeps the heading
+            # level of a markdown cell, so that an optional section looks like any other
+            meta = (out.get("metadata") or {}).get("text/markdown") or {}
+            section = isinstance(meta, dict) and bool((meta.get("cem_research") or {}).get("section"))
+            self.add_markdown("".join(src) if isinstance(src, list) else src, shift=1 if section else 2)
         elif "text/plain" in data:
             txt = data["text/plain"]
             self.parts.append(f"<pre>{html.escape(''.join(txt) if isinstance(txt, list) else txt)}</pre>")
@@ -185,8 +189,8 @@ Net Promoter Score (promoters 9–10 minus detractors 0–6) with a normal-appro
 differences by Welch's ANOVA with Games–Howell pairwise comparisons, or Welch's t-tests against the own
 brand, with Hedges' g; Holm's correction across every family of comparisons; Cronbach's alpha (raw, and
 standardised as reported by PLS software) with its 95% interval, corrected item–total correlations and
-alpha-if-item-deleted; key-driver analysis by the Shapley/LMG decomposition of R² (and Johnson's relative
-weights) with percentile-bootstrap intervals; VADER sentiment (Hutto &amp; Gilbert 2014) via NLTK;
+alpha-if-item-deleted, also within every compared segment and wave; key-driver analysis by the Shapley/LMG
+decomposition of R², cross-checked with Johnson's relative weights, with percentile-bootstrap intervals; VADER sentiment (Hutto &amp; Gilbert 2014) via NLTK;
 characteristic and rising terms by Dunning's log-likelihood (G²) keyness with corrected p-values.</p>
 """
 
@@ -195,6 +199,27 @@ def _table(rows: list[list], header: list[str]) -> str:
     th = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
     return f'<div class="table-wrap"><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table></div>'
+
+
+def _weighting_methods(meta: dict) -> str:
+    """The survey-weighting paragraph of the methods appendix ("" when the client declares none)."""
+    w = meta.get("weighting")
+    if not w:
+        return ""
+    targets = "; ".join(f"{col}: " + ", ".join(f"{lv} {100 * t:.1f}%" for lv, t in levels.items())
+                        for col, levels in w.get("targets", {}).items())
+    trim = (f"trimmed to {w['trim'][0]:g}–{w['trim'][1]:g} times the mean weight and raked again"
+            if w.get("trim") else "not trimmed")
+    rows = [[x["wave"], x["n"], f"{x['n_eff']:.1f}", f"{x['deff']:.2f}", f"{x['min']:.2f}–{x['max']:.2f}",
+             x["iterations"], "yes" if x["converged"] else f"no (largest margin gap {100 * x['max_margin_error']:.1f} pts)"]
+            for x in w.get("waves", [])]
+    return ("<h3 id='survey-weighting-method'>Survey weighting</h3>"
+            f"<p>Own-brand respondents were weighted by raking (iterative proportional fitting, Deming &amp; "
+            f"Stephan 1940){' within each wave' if w.get('by_wave') else ' over all waves'} to the target "
+            f"shares {html.escape(targets)}, starting from {html.escape(str(w.get('base', 'equal')))} weights; "
+            f"weights were normalised to mean 1, {trim}. Competitor ratings keep weight 1. Standard errors use "
+            "Kish's effective sample size n_eff = (Σw)²/Σw².</p>"
+            + _table(rows, ["wave", "n", "n_eff", "design effect", "weight range", "iterations", "converged"]))
 
 
 def _methods_appendix(client: str, root: Path, meta: dict, doc: _Doc) -> str:
@@ -221,6 +246,7 @@ def _methods_appendix(client: str, root: Path, meta: dict, doc: _Doc) -> str:
             rel.append([c.title, len(c.items), int(r["n"]), fmt(r["alpha"]),
                         f"[{fmt(r['alpha_ci_low'])}, {fmt(r['alpha_ci_high'])}]", fmt(r["alpha_std"]),
                         r["flag"] or "ok"])
+        parts.append(_weighting_methods(meta))
         parts.append("<h3 id='reliability'>Reliability of the scales (own brand)</h3>")
         parts.append(_table(rel, ["construct", "items", "n", "alpha (raw)", "95% CI", "alpha (standardised)",
                                   "flag"]))

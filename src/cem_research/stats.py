@@ -60,6 +60,7 @@ __all__ = [
     "proportion_ci",
     "share_ci",
     "reliability",
+    "group_reliability",
     "item_statistics",
     "nps",
     "compare_groups",
@@ -610,9 +611,25 @@ def share_ci(
 # ---------------------------------------------------------------------------------------------
 
 
-def _alpha_std_from_r(block: pd.DataFrame) -> float:
-    z = (block - block.mean()) / block.std(ddof=1)
-    return float(pg.cronbach_alpha(z, nan_policy="listwise")[0])
+def _cronbach(x: np.ndarray, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """Raw Cronbach alpha and its F-based CI of a complete (n, k) array, as ``pingouin.cronbach_alpha``
+    computes them (same formula and CI rounded to 3 decimals), without pandas overhead."""
+    n, k = x.shape
+    C = np.cov(x, rowvar=False, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = (k / (k - 1)) * (1 - np.trace(C) / C.sum())
+    df1 = n - 1
+    df2 = df1 * (k - 1)
+    lower = 1 - (1 - alpha) * sps.f.isf((1 - confidence) / 2, df1, df2)
+    upper = 1 - (1 - alpha) * sps.f.isf(1 - (1 - confidence) / 2, df1, df2)
+    lo, hi = np.round([lower, upper], 3)
+    return float(alpha), (float(lo), float(hi))
+
+
+def _alpha_std(x: np.ndarray) -> float:
+    """Standardized alpha: raw alpha of the z-scored items (complete rows, no constant item)."""
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    return _cronbach(z)[0]
 
 
 def reliability(
@@ -666,8 +683,14 @@ def reliability(
     if not isinstance(threshold, (int, float)):
         raise ValueError(f"reliability: expected a numeric threshold, got {threshold!r}")
     construct = name if name is not None else "+".join(items)
-    block = data[items].astype(float).dropna()
-    n, k = len(block), len(items)
+    row = _reliability_row(data[items].to_numpy(dtype=float), items, construct, threshold)
+    return pd.DataFrame([row], columns=list(row))
+
+
+def _reliability_row(x: np.ndarray, items: list[str], construct: str, threshold: float) -> dict:
+    """The one row of :func:`reliability` from an (n, k) float array (NaN = missing; listwise)."""
+    block = x[~np.isnan(x).any(axis=1)]
+    n, k = block.shape[0], len(items)
     row = {"construct": construct, "n": n, "k": k, "alpha": np.nan, "alpha_ci_low": np.nan,
            "alpha_ci_high": np.nan, "alpha_std": np.nan, "flag": ""}
     flags = []
@@ -676,19 +699,90 @@ def reliability(
     elif n < 3:
         flags.append("too few complete rows")
     else:
-        constant = [c for c in items if block[c].nunique() < 2]
+        constant = [c for j, c in enumerate(items) if np.all(block[:, j] == block[0, j])]
         if constant:
             flags.append(f"constant item(s): {', '.join(constant)}")
-        alpha, ci = pg.cronbach_alpha(block, nan_policy="listwise")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alpha, ci = _cronbach(block)
         row.update(alpha=float(alpha), alpha_ci_low=float(ci[0]), alpha_ci_high=float(ci[1]))
         if not constant:
-            row["alpha_std"] = _alpha_std_from_r(block)
+            row["alpha_std"] = _alpha_std(block)
         if np.isfinite(alpha) and alpha < 0:
             flags.append("negative alpha: check reverse-keyed items")
         elif np.isfinite(alpha) and alpha < threshold:
             flags.append(f"below {threshold:.2f}")
     row["flag"] = "; ".join(flags)
-    return pd.DataFrame([row], columns=list(row))
+    return row
+
+
+def group_reliability(
+    data: pd.DataFrame, items: Sequence[str], group: str, threshold: float = 0.7, name: str | None = None
+) -> pd.DataFrame:
+    """Cronbach's alpha of a construct within each group: is it comparable across the groups?
+
+    Before groups (segments, waves) are compared on a construct, the construct should measure
+    reliably in every one of them; a construct that is unreliable in one group compares noise.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    items : list of str
+        Numeric item columns of the construct (reverse-keyed already).
+    group : str
+        Group column; rows with a missing group are ignored.
+    threshold : float, default 0.7
+        Alpha below this value flags the group.
+    name : str, optional
+        Construct label (default: the items joined with "+").
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group level (see module notes on group order): ``[group], construct, n, k,
+        alpha, alpha_ci_low, alpha_ci_high, alpha_std, flag, unreliable`` -- the columns of
+        :func:`reliability` computed within the level, and ``unreliable`` True where raw alpha is
+        below `threshold` (False when alpha cannot be estimated, e.g. for a single item).
+
+    Notes
+    -----
+    Per-group :func:`reliability` (raw Cronbach alpha with pingouin's F-based CI). A group with
+    few respondents has a wide interval: its alpha may fall below the threshold by chance.
+    Weights are not supported.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cem_research.stats import group_reliability
+    >>> df = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 3, 1, 5, 2, 4], "q2": [2, 2, 3, 5, 4, 5, 1, 1, 4, 2],
+    ...                    "seg": list("aaaaabbbbb")})
+    >>> group_reliability(df, ["q1", "q2"], "seg")[["seg", "unreliable"]].values.tolist()
+    [['a', False], ['b', True]]
+    """
+    items = _as_list(items, "items")
+    if not items:
+        raise ValueError("group_reliability: expected at least one item column")
+    if not isinstance(group, str):
+        raise ValueError(f"group_reliability: expected `group` to be a column name, got {group!r}")
+    if group in items:
+        raise ValueError("group_reliability: expected `group` not to be one of the items")
+    _check_frame(data, [*items, group], "group_reliability")
+    _check_numeric(data, items, "group_reliability")
+    if not isinstance(threshold, (int, float)):
+        raise ValueError(f"group_reliability: expected a numeric threshold, got {threshold!r}")
+    construct = name if name is not None else "+".join(items)
+    x = data[items].to_numpy(dtype=float)
+    g = data[group]
+    levels = _levels(g)
+    codes = pd.Index(levels).get_indexer(np.asarray(g, dtype=object)) if levels else np.array([], dtype=int)
+    rows = [{group: lev, **_reliability_row(x[codes == i], items, construct, threshold)}
+            for i, lev in enumerate(levels)]  # = reliability() within each level
+    cols = [group, "construct", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_std", "flag"]
+    if not rows:
+        return pd.DataFrame(columns=[*cols, "unreliable"])
+    out = pd.DataFrame(rows, columns=cols)
+    a = out["alpha"].astype(float)
+    out["unreliable"] = (a.notna() & (a < threshold)).astype(bool)
+    return out
 
 
 def item_statistics(data: pd.DataFrame, items: Sequence[str], name: str | None = None) -> pd.DataFrame:
@@ -1098,6 +1192,7 @@ def compare_to_reference(
     correction: str = "holm",
     confidence: float = 0.95,
     alpha: float = 0.05,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Welch t-tests of a reference group against every other group, for several outcomes.
 
@@ -1115,6 +1210,9 @@ def compare_to_reference(
     confidence : float, default 0.95
     alpha : float, default 0.05
         Level for ``significant``.
+    weights : str, optional
+        Column of survey weights: weighted means and SDs with Kish effective n in the Welch
+        formulas (as :func:`wave_changes`); ``n_ref``/``n_other`` stay raw counts.
 
     Returns
     -------
@@ -1129,7 +1227,9 @@ def compare_to_reference(
     ``pingouin.ttest(ref, other, correction=True)`` (Welch 1947, *Biometrika*, 34, 28-35) for
     T, df and p; CI :math:`diff \\pm t_{1-\\alpha/2,df}\\sqrt{s_r^2/n_r + s_o^2/n_o}` (pingouin's own
     CI is rounded to 2 decimals). Hedges g via ``pingouin.compute_effsize`` with the Hedges & Olkin (1985) CI
-    (``pingouin.compute_esci``). Weights are not supported.
+    (``pingouin.compute_esci``). Weighted: :math:`t = (\\bar x_{w,ref}-\\bar x_{w,o})/\\sqrt{s_{ref}^2/n_{eff,ref}
+    + s_o^2/n_{eff,o}}` with Welch-Satterthwaite df on the effective n (Kish 1965); with all weights
+    equal this is the unweighted test.
 
     Examples
     --------
@@ -1148,6 +1248,7 @@ def compare_to_reference(
     _check_numeric(data, dvs_l, "compare_to_reference")
     _check_confidence(confidence, "compare_to_reference")
     correction = _check_correction(correction, "compare_to_reference")
+    w_all = _check_weights(data, weights, "compare_to_reference")
     levels = _levels(data[group])
     if reference not in levels:
         raise ValueError(
@@ -1160,9 +1261,11 @@ def compare_to_reference(
     ref_mask = (data[group] == reference).to_numpy()
     for dv in dvs_l:
         x = data.loc[ref_mask, dv].to_numpy(dtype=float)
+        wx = None if w_all is None else w_all[ref_mask]
         for lv in others:
-            y = data.loc[(data[group] == lv).to_numpy(), dv].to_numpy(dtype=float)
-            r = _two_sample(x, y, confidence=confidence)
+            mask = (data[group] == lv).to_numpy()
+            y = data.loc[mask, dv].to_numpy(dtype=float)
+            r = _two_sample(x, y, wx, None if w_all is None else w_all[mask], confidence=confidence)
             rows.append({"dv": dv, "group": lv, "reference": reference, "n_ref": r["n_x"], "n_other": r["n_y"],
                          "mean_ref": r["mean_x"], "mean_other": r["mean_y"], "diff": r["diff"],
                          "ci_low": r["ci_low"], "ci_high": r["ci_high"], "T": r["T"], "df": r["df"],

@@ -28,8 +28,12 @@ with :func:`cem_research.plots.show`.  Finding functions return the keyword argu
 sentence built from the result frames.
 
 Unless said otherwise, all waves present in ``data`` are analysed together (the notebook's
-``wave`` parameter cuts later waves off); survey weights are used where the statistic
-supports them (means, shares, Games-Howell), and ignored by the Welch ANOVA and Welch t-tests.
+``wave`` parameter cuts later waves off); survey weights (``ClientData.weight``) are used where the
+statistic supports them (means, shares, NPS, Games-Howell pairs, Welch t-tests of brands and waves), and
+not by the Welch ANOVA, Cronbach's alpha, the journey (touchpoint events) and sentiment (verbatims).
+Before segments are compared on a construct, its reliability within every segment level is checked
+(:func:`segment_reliability`); :func:`segment_tests` carries ``min_group_alpha`` and ``unreliable_in``.
+The optional "Survey weighting" section is built by :mod:`cem_research.weighting`.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ SECTIONS = {
 }
 
 LOYALTY = "loyalty_group"
+RELIABILITY_THRESHOLD = 0.70
 NPS_GROUPS = ("promoters", "passives", "detractors")
 TERCILE_GROUPS = ("high", "medium", "low")
 LAYER_LABELS = {
@@ -503,7 +508,109 @@ def _label_columns(frame: pd.DataFrame, cfg: ClientConfig, seg: str, label: str,
     return frame
 
 
-def segment_tests(data, constructs: Sequence[str] | None = None, correction: str = "holm") -> pd.DataFrame | None:
+def segment_reliability(data, constructs: Sequence[str] | None = None,
+                        threshold: float = RELIABILITY_THRESHOLD) -> pd.DataFrame | None:
+    """Is each multi-item construct reliable within every segment level? (own brand)
+
+    Shown before segments are compared: a construct that is unreliable in one level of a segment
+    compares noise there (:func:`cem_research.stats.group_reliability`).
+
+    Parameters
+    ----------
+    data : ClientData
+    constructs : list of str, optional
+        Default :func:`segment_constructs`; single-item constructs are left out (no alpha).
+    threshold : float, default 0.70
+
+    Returns
+    -------
+    DataFrame or None
+        One row per segment x construct x level: ``segment, segment_label, construct, label, level, n,
+        k, alpha, alpha_ci_low, alpha_ci_high, flag, unreliable``. Levels with fewer than 2 answers on
+        the construct are left out (as in :func:`segment_tests`). ``None`` without segments or
+        multi-item constructs.
+    """
+    frame, cols = _segment_frame(data)
+    cfg = data.config
+    constructs = segment_constructs(cfg) if constructs is None else list(constructs)
+    multi = [c for c in constructs if c in cfg.constructs and len(cfg.constructs[c].items) >= 2
+             and all(i in data.own.columns for i in cfg.constructs[c].items)]
+    if not cols or not multi:
+        return None
+    items = data.own[list(dict.fromkeys(i for c in multi for i in cfg.constructs[c].items))].reset_index(drop=True)
+    parts = []
+    for seg, label in cols.items():
+        level = frame[seg].astype(str).where(frame[seg].notna())
+        for c in multi:
+            counts = frame.loc[frame[c].notna(), seg].value_counts()
+            ok = [str(v) for v in _levels(frame[seg]) if counts.get(v, 0) >= 2]  # as in segment_tests
+            if len(ok) < 2:
+                continue
+            block = items.assign(level=pd.Categorical(level, categories=ok))
+            r = stats.group_reliability(block, list(cfg.constructs[c].items), "level", threshold=threshold,
+                                        name=c)
+            r.insert(0, "label", _title(cfg, c))
+            r.insert(0, "segment_label", label)
+            r.insert(0, "segment", seg)
+            parts.append(r)
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    out["level"] = out["level"].astype(str)
+    return out[["segment", "segment_label", "construct", "label", "level", "n", "k", "alpha", "alpha_ci_low",
+                "alpha_ci_high", "flag", "unreliable"]]
+
+
+def _levels(series: pd.Series) -> list:
+    """Levels in categorical order (else order of appearance), missing dropped."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = set(series.dropna().unique())
+        return [c for c in series.cat.categories if c in present]
+    return list(pd.unique(series.dropna()))
+
+
+def reliability_grid(reliability: pd.DataFrame | None, threshold: float = RELIABILITY_THRESHOLD) -> pd.DataFrame | None:
+    """:func:`segment_reliability` condensed: the lowest alpha of each construct within a segment.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per construct (``construct`` label), one column per segment label; a cell reads
+        ``"0.81"`` (the lowest within-level alpha) or ``"0.55 ⚠ in 60+"`` when it is below
+        `threshold` (with the level(s) where it is).
+    """
+    if reliability is None or reliability.empty:
+        return None
+    rows: dict[str, dict[str, str]] = {}
+    for (seg_label, lab), sub in reliability.groupby(["segment_label", "label"], sort=False):
+        a = sub["alpha"].astype(float)
+        low = sub.loc[sub["unreliable"], "level"].tolist()
+        cell = "n/a" if a.isna().all() else f"{a.min():.2f}"
+        if low:
+            cell += f" \u26a0 in {', '.join(low)}"
+        rows.setdefault(lab, {})[seg_label] = cell
+    out = pd.DataFrame.from_dict(rows, orient="index").fillna("")
+    out.index.name = "construct"
+    return out.reset_index()
+
+
+def _unreliable_columns(reliability: pd.DataFrame | None, frame: pd.DataFrame) -> pd.DataFrame:
+    """``min_group_alpha`` and ``unreliable_in`` per (segment, construct) row of ``frame``."""
+    mins, lows = [], []
+    for seg, c in zip(frame["segment"], frame["construct"]):
+        r = (reliability[(reliability["segment"] == seg) & (reliability["construct"] == c)]
+             if reliability is not None else pd.DataFrame())
+        a = r["alpha"].astype(float) if len(r) else pd.Series(dtype=float)
+        mins.append(float(a.min()) if a.notna().any() else np.nan)
+        lows.append(", ".join(r.loc[r["unreliable"], "level"].astype(str)) if len(r) else "")
+    frame = frame.copy()
+    frame["min_group_alpha"] = mins
+    frame["unreliable_in"] = lows
+    return frame
+
+
+def segment_tests(data, constructs: Sequence[str] | None = None, correction: str = "holm",
+                  reliability: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """Do the segment levels differ? Welch ANOVA per segment and construct.
 
     Parameters
@@ -513,13 +620,18 @@ def segment_tests(data, constructs: Sequence[str] | None = None, correction: str
         Default :func:`segment_constructs`.
     correction : str, default "holm"
         Across all segment x construct tests (:func:`cem_research.stats.adjust_pvalues`).
+    reliability : DataFrame, optional
+        :func:`segment_reliability` (computed when not given).
 
     Returns
     -------
     DataFrame or None
         Columns ``segment, segment_label, construct, label, role, k, n, F, ddof1, ddof2, p_unc, p_corr,
-        significant, np2, omega2`` (:func:`cem_research.stats.omnibus`, unweighted). Levels with fewer
-        than 2 answers are left out; the loyalty group is not tested on the construct it is formed from.
+        significant, np2, omega2, min_group_alpha, unreliable_in`` (:func:`cem_research.stats.omnibus`,
+        unweighted). Levels with fewer than 2 answers are left out; the loyalty group is not tested on
+        the construct it is formed from. ``min_group_alpha`` is the lowest Cronbach alpha of the
+        construct within a compared level (NaN for single items), ``unreliable_in`` the levels where it
+        is below .70 ("" when none): a difference there may be measurement noise.
         ``None`` without segments or without anything testable.
     """
     rows = []
@@ -529,8 +641,11 @@ def segment_tests(data, constructs: Sequence[str] | None = None, correction: str
     if not rows:
         return None
     out = stats.adjust_pvalues(pd.concat(rows, ignore_index=True), "p_unc", correction)
+    if reliability is None:
+        reliability = segment_reliability(data, constructs)
+    out = _unreliable_columns(reliability, out)
     return out[["segment", "segment_label", "construct", "label", "role", "k", "n", "F", "ddof1", "ddof2",
-                "p_unc", "p_corr", "significant", "np2", "omega2"]]
+                "p_unc", "p_corr", "significant", "np2", "omega2", "min_group_alpha", "unreliable_in"]]
 
 
 def segment_pairs(data, tests: pd.DataFrame | None = None, constructs: Sequence[str] | None = None,
@@ -711,9 +826,37 @@ def segment_finding(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, p
         n_sig = int(tests[tests["significant"] & (tests["segment"] != LOYALTY)].shape[0])
         text += (f" In all, {_count(n_sig, 'segment-by-construct comparison')} "
                  f"{'differs' if n_sig == 1 else 'differ'} significantly (Welch ANOVA, Holm).")
+    text += _reliability_caveat(tests, gap, construct)
     if headline == "auto":
         headline = bool(gap["significant"])
     return _finding(text, key=key, value=gap["diff"], ci=gap["ci"], headline=headline)
+
+
+def _reliability_caveat(tests: pd.DataFrame | None, gap: dict, construct: str | None) -> str:
+    """A sentence on constructs that are unreliable (alpha < .70) within compared segment levels."""
+    if tests is None or "unreliable_in" not in tests:
+        return ""
+    flagged = tests[tests["unreliable_in"].astype(str) != ""]
+    if construct is not None:
+        flagged = flagged[flagged["construct"] == construct]
+    if flagged.empty:
+        return ""
+    hit = flagged[(flagged["segment"] == gap["segment"]) & (flagged["construct"] == gap["construct"])]
+    text = ""
+    if len(hit):
+        r = hit.iloc[0]
+        text = (f" Caution: {r['label']} is not reliably measured within {r['segment_label']} (Cronbach's alpha "
+                f"below .70 in {r['unreliable_in']}; lowest {_num(r['min_group_alpha'])}), so this gap may partly "
+                "be measurement noise.")
+    if construct is None:
+        rest = flagged.drop(hit.index)
+        if len(rest):
+            counts = rest.groupby("label", sort=False)["segment"].nunique().sort_values(ascending=False,
+                                                                                        kind="mergesort")
+            parts = [f"{lab} ({_count(int(k), 'segment')})" for lab, k in counts.items()]
+            text += (" Cronbach's alpha falls below .70 within some compared levels for " + _join(parts)
+                     + "; read those segment comparisons with care (see the reliability table).")
+    return text
 
 
 def _title_from_profiles(profiles: pd.DataFrame | None, construct: str) -> str:
@@ -1257,7 +1400,8 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
         Columns ``comparison`` (``brand`` or ``kind``), ``competitor``, ``brand_kind``, ``construct``,
         ``label``, ``n_own, n_other, mean_own, mean_other, diff, ci_low, ci_high, T, df, hedges,
         hedges_ci_low, hedges_ci_high, p_unc, p_corr, significant`` from
-        :func:`cem_research.stats.compare_to_reference` with ``diff = mean_own - mean_other``. Pairs where
+        :func:`cem_research.stats.compare_to_reference` with ``diff = mean_own - mean_other`` (weighted when
+        the ratings carry survey weights; competitor rows have weight 1). Pairs where
         the competitor has fewer than 2 ratings are dropped. ``None`` without competitor ratings.
 
     Notes
@@ -1275,15 +1419,18 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
     own = cfg.brand
     kinds = _competitor_kinds_with_groups(data)
     parts = []
-    frame = r[[*constructs, "brand"]].assign(_level=r["brand"].astype(str))
-    t = stats.compare_to_reference(frame, constructs, "_level", own, correction="none", confidence=confidence)
+    w = _weights(data)
+    frame = r[[*constructs, "brand", *([w] if w else [])]].assign(_level=r["brand"].astype(str))
+    t = stats.compare_to_reference(frame, constructs, "_level", own, correction="none", confidence=confidence,
+                                   weights=w)
     t.insert(0, "comparison", "brand")
     parts.append(t)
     if kinds:
         kf = r[r["brand_kind"].isin(["own", *kinds])]
-        kf = kf[[*constructs]].assign(_level=kf["brand_kind"].map(
+        kf = kf[[*constructs, *([w] if w else [])]].assign(_level=kf["brand_kind"].map(
             lambda k: own if k == "own" else KIND_GROUP_LABELS[k]))
-        t = stats.compare_to_reference(kf, constructs, "_level", own, correction="none", confidence=confidence)
+        t = stats.compare_to_reference(kf, constructs, "_level", own, correction="none", confidence=confidence,
+                                       weights=w)
         t.insert(0, "comparison", "kind")
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
