@@ -36,7 +36,7 @@ wave = None  # analyse waves up to this one; None: all waves
 # %%
 from IPython.display import Markdown, display
 
-from cem_research import brand, findings, platform, plots, tables
+from cem_research import brand, findings, kano, modules, platform, plots, tables
 from cem_research.data import load_client
 
 plots.set_style()
@@ -119,6 +119,57 @@ else:
     findings.record(3, "Product experience, look and feel, and communications",
                     **brand.element_finding(strengths_gaps, overview, data.config.brand))
 
+# %%
+# Experiential modules (Schmitt's SENSE, FEEL, THINK, ACT, RELATE): only for clients that declare
+# `modules:` in client.yaml; the heading and explanation come from the package so that other
+# clients' reports are unchanged.
+module_mentions = modules.module_mentions(data)
+module_agreement = modules.hand_coding_agreement(data)
+module_intro = modules.section_intro(data, module_agreement)
+if module_intro is not None:
+    display(module_intro)
+
+# %%
+module_shares = modules.module_shares(data, module_mentions)
+if module_shares is not None:
+    display(tables.show(
+        module_shares[["brand", "wave", "module_label", "n_texts", "mentions", "share", "share_ci_low",
+                       "share_ci_high", "compound", "ci_low", "ci_high"]],
+        caption="Experiential modules in the comments: share of comments naming each module (Wilson 95% CI) "
+                "and mean sentiment of the naming sentences (VADER compound, t 95% CI)",
+        percent=("share", "share_ci_low", "share_ci_high"),
+        rename={"module_label": "module", "n_texts": "comments", "compound": "sentiment"}))
+
+# %%
+module_figure = modules.share_figure(module_shares, data.config.brand)
+if module_figure is not None:
+    plots.show(module_figure)
+
+# %%
+module_changes = modules.module_changes(module_shares)
+if module_changes is not None:
+    display(tables.show(
+        module_changes[["module_label", "first_wave", "latest_wave", "share_first", "share_latest", "diff",
+                        "ci_low", "ci_high", "p_corr", "direction"]],
+        caption="Change of each module's share of comments, first to latest wave (Newcombe 95% CI; "
+                "Fisher's exact test, Holm-corrected over the modules)",
+        percent=("share_first", "share_latest", "diff", "ci_low", "ci_high"),
+        rename={"module_label": "module", "p_corr": "p_corr (Holm)"}))
+
+# %%
+if module_agreement is not None:
+    display(tables.show(
+        module_agreement, caption=f"Codebook against the hand-coded sample ({module_agreement.attrs['file']}): "
+                                  "Cohen's kappa (asymptotic 95% CI) and Krippendorff's alpha (bootstrap 95% CI)",
+        percent=("agreement",)))
+
+# %%
+module_finding = modules.modules_finding(module_shares, module_changes, module_agreement, data.config.brand)
+if module_finding is not None:
+    findings.record(modules.STEP, modules.SECTION, **module_finding)
+elif modules.skip_reason(data):
+    findings.skip(modules.STEP, modules.SECTION, modules.skip_reason(data))
+
 # %% [markdown]
 # ## Importance–performance of brand elements
 #
@@ -162,6 +213,55 @@ if ipa is None:
                   "cannot be estimated")
 else:
     findings.record(3, "Importance–performance of brand elements", **brand.ipa_finding(ipa, data.config.brand))
+
+# %%
+# Kano classification: only for clients that declare `kano:` in client.yaml (heading and
+# explanation from the package, so that other clients' reports are unchanged).
+kano_answers = kano.kano_answers(data)
+kano_intro = kano.section_intro(kano_answers)
+if kano_intro is not None:
+    display(kano_intro)
+
+# %%
+kano_overall = kano.kano_table(kano_answers)
+if kano_overall is not None:
+    display(tables.show(
+        kano_overall[["label", "n", "A", "O", "M", "I", "R", "Q", "dominant", "dominant_share", "dominant_ci_low",
+                      "dominant_ci_high", "dominant_clear", "better", "better_ci_low", "better_ci_high", "worse",
+                      "worse_ci_low", "worse_ci_high"]],
+        caption="Kano categories per feature (A attractive, O one-dimensional, M must-be, I indifferent, R reverse, "
+                "Q questionable; counts), the dominant category (share, Wilson 95% CI) and the Better/Worse "
+                "coefficients (Wilson 95% CI)",
+        percent=("dominant_share", "dominant_ci_low", "dominant_ci_high"),
+        rename={"label": "feature", "dominant_clear": "clearly dominant"}))
+
+# %%
+kano_shares = kano.share_table(kano_answers)
+if kano_shares is not None:
+    display(tables.show(kano_shares, caption="Share of each Kano category per feature (Wilson 95% CI)",
+                        rename={"label": "feature"}))
+
+# %%
+kano_ax = kano.quadrant_figure(kano_overall)
+if kano_ax is not None:
+    plots.show(kano_ax.figure)
+
+# %%
+kano_segments = kano.segment_table(kano_answers)
+if kano_segments is not None:
+    display(tables.show(
+        kano_segments[["segment_label", "level", "label", "n", "dominant", "dominant_share", "dominant_clear",
+                       "better", "better_ci_low", "better_ci_high", "worse", "worse_ci_low", "worse_ci_high"]],
+        caption="Kano classification per segment level (levels with at least 20 answers)",
+        percent=("dominant_share",), rename={"segment_label": "segment", "label": "feature",
+                                             "dominant_clear": "clearly dominant"}))
+
+# %%
+if kano_answers is not None:
+    if kano_overall is None:
+        findings.skip(kano.STEP, kano.SECTION, "no respondent answered both questions of a Kano pair")
+    else:
+        findings.record(kano.STEP, kano.SECTION, **kano.kano_finding(kano_overall))
 
 # %% [markdown]
 # ## Segment differences

@@ -40,7 +40,7 @@ import html
 
 from IPython.display import HTML, display
 
-from cem_research import findings, interface, plots, tables
+from cem_research import audit, findings, interface, plots, tables
 from cem_research.data import load_client
 
 plots.set_style()
@@ -49,6 +49,43 @@ cfg = data.config
 STEP = interface.STEP
 SECTIONS = interface.SECTIONS
 skip = interface.availability(data)
+
+# %%
+# Promise versus delivery: only for clients that declare `promises:` in client.yaml (heading and
+# explanation from the package, so that other clients' reports are unchanged).
+promises = audit.promise_delivery(data)
+promise_intro = audit.section_intro(promises)
+if promise_intro is not None:
+    display(promise_intro)
+
+# %%
+promise_touchpoints = audit.promise_touchpoints(data)
+trace = audit.traceability(promises, promise_touchpoints)
+if trace is not None:
+    display(tables.show(trace, caption="Traceability: promise → measure → target → delivered → gap → verdict → "
+                                       "touchpoints (95% CIs)"))
+
+# %%
+promise_ax = audit.gap_figure(promises)
+if promise_ax is not None:
+    plots.show(promise_ax.figure)
+
+# %%
+if promise_touchpoints is not None:
+    display(tables.show(
+        promise_touchpoints[["promise", "touchpoint", "n_events", "n_respondents", "satisfaction_0_100",
+                             "ci_low_0_100", "ci_high_0_100", "share_poor", "poor_ci_low", "poor_ci_high",
+                             "weakest"]],
+        caption="Where each promise is delivered: touchpoint satisfaction on 0–100 (t 95% CI) and share of "
+                "poor experiences (Wilson 95% CI)",
+        percent=("share_poor", "poor_ci_low", "poor_ci_high"),
+        rename={"satisfaction_0_100": "satisfaction (0-100)", "ci_low_0_100": "ci_low",
+                "ci_high_0_100": "ci_high"}))
+
+# %%
+promise_finding = audit.promise_finding(promises, promise_touchpoints)
+if promise_finding is not None:
+    findings.record(audit.STEP, audit.SECTION, **promise_finding)
 
 # %% [markdown]
 # ## Touchpoint performance

@@ -28,7 +28,7 @@ ALL_DIRS = {**DEMO_DIRS, demo.TINY_CLIENT: TINY_DIR}
 CONTRACT_KEYS = {
     "top": {"name", "market", "brand", "competitors", "csv", "scale", "survey", "waves",
             "competitor_ratings", "constructs", "drivers", "outcomes", "nps", "segments", "journey",
-            "feedback", "touchpoints"},
+            "feedback", "touchpoints", "kano", "promises", "modules", "weighting"},
     "competitor": {"name", "kind"},
     "csv": {"delimiter", "decimal", "encoding"},
     "survey": {"file", "id", "wave", "brand", "date"},
@@ -41,7 +41,13 @@ CONTRACT_KEYS = {
 TRUTH_KEYS = {"top_driver", "poor_reliability", "reverse_items", "brand_advantage", "brand_gap",
               "segment_difference", "wave_shift", "no_change", "worst_touchpoint",
               "human_minus_technology", "human_touch_segment", "rising_theme", "stable_theme",
-              "latest_wave", "waves", "n_respondents"}
+              "latest_wave", "waves", "n_respondents",
+              # research methods planted in fitness_club
+              "kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
+              "unreliable_segment"}
+METHOD_KEYS = {"kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
+               "unreliable_segment"}
+FITNESS = ROOT / "data" / "raw" / "fitness_club"
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,6 +172,7 @@ def test_fast_csv_writer_matches_pandas_to_csv(tmp_path, kind):
 def test_committed_data_stay_small():
     total = sum(p.stat().st_size for d in DEMO_DIRS.values() for p in d.iterdir())
     assert total < 3_000_000
+    assert sum(p.stat().st_size for p in FITNESS.iterdir()) <= 500_000
     assert sum(p.stat().st_size for p in TINY_DIR.iterdir()) < 200_000
 
 
@@ -241,7 +248,7 @@ def test_experience_constructs_are_the_brand_experience_scale(client):
 
 def test_item_names_differ_between_clients():
     names = [tuple(Client(d).items("sensory")) for d in DEMO_DIRS.values()]
-    assert len(set(names)) == 3
+    assert len(set(names)) == len(DEMO_DIRS)
 
 
 def test_coffee_house_declares_every_element_and_layer():
@@ -256,6 +263,7 @@ def test_optional_files_per_client():
             "touchpoints.csv"}
     assert names["coffee_house"] == names["software_vendor"] == names[demo.TINY_CLIENT] == full
     assert names["hotel_group"] == {"client.yaml", "truth.json", "survey.csv"}
+    assert names["fitness_club"] == full | {"hand_coded.csv"}
     hotel = Client(DEMO_DIRS["hotel_group"])
     assert len(hotel.cfg["competitors"]) >= 3
     assert {c["kind"] for c in hotel.cfg["competitors"]} == {"direct", "new_entrant", "outside_industry"}
@@ -270,6 +278,11 @@ def test_truth_keys(client):
     has_tp = "touchpoints" in client.cfg
     assert ("worst_touchpoint" in truth) == has_tp
     assert ("rising_theme" in truth) == ("feedback" in client.cfg)
+    # the research methods are planted (and declared) in fitness_club only
+    planted = set(truth) & METHOD_KEYS
+    assert planted == (METHOD_KEYS if client.folder == FITNESS else set())
+    assert ({"kano", "promises", "modules", "weighting"} & set(client.cfg)) == (
+        {"kano", "promises", "modules", "weighting"} if client.folder == FITNESS else set())
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,10 +295,21 @@ def test_missing_answers_are_about_one_percent(demo_client):
 
 def test_reliability(demo_client):
     own, poor = demo_client.own, demo_client.truth["poor_reliability"]
+    weak = demo_client.truth.get("unreliable_segment")
     for name, c in demo_client.cfg["constructs"].items():
         if len(c["items"]) < 2:
             continue
         a = _alpha(own[c["items"]])
+        if weak and name == weak["construct"]:
+            # acceptable overall, yet noise within one segment level (per-group reliability finds it)
+            level = own[weak["segment"]] == weak["level"]
+            assert 0.7 <= a <= 0.9, (name, a)
+            assert _alpha(own.loc[~level, c["items"]]) >= 0.75
+            assert _alpha(own.loc[level, c["items"]]) < 0.3
+            assert level.sum() >= 60
+            for other in set(own[weak["segment"]]) - {weak["level"]}:
+                assert _alpha(own.loc[own[weak["segment"]] == other, c["items"]]) >= 0.75
+            continue
         if name == poor:
             assert a < 0.5
             corr = own[c["items"]].corr().to_numpy()[np.triu_indices(len(c["items"]), 1)]
@@ -352,7 +376,7 @@ def _touchpoints(c: Client) -> tuple[pd.DataFrame, dict]:
     return tp.rename(columns={v: k for k, v in cols.items()}), cols
 
 
-@pytest.mark.parametrize("name", ["coffee_house", "software_vendor"])
+@pytest.mark.parametrize("name", ["coffee_house", "software_vendor", "fitness_club"])
 def test_touchpoints(name):
     c = Client(DEMO_DIRS[name])
     tp, _ = _touchpoints(c)
@@ -363,7 +387,8 @@ def test_touchpoints(name):
     assert tp["channel"].nunique() >= 3
     assert 8 <= tp["touchpoint"].nunique() <= 12
     per_resp = len(tp) / len(c.own)
-    assert 9 <= per_resp <= 11
+    # fitness_club is kept small (<= 500 kB): about 4 events per member
+    assert (3.5 <= per_resp <= 5) if name == "fitness_club" else (9 <= per_resp <= 11)
     assert set(tp["id"]) <= set(c.own[c.id_col])
     assert tp["satisfaction"].between(1, 5).all() and tp["effort"].between(1, 7).all()
     # the same need served through two channels: two touchpoints of one stage, other channels
@@ -407,7 +432,7 @@ def test_human_touch_segment():
     assert abs(gap - seg["human_minus_technology"]) < 0.25, gap
 
 
-@pytest.mark.parametrize("name", ["coffee_house", "software_vendor"])
+@pytest.mark.parametrize("name", ["coffee_house", "software_vendor", "fitness_club"])
 def test_feedback(name):
     c = Client(DEMO_DIRS[name])
     fcfg = c.cfg["feedback"]
@@ -509,3 +534,112 @@ def test_command_line(tmp_path, capsys):
     assert len(pd.read_csv(tmp_path / "software_vendor" / "survey.csv")) == 400
     assert demo.main(["--out", str(tmp_path), "--client", "tiny_client"]) == 0
     assert (tmp_path / "tiny_client" / "truth.json").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# fitness_club: the research methods of issue 8, visible in the raw files
+KANO_TABLE = {  # Berger et al. (1993): functional answer (row) x dysfunctional answer (column)
+    1: {1: "questionable", 2: "attractive", 3: "attractive", 4: "attractive", 5: "one_dimensional"},
+    **{f: {1: "reverse", 2: "indifferent", 3: "indifferent", 4: "indifferent", 5: "must_be"} for f in (2, 3, 4)},
+    5: {1: "reverse", 2: "reverse", 3: "reverse", 4: "reverse", 5: "questionable"},
+}
+
+
+@pytest.fixture(scope="module")
+def fitness() -> Client:
+    return Client(FITNESS)
+
+
+def test_fitness_kano_pairs(fitness):
+    kano = fitness.cfg["kano"]
+    assert kano["scale"] == [1, 5]
+    survey = fitness._read(fitness.cfg["survey"]["file"])
+    truth = fitness.truth["kano"]
+    assert truth["categories"][truth["must_be"]] == "must_be"
+    assert truth["categories"][truth["attractive"]] == "attractive"
+    for feature, spec in kano["features"].items():
+        pair = survey[[spec["functional"], spec["dysfunctional"]]].dropna().astype(int)
+        assert pair.isin([1, 2, 3, 4, 5]).all().all()
+        assert len(pair) > 0.95 * len(survey)
+        cats = [KANO_TABLE[f][d] for f, d in pair.itertuples(index=False)]
+        shares = pd.Series(cats).value_counts(normalize=True)
+        assert shares.index[0] == truth["categories"][feature], shares
+        assert shares.iloc[0] - shares.iloc[1] > 0.2
+    # Kano questions are asked of the own brand's members only
+    comp = fitness._read(fitness.cfg["competitor_ratings"]["file"])
+    assert not any(c.startswith("kano_") for c in comp.columns)
+
+
+def test_fitness_promises(fitness):
+    promises = {p["promise"]: p for p in fitness.cfg["promises"]}
+    truth = fitness.truth
+    own = fitness.own
+    bad = promises[truth["undelivered_promise"]]
+    good = promises[truth["delivered_promise"]]
+    for p, sign in ((bad, -1), (good, +1)):
+        x = own[p["construct"]].dropna()
+        half = 1.96 * x.std() / math.sqrt(len(x))
+        gap = x.mean() - p["target"]
+        assert sign * gap - half > 0.1, (p["promise"], gap, half)   # clearly off / on target
+    # the undelivered promise's touchpoints are the weakest ones
+    tp, _ = _touchpoints(fitness)
+    means = tp.groupby("touchpoint")["satisfaction"].mean()
+    assert truth["worst_touchpoint"] in bad["touchpoints"]
+    assert means[good["touchpoints"]].min() > means[bad["touchpoints"]].max()
+    assert set(tp["touchpoint"]) >= {t for p in promises.values() for t in p["touchpoints"]}
+    # a promise without a target (held against the best competitor) is declared too
+    assert any("target" not in p for p in promises.values())
+
+
+def test_fitness_modules_and_hand_coded_sample(fitness):
+    theme = fitness.truth["module_theme"]
+    assert theme["module"] == "RELATE" and theme["direction"] == "rising"
+    assert fitness.truth["rising_theme"]["phrase"] == theme["phrase"]
+    hc = fitness.cfg["modules"]["hand_coded"]
+    sample = fitness._read(hc["file"])
+    assert len(sample) == theme["hand_coded"] and 50 <= len(sample) <= 70
+    codes = sample[hc["module"]].str.split(";")
+    flat = [c for cs in codes for c in cs]
+    assert set(flat) <= {"SENSE", "FEEL", "THINK", "ACT", "RELATE", "none"}
+    counts = pd.Series(flat).value_counts()
+    for m in ("SENSE", "FEEL", "THINK", "ACT", "RELATE"):
+        assert counts.get(m, 0) >= 8, counts
+    fb = fitness.optional("feedback")[fitness.cfg["feedback"]["text"]].dropna()
+    assert set(sample[hc["text"]]) <= set(fb)
+
+
+def test_fitness_weighting_targets(fitness):
+    w = fitness.truth["weighting"]
+    targets = fitness.cfg["weighting"]["targets"][w["segment"]]
+    assert {str(k): v for k, v in targets.items()} == w["targets"]
+    assert abs(sum(targets.values()) - 1) < 1e-9
+    own = fitness.own
+    sample = own[w["segment"]].value_counts(normalize=True)
+    gaps = {lv: abs(sample[lv] - t) for lv, t in w["targets"].items()}
+    assert sum(g > 0.05 for g in gaps.values()) >= 2, gaps
+    # post-stratified (cell-weighted) mean of the planted construct moves away from the raw mean
+    x = own[w["construct"]]
+    level_means = x.groupby(own[w["segment"]]).mean()
+    weighted = sum(w["targets"][lv] * level_means[lv] for lv in w["targets"])
+    assert abs(x.mean() - w["unweighted_mean"]) < 0.01 and abs(weighted - w["weighted_mean"]) < 0.01
+    assert (weighted - x.mean() > 0.1) == (w["direction"] == "up") and abs(weighted - x.mean()) > 0.1
+
+
+def _johnson_weights(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.Series:
+    """Johnson's (2000) relative weights, raw shares of R^2."""
+    d = frame[[y, *xs]].dropna()
+    R = d.corr().to_numpy()
+    rxx, rxy = R[1:, 1:], R[1:, 0]
+    vals, vecs = np.linalg.eigh(rxx)
+    lam = vecs @ np.diag(np.sqrt(vals)) @ vecs.T
+    beta = np.linalg.solve(lam, rxy)
+    raw = (lam**2) @ (beta**2)
+    return pd.Series(raw / raw.sum(), index=xs).sort_values(ascending=False)
+
+
+def test_fitness_lmg_and_johnson_agree_on_the_top_driver(fitness):
+    for outcome, expected in fitness.truth["top_driver"].items():
+        lmg = _shapley_r2(fitness.own, outcome, fitness.cfg["drivers"])
+        jw = _johnson_weights(fitness.own, outcome, fitness.cfg["drivers"])
+        assert lmg.index[0] == jw.index[0] == expected
+        assert jw.iloc[0] > 1.6 * jw.iloc[1]

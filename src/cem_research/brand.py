@@ -51,7 +51,7 @@ __all__ = [
     "element_constructs", "element_overview", "element_profile", "element_tests", "aspect_lexicon",
     "aspect_mentions", "aspect_summary", "aspect_tests", "strengths_gaps", "element_skip_reason", "element_finding",
     "element_ipa", "fix_first", "ipa_finding", "brand_experience_constructs", "segment_differences",
-    "segment_means", "segment_pairs", "group_palette", "segment_finding",
+    "segment_means", "segment_pairs", "group_palette", "segment_finding", "SectionMarkdown",
 ]
 
 _fmt, _ci, _pct, _p, _signed, _pci, _join, _label = (pf._num, pf._ci, pf._pct, pf._p, pf._signed, pf._pci,
@@ -817,3 +817,23 @@ def segment_finding(seg: pd.DataFrame) -> dict:
                  + "; read those segment comparisons with care.")
     return {"text": text, "headline": bool(len(sig)), "key": "segment_effect", "value": float(pick["pair_diff"]),
             "ci": (float(pick["pair_ci_low"]), float(pick["pair_ci_high"]))}
+
+
+# ---------------------------------------------------------------------------------------------
+# optional sections (kano, modules, audit): shown only for clients that declare them
+# ---------------------------------------------------------------------------------------------
+
+
+class SectionMarkdown(str):
+    """Markdown (a ``## heading`` and its explanation) that a notebook displays as a section.
+
+    Optional sections – Kano, experiential modules, promise versus delivery – exist only for
+    clients that declare them, so their heading cannot be a markdown cell (every client would see
+    it).  The step module returns this text instead; displayed, it carries the output metadata
+    ``{"cem_research": {"section": true}}``, by which :mod:`cem_research.report` renders its
+    heading at the level of a markdown cell's (the same protocol as the survey-weighting section).
+    It is a ``str``, so it can be tested and printed as text.
+    """
+
+    def _repr_markdown_(self):
+        return str(self), {"cem_research": {"section": True}}

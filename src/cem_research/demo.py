@@ -1,18 +1,26 @@
 """Seeded demo clients with planted, machine-readable truth.
 
-Three realistic demo clients are generated from latent variables, so that every analysis
+Four realistic demo clients are generated from latent variables, so that every analysis
 of the toolkit has something known to find:
 
 * ``coffee_house``   -- "Bean & Co.", a B2C coffee-shop chain (all optional files, 3 waves);
 * ``software_vendor`` -- "Nimbus Analytics", a B2B SaaS vendor (4 waves);
 * ``hotel_group``    -- "Harbor Hotels", survey only: one ``survey.csv`` whose brand column
-  holds the own brand and its competitors (2 waves, ``;``-delimited export).
+  holds the own brand and its competitors (2 waves, ``;``-delimited export);
+* ``fitness_club``   -- "Pulse Fitness", a B2C gym chain (all optional files, 3 waves) that also
+  declares the optional research methods: Kano question pairs in the survey (``kano:``), brand
+  promises (``promises:``), experiential-module coding of the verbatims with a hand-coded
+  sample ``hand_coded.csv`` (``modules:``) and population targets for survey weighting
+  (``weighting:``); kept small (under 500 kB).
 
 Each client folder holds a commented ``client.yaml`` (see ``docs/contract.md``), the CSV files
 and ``truth.json``: the effects planted in the data (top driver, unreliable construct,
 reverse-keyed items, brand advantage and gap, segment difference, wave shift, worst
-touchpoint, human-vs-technology gap, rising and stable verbatim themes).  The contract
-reader ignores ``truth.json``; tests and notebooks' self-checks use it.
+touchpoint, human-vs-technology gap, rising and stable verbatim themes; for ``fitness_club``
+also the must-be and attractive Kano features, the undelivered and the delivered promise, the
+rising experiential module, the weighting targets with the weighted and unweighted mean of a
+construct that differs by age, and a segment level whose answers on one construct are noise).
+The contract reader ignores ``truth.json``; tests and notebooks' self-checks use it.
 
 Everything is drawn from one :class:`numpy.random.Generator` seeded per client, so the same
 seed gives byte-identical files.  The generator is vectorised: 300,000 respondents (with about
@@ -23,7 +31,7 @@ Usage
 Function API::
 
     from cem_research.demo import write_demo_clients, generate_client, write_tiny_client
-    write_demo_clients("data/raw")                       # the three committed demo clients
+    write_demo_clients("data/raw")                       # the four committed demo clients
     generate_client("coffee_house", "/tmp/bench", n_respondents=300_000, name="coffee_300k")
     write_tiny_client("tests/fixtures")                  # tests/fixtures/tiny_client/
 
@@ -31,8 +39,8 @@ Command line::
 
     python -m cem_research.demo --out data/raw [--client NAME] [--respondents N] [--seed S]
 
-``--client`` is one of ``coffee_house``, ``software_vendor``, ``hotel_group``, ``tiny_client``
-(default: the three demo clients).
+``--client`` is one of ``coffee_house``, ``software_vendor``, ``hotel_group``, ``fitness_club``,
+``tiny_client`` (default: the four demo clients).
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ __all__ = [
 ]
 
 DEFAULT_SEED = 2026
-TEMPLATES = ("coffee_house", "software_vendor", "hotel_group")
+TEMPLATES = ("coffee_house", "software_vendor", "hotel_group", "fitness_club")
 TINY_CLIENT = "tiny_client"
 
 #: verbatims per own-brand respondent: committed demos vs. scaled (benchmark) clients
@@ -74,7 +82,7 @@ LATENT_CORR = 0.3
 CHUNK_ROWS = 50_000
 
 _FILES = ("client.yaml", "survey.csv", "competitor_ratings.csv", "feedback.csv",
-          "touchpoints.csv", "truth.json")
+          "touchpoints.csv", "hand_coded.csv", "truth.json")
 
 # --------------------------------------------------------------------------------------------
 # Brand Experience Scale (Brakus, Schmitt & Zarantonello 2009, Journal of Marketing 73(3)).
@@ -157,6 +165,32 @@ class _Feedback:
     stable: tuple[str, tuple[str, ...], float]               # phrase, sentences, share
     pii: tuple[tuple[str, str], ...] = ()                     # (touchpoint, text)
     touchpoint_share: float = 0.65
+    # Schmitt's experiential modules a human coder gives each sentence, template or closer
+    # ("ACT;FEEL", "" = none); only clients with a hand-coded sample need them
+    codes: dict[str, str] = field(default_factory=dict)
+    rising_module: str | None = None                          # module of the rising theme
+
+
+@dataclass(frozen=True)
+class _Kano:
+    """A feature asked as a Kano question pair, with the planted shares of its categories."""
+
+    feature: str
+    label: str
+    functional: str                                           # column of the functional question
+    dysfunctional: str                                        # column of the dysfunctional question
+    shares: tuple[float, float, float, float, float, float]   # A, O, M, I, R, Q
+
+
+@dataclass(frozen=True)
+class _Promise:
+    """A brand promise of the experiential platform and whether the data deliver it."""
+
+    promise: str
+    construct: str
+    touchpoints: tuple[str, ...]
+    target: float | None = None
+    delivered: bool | None = None                             # planted verdict (None: not planted)
 
 
 @dataclass(frozen=True)
@@ -205,6 +239,14 @@ class _Spec:
     human_touch: tuple[str, str, float, float] | None = None
     feedback: _Feedback | None = None
     cli_client: str | None = None               # --client value that rebuilds it (default template)
+    # research methods of issue 8 (fitness_club): Kano pairs, promises, module coding, weighting
+    kano: tuple[_Kano, ...] = ()
+    promises: tuple[_Promise, ...] = ()
+    hand_coded: int = 0                         # comments in a hand-coded module sample (0: none)
+    weighting: tuple[str, tuple[float, ...]] | None = None     # segment, population shares
+    # segment, construct, latent offset per level (own brand; centred so the own mean is kept)
+    gradient: tuple[str, str, tuple[float, ...]] | None = None
+    noisy_segment: tuple[str, str, str] | None = None          # segment, level, construct: items noise
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,6 +607,302 @@ def _hotel_spec() -> _Spec:
     )
 
 
+def _fitness_spec() -> _Spec:
+    bes = _bes({
+        "sensory": ("bes_s1", "bes_s2", "bes_s3r"),
+        "affective": ("bes_a1", "bes_a2r", "bes_a3"),
+        "behavioral": ("bes_b1", "bes_b2", "bes_b3r"),
+        "intellectual": ("bes_i1", "bes_i2r", "bes_i3"),
+    }, {"sensory": 5.2, "affective": 4.6, "intellectual": 4.1, "behavioral": 3.8}, _LIKERT)
+    functional = (
+        _Construct("equipment", ("eq_range", "eq_condition", "eq_available"),
+                   ("[brand] has the equipment I need for my training.", "The machines are well maintained.",
+                    "I rarely wait for a machine or a rack."),
+                   kind="functional", element="product", mean=5.0, note="Brand elements"),
+        _Construct("club_design", ("cd_interior", "cd_app", "cd_logo"),
+                   ("The clubs are attractively designed.", "The app looks good and is easy to use.",
+                    "I like the logo and visual identity."),
+                   kind="functional", element="look_and_feel", mean=5.1),
+        _Construct("communications", ("cm_ads", "cm_news", "cm_social"),
+                   ("The advertising of [brand] is appealing.", "The member newsletter is relevant to me.",
+                    "I like what [brand] posts on social media."),
+                   kind="functional", element="communications", mean=4.2),
+        _Construct("coaching", ("co_knowledge", "co_attention", "co_motivation"),
+                   ("The coaches know what they are talking about.", "Coaches notice me and help when needed.",
+                    "The coaches keep me motivated."),
+                   kind="functional", mean=4.6),
+        _Construct("convenience", ("cv_location", "cv_hours", "cv_parking"),
+                   ("There is a club close to where I live or work.", "Opening hours suit my routine.",
+                    "Parking at the club is easy."),
+                   kind="functional", mean=4.7, reliable=False,
+                   note="location, hours and parking are unrelated: items hardly correlate (low alpha)"),
+        _Construct("fitness_involvement", ("fi_1", "fi_2", "fi_3"),
+                   ("Being fit is an important part of my life.", "I enjoy trying new kinds of training.",
+                    "I follow what is new in sport and fitness."),
+                   layer="category", mean=5.1, note="Experiential world beyond the brand"),
+    )
+    outcomes = (
+        _Outcome("satisfaction", ("osat",),
+                 ("Overall, how satisfied are you with [brand]? (1 = not at all, 10 = completely)",),
+                 (1, 10), 7.2, 1.35),
+        _Outcome("recommend", ("ltr",),
+                 ("How likely are you to recommend [brand] to a friend or colleague? "
+                  "(0 = not at all likely, 10 = extremely likely)",), (0, 10), 7.6, 1.6),
+        _Outcome("loyalty", ("ren1", "ren2", "ren3"),
+                 ("I will renew my membership at [brand].", "[brand] is my first choice for training.",
+                  "I would stay with [brand] if the fee rose a little."), (1, 7), 4.7, 0.95, 0.75),
+    )
+    drivers = ("sensory", "affective", "intellectual", "behavioral", "equipment", "club_design",
+               "communications", "coaching", "convenience")
+    base = {"sensory": 0.12, "affective": 0.14, "intellectual": 0.05, "behavioral": 0.55, "equipment": 0.14,
+            "club_design": 0.07, "communications": 0.05, "coaching": 0.12, "convenience": 0.10}
+    betas = {"satisfaction": base, "recommend": {**base, "affective": 0.16, "coaching": 0.14},
+             "loyalty": {**base, "behavioral": 0.45, "convenience": 0.15}}
+    brand_offsets = {
+        "FitNation": {"sensory": -0.3, "affective": -0.4, "intellectual": -0.1, "behavioral": 0.9,
+                      "equipment": 0.1, "club_design": -0.3, "communications": 0.0, "coaching": 0.0},
+        "Iron Temple": {"sensory": -0.6, "affective": -0.2, "intellectual": -0.3, "behavioral": 0.3,
+                        "equipment": 0.3, "club_design": -0.7, "communications": -0.4, "coaching": -0.3},
+        "StreamFit": {"sensory": -0.8, "affective": -0.6, "intellectual": -0.1, "behavioral": -0.2,
+                      "equipment": -0.8, "club_design": 0.2, "communications": 0.5, "coaching": -0.6,
+                      "fitness_involvement": -0.2},
+        "Riverside Climbing": {"sensory": -0.4, "affective": -0.3, "intellectual": -0.1, "behavioral": 0.5,
+                               "equipment": -0.3, "club_design": -0.4, "communications": -0.5,
+                               "coaching": -0.2, "fitness_involvement": -0.3},
+    }
+    tps = (
+        _Touchpoint("social_media_ad", "awareness", "human_technology", "social", 0.6, 4.0, 2.2),
+        _Touchpoint("club_tour", "awareness", "human_human", "club", 0.5, 4.4, 2.0),
+        _Touchpoint("online_signup", "joining", "human_technology", "web", 0.8, 3.85, 2.8),
+        _Touchpoint("induction_session", "onboarding", "human_human", "club", 0.8, 4.4, 2.5),
+        _Touchpoint("reception_checkin", "training", "human_human", "club", 1.0, 4.3, 1.8),
+        _Touchpoint("changing_rooms", "training", "human_environment", "club", 1.0, 4.4, 2.2),
+        _Touchpoint("gym_floor", "training", "human_environment", "club", 1.0, 4.1, 2.6),
+        _Touchpoint("class_booking", "training", "human_technology", "app", 1.0, 2.85, 4.9, 1.05),
+        _Touchpoint("group_class", "training", "human_human", "club", 0.9, 3.55, 3.2),
+        _Touchpoint("trainer_help", "training", "human_human", "club", 0.5, 4.3, 2.4),
+        _Touchpoint("front_desk_service", "service", "human_human", "club", 0.3, 3.9, 3.6),
+        _Touchpoint("renewal_email", "renewal", "human_technology", "email", 0.6, 3.75, 2.6),
+    )
+    topics, codes = _coded(_FITNESS_TOPICS)
+    closers = {k: [t for t, _ in v] for k, v in _FITNESS_CLOSERS.items()}
+    codes.update({t: c for v in _FITNESS_CLOSERS.values() for t, c in v})
+    rising = _FITNESS_RISING
+    stable = _FITNESS_STABLE
+    codes.update(dict(rising) | dict(stable))
+    return _Spec(
+        template="fitness_club", folder="fitness_club", display_name="Pulse Fitness", market="B2C",
+        brand="Pulse Fitness",
+        competitors=(("FitNation", "direct"), ("Iron Temple", "direct"), ("StreamFit", "new_entrant"),
+                     ("Riverside Climbing", "outside_industry")),
+        waves=("2025H1", "2025H2", "2026H1"),
+        wave_starts=("2025-02-03", "2025-08-04", "2026-02-02"), wave_days=60,
+        n_own=200, n_comp=50, survey_only=False,
+        survey_cols={"id": "member_id", "wave": "wave", "brand": "club_rated", "date": "completed"},
+        id_prefix=("P", "R"),
+        segments=(
+            ("member_type", "Membership type", ("trial", "standard", "premium"), (0.15, 0.55, 0.3)),
+            ("age_group", "Age group", ("18-29", "30-44", "45-59", "60+"), (0.42, 0.30, 0.18, 0.10)),
+            ("visits", "Visits per week", ("3+ per week", "1-2 per week", "less than weekly"), (0.3, 0.45, 0.25)),
+        ),
+        constructs=bes + functional, outcomes=outcomes, drivers=drivers, betas=betas,
+        brand_offsets=brand_offsets,
+        wave_shift=("club_design", 0.5), no_change="equipment",
+        segment_effect=("visits", "affective", "3+ per week", "less than weekly", 0.66),
+        brand_advantage="sensory", brand_gap=("behavioral", "FitNation"),
+        header="B2C gym chain: 3 half-yearly waves of members, competitor ratings, touchpoint\n"
+               "# events, verbatim comments with a hand-coded sample, Kano questions, brand promises\n"
+               "# and population targets for survey weighting.",
+        csv_block={"delimiter": ",", "decimal": ".", "encoding": "utf-8"},
+        journey=("awareness", "joining", "onboarding", "training", "service", "renewal"),
+        touchpoints=tps,
+        tp_cols={"id": "member_id", "touchpoint": "touchpoint", "stage": "stage", "interface": "interface",
+                 "channel": "channel", "time": "timestamp", "satisfaction": "tp_sat", "effort": "effort"},
+        stage_days=(5, 3, 7, 30, 5, 4), stage_gap=2, open_hours=(6, 22),
+        worst_tp="class_booking", tp_rate_scale=0.4,
+        tp_effect={"satisfaction": 0.9, "recommend": 0.9, "loyalty": 0.6},
+        early_stop=(-1.9, 1.5, {1: 0.2, 2: 0.3, 3: 0.5}),
+        human_minus_technology=0.5, human_touch=None,
+        feedback=_Feedback(
+            columns={"text": "comment", "id": "member_id", "wave": "wave", "touchpoint": "touchpoint"},
+            topics=topics, vocab=_FITNESS_VOCAB, closers=closers,
+            rising=("community", tuple(t for t, _ in rising), (0.02, 0.035, 0.2)),
+            stable=("parking", tuple(t for t, _ in stable), 0.06),
+            codes=codes, rising_module="RELATE"),
+        kano=(
+            _Kano("clean_showers", "Clean showers", "kano_showers_f", "kano_showers_d",
+                  (0.06, 0.17, 0.58, 0.14, 0.03, 0.02)),
+            _Kano("sauna", "Sauna", "kano_sauna_f", "kano_sauna_d", (0.55, 0.10, 0.05, 0.25, 0.03, 0.02)),
+            _Kano("app_class_booking", "Booking classes in the app", "kano_app_f", "kano_app_d",
+                  (0.18, 0.50, 0.17, 0.11, 0.02, 0.02)),
+            _Kano("towel_service", "Towel service", "kano_towel_f", "kano_towel_d",
+                  (0.15, 0.06, 0.08, 0.63, 0.06, 0.02)),
+        ),
+        promises=(
+            _Promise("Energising group classes", "behavioral", ("class_booking", "group_class"), 5.0, False),
+            _Promise("A spotless, inspiring club", "sensory", ("changing_rooms", "reception_checkin"), 4.8, True),
+            _Promise("Training that teaches you something new", "intellectual", ("induction_session", "trainer_help"),
+                     None, None),
+        ),
+        hand_coded=60,
+        weighting=("age_group", (0.22, 0.28, 0.27, 0.23)),
+        gradient=("age_group", "coaching", (-0.6, -0.15, 0.4, 0.8)),
+        noisy_segment=("member_type", "trial", "intellectual"),
+    )
+
+
+def _coded(topics: dict[str, dict[str, list[tuple[str, str]]]]) -> tuple[dict, dict[str, str]]:
+    """Split (template, modules) pairs into the generator's topics and a template -> modules map."""
+    plain = {t: {k: [x for x, _ in v] for k, v in by.items()} for t, by in topics.items()}
+    codes = {x: c for by in topics.values() for v in by.values() for x, c in v}
+    return plain, codes
+
+
+# Pulse Fitness verbatims, each sentence with the experiential modules (Schmitt 1999) a human coder
+# would give it: SENSE (senses, aesthetics), FEEL (feelings, moods), THINK (learning, curiosity,
+# surprise), ACT (bodily experience, behaviour, lifestyle), RELATE (community, belonging).
+_FITNESS_VOCAB = {
+    "cls": ["spin", "HIIT", "yoga", "pilates", "boxing", "circuits"],
+    "mins": ["10", "15", "20"],
+    "when": ["this morning", "on Monday", "last week", "after work", "on Saturday"],
+}
+_FITNESS_TOPICS: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "social_media_ad": {
+        "pos": [("Loved the new Instagram campaign, it made me want to work out.", "FEEL;ACT"),
+                ("Your videos of members training together are inspiring.", "ACT;RELATE;FEEL")],
+        "neu": [("Saw your ad for the {cls} classes {when}.", ""),
+                ("Noticed your sponsored posts in my feed.", "")],
+        "neg": [("The ads are everywhere, really annoying and pushy.", "FEEL"),
+                ("The ad promised a free month but the club knew nothing about it, so disappointing.", "FEEL")],
+    },
+    "club_tour": {
+        "pos": [("The club tour was great, the place looks bright and spotless.", "SENSE"),
+                ("Nice tour, the staff made me feel really welcome.", "FEEL")],
+        "neu": [("Had a tour of the club {when}.", ""), ("The tour showed the gym floor and the studios.", "")],
+        "neg": [("The tour was rushed and the changing rooms smelled bad.", "SENSE"),
+                ("Nobody was available to show me around, poor first impression.", "")],
+    },
+    "online_signup": {
+        "pos": [("Signing up online took two minutes, easy.", ""),
+                ("The online joining process was clear and simple.", "")],
+        "neu": [("Joined online {when}.", ""), ("Signed up on the website for the standard plan.", "")],
+        "neg": [("The online sign-up crashed twice, so frustrating.", "FEEL"),
+                ("Hidden joining fee at the end of the online form, annoying.", "FEEL")],
+    },
+    "induction_session": {
+        "pos": [("My induction taught me how to use every machine, I learned a lot.", "THINK"),
+                ("The trainer explained a routine that suits my goals.", "THINK;ACT")],
+        "neu": [("Had my induction session {when}.", ""), ("The induction covered the basics.", "")],
+        "neg": [("The induction was rushed and nobody explained the machines.", "THINK"),
+                ("My induction got cancelled twice, disappointing.", "FEEL")],
+    },
+    "reception_checkin": {
+        "pos": [("Friendly welcome at reception every time, it puts me in a good mood.", "FEEL"),
+                ("Checking in with the app at the door is quick.", "")],
+        "neu": [("Checked in at reception {when}.", ""), ("The entry gates work with the app.", "")],
+        "neg": [("The entry gate rejected my card again, annoying queue at reception.", "FEEL"),
+                ("Reception staff ignored me while chatting, unprofessional.", "")],
+    },
+    "changing_rooms": {
+        "pos": [("The changing rooms are spotless and smell fresh.", "SENSE"),
+                ("Clean showers with great water pressure.", "SENSE")],
+        "neu": [("Used the changing rooms {when}.", ""), ("The lockers take a coin.", "")],
+        "neg": [("The showers were cold and the floor was dirty {when}.", "SENSE"),
+                ("Broken lockers and a smelly changing room, not acceptable.", "SENSE")],
+    },
+    "gym_floor": {
+        "pos": [("Great range of equipment, I can train exactly how I want.", "ACT"),
+                ("The gym floor has bright lighting and good music for a workout.", "SENSE;ACT")],
+        "neu": [("The gym floor gets busy after six.", ""), ("Most machines were free {when}.", "")],
+        "neg": [("Half the machines were broken {when}, I could not finish my workout.", "ACT"),
+                ("The music on the gym floor is far too loud.", "SENSE")],
+    },
+    "class_booking": {
+        "pos": [("Booking a {cls} class in the app is quick now.", ""),
+                ("Got a spot in {cls} through the app, easy.", "")],
+        "neu": [("Booked a {cls} class in the app {when}.", ""), ("Joined the waiting list for {cls}.", "")],
+        "neg": [("The booking app shows {cls} full within seconds, hopeless.", ""),
+                ("The app cancelled my {cls} booking without telling me, so frustrating.", "FEEL"),
+                ("Could never book a {cls} class after work, the booking system is a joke.", ""),
+                ("Waited {mins} minutes on the booking screen and still no place, annoying.", "FEEL")],
+    },
+    "group_class": {
+        "pos": [("The {cls} class was energising, I left buzzing.", "ACT;FEEL"),
+                ("Our {cls} instructor pushes us to move more and it works.", "ACT")],
+        "neu": [("Went to {cls} {when}.", ""), ("The {cls} class ran as usual.", "")],
+        "neg": [("The {cls} class was dull and overcrowded, no energy at all.", "ACT"),
+                ("The {cls} instructor just shouted, I was bored.", "FEEL")],
+    },
+    "trainer_help": {
+        "pos": [("A trainer showed me a better technique and explained why, really useful.", "THINK"),
+                ("The coaches give great tips on my training.", "THINK;ACT")],
+        "neu": [("Asked a trainer about the rowing machine.", ""), ("A coach checked my form {when}.", "")],
+        "neg": [("No trainer on the floor when I needed advice.", "THINK"),
+                ("The coach gave me the wrong advice and I hurt my back.", "THINK")],
+    },
+    "front_desk_service": {
+        "pos": [("Reception sorted my billing problem quickly, great service.", ""),
+                ("They froze my membership while I was injured, very fair.", "")],
+        "neu": [("Asked the front desk to update my details.", ""), ("Reported a broken locker {when}.", "")],
+        "neg": [("Complained twice about the billing and nobody cared, disappointing.", "FEEL"),
+                ("The front desk could not help with a simple request.", "")],
+    },
+    "renewal_email": {
+        "pos": [("The renewal email offered a fair loyalty discount.", ""),
+                ("Renewing was easy with the email link.", "")],
+        "neu": [("Got the renewal email {when}.", ""), ("The renewal email listed my visits this year.", "")],
+        "neg": [("The renewal email hid a price rise in the small print, not happy.", "FEEL"),
+                ("Too many emails about renewing, it reads like spam.", "")],
+    },
+    "_equipment": {
+        "pos": [("The equipment is modern and well maintained.", ""),
+                ("Excellent free weights and plenty of racks.", "")],
+        "neu": [("The equipment is fine.", ""), ("Same machines as in most gyms.", "")],
+        "neg": [("Old equipment that keeps breaking, poor quality.", ""),
+                ("Too few squat racks for a club this size.", "")],
+    },
+    "_design": {
+        "pos": [("The club looks beautiful, bright colours and great lighting.", "SENSE"),
+                ("Love the look of the new studios.", "SENSE;FEEL")],
+        "neu": [("The studios all look the same.", "SENSE"), ("The new colour scheme is fine.", "SENSE")],
+        "neg": [("The club looks tired and dark.", "SENSE"),
+                ("The redesign is cold and soulless.", "SENSE")],
+    },
+    "_comms": {
+        "pos": [("The monthly newsletter has useful tips on nutrition.", "THINK"),
+                ("Your posts teach me new exercises.", "THINK;ACT")],
+        "neu": [("We get the member newsletter.", ""), ("Saw the announcement about the new app.", "")],
+        "neg": [("Too many marketing emails, annoying spam.", "FEEL"),
+                ("The app notifications are pointless.", "")],
+    },
+    "_price": {
+        "pos": [("Fair price for what you get.", ""), ("The annual plan is good value.", "")],
+        "neu": [("About the same price as other gyms.", ""), ("The fee went up a little.", "")],
+        "neg": [("Another price rise, I may cancel.", ""), ("Far too expensive for what you get.", "")],
+    },
+}
+_FITNESS_CLOSERS = {
+    "pos": [("Keep up the great work!", ""), ("Thank you!", ""), ("Will keep coming.", ""),
+            ("Highly recommend.", "")],
+    "neu": [("That is all.", ""), ("Nothing more to add.", "")],
+    "neg": [("Sort this out please.", ""), ("Very disappointed.", "FEEL"), ("Not happy at all.", "FEEL"),
+            ("Might cancel soon.", "")],
+}
+_FITNESS_RISING = (
+    ("I love the community here, I have made real friends.", "RELATE;FEEL"),
+    ("The community feels like a family, everyone says hello.", "RELATE"),
+    ("The Saturday run club built a real community.", "RELATE;ACT"),
+    ("Being part of the community keeps me coming back.", "RELATE"),
+    ("Met great people through the community, we train together now.", "RELATE;ACT"),
+    ("Please organise more community events for members.", "RELATE"),
+)
+_FITNESS_STABLE = (
+    ("Parking is a nightmare in the evening.", ""),
+    ("Free parking makes it easy to come.", ""),
+    ("Please add more parking spaces.", ""),
+)
+
+
 # --------------------------------------------------------------------------------------------
 # verbatim vocabulary (the themes' phrases never occur in these templates)
 _COFFEE_VOCAB = {
@@ -820,7 +1158,8 @@ _SOFTWARE_CLOSERS = {
 
 # --------------------------------------------------------------------------------------------
 def _spec(template: str) -> _Spec:
-    builders = {"coffee_house": _coffee_spec, "software_vendor": _software_spec, "hotel_group": _hotel_spec}
+    builders = {"coffee_house": _coffee_spec, "software_vendor": _software_spec, "hotel_group": _hotel_spec,
+                "fitness_club": _fitness_spec}
     if template not in builders:
         raise ValueError(f"unknown demo template {template!r}; use one of {', '.join(TEMPLATES)}")
     return builders[template]()
@@ -954,7 +1293,42 @@ def _render_yaml(spec: _Spec, seed: int, n_rows: dict[str, int], command: str) -
         add("# touchpoints in the file (stage / interface / channel):")
         for tp in spec.touchpoints:
             add(f"#   {tp.name:<22} {tp.stage} / {tp.interface} / {tp.channel}")
+    _render_methods(L, spec, n_rows)
     return "\n".join(L) + "\n"
+
+
+def _render_methods(L: list[str], spec: _Spec, n_rows: dict[str, int]) -> None:
+    """The optional research-method keys (Kano, promises, modules, weighting) of client.yaml."""
+    add = L.append
+    if spec.kano:
+        add("")
+        add(_c("kano:", "Kano question pairs in survey.csv (Berger et al. 1993)"))
+        add(_c("  scale: [1, 5]", "1 like, 2 expect, 3 neutral, 4 live with, 5 dislike"))
+        add("  features:                         # feature -> its functional and dysfunctional question")
+        for k in spec.kano:
+            add(f"    {k.feature}: {{functional: {k.functional}, dysfunctional: {k.dysfunctional}, "
+                f"label: {_q(k.label)}}}")
+    if spec.promises:
+        add("")
+        add(_c("promises:", "brand promises of the experiential platform (step 2) and where they are kept"))
+        for pr in spec.promises:
+            target = f", target: {pr.target:g}" if pr.target is not None else ""
+            line = (f"  - {{promise: {_q(pr.promise)}, construct: {pr.construct}, "
+                    f"touchpoints: {_flow(pr.touchpoints)}{target}}}")
+            add(line if pr.target is not None else line + "   # no target: the best competitor's mean")
+    if spec.hand_coded:
+        add("")
+        add(_c("modules:", "Schmitt's experiential modules in the verbatims (default codebook:"))
+        add(_c("", "src/cem_research/resources/modules.yaml; override with codebook:)"))
+        add(_c("  hand_coded: {file: hand_coded.csv, text: " + spec.feedback.columns["text"] + ", module: module}",
+               f"{n_rows.get('hand_coded', 0)} comments coded by hand", col=70))
+    if spec.weighting:
+        col, shares = spec.weighting
+        levels = next(lv for c, _l, lv, _p in spec.segments if c == col)
+        add("")
+        add(_c("weighting:", "population shares of the own brand's customers (survey weighting)"))
+        add("  targets:")
+        add(f"    {col}: {{" + ", ".join(f"{_q(lv)}: {sh:g}" for lv, sh in zip(levels, shares)) + "}")
 
 
 def _render_construct(L: list[str], c: _Construct) -> None:
@@ -1015,6 +1389,9 @@ class _Catalogue:
     closer_offset: np.ndarray
     closer_count: np.ndarray
     themes: np.ndarray             # "", rising..., stable...
+    sentence_codes: np.ndarray | None = None   # human coder's modules per sentence ("A;B", "")
+    closer_codes: np.ndarray | None = None
+    theme_codes: np.ndarray | None = None
 
 
 _SENT = ("neg", "neu", "pos")
@@ -1023,13 +1400,16 @@ _SENT = ("neg", "neu", "pos")
 def _catalogue(fb: _Feedback) -> _Catalogue:
     topics = list(fb.topics)
     sentences: list[str] = []
+    s_codes: list[str] = []
     offset = np.zeros((len(topics), 3), np.int64)
     count = np.zeros((len(topics), 3), np.int64)
     for t, name in enumerate(topics):
         for s, key in enumerate(_SENT):
-            expanded = [x for tpl in fb.topics[name][key] for x in _expand(tpl, fb.vocab)]
+            pairs = [(x, fb.codes.get(tpl, "")) for tpl in fb.topics[name][key] for x in _expand(tpl, fb.vocab)]
+            expanded = [x for x, _ in pairs]
             offset[t, s], count[t, s] = len(sentences), len(expanded)
             sentences.extend(expanded)
+            s_codes.extend(c for _, c in pairs)
     closers = [""]
     c_off = np.zeros(3, np.int64)
     c_cnt = np.zeros(3, np.int64)
@@ -1037,8 +1417,13 @@ def _catalogue(fb: _Feedback) -> _Catalogue:
         c_off[s], c_cnt[s] = len(closers), len(fb.closers[key])
         closers.extend(" " + c for c in fb.closers[key])
     themes = [""] + [" " + t for t in fb.rising[1]] + [" " + t for t in fb.stable[1]]
-    return _Catalogue(topics, np.array(sentences, dtype=object), offset, count,
-                      np.array(closers, dtype=object), c_off, c_cnt, np.array(themes, dtype=object))
+    cat = _Catalogue(topics, np.array(sentences, dtype=object), offset, count,
+                     np.array(closers, dtype=object), c_off, c_cnt, np.array(themes, dtype=object))
+    if fb.codes:
+        cat.sentence_codes = np.array(s_codes, dtype=object)
+        cat.closer_codes = np.array([fb.codes.get(c.strip(), "") for c in closers], dtype=object)
+        cat.theme_codes = np.array([fb.codes.get(t.strip(), "") for t in themes], dtype=object)
+    return cat
 
 
 @dataclass
@@ -1055,6 +1440,8 @@ class _Sim:
     own_rows: np.ndarray       # row indices of own-brand survey respondents
     events: dict[str, np.ndarray] | None = None
     feedback: dict[str, np.ndarray] | None = None
+    kano: dict[str, np.ndarray] | None = None
+    hand_coded: dict[str, np.ndarray] | None = None
 
 
 def _counts(spec: _Spec, n_respondents: int | None) -> np.ndarray:
@@ -1156,6 +1543,12 @@ def _simulate(spec: _Spec, rng: np.random.Generator, counts: np.ndarray, verbati
                 eff[lv.index(s_hi)] = s_delta / 2
                 eff[lv.index(s_lo)] = -s_delta / 2
                 off += eff[segments[s_col]]
+            if spec.gradient and c.name == spec.gradient[1]:
+                # own-brand differences between segment levels, centred within wave: the own
+                # mean is kept, and a weighted mean (other level shares) moves
+                g_col, _g, g_off = spec.gradient
+                grad = np.where(own, np.asarray(g_off, float)[segments[g_col]], 0.0)
+                off += _centre(grad, cell, n_cells)
         xc = z + off
         for o in outcome_names:
             if c.name in spec.betas[o]:
@@ -1169,6 +1562,11 @@ def _simulate(spec: _Spec, rng: np.random.Generator, counts: np.ndarray, verbati
                 v = c.mean + item_off[j] + xc + 0.75 * e
             else:
                 v = c.mean + item_off[j] + 0.3 * z + 1.25 * rng.standard_normal(R)
+            if spec.noisy_segment and c.name == spec.noisy_segment[2]:
+                # in one segment level the items measure nothing: answers are noise
+                n_col, n_level, _n = spec.noisy_segment
+                noisy = segments[n_col] == seg_levels[n_col].index(n_level)
+                v = np.where(noisy, c.mean + item_off[j] + 0.9 * rng.standard_normal(R), v)
             v = _clip_round(v, lo, hi)
             if item in c.reverse:
                 v = (lo + hi - v).astype(np.int8)
@@ -1208,7 +1606,80 @@ def _simulate(spec: _Spec, rng: np.random.Generator, counts: np.ndarray, verbati
                items=items, own_rows=own_rows, events=events)
     if spec.feedback is not None:
         sim.feedback = _simulate_feedback(spec, rng, sim, verbatim_rate)
+    if spec.kano:
+        sim.kano = _simulate_kano(spec, rng, n_survey)
+    if spec.hand_coded and sim.feedback is not None:
+        sim.hand_coded = _simulate_hand_coding(spec, rng, sim)
     return sim
+
+
+#: answer pairs (functional, dysfunctional; 1 like ... 5 dislike) of each Kano category in the
+#: evaluation table of Berger et al. (1993): A, O, M, I, R, Q
+_KANO_CELLS = (
+    ((1, 2), (1, 3), (1, 4)),
+    ((1, 5),),
+    ((2, 5), (3, 5), (4, 5)),
+    tuple((f, d) for f in (2, 3, 4) for d in (2, 3, 4)),
+    ((2, 1), (3, 1), (4, 1), (5, 1), (5, 2), (5, 3), (5, 4)),
+    ((1, 1), (5, 5)),
+)
+
+
+def _simulate_kano(spec: _Spec, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Kano answer pairs of the survey respondents: a category per respondent and feature from
+    the planted shares, then one of the category's answer pairs at random."""
+    out: dict[str, np.ndarray] = {}
+    for k in spec.kano:
+        p = np.asarray(k.shares, float)
+        cat = rng.choice(len(p), size=n, p=p / p.sum())
+        f = np.zeros(n, np.int8)
+        d = np.zeros(n, np.int8)
+        for c, cells in enumerate(_KANO_CELLS):
+            idx = np.flatnonzero(cat == c)
+            pick = rng.integers(0, len(cells), idx.size)
+            f[idx] = np.array([x for x, _ in cells], np.int8)[pick]
+            d[idx] = np.array([y for _, y in cells], np.int8)[pick]
+        f[rng.random(n) < MISSING_SHARE] = -1
+        d[rng.random(n) < MISSING_SHARE] = -1
+        out[k.functional], out[k.dysfunctional] = f, d
+    return out
+
+
+MODULES = ("SENSE", "FEEL", "THINK", "ACT", "RELATE")
+
+
+def _simulate_hand_coding(spec: _Spec, rng: np.random.Generator, sim: _Sim) -> dict:
+    """A sample of own-brand comments with the modules a human coder gave them.
+
+    The coder's modules are those of the comment's sentences (``_Feedback.codes``); in about one
+    comment in six the coder misses one module or adds another (coders disagree a little).  The
+    sample is drawn so that every module occurs about ten times."""
+    f = sim.feedback
+    cat: _Catalogue = f["catalogue"]
+    codes = [set(filter(None, (cat.sentence_codes[b] + ";" + cat.closer_codes[c] + ";"
+                               + cat.theme_codes[t]).split(";")))
+             for b, c, t in zip(f["base"], f["closer"], f["theme"])]
+    ok = ~f["blank"] & (f["pii"] < 0)
+    chosen: list[int] = []
+    per_module = max(1, int(round(spec.hand_coded * 0.16)))
+    for m in MODULES:
+        cand = [i for i in np.flatnonzero(ok) if m in codes[i] and i not in chosen]
+        take = rng.permutation(len(cand))[:per_module]
+        chosen.extend(cand[j] for j in take)
+    rest = [i for i in np.flatnonzero(ok) if i not in chosen]
+    chosen.extend(rest[j] for j in rng.permutation(len(rest))[: max(0, spec.hand_coded - len(chosen))])
+    chosen = sorted(chosen)
+    human = []
+    for i in chosen:
+        mods = set(codes[i])
+        u = rng.random()
+        if u < 0.08 and mods:                 # the coder misses a module
+            mods.discard(sorted(mods)[rng.integers(0, len(mods))])
+        elif u < 0.16:                        # the coder sees one that the text does not name
+            absent = [m for m in MODULES if m not in mods]
+            mods.add(absent[rng.integers(0, len(absent))])
+        human.append(";".join(m for m in MODULES if m in mods) or "none")
+    return {"rows": np.array(chosen, np.int64), "modules": np.array(human, dtype=object)}
 
 
 def _simulate_events(spec: _Spec, rng: np.random.Generator, own_rows: np.ndarray, lin: dict,
@@ -1441,11 +1912,14 @@ def _write_client(spec: _Spec, sim: _Sim, folder: Path, base_day: np.datetime64,
                 data[col] = levels[sim.segments[col][sl]]
             for item in item_order:
                 data[item] = _codes(sim.items[item][sl])
+            if offset == 0 and sim.kano:        # Kano questions: survey (own brand) only
+                for col, v in sim.kano.items():
+                    data[col] = _codes(v[a:b])
             return pd.DataFrame(data, dtype=object)
         return make
 
     plain = fast_csv and _plain(sep, spec.id_prefix, brands, waves, daystr, _CODES, *seg_levels.values(),
-                                [cols[k] for k in cols], item_order)
+                                [cols[k] for k in cols], item_order, list(sim.kano or ()))
     _write_csv(folder / "survey.csv", sim.n_survey, ratings_chunk(0), sep, plain)
     n_rows["survey"] = sim.n_survey
     n_comp = sim.brand.size - sim.n_survey
@@ -1523,10 +1997,18 @@ def _write_client(spec: _Spec, sim: _Sim, folder: Path, base_day: np.datetime64,
 
         _write_csv(folder / "feedback.csv", f["resp"].size, make_fb, sep, plain_fb)
         n_rows["feedback"] = int(f["resp"].size)
+        if sim.hand_coded is not None:
+            h = sim.hand_coded
+            i = h["rows"]
+            text = (cat.sentences[f["base"][i]] + cat.closers[f["closer"][i]] + cat.themes[f["theme"][i]])
+            frame = pd.DataFrame({"comment_id": [f"HC{k + 1:03d}" for k in range(i.size)],
+                                  fcols["text"]: text, "module": h["modules"]}, dtype=object)
+            frame.to_csv(folder / "hand_coded.csv", index=False, sep=sep, lineterminator="\n")
+            n_rows["hand_coded"] = int(i.size)
     return n_rows
 
 
-def _truth(spec: _Spec, n_survey: int) -> dict:
+def _truth(spec: _Spec, n_survey: int, sim: _Sim | None = None) -> dict:
     waves = list(spec.waves)
     reverse = [i for c in spec.constructs for i in c.reverse]
     poor = [c.name for c in spec.constructs if not c.reliable]
@@ -1558,10 +2040,72 @@ def _truth(spec: _Spec, n_survey: int) -> dict:
         truth["rising_theme"] = {"phrase": phrase, "wave": waves[-1],
                                  "shares": {w: s for w, s in zip(waves, shares)}}
         truth["stable_theme"] = {"phrase": spec.feedback.stable[0], "share": spec.feedback.stable[2]}
+    if sim is not None:
+        truth.update(_method_truth(spec, sim))
     truth["latest_wave"] = waves[-1]
     truth["waves"] = waves
     truth["n_respondents"] = int(n_survey)
     return {k: v for k, v in truth.items() if v is not None}
+
+
+_KANO_NAMES = ("attractive", "one_dimensional", "must_be", "indifferent", "reverse", "questionable")
+
+
+def _own_score(spec: _Spec, sim: _Sim, construct: str) -> np.ndarray:
+    """A construct's score per own-brand survey row as processing computes it (reverse-keyed
+    mean of the answered items, missing when fewer than half are answered)."""
+    c = next(x for x in spec.constructs if x.name == construct)
+    lo, hi = c.scale or (1, 7)
+    rows = sim.own_rows
+    vals = np.stack([sim.items[i][rows].astype(float) for i in c.items], axis=1)
+    vals[vals < 0] = np.nan
+    for j, item in enumerate(c.items):
+        if item in c.reverse:
+            vals[:, j] = lo + hi - vals[:, j]
+    answered = np.isfinite(vals).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        score = np.nanmean(np.where(np.isfinite(vals), vals, np.nan), axis=1)
+    return np.where(answered >= 0.5 * len(c.items), score, np.nan)
+
+
+def _method_truth(spec: _Spec, sim: _Sim) -> dict:
+    """Truth of the research methods of issue 8 (Kano, promises, modules, weighting, per-group
+    reliability) for the clients that plant them."""
+    out: dict = {}
+    if spec.kano:
+        cats = {k.feature: _KANO_NAMES[int(np.argmax(k.shares))] for k in spec.kano}
+        out["kano"] = {"must_be": next(f for f, c in cats.items() if c == "must_be"),
+                       "attractive": next(f for f, c in cats.items() if c == "attractive"),
+                       "categories": cats}
+    if spec.promises:
+        out["undelivered_promise"] = next((p.promise for p in spec.promises if p.delivered is False), None)
+        out["delivered_promise"] = next((p.promise for p in spec.promises if p.delivered is True), None)
+    if spec.feedback is not None and spec.feedback.rising_module:
+        phrase, _s, shares = spec.feedback.rising
+        out["module_theme"] = {"module": spec.feedback.rising_module, "direction": "rising", "phrase": phrase,
+                               "wave": spec.waves[-1], "theme_shares": dict(zip(spec.waves, shares)),
+                               "hand_coded": int(spec.hand_coded)}
+    if spec.weighting:
+        col, targets = spec.weighting
+        levels = next(lv for c, _l, lv, _p in spec.segments if c == col)
+        seg = sim.segments[col][sim.own_rows]
+        sample = np.bincount(seg, minlength=len(levels)) / seg.size
+        entry = {"segment": col, "targets": dict(zip(levels, targets)),
+                 "sample_shares": {lv: round(float(x), 3) for lv, x in zip(levels, sample)}}
+        if spec.gradient and spec.gradient[0] == col:
+            score = _own_score(spec, sim, spec.gradient[1])
+            ok = np.isfinite(score)
+            # post-stratified (cell-weighted) mean: each level's mean at its target share
+            level_means = np.array([score[ok & (seg == j)].mean() for j in range(len(levels))])
+            entry.update({"construct": spec.gradient[1],
+                          "unweighted_mean": round(float(score[ok].mean()), 3),
+                          "weighted_mean": round(float(np.dot(targets, level_means)), 3),
+                          "direction": "up" if np.dot(targets, level_means) > score[ok].mean() else "down"})
+        out["weighting"] = entry
+    if spec.noisy_segment:
+        col, level, construct = spec.noisy_segment
+        out["unreliable_segment"] = {"segment": col, "level": level, "construct": construct}
+    return out
 
 
 def _build(spec: _Spec, out_dir: str | Path, seed: int, n_respondents: int | None,
@@ -1590,7 +2134,7 @@ def _build(spec: _Spec, out_dir: str | Path, seed: int, n_respondents: int | Non
         command += f" --seed {seed}"
     (folder / "client.yaml").write_text(_render_yaml(spec, seed, n_rows, command), encoding="utf-8",
                                         newline="\n")
-    truth = _truth(spec, sim.n_survey)
+    truth = _truth(spec, sim.n_survey, sim)
     (folder / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8", newline="\n")
     return folder
@@ -1606,7 +2150,7 @@ def generate_client(template: str, out_dir: str | Path, n_respondents: int | Non
     Parameters
     ----------
     template : str
-        ``"coffee_house"``, ``"software_vendor"`` or ``"hotel_group"``.
+        ``"coffee_house"``, ``"software_vendor"``, ``"hotel_group"`` or ``"fitness_club"``.
     out_dir : str or Path
         Parent folder; the client is written to ``out_dir/<name>/``.
     n_respondents : int, optional
@@ -1640,7 +2184,8 @@ def generate_client(template: str, out_dir: str | Path, n_respondents: int | Non
 
 
 def write_demo_clients(out_dir: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write the three demo clients (``coffee_house``, ``software_vendor``, ``hotel_group``).
+    """Write the four demo clients (``coffee_house``, ``software_vendor``, ``hotel_group``,
+    ``fitness_club``).
 
     Returns the client folders.
     """
@@ -1661,7 +2206,7 @@ def main(argv: list[str] | None = None) -> int:
                                 description="Write seeded demo clients with planted truth (truth.json).")
     p.add_argument("--out", default="data/raw", help="parent folder of the client folders (default data/raw)")
     p.add_argument("--client", choices=[*TEMPLATES, TINY_CLIENT], default=None,
-                   help="one template (default: the three demo clients)")
+                   help="one template (default: the four demo clients)")
     p.add_argument("--respondents", type=int, default=None,
                    help="survey rows (own-brand respondents) to generate; default: demo size")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
