@@ -108,6 +108,32 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
     return task.client, name, time.perf_counter() - t0, ""
 
 
+def process_client_folder(folder: str, client: str, out_dir: str, n_jobs: int, force: bool) -> tuple[dict | None, str]:
+    """Stage 1 for one client: ``(meta, "")``, or ``(None, one-line error)`` if the contract is broken."""
+    from cem_research.config import load_config
+    from cem_research.processing import process
+
+    try:
+        return process(load_config(Path(folder), client), out_dir, n_jobs=n_jobs, force=force), ""
+    except ContractError as err:
+        return None, str(err.with_client(client))
+
+
+def _in_child(fn, *args):
+    """``fn(*args)`` in a short-lived child process, so that the memory it used (a large client's
+    tables while they are read, checked and scored) is returned when it ends instead of staying
+    with the runner and every notebook worker forked from it.  In a daemonic process (which may
+    not start children) it runs here."""
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return fn(*args)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def _notebook_error(exc: Exception) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
@@ -162,15 +188,21 @@ class Runner:
     def _process(self, outcome: ClientOutcome) -> dict | None:
         from cem_research.config import load_config
         from cem_research.paths import processed_dir
-        from cem_research.processing import process
+        from cem_research.processing import fingerprint, up_to_date
 
         try:
             cfg = load_config(self.raw_root / outcome.client, outcome.client)
-            meta = process(cfg, processed_dir(outcome.client, self.root), n_jobs=self.jobs,
-                           force=self.force)
+            out = processed_dir(outcome.client, self.root)
+            meta = None if self.force else up_to_date(out, fingerprint(cfg))
         except ContractError as err:
             outcome.ok, outcome.error = False, str(err.with_client(outcome.client))
             return None
+        if meta is None:
+            meta, error = _in_child(process_client_folder, str(cfg.folder), outcome.client, str(out),
+                                    self.jobs, self.force)
+            if error:
+                outcome.ok, outcome.error = False, error
+                return None
         outcome.processed = bool(meta.get("rebuilt"))
         return meta
 

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import html
 import importlib.util
+import itertools
 import math
 import multiprocessing
 import os
@@ -77,6 +78,10 @@ NEGATIVE_THRESHOLD = -0.05
 POSITIVE_THRESHOLD = 0.05
 
 _RESOURCES = Path(__file__).resolve().parent / "resources"
+#: Fewest distinct texts worth a worker pool: VADER scores ~8,000 short comments a second per core,
+#: and forking the workers costs ~30 ms (more on a busy machine), so below ~0.25 s of work one
+#: process is as fast (measured on 2 cores: 1,000 texts 0.10 s alone vs 0.075 s with 2 workers).
+POOL_MIN_TEXTS = 2_000
 _ZERO_SCORES = (0.0, 0.0, 0.0, 0.0)
 
 
@@ -334,7 +339,9 @@ def score_sentiment(
         -1 uses all CPUs.
     chunk_size : int, optional
         Texts per task sent to a worker. Default: about 16 tasks per worker, between 256 and 4,000 texts.
-        The pool is used only when there is more than one chunk to score.
+        The pool is used only when there is more than one chunk to score and, unless ``chunk_size``
+        is given, at least ``POOL_MIN_TEXTS`` (2,000) distinct texts: below that, starting the workers
+        costs about as much as they save.
 
     Returns
     -------
@@ -367,10 +374,16 @@ def score_sentiment(
     """
     series = _as_series(texts)
     values = [_as_text(t) for t in series.tolist()]
-    keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in values]
+    # distinct texts first (string hashing is cheap), then one SHA-1 key per distinct text
+    position: dict[str, int] = {}
+    codes = np.fromiter((position.setdefault(t, len(position)) for t in values), dtype=np.int64,
+                        count=len(values))
+    distinct_texts = list(position)
+    del position
+    distinct_keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in distinct_texts]
     cache_df = _check_cache(cache)
 
-    distinct = dict(zip(keys, values))  # key -> text (duplicates collapse)
+    distinct = dict(zip(distinct_keys, distinct_texts))  # key -> text
     known = set(cache_df.index) if len(cache_df) else set()
     todo_keys = [k for k in distinct if k not in known]
     todo = [distinct[k] for k in todo_keys]
@@ -379,12 +392,13 @@ def score_sentiment(
         n_jobs = 1
     if n_jobs < 0:
         n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    few = len(todo) < POOL_MIN_TEXTS and chunk_size is None
     if chunk_size is None:
         chunk_size = int(min(4000, max(256, math.ceil(len(todo) / (16 * n_jobs))))) if todo else 256
     if chunk_size < 1:
         raise ValueError("chunk_size must be a positive integer")
 
-    use_pool = n_jobs > 1 and len(todo) > chunk_size and not multiprocessing.current_process().daemon
+    use_pool = n_jobs > 1 and len(todo) > chunk_size and not few and not multiprocessing.current_process().daemon
     if not todo:
         arr = np.empty((0, 4))
     elif use_pool:
@@ -401,8 +415,8 @@ def score_sentiment(
         new_cache = pd.concat([cache_df, new])
 
     if len(series):
-        scores = new_cache.reindex(pd.Index(keys, dtype=object))
-        scores.index = series.index
+        per_text = new_cache.reindex(pd.Index(distinct_keys, dtype=object)).to_numpy(dtype=float)
+        scores = pd.DataFrame(per_text[codes], index=series.index, columns=list(SENTIMENT_COLUMNS))
     else:
         scores = pd.DataFrame(
             {c: pd.Series(dtype=float) for c in SENTIMENT_COLUMNS}, index=series.index
@@ -497,11 +511,9 @@ def tokenize(text: Any, stopwords: bool = True) -> list[str]:
     if not text:
         return []
     text = unicodedata.normalize("NFC", text.lower())
-    tokens = [
-        t.replace("\u2019", "'")
-        for t in _token_pattern().findall(text)
-        if _HAS_DIGIT_OR_UNDERSCORE.search(t) is None
-    ]
+    tokens = _token_pattern().findall(text)
+    if "\u2019" in text or _HAS_DIGIT_OR_UNDERSCORE.search(text) is not None:
+        tokens = [t.replace("\u2019", "'") for t in tokens if _HAS_DIGIT_OR_UNDERSCORE.search(t) is None]
     if stopwords:
         stop = stopword_list()
         tokens = [t for t in tokens if t not in stop]
@@ -515,26 +527,51 @@ def _check_ngram_range(ngram_range: tuple[int, int]) -> tuple[int, int]:
     return lo, hi
 
 
-def _doc_terms(tokens: list[str], ngram_range: tuple[int, int]) -> set[str]:
+def _doc_terms(tokens: list[str], ngram_range: tuple[int, int]) -> frozenset[str]:
     lo, hi = ngram_range
-    terms: set[str] = set()
+    terms: list[str] = []
     for n in range(lo, hi + 1):
         if n == 1:
-            terms.update(tokens)
+            terms.extend(tokens)
         else:
-            terms.update(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    return terms
+            terms.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return frozenset(terms)
 
 
-def _term_sets(texts: Iterable[Any], ngram_range: tuple[int, int], stopwords: bool = True) -> list[set[str]]:
+def _term_sets(texts: Iterable[Any], ngram_range: tuple[int, int], stopwords: bool = True) -> list[frozenset[str]]:
+    """The set of n-grams of each text; equal texts share one (immutable) set object.
+
+    Comments repeat ("Great coffee", "ok"), so each distinct text is tokenized once, and
+    :func:`_doc_freq` counts a shared set once with its multiplicity.
+    """
     ngram_range = _check_ngram_range(ngram_range)
-    return [_doc_terms(tokenize(t, stopwords=stopwords), ngram_range) for t in texts]
+    memo: dict[str, frozenset[str]] = {}
+    out = []
+    for t in texts:
+        t = _as_text(t)
+        terms = memo.get(t)
+        if terms is None:
+            terms = memo[t] = _doc_terms(tokenize(t, stopwords=stopwords), ngram_range)
+        out.append(terms)
+    return out
 
 
-def _doc_freq(term_sets: Iterable[set[str]]) -> Counter:
+def _doc_freq(term_sets: Iterable[frozenset[str]]) -> Counter:
+    """Number of sets holding each term (a set object listed k times counts k times)."""
+    sets = term_sets if isinstance(term_sets, list) else list(term_sets)
     counts: Counter = Counter()
-    for terms in term_sets:
-        counts.update(terms)
+    repeats = Counter(map(id, sets))
+    if len(repeats) == len(sets):
+        for terms in sets:
+            counts.update(terms)
+        return counts
+    by_id = dict(zip(map(id, sets), sets))
+    for key, k in repeats.items():
+        if k == 1:
+            counts.update(by_id[key])
+        else:
+            for term in by_id[key]:
+                counts[term] += k
     return counts
 
 
@@ -630,15 +667,20 @@ def _empty_keyness() -> pd.DataFrame:
 
 
 def _keyness_from_sets(
-    target: Sequence[set[str]], reference: Sequence[set[str]], min_count: int, alpha: float
+    target: Sequence[frozenset[str]], reference: Sequence[frozenset[str]], min_count: int, alpha: float,
+    total: Counter | None = None,
 ) -> pd.DataFrame:
+    """Keyness of ``target`` against ``reference``; ``total`` (optional) is ``_doc_freq`` of both together."""
     c, d = len(target), len(reference)
     if c == 0 or d == 0:
         out = _empty_keyness()
         out.attrs.update(n_target=c, n_reference=d, alpha=alpha, correction="fdr_bh")
         return out
     tc = _doc_freq(target)
-    rc = _doc_freq(reference)
+    if total is None:
+        rc = _doc_freq(reference)
+    else:  # reference = everything else: its counts are the total minus the target's
+        rc = Counter({t: n - tc.get(t, 0) for t, n in total.items() if n > tc.get(t, 0)})
     terms = [t for t in set(tc) | set(rc) if tc.get(t, 0) + rc.get(t, 0) >= min_count]
     terms.sort()
     a = np.array([tc.get(t, 0) for t in terms], dtype=np.int64)
@@ -801,6 +843,7 @@ def characteristic_terms(
     sub = data.loc[data[group].notna(), [text, group]]
     sets = _term_sets(sub[text].tolist(), ngram_range)
     groups = sub[group].to_numpy()
+    total = _doc_freq(sets)
     frames = []
     for level in _ordered_levels(sub[group]):
         mask = groups == level
@@ -808,7 +851,7 @@ def characteristic_terms(
         reference = [s for s, m in zip(sets, mask) if not m]
         if not target or not reference:
             continue
-        k = _keyness_from_sets(target, reference, min_count, alpha)
+        k = _keyness_from_sets(target, reference, min_count, alpha, total=total)
         k = k[k["direction"] == "over"]
         if significant_only:
             k = k[k["significant"]]
@@ -903,19 +946,29 @@ def rising_terms(
             out[f"share_{w}"] = np.nan
     if "compound" in sub.columns:
         compound = pd.to_numeric(sub["compound"], errors="coerce").to_numpy(dtype=float)
-        wanted = set(terms)
-        sums: dict[str, list[float]] = {t: [0.0, 0.0, 0.0, 0.0] for t in terms}  # sum, n, sum latest, n latest
-        for s, x, lt in zip(sets, compound, is_latest):
-            if np.isnan(x):
-                continue
-            for t in s & wanted:
-                acc = sums[t]
-                acc[0] += x
-                acc[1] += 1
-                if lt:
-                    acc[2] += x
-                    acc[3] += 1
-        acc = np.array([sums[t] for t in terms], dtype=float).reshape(len(terms), 4)
+        position = {t: i for i, t in enumerate(terms)}
+        wanted = frozenset(position)
+        # term positions of each distinct set; then per term the sums over its texts, added in text
+        # order (np.bincount adds its weights in input order, like a loop over the texts would)
+        in_set: dict[int, list[int]] = {}
+        parts = []
+        for s in sets:
+            idx = in_set.get(id(s))
+            if idx is None:
+                idx = in_set[id(s)] = [position[t] for t in s & wanted]
+            parts.append(idx)
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        flat = np.fromiter(itertools.chain.from_iterable(parts), dtype=np.int64, count=int(lengths.sum()))
+        x_rep = np.repeat(compound, lengths)
+        latest_rep = np.repeat(is_latest, lengths)
+        ok = ~np.isnan(x_rep)
+        m = len(terms)
+        acc = np.column_stack([
+            np.bincount(flat[ok], weights=x_rep[ok], minlength=m),
+            np.bincount(flat[ok], minlength=m),
+            np.bincount(flat[ok & latest_rep], weights=x_rep[ok & latest_rep], minlength=m),
+            np.bincount(flat[ok & latest_rep], minlength=m),
+        ]).astype(float).reshape(m, 4)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["mean_compound"] = np.where(acc[:, 1] > 0, acc[:, 0] / acc[:, 1], np.nan)
             out["mean_compound_latest"] = np.where(acc[:, 3] > 0, acc[:, 2] / acc[:, 3], np.nan)
@@ -1178,22 +1231,41 @@ class _AspectMatcher:
                 else:
                     phrases.append((toks, wildcard))
             self.rules.append((aspect, exact, tuple(prefixes), phrases))
+        self._has_phrases = any(rule[3] for rule in self.rules)
+        self._word_rules: dict[str, tuple[int, ...]] = {}  # token -> rules whose word entries match it
+
+    def _rules_of(self, token: str) -> tuple[int, ...]:
+        hit = self._word_rules.get(token)
+        if hit is None:
+            hit = self._word_rules[token] = tuple(
+                i for i, (_, exact, prefixes, _) in enumerate(self.rules)
+                if token in exact or (prefixes and token.startswith(prefixes))
+            )
+        return hit
 
     def match(self, tokens: list[str]) -> dict[str, list[str]]:
         """Aspect -> matched words/phrases (as found in the text) for one token list."""
         found: dict[str, list[str]] = {}
         if not tokens:
             return found
-        for aspect, exact, prefixes, phrases in self.rules:
-            hits = [t for t in tokens if t in exact or (prefixes and t.startswith(prefixes))]
+        words: dict[int, list[str]] = {}
+        for t in tokens:
+            for i in self._rules_of(t):
+                words.setdefault(i, []).append(t)
+        starts: dict[str, list[int]] = {}
+        if self._has_phrases:
+            for p, t in enumerate(tokens):
+                starts.setdefault(t, []).append(p)
+        for i, (aspect, _, _, phrases) in enumerate(self.rules):
+            hits = words.get(i, [])
             for toks, wildcard in phrases:
                 n = len(toks)
                 head, last = toks[:-1], toks[-1]
-                for i in range(len(tokens) - n + 1):
-                    if tuple(tokens[i : i + n - 1]) == head and (
-                        tokens[i + n - 1].startswith(last) if wildcard else tokens[i + n - 1] == last
+                for p in starts.get(toks[0], ()):
+                    if p + n <= len(tokens) and tuple(tokens[p : p + n - 1]) == head and (
+                        tokens[p + n - 1].startswith(last) if wildcard else tokens[p + n - 1] == last
                     ):
-                        hits.append(" ".join(tokens[i : i + n]))
+                        hits.append(" ".join(tokens[p : p + n]))
             if hits:
                 found[aspect] = hits
         return found
@@ -1283,33 +1355,43 @@ def aspect_mentions(
     terms: list[str] = []
     sentences: list[list[str]] = []
     order = {a: i for i, a in enumerate(matcher.aspects)}
+    # each distinct text is split and matched once (comments repeat); its mentions are shared
+    seen: dict[str, list[tuple[str, str, list[str]]]] = {}
     for pos, raw in enumerate(data[text].tolist()):
         t = _as_text(raw)
         if not t:
             continue
-        per_aspect: dict[str, tuple[list[str], list[str]]] = {}
-        for sentence in _sentences(t):
-            for aspect, hits in matcher.match(tokenize(sentence, stopwords=False)).items():
-                found, sents = per_aspect.setdefault(aspect, ([], []))
-                found.extend(h for h in hits if h not in found)
-                sents.append(sentence)
-        for aspect in sorted(per_aspect, key=order.__getitem__):
-            found, sents = per_aspect[aspect]
+        mentions = seen.get(t)
+        if mentions is None:
+            per_aspect: dict[str, tuple[list[str], list[str]]] = {}
+            for sentence in _sentences(t):
+                for aspect, hits in matcher.match(tokenize(sentence, stopwords=False)).items():
+                    found, sents = per_aspect.setdefault(aspect, ([], []))
+                    found.extend(h for h in hits if h not in found)
+                    sents.append(sentence)
+            mentions = seen[t] = [(aspect, ", ".join(per_aspect[aspect][0]), per_aspect[aspect][1])
+                                  for aspect in sorted(per_aspect, key=order.__getitem__)]
+        for aspect, found, sents in mentions:
             positions.append(pos)
             aspects.append(aspect)
-            terms.append(", ".join(found))
+            terms.append(found)
             sentences.append(sents)
+    del seen
 
     unique = list(dict.fromkeys(s for sents in sentences for s in sents))
     scores, _ = score_sentiment(unique, n_jobs=n_jobs)
     compound_of = dict(zip(unique, scores["compound"].to_numpy()))
+    joined: dict[int, tuple[str, float]] = {}  # per distinct sentence list: its text and mean compound
+    for sents in sentences:
+        if id(sents) not in joined:
+            joined[id(sents)] = (" ".join(sents), float(np.mean([compound_of[x] for x in sents])))
     result = pd.DataFrame(
         {
             "aspect": pd.Series(aspects, dtype=object),
             "terms": pd.Series(terms, dtype=object),
-            "sentence": pd.Series([" ".join(s) for s in sentences], dtype=object),
+            "sentence": pd.Series([joined[id(s)][0] for s in sentences], dtype=object),
             "n_sentences": pd.Series([len(s) for s in sentences], dtype=int),
-            "compound": pd.Series([float(np.mean([compound_of[x] for x in s])) for s in sentences], dtype=float),
+            "compound": pd.Series([joined[id(s)][1] for s in sentences], dtype=float),
         }
     )
     carried = data.iloc[positions][keep].reset_index(drop=True) if keep else None
