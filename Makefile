@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run only, about 2 minutes)..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,lab,dask]"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,lab,dask,bench]"
 	@# jsonschema imports rfc3987-syntax at start-up (+2 s per notebook run, jsonschema#1428);
 	@# it is only needed to validate 'iri' formats, which nothing here uses.
 	@$(PY) -m pip uninstall --quiet --yes rfc3987-syntax >/dev/null 2>&1 || true
