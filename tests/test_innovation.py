@@ -165,6 +165,23 @@ def test_emerging_themes_fold_and_detect():
     assert "“oat milk” in 25%" in f["text"] and f["value"] == pytest.approx(0.25)
 
 
+def test_fold_terms_by_hand():
+    # comments 0-3 hold "oat milk"; "oat" is also in 4; "milk" only inside "oat milk" plus 5;
+    # "queue" in 6-7 only; "long queue" in 6-7 (a bigram, stronger than "queue" by G2 here)
+    texts = ["oat milk great", "love oat milk", "oat milk again", "oat milk extra charge",
+             "oat flakes", "milk foam", "long queue today", "long queue again", "nothing"]
+    themes = pd.DataFrame({
+        "term": ["oat milk", "oat", "milk", "long queue", "queue", "great"],
+        "g2": [30.0, 20.0, 18.0, 15.0, 15.0, 1.0],
+        "rising": [True, True, True, True, True, False],
+    })
+    part = innovation._fold_terms(themes, texts)
+    # oat: 4 of its 5 comments (0.8) hold "oat milk" -> folded; milk: 4 of 5 -> folded;
+    # queue ties long queue on G2, the longer term leads, queue's 2 comments are all in it
+    assert part == ["", "oat milk", "oat milk", "", "long queue", ""]
+    assert innovation._fold_terms(themes, texts, overlap=0.9) == ["", "", "", "", "long queue", ""]
+
+
 def test_emerging_themes_need_latest_and_earlier_wave():
     fb = _feedback()
     data = make_data(make_ratings(n=30), feedback=fb[fb["wave"] != "W3"])

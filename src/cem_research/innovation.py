@@ -413,20 +413,22 @@ def _fold_terms(themes: pd.DataFrame, latest_texts: list[str], overlap: float = 
     """
     from cem_research import text
 
-    tokens = [text.tokenize(t) for t in latest_texts]
-
-    def docs(term: str) -> set[int]:
-        tw = term.split()
-        k = len(tw)
-        return {i for i, toks in enumerate(tokens) if any(toks[j:j + k] == tw for j in range(len(toks) - k + 1))}
+    rising = themes[themes["rising"]]
+    wanted = frozenset(rising["term"])
+    # one pass over the comments: for each rising term, the comments holding it as a contiguous
+    # n-gram of their tokens (the same n-grams rising_terms counted)
+    longest = max((t.count(" ") + 1 for t in wanted), default=1)
+    holders: dict[str, set[int]] = {t: set() for t in wanted}
+    for i, terms in enumerate(text._term_sets(latest_texts, (1, longest))):
+        for t in terms & wanted:
+            holders[t].add(i)
 
     part = {t: "" for t in themes["term"]}
-    rising = themes[themes["rising"]]
     rising = rising.assign(__len=rising["term"].str.count(" "))  # (from `rising`: no rows may rise)
     rising = rising.sort_values(["g2", "__len", "term"], ascending=[False, False, True], kind="stable")
     kept: list[tuple[str, set[int]]] = []
     for t in rising["term"]:
-        d = docs(t)
+        d = holders[t]
         lead = next((u for u, du in kept if d and len(d & du) >= overlap * len(d)), None)
         if lead is None:
             kept.append((t, d))

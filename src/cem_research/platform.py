@@ -743,36 +743,6 @@ def crosscheck_finding(cross: pd.DataFrame | None) -> dict:
     return {"text": text, "key": "driver_method_agreement", "value": value, "ci": None, "headline": False}
 
 
-def _lmg_corr(Rs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """LMG (Shapley) importances (b, p) and full-model R² (b,) from stacked correlation matrices
-    (b, p+1, p+1) with the outcome first; a matrix with non-finite entries gives NaN."""
-    from math import comb
-
-    Rs = np.array(Rs, dtype=float, copy=True)
-    b, q, _ = Rs.shape
-    p = q - 1
-    ok = np.isfinite(Rs).all(axis=(1, 2))
-    Rs[~ok] = np.eye(q)
-    r2 = np.zeros((b, 2 ** p))
-    for mask in range(1, 2 ** p):
-        idx = 1 + np.flatnonzero((mask >> np.arange(p)) & 1)
-        A = Rs[:, idx[:, None], idx[None, :]]
-        r = Rs[:, idx, 0]
-        try:
-            sol = np.linalg.solve(A, r[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            sol = (np.linalg.pinv(A) @ r[:, :, None])[:, :, 0]
-        r2[:, mask] = np.einsum("bi,bi->b", r, sol)
-    size = np.array([bin(m).count("1") for m in range(2 ** p)])
-    lmg = np.zeros((b, p))
-    for j in range(p):
-        without = np.array([m for m in range(2 ** p) if not (m >> j) & 1])
-        wgt = np.array([1.0 / (p * comb(p - 1, s)) for s in size[without]])
-        lmg[:, j] = (r2[:, without | (1 << j)] - r2[:, without]) @ wgt
-    lmg[~ok] = np.nan
-    return lmg, np.where(ok, r2[:, -1], np.nan)
-
-
 def _lmg_boot(z: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """LMG (Shapley) importances of bootstrap resamples of the rows of ``z`` (outcome first):
     (n_boot, p) and R² (n_boot,).
@@ -780,13 +750,7 @@ def _lmg_boot(z: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.nda
     Private helper: :func:`cem_research.stats.relative_importance` returns only the percentile
     limits, not the resamples needed for the interval of a *sum* of importances.
     """
-    rng = np.random.default_rng(seed)
-    n, q = z.shape
-    Rs = np.empty((n_boot, q, q))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for b in range(n_boot):
-            Rs[b] = np.corrcoef(z[rng.integers(0, n, n)], rowvar=False)
-    return _lmg_corr(Rs)
+    return stats._lmg_from_corr(np.concatenate(list(stats._boot_corr(z, n_boot, seed))))
 
 
 def emotional_functional(data: "ClientData", importance: pd.DataFrame | None, n_boot: int = 400,
