@@ -675,3 +675,29 @@ def test_fast_cronbach_matches_pingouin():
         b, ci2 = S._cronbach(x.to_numpy())
         assert b == pytest.approx(a, abs=1e-12)
         assert list(ci2) == pytest.approx(list(ci), abs=1e-12)
+
+
+def test_boot_corr_equals_corrcoef_of_the_resampled_rows():
+    """The count-encoded resamples are exactly the rows an index-resampling bootstrap draws."""
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(60, 4))
+    stack = np.concatenate(list(S._boot_corr(z, 30, seed=9, chunk_cells=60 * 7)))  # chunks of 7
+    draw = np.random.default_rng(9)
+    expected = []
+    while len(expected) < 30:
+        b = min(7, 30 - len(expected))
+        for idx in draw.integers(0, 60, size=(b, 60)):
+            expected.append(np.corrcoef(z[idx], rowvar=False))
+    assert stack.shape == (30, 4, 4)
+    assert np.allclose(stack, np.array(expected), atol=1e-12)
+
+
+def test_boot_corr_all_is_shared_for_a_fixed_seed():
+    rng = np.random.default_rng(6)
+    z = rng.normal(size=(80, 3))
+    a = S._boot_corr_all(z, 50, seed=1)
+    assert S._boot_corr_all(z.copy(), 50, seed=1) is a  # same data, same seed: same resamples
+    assert not a.flags.writeable
+    assert not np.allclose(S._boot_corr_all(z, 50, seed=2), a)
+    assert S._boot_corr_all(z, 50, seed=None) is not S._boot_corr_all(z, 50, seed=None)
+    assert S._boot_corr_all(z, 0, seed=1).shape == (0, 3, 3)

@@ -750,7 +750,7 @@ def _lmg_boot(z: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.nda
     Private helper: :func:`cem_research.stats.relative_importance` returns only the percentile
     limits, not the resamples needed for the interval of a *sum* of importances.
     """
-    return stats._lmg_from_corr(np.concatenate(list(stats._boot_corr(z, n_boot, seed))))
+    return stats._lmg_from_corr(stats._boot_corr_all(z, n_boot, seed))
 
 
 def emotional_functional(data: "ClientData", importance: pd.DataFrame | None, n_boot: int = 400,

@@ -25,6 +25,8 @@ ignored.
 
 from __future__ import annotations
 
+import collections
+import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -1392,25 +1394,62 @@ def _driver_frame(data, outcome, drivers, func, max_drivers=None) -> tuple[list[
 def _boot_corr(z: np.ndarray, n_boot: int, seed, chunk_cells: int = 4_000_000):
     """Yield stacks of correlation matrices of bootstrap resamples of the rows of z.
 
-    Resamples are encoded as row counts; moments come from one matrix product per chunk.
+    Resamples are encoded as row counts; the first and second moments of a chunk of resamples
+    come from one matrix product of the counts with the centred rows and their distinct
+    cross-products (the upper triangle: q(q+1)/2 columns), laid out so that BLAS reads both
+    operands along their long axis.
     """
     rng = np.random.default_rng(seed)
     n, q = z.shape
     zc = z - z.mean(axis=0)
-    prods = (zc[:, :, None] * zc[:, None, :]).reshape(n, q * q)
+    iu, ju = np.triu_indices(q)
+    rows_t = np.ascontiguousarray(np.hstack([zc, zc[:, iu] * zc[:, ju]]).T)  # (q + q(q+1)/2, n)
     chunk = max(1, min(n_boot, chunk_cells // max(n, 1)))
     done = 0
     while done < n_boot:
         b = min(chunk, n_boot - done)
         idx = rng.integers(0, n, size=(b, n))
         counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n).astype(float)
-        m1 = counts @ zc / n
-        m2 = (counts @ prods / n).reshape(b, q, q)
-        cov = m2 - m1[:, :, None] * m1[:, None, :]
+        del idx
+        moments = (rows_t @ counts.T).T / n
+        m1, upper = moments[:, :q], moments[:, q:]
+        cov = np.empty((b, q, q))
+        cov[:, iu, ju] = upper
+        cov[:, ju, iu] = upper
+        cov -= m1[:, :, None] * m1[:, None, :]
         sd = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             yield cov / (sd[:, :, None] * sd[:, None, :])
         done += b
+
+
+_BOOT_CACHE: "collections.OrderedDict[tuple, np.ndarray]" = collections.OrderedDict()
+_BOOT_CACHE_SIZE = 16
+
+
+def _boot_corr_all(z: np.ndarray, n_boot: int, seed) -> np.ndarray:
+    """All ``n_boot`` bootstrap correlation matrices of ``z`` (n_boot, q, q), read-only.
+
+    With an integer ``seed`` the resamples are a function of ``(z, n_boot, seed)``, so they are
+    kept (the last few, keyed by a digest of ``z``): LMG, Johnson's relative weights and the
+    emotional share of the same outcome and drivers then share one set of resamples, and their
+    intervals are computed on the same bootstrap samples.
+    """
+    z = np.ascontiguousarray(z, dtype=float)
+    key = None
+    if isinstance(seed, (int, np.integer)):
+        key = (hashlib.blake2b(z.tobytes(), digest_size=16).hexdigest(), z.shape, int(n_boot), int(seed))
+        hit = _BOOT_CACHE.get(key)
+        if hit is not None:
+            _BOOT_CACHE.move_to_end(key)
+            return hit
+    stack = np.concatenate(list(_boot_corr(z, n_boot, seed))) if n_boot else np.empty((0, z.shape[1], z.shape[1]))
+    stack.setflags(write=False)
+    if key is not None:
+        _BOOT_CACHE[key] = stack
+        while len(_BOOT_CACHE) > _BOOT_CACHE_SIZE:
+            _BOOT_CACHE.popitem(last=False)
+    return stack
 
 
 def _lmg_weights(p: int) -> np.ndarray:
@@ -1535,13 +1574,9 @@ def relative_importance(
     beta = lr["coef"].to_numpy(dtype=float) * sd[1:] / sd[0]
     p = len(drivers_l)
     if n_boot > 0:
-        boots, r2s = [], []
-        for R in _boot_corr(z, n_boot, seed):
-            li, r2b = _lmg_from_corr(R)
-            boots.append(li)
-            r2s.append(r2b)
-        lo, hi = _percentile_ci(np.vstack(boots), confidence)
-        r2lo, r2hi = _percentile_ci(np.concatenate(r2s)[:, None], confidence)
+        boots, r2s = _lmg_from_corr(_boot_corr_all(z, n_boot, seed))
+        lo, hi = _percentile_ci(boots, confidence)
+        r2lo, r2hi = _percentile_ci(r2s[:, None], confidence)
         r2lo, r2hi = float(r2lo[0]), float(r2hi[0])
     else:
         lo = hi = np.full(p, np.nan)
@@ -1627,13 +1662,9 @@ def relative_weights(
     raw, r2, beta = (a[0] for a in _johnson_from_corr(R))
     r2 = float(r2)
     if n_boot > 0:
-        boots, r2s = [], []
-        for Rb in _boot_corr(z, n_boot, seed):
-            rb, r2b, _ = _johnson_from_corr(Rb)
-            boots.append(rb)
-            r2s.append(r2b)
-        lo, hi = _percentile_ci(np.vstack(boots), confidence)
-        r2lo, r2hi = _percentile_ci(np.concatenate(r2s)[:, None], confidence)
+        boots, r2s, _ = _johnson_from_corr(_boot_corr_all(z, n_boot, seed))
+        lo, hi = _percentile_ci(boots, confidence)
+        r2lo, r2hi = _percentile_ci(r2s[:, None], confidence)
         r2lo, r2hi = float(r2lo[0]), float(r2hi[0])
     else:
         lo = hi = np.full(p, np.nan)
