@@ -116,6 +116,37 @@ def test_touchpoint_events_keep_only_analysed_respondents():
     assert ev["stage_index"].tolist() == [0]
 
 
+def test_memoised_events_are_private_copies_and_follow_the_data():
+    r = make_ratings(3)
+    data = make_data(r, events([("W1-000", "web", "awareness", "human_technology", "web", 4),
+                                ("W1-001", "app", "purchase", "human_technology", "app", 2)]))
+    ev = interface.touchpoint_events(data)
+    ev.loc[0, "satisfaction"] = 99.0  # changing a result must not change the next one
+    ev["extra"] = 1
+    again = interface.touchpoint_events(data)
+    assert again["satisfaction"].tolist() == [4.0, 2.0] and "extra" not in again
+    perf = interface.touchpoint_performance(data)
+    perf.loc[0, "satisfaction"] = 99.0
+    assert interface.touchpoint_performance(data)["satisfaction"].max() == 4.0
+    # a new touchpoint table (or a wave restriction) is picked up, not served from the memo
+    data.touchpoints = data.touchpoints.assign(satisfaction=[5.0, 1.0])
+    assert interface.touchpoint_events(data)["satisfaction"].tolist() == [5.0, 1.0]
+    assert sorted(interface.touchpoint_performance(data)["satisfaction"]) == [1.0, 5.0]
+
+
+def test_merge_unique_matches_pandas_merge():
+    left = pd.DataFrame({"respondent": ["b", "a", None, "c", "a"], "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    right = pd.DataFrame({"respondent": ["a", "b", None], "y": [10, 20, 30], "s": ["p", None, "q"]})
+    for how in ("inner", "left"):
+        for r in (right, pd.concat([right, right.head(1)], ignore_index=True)):  # unique keys / duplicates
+            pd.testing.assert_frame_equal(interface._merge_unique(left, r, ["respondent"], how),
+                                          left.merge(r, on="respondent", how=how))
+    both = left.assign(wave=["W1", "W1", "W2", "W2", "W2"])
+    right2 = right.assign(wave=["W2", "W1", "W2"])
+    pd.testing.assert_frame_equal(interface._merge_unique(both, right2, ["respondent", "wave"]),
+                                  both.merge(right2, on=["respondent", "wave"]))
+
+
 def test_availability_without_optional_files():
     data = make_data(make_ratings(5))
     reasons = interface.availability(data)

@@ -47,7 +47,8 @@ import html
 import math
 import re
 import warnings
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,95 @@ def _key_cols(tp: pd.DataFrame) -> list[str]:
     return ["respondent", "wave"] if "wave" in tp.columns else ["respondent"]
 
 
+# Per-data memo: the joined and sorted events (and a few frames derived from them) are needed by
+# most analyses of the notebook, and building them dominates the run time of large clients.  The
+# memo is keyed on the data object (held weakly) and checked against the identity of the tables it
+# was computed from, so reassigning ``data.touchpoints``/``ratings``/``config`` or restricting the
+# waves recomputes it.  Memoised frames are shared: callers get shallow copies (copy-on-write, so
+# modifying one never changes the memo) and never modify them in place.
+_MEMO: dict[int, tuple] = {}
+
+
+def _memo(data, name: str, compute: Callable):
+    """``compute()``, computed once per data object and ``name`` (see the note above)."""
+    try:
+        ref = weakref.ref(data)
+    except TypeError:  # objects without weak references are not memoised
+        return compute()
+    stamp = (data.touchpoints, data.ratings, data.config, tuple(data.waves))
+    key = id(data)
+    entry = _MEMO.get(key)
+    if entry is None or entry[0]() is not data:
+        entry = _MEMO[key] = (ref, stamp, {})
+        weakref.finalize(data, _MEMO.pop, key, None)
+    elif not (all(a is b for a, b in zip(entry[1][:3], stamp[:3])) and entry[1][3] == stamp[3]):
+        entry = _MEMO[key] = (ref, stamp, {})
+    store = entry[2]
+    if name not in store:
+        store[name] = compute()
+    return store[name]
+
+
+def _shared(frame):
+    """A memoised frame for the caller: a shallow (copy-on-write) copy, ``None`` stays ``None``."""
+    return None if frame is None else frame.copy(deep=False)
+
+
+def _isin(values: pd.Series, allowed) -> np.ndarray:
+    """``values.isin(set(allowed))`` as a boolean array, without pandas' per-value loop for strings.
+
+    Both sides are factorised together (missing values match missing values, as in ``isin``).
+    """
+    allowed = pd.Series(allowed)
+    if len(values) == 0 or len(allowed) == 0:
+        return np.zeros(len(values), dtype=bool)
+    codes, _ = pd.factorize(pd.concat([pd.Series(values.array), pd.Series(allowed.array)], ignore_index=True),
+                            use_na_sentinel=False)
+    n = len(values)
+    return np.isin(codes[:n], codes[n:])
+
+
+def _map_order(values: pd.Series, order: dict) -> pd.Series:
+    """``values.map(order)`` for a dict of positions, looked up once per distinct value.
+
+    Like ``map``: int64 when every value is found, else float64 with NaN for the others.
+    """
+    codes, uniques = pd.factorize(values)
+    pos = np.array([order.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[codes]
+    found = pos >= 0
+    if found.all():
+        return pd.Series(pos, index=values.index, name=values.name)
+    return pd.Series(np.where(found, pos, np.nan), index=values.index, name=values.name)
+
+
+def _touchpoint_events(data) -> pd.DataFrame | None:
+    """:func:`touchpoint_events`, computed (not memoised)."""
+    tp = data.touchpoints
+    if tp is None or len(tp) == 0:
+        return None
+    tp = tp[tp["satisfaction"].notna()]
+    own = data.own
+    if "wave" in tp.columns:
+        tp = tp[tp["wave"].isin(data.waves)]
+    else:
+        linked = _isin(tp["respondent"], own["respondent"])
+        if linked.any():
+            tp = tp[linked]
+    if len(tp) == 0:
+        return None
+    tp = tp.copy()
+    if "stage" in tp.columns:
+        order = {s: i for i, s in enumerate(data.config.journey)}
+        tp["stage_index"] = _map_order(tp["stage"], order)
+    sort = ["respondent", "time"] if "time" in tp.columns else ["respondent", "row"]
+    return tp.sort_values(sort, kind="stable").reset_index(drop=True)
+
+
+def _events(data) -> pd.DataFrame | None:
+    """:func:`touchpoint_events`, memoised per data object (a shallow copy)."""
+    return _shared(_memo(data, "events", lambda: _touchpoint_events(data)))
+
+
 def touchpoint_events(data) -> pd.DataFrame | None:
     """The own brand's touchpoint events with a rating, linked to the analysed survey respondents.
 
@@ -131,36 +221,52 @@ def touchpoint_events(data) -> pd.DataFrame | None:
         ``stage_index`` (position in the declared journey) when stages are given; ``None`` when the
         client supplies no touchpoint events.
     """
-    tp = data.touchpoints
-    if tp is None or len(tp) == 0:
-        return None
-    tp = tp[tp["satisfaction"].notna()]
-    own = data.own
-    if "wave" in tp.columns:
-        tp = tp[tp["wave"].isin(data.waves)]
-    else:
-        linked = tp["respondent"].isin(set(own["respondent"]))
-        if linked.any():
-            tp = tp[linked]
-    if len(tp) == 0:
-        return None
-    tp = tp.copy()
-    if "stage" in tp.columns:
-        order = {s: i for i, s in enumerate(data.config.journey)}
-        tp["stage_index"] = tp["stage"].map(order)
-    sort = ["respondent", "time"] if "time" in tp.columns else ["respondent", "row"]
-    return tp.sort_values(sort, kind="stable").reset_index(drop=True)
+    return _events(data)
 
 
 def _respondents(data, tp: pd.DataFrame) -> pd.DataFrame:
     """One own-brand survey row per touchpoint key (respondent [, wave]); latest wave wins."""
     keys = _key_cols(tp)
-    own = data.own
-    if "wave" in keys:
-        return own.drop_duplicates(keys, keep="last")
-    order = {w: i for i, w in enumerate(data.waves)}
-    own = own.assign(__w=own["wave"].map(order)).sort_values("__w", kind="stable")
-    return own.drop_duplicates("respondent", keep="last").drop(columns="__w")
+
+    def compute() -> pd.DataFrame:
+        own = data.own
+        if "wave" in keys:
+            return own.drop_duplicates(keys, keep="last")
+        order = {w: i for i, w in enumerate(data.waves)}
+        own = own.assign(__w=_map_order(own["wave"], order)).sort_values("__w", kind="stable")
+        return own.drop_duplicates("respondent", keep="last").drop(columns="__w")
+
+    return _shared(_memo(data, f"respondents{keys}", compute))
+
+
+def _merge_unique(left: pd.DataFrame, right: pd.DataFrame, keys: list[str], how: str = "inner") -> pd.DataFrame:
+    """``left.merge(right, on=keys, how=how)`` (``how`` inner or left) by row positions.
+
+    Fast path for a ``right`` with unique keys, the same key dtypes on both sides and no other
+    shared column (and, for a left join, every left row matched): the left rows with a match, in
+    their order, next to their ``right`` row.  Anything else goes to ``merge``.
+    """
+    other = [c for c in right.columns if c not in keys]
+    if (how not in ("inner", "left") or not right.columns.is_unique or not left.columns.is_unique
+            or set(other) & set(left.columns) or any(left[k].dtype != right[k].dtype for k in keys)):
+        return left.merge(right, on=keys, how=how)
+    n = len(left)
+    code = np.zeros(n + len(right), dtype=np.int64)
+    for k in keys:  # joint codes of the key tuples (missing keys match each other, as in merge)
+        c, u = pd.factorize(pd.concat([left[k], right[k]], ignore_index=True), use_na_sentinel=False)
+        code = pd.factorize(code * max(len(u), 1) + c)[0].astype(np.int64)
+    lc, rc = code[:n], code[n:]
+    if pd.Series(rc).duplicated().any():
+        return left.merge(right, on=keys, how=how)
+    pos = np.full(int(code.max()) + 1 if len(code) else 0, -1, dtype=np.int64)
+    pos[rc] = np.arange(len(right))
+    idx = pos[lc]
+    hit = idx >= 0
+    if how == "left" and not hit.all():
+        return left.merge(right, on=keys, how=how)
+    if not hit.all():
+        left = left[hit]
+    return pd.concat([left.reset_index(drop=True), right[other].iloc[idx[hit]].reset_index(drop=True)], axis=1)
 
 
 def _has(tp: pd.DataFrame | None, col: str) -> bool:
@@ -196,14 +302,14 @@ def availability(data) -> dict[str, str | None]:
         outcome = main_outcome(data.config)
         if outcome is None:
             out["ipa"] = "no outcome construct is declared (outcomes in client.yaml), so importance cannot be derived"
-        elif not tp["respondent"].isin(set(data.own["respondent"])).any():
+        elif not _isin(tp["respondent"], data.own["respondent"]).any():
             out["ipa"] = ("the touchpoint events cannot be linked to survey respondents (no shared "
                           "respondent ids), so importance cannot be derived from the outcome")
         if not _has(tp, "stage"):
             out["journeys"] = "the touchpoint file declares no journey stage column"
         if not _has(tp, "interface"):
             out["human"] = "the touchpoint file declares no interface column"
-        elif not {"human_human", "human_technology"} <= set(tp["interface"].dropna()):
+        elif not {"human_human", "human_technology"} <= set(tp["interface"].dropna().unique()):
             out["human"] = "the touchpoint events do not include both human–human and human–technology interactions"
     fb = _own_feedback(data)
     if fb is None:
@@ -299,6 +405,26 @@ def _joined(values: pd.Series) -> str:
     return ", ".join(vals)
 
 
+def _joined_by(frame: pd.DataFrame, by: str, col: str, codes: np.ndarray | None = None,
+               labels=None) -> pd.Series:
+    """``frame.groupby(by)[col].agg(_joined)``, computed on the distinct ``(by, col)`` pairs only.
+
+    ``codes, labels``: ``pd.factorize(frame[by])`` when already at hand.
+    """
+    col_codes, col_values = pd.factorize(frame[col])
+    if len(col_values) == 0:  # nothing but missing values
+        return frame[[by, col]].drop_duplicates().groupby(by, sort=False)[col].agg(_joined)
+    if codes is None:
+        codes, labels = pd.factorize(frame[by])
+    width = len(col_values) + 1  # value code + 1; 0 = missing
+    known = codes >= 0
+    # distinct pairs in order of first appearance (as drop_duplicates keeps them)
+    pairs = pd.unique(codes[known].astype(np.int64) * width + (col_codes[known] + 1))
+    distinct = pd.DataFrame({by: pd.api.extensions.take(labels, pairs // width),
+                             col: pd.api.extensions.take(col_values, pairs % width - 1, allow_fill=True)})
+    return distinct.groupby(by, sort=False)[col].agg(_joined)
+
+
 # ---------------------------------------------------------------------------------------------
 # 1. touchpoint performance
 # ---------------------------------------------------------------------------------------------
@@ -325,20 +451,42 @@ def touchpoint_performance(data, by: str = "touchpoint") -> pd.DataFrame | None:
         column).  Touchpoints in journey order, interface kinds in contract order, channels and
         stages by volume / journey order.  ``None`` without touchpoint events or without ``by``.
     """
-    tp = touchpoint_events(data)
+    out = _memo(data, f"performance:{by}", lambda: _touchpoint_performance(data, by))
+    return None if out is None else out.copy()
+
+
+def _touchpoint_performance(data, by: str) -> pd.DataFrame | None:
+    """:func:`touchpoint_performance`, computed (not memoised)."""
+    tp = _events(data)
     if tp is None or not _has(tp, by):
         return None
-    tp = tp[tp[by].notna()]
-    m = stats.mean_ci(tp, "satisfaction", by=by).rename(columns={"mean": "satisfaction", "n": "n_events"})
-    g = tp.groupby(by, sort=False)
+    known = tp[by].notna()
+    if not known.all():
+        tp = tp[known]
+    # The groups as integer codes in order of first appearance, and as a Categorical with the
+    # categories in that order: stats.mean_ci then visits the groups in the order it visits the
+    # strings (groupby sort=False), without moving the strings around.
+    codes, uniques = pd.factorize(tp[by])
+    labels = pd.Index(uniques)
+    k = len(labels)
+    groups = pd.Categorical.from_codes(codes, categories=labels)
+    sat = tp["satisfaction"].to_numpy()
+    m = stats.mean_ci(pd.DataFrame({"satisfaction": sat, by: groups}), "satisfaction", by=by)
+    m = m.rename(columns={"mean": "satisfaction", "n": "n_events"})
+    g = pd.Series(sat).groupby(codes)
+    rc, resp = pd.factorize(tp["respondent"])  # distinct respondents: distinct (group, respondent) codes
+    pairs = pd.unique(codes[rc >= 0].astype(np.int64) * max(len(resp), 1) + rc[rc >= 0])
+    poor = (sat <= poor_threshold(data.config)).astype(float)
     extra = pd.DataFrame({
-        "n_respondents": g["respondent"].nunique(),
-        "iqr": g["satisfaction"].quantile(0.75) - g["satisfaction"].quantile(0.25),
-        "share_poor": g["satisfaction"].apply(lambda s: float((s <= poor_threshold(data.config)).mean())),
-    }).reset_index()
+        by: labels,
+        "n_respondents": np.bincount(pairs // max(len(resp), 1), minlength=k).astype(np.int64),
+        "iqr": (g.quantile(0.75) - g.quantile(0.25)).to_numpy(),
+        "share_poor": np.bincount(codes, weights=poor, minlength=k) / np.bincount(codes, minlength=k),
+    })
     out = m.merge(extra, on=by, how="left")
     if _has(tp, "effort"):
-        e = stats.mean_ci(tp, "effort", by=by)[[by, "mean", "ci_low", "ci_high"]]
+        e = stats.mean_ci(pd.DataFrame({"effort": tp["effort"].to_numpy(), by: groups}), "effort", by=by)
+        e = e[[by, "mean", "ci_low", "ci_high"]]
         e.columns = [by, "effort", "effort_ci_low", "effort_ci_high"]
         out = out.merge(e, on=by, how="left")
     else:
@@ -347,10 +495,11 @@ def touchpoint_performance(data, by: str = "touchpoint") -> pd.DataFrame | None:
     if by == "touchpoint":
         for col in ("stage", "interface", "channel"):
             if col in tp.columns:
-                out[col] = out["touchpoint"].map(g[col].agg(_joined))
+                out[col] = out["touchpoint"].map(_joined_by(tp, "touchpoint", col, codes, uniques))
                 lead.append(col)
         if "stage_index" in tp.columns:
-            out["__o"] = out["touchpoint"].map(g["stage_index"].min())
+            first = pd.Series(tp["stage_index"].to_numpy()).groupby(codes).min()
+            out["__o"] = out["touchpoint"].map(pd.Series(first.to_numpy(), index=labels))
             out = out.sort_values(["__o", "touchpoint"], kind="stable").drop(columns="__o")
     elif by == "interface":
         order = {k: i for i, k in enumerate(INTERFACE_KINDS)}
@@ -394,12 +543,16 @@ def channel_consistency(data, alpha: float = 0.05) -> pd.DataFrame | None:
     tp = touchpoint_events(data)
     if tp is None or not (_has(tp, "stage") and _has(tp, "channel")):
         return None
-    tp = tp[tp["stage"].notna() & tp["channel"].notna()]
     keys = _key_cols(tp)
+    tp = tp[[*keys, "stage", "channel", "touchpoint", "satisfaction"]]
+    tp = tp[tp["stage"].notna() & tp["channel"].notna()]
+    # respondent x channel means of every stage at once (per stage: sorted by keys and channel)
+    per = {stage: frame.drop(columns="stage").reset_index(drop=True) for stage, frame in
+           tp.groupby(["stage", *keys, "channel"], as_index=False)["satisfaction"].mean().groupby("stage", sort=False)}
+    pairs = tp[["stage", "channel", "touchpoint"]].drop_duplicates()
     frames = []
-    for stage in [s for s in data.config.journey if s in set(tp["stage"])]:
-        sub = tp[tp["stage"] == stage]
-        resp = sub.groupby([*keys, "channel"], as_index=False)["satisfaction"].mean()
+    for stage in [s for s in data.config.journey if s in per]:
+        resp = per[stage]
         counts = resp["channel"].value_counts()
         counts = counts[counts >= 2]
         if len(counts) < 2:
@@ -408,7 +561,7 @@ def channel_consistency(data, alpha: float = 0.05) -> pd.DataFrame | None:
         resp = resp[resp["channel"].isin(counts.index)]
         res = _compare(resp, "satisfaction", "channel", ref, correction="none")
         res.insert(0, "stage", stage)
-        tps = sub.groupby("channel")["touchpoint"].agg(_joined)
+        tps = _joined_by(pairs[pairs["stage"] == stage], "channel", "touchpoint")
         res["touchpoints"] = res["group"].map(tps)
         frames.append(res)
     if not frames:
@@ -477,7 +630,7 @@ def _respondent_experience(data, tp: pd.DataFrame, outcome: str) -> pd.DataFrame
            .rename(columns={"satisfaction": "rating"}))
     resp = _respondents(data, tp)
     seg = [c for c in data.config.segments if c in resp.columns]
-    return per.merge(resp[[*keys, outcome, *seg]], on=keys, how="inner")
+    return _merge_unique(per, resp[[*keys, outcome, *seg]], keys, how="inner")
 
 
 def touchpoint_importance(data, outcome: str | None = None, min_group: int = MIN_GROUP,
@@ -519,9 +672,11 @@ def touchpoint_importance(data, outcome: str | None = None, min_group: int = MIN
     if tp is None or outcome is None or outcome not in data.ratings.columns:
         return None
     exp = _respondent_experience(data, tp, outcome)
-    exp = exp[exp[outcome].notna()]
-    if exp.empty:
+    keep = exp[outcome].notna().to_numpy()
+    if not keep.any():
         return None
+    n_respondents = int(exp.loc[keep, _key_cols(tp)].drop_duplicates().shape[0])
+    exp = exp.loc[keep, ["touchpoint", "rating", outcome]]
     thr = poor_threshold(data.config) if threshold is None else threshold
     exp["experience"] = np.where(exp["rating"] <= thr, "poor", "good")
     rows = []
@@ -540,7 +695,7 @@ def touchpoint_importance(data, outcome: str | None = None, min_group: int = MIN
                        hedges=r["hedges"], p_unc=r["p_unc"])
         rows.append(row)
     out = stats.adjust_pvalues(pd.DataFrame(rows), "p_unc", "holm", alpha=alpha).drop(columns="significant")
-    out.attrs.update(outcome=outcome, threshold=thr, n_respondents=int(exp[_key_cols(tp)].drop_duplicates().shape[0]))
+    out.attrs.update(outcome=outcome, threshold=thr, n_respondents=n_respondents)
     return out
 
 
@@ -615,15 +770,95 @@ def ipa_finding(ipa: pd.DataFrame) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def _group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Group number of each row in ``frame.groupby(keys, sort=False)`` (groups in order of first
+    appearance); -1 for rows with a missing key (dropped by ``groupby``)."""
+    codes = None
+    for key in keys:
+        c, uniques = pd.factorize(frame[key])
+        c = c.astype(np.int64)
+        codes = c if codes is None else np.where((codes < 0) | (c < 0), -1, codes * len(uniques) + c)
+    if len(keys) > 1:
+        valid = codes >= 0
+        codes[valid] = pd.factorize(codes[valid])[0]
+    return codes
+
+
+def _steps(tp: pd.DataFrame, level: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
+    """The steps of :func:`_sequences` as arrays (``None`` when no respondent key has a step).
+
+    Returns the key columns of each group (order of first appearance, one row per group), the
+    group number of each step and the step's ``level`` value (object array), steps ordered by
+    group, then by event order.
+    """
+    keys = _key_cols(tp)
+    tp = tp.loc[tp[level].notna(), [*keys, level]]
+    gid = _group_ids(tp, keys)
+    order = np.argsort(gid, kind="stable")
+    order = order[gid[order] >= 0]
+    if len(order) == 0:
+        return None
+    codes, uniques = pd.factorize(tp[level])
+    g, v = gid[order], codes[order]
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    step = new_group | np.r_[True, v[1:] != v[:-1]]
+    groups = tp[keys].iloc[order[new_group]].reset_index(drop=True)
+    values = np.asarray(uniques, dtype=object)[v[step]]
+    return groups, g[step], values
+
+
 def _sequences(tp: pd.DataFrame, level: str) -> pd.DataFrame:
     """Per respondent key: the ordered sequence of ``level`` values, consecutive repeats collapsed."""
-    keys = _key_cols(tp)
-    tp = tp[tp[level].notna()]
-    prev = tp.groupby(keys, sort=False)[level].shift()
-    first = prev.isna() | (prev != tp[level])
-    steps = tp[first.to_numpy()]
-    seq = steps.groupby(keys, sort=False)[level].agg(tuple).rename("sequence").reset_index()
-    return seq
+    got = _steps(tp, level)
+    if got is None:  # no group: the (empty) frame groupby returns
+        keys = _key_cols(tp)
+        tp = tp[tp[level].notna()]
+        prev = tp.groupby(keys, sort=False)[level].shift()
+        first = prev.isna() | (prev != tp[level])
+        steps = tp[first.to_numpy()]
+        return steps.groupby(keys, sort=False)[level].agg(tuple).rename("sequence").reset_index()
+    return _sequences_of(got)
+
+
+def _sequences_of(steps: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """The :func:`_sequences` frame from the arrays of :func:`_steps`."""
+    groups, gid, values = steps
+    ends = np.cumsum(np.bincount(gid, minlength=len(groups)))
+    starts = np.r_[0, ends[:-1]]
+    vals = values.tolist()
+    sequence = np.empty(len(groups), dtype=object)
+    sequence[:] = [tuple(vals[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+    return groups.assign(sequence=sequence)
+
+
+def _data_steps(data, tp: pd.DataFrame, level: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
+    """:func:`_steps` of the data's events ``tp``, memoised per data object (read-only arrays)."""
+    def compute():
+        got = _steps(tp, level)
+        if got is not None:
+            for arr in got[1:]:
+                arr.setflags(write=False)
+        return got
+
+    return _memo(data, f"steps:{level}", compute)
+
+
+def _data_sequences(data, tp: pd.DataFrame, level: str) -> pd.DataFrame:
+    """:func:`_sequences` of the data's events ``tp``, memoised per data object (a shallow copy)."""
+    def compute() -> pd.DataFrame:
+        got = _data_steps(data, tp, level)
+        return _sequences(tp, level) if got is None else _sequences_of(got)
+
+    return _shared(_memo(data, f"sequences:{level}", compute))
+
+
+def _paths(sequences: pd.Series) -> pd.Series:
+    """Sequences joined by " → " (each distinct sequence joined once)."""
+    if len(sequences) == 0:
+        return sequences.map(lambda s: " → ".join(map(str, s)))
+    codes, uniques = pd.factorize(sequences.to_numpy())
+    joined = pd.Series(uniques, dtype=object).map(lambda s: " → ".join(map(str, s)))
+    return pd.Series(joined.array.take(codes), index=sequences.index)
 
 
 def journey_paths(data, level: str = "stage", top: int = 10) -> pd.DataFrame | None:
@@ -643,13 +878,13 @@ def journey_paths(data, level: str = "stage", top: int = 10) -> pd.DataFrame | N
     tp = touchpoint_events(data)
     if tp is None or not _has(tp, level):
         return None
-    seq = _sequences(tp, level)
+    seq = _data_sequences(data, tp, level)
     n = len(seq)
-    seq["path"] = seq["sequence"].map(lambda s: " → ".join(map(str, s)))
+    seq["path"] = _paths(seq["sequence"])
     outcome = main_outcome(data.config)
     keys = _key_cols(tp)
     if outcome is not None and outcome in data.ratings.columns:
-        seq = seq.merge(_respondents(data, tp)[[*keys, outcome]], on=keys, how="left")
+        seq = _merge_unique(seq, _respondents(data, tp)[[*keys, outcome]], keys, how="left")
     else:
         seq[outcome or "__none"] = np.nan
         outcome = outcome or "__none"
@@ -680,11 +915,26 @@ def stage_transitions(data) -> pd.DataFrame | None:
     tp = touchpoint_events(data)
     if tp is None or not _has(tp, "stage"):
         return None
-    seq = _sequences(tp, "stage")
-    moves = [(a, b) for s in seq["sequence"] for a, b in zip(s, (*s[1:], "(end)"))]
+    got = _data_steps(data, tp, "stage")
     stages = [s for s in data.config.journey]
     to_levels = [*stages, "(end)"]
-    counts = pd.DataFrame(moves, columns=["from_stage", "to_stage"]).value_counts()
+    if got is None:
+        n_seq = len(_sequences(tp, "stage"))
+        counts = pd.Series(0, index=pd.MultiIndex.from_arrays([[], []], names=["from_stage", "to_stage"]))
+    else:
+        # every step moves to the next step of its journey, the last one to "(end)"
+        groups, gid, values = got
+        n_seq = len(groups)
+        last = np.r_[gid[1:] != gid[:-1], True]
+        codes, uniques = pd.factorize(values)
+        to_codes = np.where(last, len(uniques), np.r_[codes[1:], 0])
+        pair = np.bincount(codes * (len(uniques) + 1) + to_codes, minlength=len(uniques) * (len(uniques) + 1))
+        seen = np.flatnonzero(pair)
+        labels = np.asarray([*uniques, "(end)"], dtype=object)
+        counts = pd.Series(pair[seen], index=pd.MultiIndex.from_arrays(
+            [labels[seen // (len(uniques) + 1)], labels[seen % (len(uniques) + 1)]], names=["from_stage", "to_stage"]))
+        if not counts.index.is_unique:  # a stage named "(end)"
+            counts = counts.groupby(level=[0, 1]).sum()
     grid = pd.MultiIndex.from_product([stages, to_levels], names=["from_stage", "to_stage"])
     out = counts.reindex(grid, fill_value=0).rename("count").reset_index()
     out = out[out["from_stage"] != out["to_stage"]]
@@ -693,7 +943,7 @@ def stage_transitions(data) -> pd.DataFrame | None:
     out["from_stage"] = pd.Categorical(out["from_stage"], categories=stages, ordered=True)
     out["to_stage"] = pd.Categorical(out["to_stage"], categories=to_levels, ordered=True)
     out = out.reset_index(drop=True)
-    out.attrs["n_respondents"] = len(seq)
+    out.attrs["n_respondents"] = n_seq
     return out
 
 
@@ -741,15 +991,20 @@ def loyalty_groups(data) -> pd.DataFrame | None:
 
 
 def _with_groups(data, tp: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
-    groups = loyalty_groups(data)
-    if groups is None:
-        return None
     keys = _key_cols(tp)
-    if "wave" not in keys:
-        order = {w: i for i, w in enumerate(data.waves)}
-        groups = groups.assign(__w=groups["wave"].map(order)).sort_values("__w", kind="stable")
-        groups = groups.drop_duplicates("respondent", keep="last").drop(columns="__w")
-    return groups[[*keys, "group"]], groups.attrs.get("definition", "")
+
+    def compute() -> tuple[pd.DataFrame, str] | None:
+        groups = loyalty_groups(data)
+        if groups is None:
+            return None
+        if "wave" not in keys:
+            order = {w: i for i, w in enumerate(data.waves)}
+            groups = groups.assign(__w=_map_order(groups["wave"], order)).sort_values("__w", kind="stable")
+            groups = groups.drop_duplicates("respondent", keep="last").drop(columns="__w")
+        return groups[[*keys, "group"]], groups.attrs.get("definition", "")
+
+    got = _memo(data, f"with_groups{keys}", compute)
+    return None if got is None else (_shared(got[0]), got[1])
 
 
 def journey_by_loyalty(data, alpha: float = 0.05) -> pd.DataFrame | None:
@@ -779,7 +1034,7 @@ def journey_by_loyalty(data, alpha: float = 0.05) -> pd.DataFrame | None:
     n = groups["group"].value_counts()
     if n.get("lost", 0) < 2 or n.get("loyal", 0) < 2:
         return None
-    per = tp.groupby([*keys, "stage"], as_index=False)["satisfaction"].mean().merge(groups, on=keys)
+    per = _merge_unique(tp.groupby([*keys, "stage"], as_index=False)["satisfaction"].mean(), groups, keys)
     rows = []
     for stage in [s for s in data.config.journey]:
         sub = per[per["stage"] == stage]
@@ -839,25 +1094,28 @@ def exit_touchpoints(data, final_stages: Sequence[str] | None = None, alpha: flo
     final = list(final_stages) if final_stages is not None else default_final_stages(journey)
     first_final = min(journey.index(s) for s in final)
     keys = _key_cols(tp)
-    tp = tp[tp["stage_index"].notna()]
-    last = tp.groupby(keys, sort=False).tail(1)[[*keys, "touchpoint", "stage", "stage_index"]]
+    tp = tp.loc[tp["stage_index"].notna(), [*keys, "touchpoint", "stage", "stage_index"]]
+    # the last event of each respondent key (as groupby(keys).tail(1): rows in event order)
+    gid = _group_ids(tp, keys)
+    last = tp[(gid >= 0) & ~pd.Series(gid).duplicated(keep="last").to_numpy()]
     last = last.assign(early=last["stage_index"] < first_final)
     n_resp, n_early = len(last), int(last["early"].sum())
     if n_early == 0:
         return None
     users = tp.drop_duplicates([*keys, "touchpoint"])[[*keys, "touchpoint"]]
+    n_users = users.groupby("touchpoint", sort=False).size()
     got = _with_groups(data, tp)
     exits = last[last["early"]]
+    if got is not None:
+        groups = got[0]
+        users_by_group = _merge_unique(users, groups, keys).groupby(["touchpoint", "group"], sort=False).size()
+        exits_by_group = _merge_unique(exits, groups, keys).groupby(["touchpoint", "group"], sort=False).size()
     rows = []
     for name, sub in exits.groupby("touchpoint", sort=False):
-        u = users[users["touchpoint"] == name]
-        row = {"touchpoint": name, "stage": sub["stage"].iloc[0], "exits": len(sub), "users": len(u)}
+        row = {"touchpoint": name, "stage": sub["stage"].iloc[0], "exits": len(sub), "users": int(n_users[name])}
         if got is not None:
-            groups = got[0]
-            ug = u.merge(groups, on=keys)
-            eg = sub.merge(groups, on=keys)
-            nl, ny = int((ug["group"] == "lost").sum()), int((ug["group"] == "loyal").sum())
-            xl, xy = int((eg["group"] == "lost").sum()), int((eg["group"] == "loyal").sum())
+            nl, ny = (int(users_by_group.get((name, g), 0)) for g in ("lost", "loyal"))
+            xl, xy = (int(exits_by_group.get((name, g), 0)) for g in ("lost", "loyal"))
             d, lo, hi, p = _diff_proportions(xl, nl, xy, ny)
             row.update(exit_rate_lost=xl / nl if nl else np.nan, exit_rate_loyal=xy / ny if ny else np.nan,
                        exit_diff=d, exit_diff_ci_low=lo, exit_diff_ci_high=hi, p_unc=p)
@@ -1041,7 +1299,7 @@ def human_vs_technology(data, segments: Sequence[str] | None = None, alpha: floa
     if tp is None or not _has(tp, "interface"):
         return None
     keys = _key_cols(tp)
-    sub = tp[tp["interface"].isin(["human_human", "human_technology"])]
+    sub = tp.loc[tp["interface"].isin(["human_human", "human_technology"]), [*keys, "interface", "satisfaction"]]
     if sub["interface"].nunique() < 2:
         return None
     wide = sub.pivot_table(index=keys, columns="interface", values="satisfaction", aggfunc="mean").reset_index()
@@ -1049,12 +1307,14 @@ def human_vs_technology(data, segments: Sequence[str] | None = None, alpha: floa
     paired = bool(both.sum() >= 10 and both.mean() >= min_paired_share)
     resp = _respondents(data, tp)
     seg_cols = [s for s in (segments if segments is not None else data.config.segments) if s in resp.columns]
-    wide = wide.merge(resp[[*keys, *seg_cols]], on=keys, how="left")
+    wide = _merge_unique(wide, resp[[*keys, *seg_cols]], keys, how="left")
     rows = [{"segment": "all", "level": "all", **_human_tech_test(wide, paired)}]
+    ratings = wide[["human_human", "human_technology"]]  # all _human_tech_test uses
     seg_rows = []
     for col in seg_cols:
         for level in level_order(wide[col].dropna().unique()):
-            seg_rows.append({"segment": col, "level": level, **_human_tech_test(wide[wide[col] == level], paired)})
+            seg_rows.append({"segment": col, "level": level,
+                             **_human_tech_test(ratings[(wide[col] == level).to_numpy()], paired)})
     overall = pd.DataFrame(rows)
     overall["p_corr"] = overall["p_unc"]
     overall["significant"] = overall["p_corr"] < alpha
