@@ -629,3 +629,47 @@ def test_segment_finding_unchanged_without_unreliable_constructs():
     assert (tests["unreliable_in"] == "").all()  # single items only
     text = world.segment_finding(prof, tests, world.segment_pairs(d, tests), None)["text"]
     assert "alpha" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# shared frames: built once per data object, handed out as copies
+# ---------------------------------------------------------------------------------------------
+
+
+def test_shared_frames_are_cached_per_data_object_and_handed_out_as_copies():
+    import gc
+
+    d = make_data(feedback=feedback_frame())
+    segs = world.customer_segments(d)
+    segs["sens"] = -1.0  # the caller's copy only
+    assert (world.customer_segments(d)["sens"] != -1.0).all()
+    fb = world.feedback_frame(d)
+    fb["polarity"] = "changed"
+    assert (world.feedback_frame(d)["polarity"] != "changed").all()
+    rel = world.segment_reliability(_reliability_data())
+    assert rel is not None and world.segment_tests(d) is not None
+    # replacing a table of the data object is noticed
+    r = d.ratings.copy()
+    r.loc[r["brand_kind"] == "own", "usage"] = "daily"
+    d.ratings = r
+    assert set(world.customer_segments(d)["usage"].dropna()) == {"daily"}
+    assert set(world.feedback_frame(d)["usage"].dropna()) == {"daily"}
+    # and the cache goes with the data object
+    ident = id(d)
+    from cem_research.data import _MEMO
+
+    assert ident in _MEMO
+    del d, r
+    gc.collect()
+    assert ident not in _MEMO
+
+
+def test_text_categorical_matches_per_value_conversion():
+    for values in (pd.Series(["b", None, "a", "b"], dtype="str"), pd.Series([2, 10, 2]),
+                   pd.Series([1.5, np.nan, -0.0, 0.0]), pd.Series(["x", 1, None, 1.0], dtype=object),
+                   pd.Series([np.nan, np.nan]), pd.Series([], dtype="str")):
+        vals = values.astype(object).where(values.notna()).map(lambda v: v if pd.isna(v) else str(v))
+        expected = pd.Categorical(vals, categories=sorted(vals.dropna().unique()))
+        got = world._str_categorical(values)
+        assert got.dtype == expected.dtype and got.categories.dtype == expected.categories.dtype
+        assert list(got.codes) == list(expected.codes)

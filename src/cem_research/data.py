@@ -3,12 +3,67 @@
 from __future__ import annotations
 
 import json
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from cem_research.config import ClientConfig, load_config
+
+
+# Frames several analyses share (the own-brand rows, the joined feedback or touchpoint events, ...)
+# are built once per ClientData object and reused while it lives (see :func:`memoize`).
+_MEMO: dict[int, tuple[tuple, tuple, dict]] = {}
+
+
+def _memo_stamp(data) -> tuple[tuple, tuple]:
+    """What cached results depend on: objects compared by identity, and values compared by equality."""
+    frames = (data.ratings, data.feedback, data.touchpoints)
+    meta = data.meta
+    waves = meta.get("waves") if isinstance(meta, dict) else None
+    same = (data.config, meta, *frames, *(None if f is None else f.columns for f in frames))
+    equal = (tuple(None if f is None else f.shape for f in frames), None if waves is None else tuple(waves))
+    return same, equal
+
+
+def memoize(data, key, build: Callable[[], object]):
+    """``build()``, computed once per ``data`` object and ``key``.
+
+    The cache is dropped with the data object, and starts afresh when one of its tables, its
+    config or its meta is replaced, or a table gains rows or columns; it does not notice values
+    edited in place.  The cached result is shared: callers must not modify it (hand out a copy —
+    under pandas' copy-on-write a shallow ``frame.copy(deep=False)`` is enough).
+
+    Parameters
+    ----------
+    data : ClientData
+    key : hashable
+        Names the result, e.g. ``("world", "segments")``.
+    build : callable
+        Computes the result from ``data``.
+    """
+    try:
+        same, equal = _memo_stamp(data)
+    except AttributeError:
+        return build()
+    ident = id(data)
+    entry = _MEMO.get(ident)
+    if entry is None:
+        try:
+            weakref.finalize(data, _MEMO.pop, ident, None)
+        except TypeError:  # not weak-referenceable: no caching
+            return build()
+    elif not (all(a is b for a, b in zip(entry[0], same)) and entry[1] == equal):
+        entry = None
+    if entry is None:
+        entry = (same, equal, {})
+        _MEMO[ident] = entry
+    cache = entry[2]
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
 
 @dataclass

@@ -47,7 +47,6 @@ import html
 import math
 import re
 import warnings
-import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -57,6 +56,7 @@ from scipy import stats as sps
 
 from cem_research import stats
 from cem_research.config import INTERFACE_KINDS
+from cem_research.data import memoize
 
 STEP = 4
 
@@ -121,33 +121,13 @@ def _key_cols(tp: pd.DataFrame) -> list[str]:
     return ["respondent", "wave"] if "wave" in tp.columns else ["respondent"]
 
 
-# Per-data memo: the joined and sorted events (and a few frames derived from them) are needed by
-# most analyses of the notebook, and building them dominates the run time of large clients.  The
-# memo is keyed on the data object (held weakly) and checked against the identity of the tables it
-# was computed from, so reassigning ``data.touchpoints``/``ratings``/``config`` or restricting the
-# waves recomputes it.  Memoised frames are shared: callers get shallow copies (copy-on-write, so
-# modifying one never changes the memo) and never modify them in place.
-_MEMO: dict[int, tuple] = {}
-
-
+# The joined and sorted events (and a few frames derived from them) are needed by most analyses of
+# the notebook, and building them dominates the run time of large clients: they are computed once
+# per data object (:func:`cem_research.data.memoize`); callers get shallow (copy-on-write) copies
+# and never modify them in place.
 def _memo(data, name: str, compute: Callable):
-    """``compute()``, computed once per data object and ``name`` (see the note above)."""
-    try:
-        ref = weakref.ref(data)
-    except TypeError:  # objects without weak references are not memoised
-        return compute()
-    stamp = (data.touchpoints, data.ratings, data.config, tuple(data.waves))
-    key = id(data)
-    entry = _MEMO.get(key)
-    if entry is None or entry[0]() is not data:
-        entry = _MEMO[key] = (ref, stamp, {})
-        weakref.finalize(data, _MEMO.pop, key, None)
-    elif not (all(a is b for a, b in zip(entry[1][:3], stamp[:3])) and entry[1][3] == stamp[3]):
-        entry = _MEMO[key] = (ref, stamp, {})
-    store = entry[2]
-    if name not in store:
-        store[name] = compute()
-    return store[name]
+    """``compute()``, once per data object and ``name``."""
+    return memoize(data, ("interface", name), compute)
 
 
 def _shared(frame):

@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from cem_research import stats
 from cem_research.config import COMPETITOR_KINDS, LAYERS, ClientConfig
+from cem_research.data import memoize
 
 STEP = 1
 
@@ -146,6 +147,16 @@ def _count(n: int, noun: str) -> str:
 
 def _weights(data) -> str | None:
     return getattr(data, "weight", None)
+
+
+def _memo(data, key, build: Callable[[], object]):
+    """``build()`` once per data object (:func:`cem_research.data.memoize`); the result is read-only."""
+    return memoize(data, ("world", key), build)
+
+
+def _own(data) -> pd.DataFrame:
+    """``data.own``, filtered once (read-only)."""
+    return _memo(data, "own", lambda: data.own)
 
 
 def _finding(text: str, key: str | None = None, value: float | None = None,
@@ -334,7 +345,7 @@ def segment_columns(data) -> dict[str, str]:
     cfg = data.config
     cols = {c: lab for c, lab in cfg.segments.items() if c in data.ratings.columns}
     construct, method = loyalty_construct(cfg)
-    if construct is not None and construct in data.ratings.columns and data.own[construct].notna().any():
+    if construct is not None and construct in data.ratings.columns and _own(data)[construct].notna().any():
         how = ("promoters / passives / detractors" if method == "nps"
                else f"terciles of {_title(cfg, construct)}")
         cols[LOYALTY] = f"Loyalty group ({how})"
@@ -370,26 +381,48 @@ def customer_segments(data) -> pd.DataFrame:
         :data:`LOYALTY` (when derivable), every construct score and ``weight`` if present.
         Segment columns are categorical (loyalty groups in their natural order, others sorted).
     """
-    cfg = data.config
-    own = data.own
-    keep = ["respondent", "wave", *[c for c in cfg.segments if c in own.columns]]
-    keep += [c for c in segment_constructs(cfg) if c in own.columns and c not in keep]
-    if _weights(data):
-        keep.append(_weights(data))
-    out = own[keep].copy()
-    for seg in cfg.segments:
-        if seg in out.columns:
-            vals = out[seg].astype(object).where(out[seg].notna())
-            vals = vals.map(lambda v: v if pd.isna(v) else str(v))
-            out[seg] = pd.Categorical(vals, categories=sorted(vals.dropna().unique()))
-    if LOYALTY in segment_columns(data):
-        construct, method = loyalty_construct(cfg)
-        out[LOYALTY] = loyalty_groups(own[construct], method).array
-    return out.reset_index(drop=True)
+    return _customer_segments(data).copy()
+
+
+def _str_categorical(values: pd.Series) -> pd.Categorical:
+    """``values`` as text, categorical with the sorted texts as categories (missing stays missing)."""
+    codes, uniques = pd.factorize(values)
+    uniq = list(uniques)
+    if all(type(u) is str for u in uniq):  # text already: recode the distinct values only
+        cats = sorted(uniq)
+        pos = {u: i for i, u in enumerate(cats)}
+        remap = np.array([pos[u] for u in uniq] + [-1], dtype=np.int64)  # code -1 (missing) stays -1
+        return pd.Categorical.from_codes(remap[codes], categories=cats)
+    vals = values.astype(object).where(values.notna())
+    vals = vals.map(lambda v: v if pd.isna(v) else str(v))
+    return pd.Categorical(vals, categories=sorted(vals.dropna().unique()))
+
+
+def _customer_segments(data) -> pd.DataFrame:
+    """:func:`customer_segments`, built once per data object (read-only)."""
+
+    def build():
+        cfg = data.config
+        own = _own(data)
+        keep = ["respondent", "wave", *[c for c in cfg.segments if c in own.columns]]
+        keep += [c for c in segment_constructs(cfg) if c in own.columns and c not in keep]
+        if _weights(data):
+            keep.append(_weights(data))
+        out = own[keep].copy()
+        for seg in cfg.segments:
+            if seg in out.columns:
+                out[seg] = _str_categorical(out[seg])
+        if LOYALTY in segment_columns(data):
+            construct, method = loyalty_construct(cfg)
+            out[LOYALTY] = loyalty_groups(own[construct], method).array
+        return out.reset_index(drop=True)
+
+    return _memo(data, "customer_segments", build)
 
 
 def _segment_frame(data):
-    return customer_segments(data), segment_columns(data)
+    """The (read-only) :func:`customer_segments` frame and :func:`segment_columns`."""
+    return _customer_segments(data), segment_columns(data)
 
 
 def segment_sizes(data, confidence: float = 0.95) -> pd.DataFrame | None:
@@ -472,29 +505,75 @@ def _circular(data, segment: str, construct: str) -> bool:
     return segment == LOYALTY and construct == loyalty_construct(data.config)[0]
 
 
-def _testable(frame: pd.DataFrame, seg: str, construct: str, weight: str | None = None) -> pd.DataFrame | None:
+def _testable(frame: pd.DataFrame, seg: str, construct: str, weight: str | None = None,
+              seg_text=None) -> pd.DataFrame | None:
+    """Rows of ``frame`` comparable on ``construct`` across the levels of ``seg``, or ``None``.
+
+    Levels with fewer than 2 answers are left out; ``seg`` is returned as text (see :func:`_level_text`;
+    ``seg_text`` passes it in when the caller tests several constructs on the same segment).
+    """
     cols = [seg, construct] + ([weight] if weight else [])
-    sub = frame[cols].dropna(subset=[seg, construct])
-    counts = sub.groupby(seg, observed=True)[construct].count()
-    ok = list(counts[counts >= 2].index)
-    if len(ok) < 2:
+    col = frame[seg]
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        sub = frame[cols].dropna(subset=[seg, construct])
+        counts = sub.groupby(seg, observed=True)[construct].count()
+        ok = list(counts[counts >= 2].index)
+        if len(ok) < 2:
+            return None
+        sub = sub[sub[seg].isin(ok)].copy()
+        if sub[construct].nunique() < 2:
+            return None
+        sub[seg] = sub[seg].astype(str)
+        return sub
+    # categorical segment (as built by customer_segments): count the answers per level on the codes
+    codes = col.cat.codes.to_numpy()
+    rows = (codes >= 0) & frame[construct].notna().to_numpy()
+    counts = np.bincount(codes[rows], minlength=len(col.cat.categories))
+    level_ok = counts >= 2
+    if int(level_ok.sum()) < 2:
         return None
-    sub = sub[sub[seg].isin(ok)].copy()
+    rows &= level_ok[codes]
+    sub = frame.loc[rows, cols]
     if sub[construct].nunique() < 2:
         return None
-    sub[seg] = sub[seg].astype(str)
+    text = _level_text(col) if seg_text is None else seg_text
+    sub[seg] = text[rows]
     return sub
 
 
-def _segment_loop(data, constructs):
+def _level_text(col: pd.Series):
+    """The levels of a categorical segment as text, for the tests and pairs of :func:`_segment_loop`.
+
+    ``col.astype(str)``; when the categories are text already, the same texts as a categorical whose
+    categories are in sorted order instead -- the group order of a groupby on the texts -- so that
+    :func:`cem_research.stats.omnibus` and :func:`cem_research.stats.compare_groups` see the same groups,
+    values and labels in the same order without re-encoding the texts for every construct.
+    """
+    cats = list(col.cat.categories)
+    if not all(type(c) is str for c in cats):
+        return col.astype(str).array
+    order = sorted(range(len(cats)), key=cats.__getitem__)
+    remap = np.empty(len(cats) + 1, dtype=np.int64)
+    remap[order] = np.arange(len(cats))
+    remap[-1] = -1  # missing stays missing
+    return pd.Categorical.from_codes(remap[col.cat.codes.to_numpy()], categories=[cats[i] for i in order])
+
+
+def _segment_loop(data, constructs, wanted: set | None = None):
+    """``(segment, label, construct, rows)`` for every testable segment x construct (only ``wanted`` pairs)."""
     frame, cols = _segment_frame(data)
     cfg = data.config
     constructs = segment_constructs(cfg) if constructs is None else list(constructs)
     for seg, label in cols.items():
+        seg_text = None
         for c in constructs:
             if c not in frame or _circular(data, seg, c):
                 continue
-            sub = _testable(frame, seg, c, _weights(data))
+            if wanted is not None and (seg, c) not in wanted:
+                continue
+            if seg_text is None and isinstance(frame[seg].dtype, pd.CategoricalDtype):
+                seg_text = _level_text(frame[seg])
+            sub = _testable(frame, seg, c, _weights(data), seg_text=seg_text)
             if sub is not None:
                 yield seg, label, c, sub
 
@@ -530,25 +609,46 @@ def segment_reliability(data, constructs: Sequence[str] | None = None,
         the construct are left out (as in :func:`segment_tests`). ``None`` without segments or
         multi-item constructs.
     """
+    key = ("segment_reliability", None if constructs is None else tuple(constructs), threshold)
+    try:
+        hash(key)
+    except TypeError:
+        return _segment_reliability(data, constructs, threshold)
+    out = _memo(data, key, lambda: _segment_reliability(data, constructs, threshold))
+    return None if out is None else out.copy()
+
+
+def _segment_reliability(data, constructs, threshold):
     frame, cols = _segment_frame(data)
     cfg = data.config
     constructs = segment_constructs(cfg) if constructs is None else list(constructs)
+    own = _own(data)
     multi = [c for c in constructs if c in cfg.constructs and len(cfg.constructs[c].items) >= 2
-             and all(i in data.own.columns for i in cfg.constructs[c].items)]
+             and all(i in own.columns for i in cfg.constructs[c].items)]
     if not cols or not multi:
         return None
-    items = data.own[list(dict.fromkeys(i for c in multi for i in cfg.constructs[c].items))].reset_index(drop=True)
+    items = own[list(dict.fromkeys(i for c in multi for i in cfg.constructs[c].items))].reset_index(drop=True)
+    blocks: dict[str, np.ndarray] = {}
     parts = []
     for seg, label in cols.items():
-        level = frame[seg].astype(str).where(frame[seg].notna())
+        level = None
+        if not (isinstance(frame[seg].dtype, pd.CategoricalDtype)
+                and all(type(v) is str for v in frame[seg].cat.categories)):
+            level = frame[seg].astype(str).where(frame[seg].notna())
         for c in multi:
-            counts = frame.loc[frame[c].notna(), seg].value_counts()
-            ok = [str(v) for v in _levels(frame[seg]) if counts.get(v, 0) >= 2]  # as in segment_tests
-            if len(ok) < 2:
-                continue
-            block = items.assign(level=pd.Categorical(level, categories=ok))
-            r = stats.group_reliability(block, list(cfg.constructs[c].items), "level", threshold=threshold,
-                                        name=c)
+            c_items = list(cfg.constructs[c].items)
+            if level is not None:
+                counts = frame.loc[frame[c].notna(), seg].value_counts()
+                ok = [str(v) for v in _levels(frame[seg]) if counts.get(v, 0) >= 2]  # as in segment_tests
+                if len(ok) < 2:
+                    continue
+                block = items.assign(level=pd.Categorical(level, categories=ok))
+                r = stats.group_reliability(block, c_items, "level", threshold=threshold, name=c)
+            else:
+                r = _level_reliability(frame[seg], frame[c].notna().to_numpy(), items, c_items, c, threshold,
+                                       blocks)
+                if r is None:
+                    continue
             r.insert(0, "label", _title(cfg, c))
             r.insert(0, "segment_label", label)
             r.insert(0, "segment", seg)
@@ -559,6 +659,34 @@ def segment_reliability(data, constructs: Sequence[str] | None = None,
     out["level"] = out["level"].astype(str)
     return out[["segment", "segment_label", "construct", "label", "level", "n", "k", "alpha", "alpha_ci_low",
                 "alpha_ci_high", "flag", "unreliable"]]
+
+
+def _level_reliability(seg: pd.Series, answered: np.ndarray, items: pd.DataFrame, c_items: list[str],
+                       construct: str, threshold: float, blocks: dict) -> pd.DataFrame | None:
+    """:func:`cem_research.stats.group_reliability` of ``construct`` within the levels of the categorical
+    segment ``seg`` that have at least 2 answers on it (``answered``); ``None`` with fewer than 2 such levels.
+
+    The same rows (one per level, in category order) as ``group_reliability`` on ``items`` with a level
+    column limited to those levels, computed from the category codes instead of the level texts.
+    """
+    codes = seg.cat.codes.to_numpy()
+    cats = seg.cat.categories
+    counts = np.bincount(codes[(codes >= 0) & answered], minlength=len(cats))
+    ok = [(i, str(v)) for i, v in enumerate(cats) if counts[i] >= 2]  # as in segment_tests
+    if len(ok) < 2:
+        return None
+    if not isinstance(threshold, (int, float)):
+        raise ValueError(f"group_reliability: expected a numeric threshold, got {threshold!r}")
+    if construct not in blocks:
+        blocks[construct] = items[c_items].to_numpy(dtype=float)
+    x = blocks[construct]
+    rows = [{"level": lev, **stats._reliability_row(x[codes == i], c_items, construct, threshold)}
+            for i, lev in ok]
+    out = pd.DataFrame(rows, columns=["level", "construct", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high",
+                                      "alpha_std", "flag"])
+    a = out["alpha"].astype(float)
+    out["unreliable"] = (a.notna() & (a < threshold)).astype(bool)
+    return out
 
 
 def _levels(series: pd.Series) -> list:
@@ -680,9 +808,7 @@ def segment_pairs(data, tests: pd.DataFrame | None = None, constructs: Sequence[
         keep = tests[tests["significant"] & ((tests["segment"] != LOYALTY) | (tests["construct"] == main))]
         wanted = set(zip(keep["segment"], keep["construct"]))
     rows = []
-    for seg, label, c, sub in _segment_loop(data, constructs):
-        if wanted is not None and (seg, c) not in wanted:
-            continue
+    for seg, label, c, sub in _segment_loop(data, constructs, wanted):
         g = stats.compare_groups(sub, c, seg, weights=_weights(data)).drop(columns="dv")
         rows.append(_label_columns(g, data.config, seg, label, c))
     if not rows:
@@ -987,9 +1113,9 @@ def layer_scores(data, by_wave: bool = False, confidence: float = 0.95) -> pd.Da
     if not layered:
         return None
     layered.sort(key=lambda c: LAYERS.index(c.layer))
-    own = data.own.copy()
+    own = _own(data)
     if by_wave:
-        own["wave"] = pd.Categorical(own["wave"], categories=list(data.waves))
+        own = own.assign(wave=pd.Categorical(own["wave"], categories=list(data.waves)))
     parts = []
     for c in layered:
         m = stats.mean_ci(own, c.name, by="wave" if by_wave else None, weights=_weights(data),
@@ -1028,7 +1154,7 @@ def layer_changes(data, correction: str = "holm") -> pd.DataFrame | None:
     layered.sort(key=lambda c: LAYERS.index(c.layer))
     parts = []
     for c in layered:
-        w = stats.wave_changes(data.own, c.name, "wave", waves, weights=_weights(data), correction="none")
+        w = stats.wave_changes(_own(data), c.name, "wave", waves, weights=_weights(data), correction="none")
         w = w.drop(columns=["dv"])
         w.insert(0, "label", c.title)
         w.insert(0, "construct", c.name)
@@ -1127,12 +1253,39 @@ def layer_figure(scores: pd.DataFrame):
 # =============================================================================================
 
 
-def _last_stage(tp: pd.DataFrame, order: dict[str, int]) -> pd.Series:
-    """Stage of each respondent's last event (by time if known, then stage order, then file row)."""
-    t = tp.assign(_order=tp["stage"].map(order))
-    keys = (["time"] if "time" in t and t["time"].notna().any() else []) + ["_order", "row"]
-    t = t.sort_values(keys, kind="mergesort", na_position="first")
-    return t.groupby("respondent", sort=False)["stage"].last()
+def _last_stage_codes(tp: pd.DataFrame, stage_order: np.ndarray, stage_codes: np.ndarray,
+                      resp_codes: np.ndarray) -> np.ndarray:
+    """Stage code of each respondent's last event (by time if known, then stage order, then file row).
+
+    ``stage_order`` is the journey position of every event's stage (NaN when not in the journey; missing
+    times and positions sort first), ``stage_codes``/``resp_codes`` the factorized stage and respondent
+    (-1: missing respondent, left out). One entry per respondent code.
+    """
+    use_time = "time" in tp and tp["time"].notna().any()
+    row = tp["row"]
+
+    def plain(col, kinds):
+        return isinstance(col.dtype, np.dtype) and col.dtype.kind in kinds
+
+    if plain(row, "iu") and (not use_time or plain(tp["time"], "M")):
+        # np.lexsort is stable like the sort below; missing values first: NaT is the smallest int64 and
+        # stage positions are >= 0, so a stage outside the journey gets -1
+        keys = [row.to_numpy(), np.where(np.isnan(stage_order), -1.0, stage_order)]
+        if use_time:
+            keys.append(tp["time"].to_numpy().view(np.int64))
+        perm = np.lexsort(keys)
+    else:
+        keys = pd.DataFrame({"_order": stage_order, "row": row.array})
+        cols = ["_order", "row"]
+        if use_time:
+            keys.insert(0, "time", tp["time"].array)
+            cols = ["time", *cols]
+        perm = keys.sort_values(cols, kind="mergesort", na_position="first").index.to_numpy()
+    resp = resp_codes[perm]
+    keep = resp >= 0
+    last = np.full(int(resp.max(initial=-1)) + 1, -1, dtype=np.int64)
+    np.maximum.at(last, resp[keep], np.flatnonzero(keep))  # position of each respondent's last event
+    return stage_codes[perm][last]
 
 
 def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
@@ -1163,20 +1316,31 @@ def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
     if skip_reason(data, "journey"):
         return None
     cfg = data.config
-    tp = data.touchpoints.dropna(subset=["stage"])
+    tp = data.touchpoints
+    if tp["stage"].isna().any():
+        tp = tp.dropna(subset=["stage"])
     journey = list(cfg.journey)
     order = {s: i for i, s in enumerate(journey)}
-    base = tp["respondent"].nunique()
     sat_scale = tuple(cfg.touchpoints.options.get("scale", [1, 5]))
     eff_scale = tuple(cfg.touchpoints.options.get("effort_scale", [1, 7]))
-    per_resp = tp.groupby(["stage", "respondent"], observed=True).agg(
-        satisfaction=("satisfaction", "mean"),
-        **({"effort": ("effort", "mean")} if "effort" in tp else {})).reset_index()
-    last = _last_stage(tp, order)
+    # stages and respondents as codes in sorted order: the groups below come out in the same order as a
+    # groupby on the texts, so every mean is computed from the same values in the same order
+    stage_codes, stages = pd.factorize(tp["stage"], sort=True)
+    resp_codes, resps = pd.factorize(tp["respondent"], sort=True)
+    base = len(resps)
+    measures = ["satisfaction", *(["effort"] if "effort" in tp else [])]
+    ev = pd.DataFrame({"stage": stage_codes, "respondent": resp_codes, **{m: tp[m].array for m in measures}})
+    ev = ev[ev["respondent"] >= 0]
+    per_resp = ev.groupby(["stage", "respondent"]).agg(**{m: (m, "mean") for m in measures}).reset_index()
+    resp_stage = per_resp["stage"].to_numpy()
+    stage_pos = {st: i for i, st in enumerate(stages)}
+    stage_order = np.array([order.get(st, np.nan) for st in stages] + [np.nan], dtype=float)[stage_codes]
+    last = np.bincount(_last_stage_codes(tp, stage_order, stage_codes, resp_codes), minlength=len(stages))
     rows = []
     for stage in journey:
-        sub = per_resp[per_resp["stage"] == stage]
-        reached = int(sub["respondent"].nunique())
+        code = stage_pos.get(stage, -1)
+        sub = per_resp[resp_stage == code]
+        reached = len(sub)
         lo, hi = stats.proportion_ci(reached, base, confidence) if base else (np.nan, np.nan)
         rows.append({"stage": stage, "measure": "reach", "n": base, "count": reached,
                      "estimate": reached / base if base else np.nan, "ci_low": lo, "ci_high": hi,
@@ -1194,7 +1358,7 @@ def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
             rows.append({"stage": stage, "measure": measure, "n": n, "count": n, "estimate": est,
                          "ci_low": mlo, "ci_high": mhi, "scale_min": float(scale[0]),
                          "scale_max": float(scale[1])})
-        dropped = int((last == stage).sum())
+        dropped = int(last[code]) if code >= 0 else 0
         lo, hi = stats.proportion_ci(dropped, base, confidence) if base else (np.nan, np.nan)
         rows.append({"stage": stage, "measure": "dropout", "n": base, "count": dropped,
                      "estimate": dropped / base if base else np.nan, "ci_low": lo, "ci_high": hi,
@@ -1330,20 +1494,23 @@ def journey_figure(stages: pd.DataFrame):
 
 def _competitor_kinds_with_groups(data) -> list[str]:
     """Competitor kinds rated for at least two brands (a one-brand kind equals that brand)."""
-    comp = data.ratings[data.ratings["brand_kind"] != "own"]
+    r = data.ratings
+    comp = r.loc[(r["brand_kind"] != "own").to_numpy(), ["brand_kind", "brand"]]
     per_kind = comp.groupby("brand_kind")["brand"].nunique()
     return [k for k in COMPETITOR_KINDS if per_kind.get(k, 0) >= 2]
 
 
 def _compared_constructs(data) -> list[str]:
     cfg = data.config
-    comp = data.ratings[data.ratings["brand_kind"] != "own"]
-    return [c for c in cfg.constructs if c in data.ratings.columns
-            and data.own[c].notna().sum() >= 2 and comp[c].notna().sum() >= 2]
+    r = data.ratings
+    other = (r["brand_kind"] != "own").to_numpy()
+    own = _own(data)
+    return [c for c in cfg.constructs if c in r.columns
+            and own[c].notna().sum() >= 2 and r[c][other].notna().sum() >= 2]
 
 
 def _brand_order(data) -> list[str]:
-    present = set(data.ratings["brand"].dropna())
+    present = set(data.ratings["brand"].dropna().unique())
     order = [b for b in data.config.brands if b in present]
     return order + sorted(present - set(order))
 
@@ -1368,8 +1535,11 @@ def brand_profiles(data, confidence: float = 0.95) -> pd.DataFrame | None:
     if not constructs:
         return None
     r = data.ratings
-    frames = [("brand", b, r[r["brand"] == b]) for b in _brand_order(data)]
-    frames += [("kind", KIND_GROUP_LABELS[k], r[r["brand_kind"] == k]) for k in _competitor_kinds_with_groups(data)]
+    w = _weights(data)
+    narrow = r[list(dict.fromkeys([*constructs, "brand_kind", *([w] if w else [])]))]  # the columns used below
+    frames = [("brand", b, narrow[(r["brand"] == b).to_numpy()]) for b in _brand_order(data)]
+    frames += [("kind", KIND_GROUP_LABELS[k], narrow[(r["brand_kind"] == k).to_numpy()])
+               for k in _competitor_kinds_with_groups(data)]
     rows = []
     for c in constructs:
         lo, hi = cfg.constructs[c].scale
@@ -1426,9 +1596,11 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
     t.insert(0, "comparison", "brand")
     parts.append(t)
     if kinds:
-        kf = r[r["brand_kind"].isin(["own", *kinds])]
-        kf = kf[[*constructs, *([w] if w else [])]].assign(_level=kf["brand_kind"].map(
-            lambda k: own if k == "own" else KIND_GROUP_LABELS[k]))
+        rows = r["brand_kind"].isin(["own", *kinds]).to_numpy()
+        kind = r["brand_kind"][rows]
+        level = (kind.map({**KIND_GROUP_LABELS, "own": own}) if _is_text(kind)
+                 else kind.map(lambda k: own if k == "own" else KIND_GROUP_LABELS[k]))
+        kf = r.loc[rows, [*constructs, *([w] if w else [])]].assign(_level=level)
         t = stats.compare_to_reference(kf, constructs, "_level", own, correction="none", confidence=confidence,
                                        weights=w)
         t.insert(0, "comparison", "kind")
@@ -1576,23 +1748,46 @@ def competitive_figure(profiles: pd.DataFrame, ncols: int = 3):
 
 
 def _own_feedback(data) -> pd.DataFrame:
-    fb = data.feedback
-    if fb is None:
-        return pd.DataFrame()
-    own = data.config.brand
-    keep = fb["brand"].isna() | (fb["brand"] == own) if "brand" in fb else pd.Series(True, index=fb.index)
-    return fb[keep & fb["compound"].notna()]
+    """Comments about the own brand (or no brand) with a sentiment score (read-only)."""
+
+    def build():
+        fb = data.feedback
+        if fb is None:
+            return pd.DataFrame()
+        own = data.config.brand
+        keep = fb["brand"].isna() | (fb["brand"] == own) if "brand" in fb else pd.Series(True, index=fb.index)
+        return fb[keep & fb["compound"].notna()]
+
+    return _memo(data, "own_feedback", build)
+
+
+def _touchpoint_ranks(data) -> dict[str, int]:
+    """Earliest journey position (index in ``cfg.journey``) of each touchpoint in the touchpoint file."""
+
+    def build():
+        tp = data.touchpoints
+        if tp is None or "stage" not in tp or not data.config.journey:
+            return {}
+        order = {st: i for i, st in enumerate(data.config.journey)}
+        col = tp["touchpoint"]
+        if not _is_text(col):
+            ranks = tp.assign(_o=tp["stage"].map(order)).groupby("touchpoint")["_o"].min()
+            return {str(k): int(v) for k, v in ranks.dropna().items()}
+        # on codes: map each distinct stage once, then the minimum per touchpoint
+        stage_codes, stages = pd.factorize(tp["stage"])
+        pos = np.array([order.get(st, np.nan) for st in stages] + [np.nan], dtype=float)[stage_codes]
+        codes, names = pd.factorize(col)
+        has = codes >= 0
+        ranks = pd.Series(pos[has]).groupby(codes[has]).min().dropna()
+        return {str(names[k]): int(v) for k, v in ranks.items()}
+
+    return _memo(data, "touchpoint_ranks", build)
 
 
 def touchpoint_order(data, touchpoints: Sequence[str]) -> list[str]:
     """Touchpoints in journey order: by the earliest stage at which they occur in the touchpoint file
     (stage order of ``cfg.journey``), then alphabetically; touchpoints without events last."""
-    rank: dict[str, int] = {}
-    tp = data.touchpoints
-    if tp is not None and "stage" in tp and data.config.journey:
-        order = {st: i for i, st in enumerate(data.config.journey)}
-        ranks = tp.assign(_o=tp["stage"].map(order)).groupby("touchpoint")["_o"].min()
-        rank = {str(k): int(v) for k, v in ranks.dropna().items()}
+    rank = _touchpoint_ranks(data)
     big = len(data.config.journey) + 1
     return sorted(dict.fromkeys(map(str, touchpoints)), key=lambda t: (rank.get(t, big), t))
 
@@ -1611,22 +1806,85 @@ def feedback_frame(data) -> pd.DataFrame | None:
         the segment columns of :func:`segment_columns` (missing where the respondent is not in the survey).
         ``None`` without own-brand feedback.
     """
+    out = _feedback_frame(data)
+    return None if out is None else out.copy()
+
+
+def _is_text(col: pd.Series) -> bool:
+    """A column of a pandas string dtype (not object)."""
+    return pd.api.types.is_string_dtype(col.dtype) and col.dtype != object
+
+
+def _touchpoint_categorical(data, col: pd.Series) -> pd.Categorical:
+    """Touchpoints as text, categorical in :func:`touchpoint_order`."""
+    if not _is_text(col):
+        tps = col.astype("string").astype(object).where(col.notna())
+        return pd.Categorical(tps, categories=touchpoint_order(data, tps.dropna().unique()))
+    codes, names = pd.factorize(col)  # distinct texts: convert and place each once
+    names = [str(t) for t in pd.Series(names, dtype=col.dtype).astype("string").astype(object)]
+    cats = touchpoint_order(data, names)
+    pos = {t: i for i, t in enumerate(cats)}
+    remap = np.array([pos[t] for t in names] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=cats)
+
+
+def _survey_rows(data, fb: pd.DataFrame, cs: pd.DataFrame, use_wave: bool) -> np.ndarray | None:
+    """Row of ``cs`` (the segment frame) matching each comment, -1 when none (see :func:`feedback_frame`).
+
+    ``None`` when the ids are not all present text (the caller then joins by labels).
+    """
+    cols = ["respondent", *(["wave"] if use_wave else [])]
+    if not all(_is_text(f[c]) and not f[c].isna().any() for f in (fb, cs) for c in cols):
+        return None
+    n = len(cs)
+    if n == 0:
+        return np.full(len(fb), -1, dtype=np.int64)
+
+    def codes(col):
+        return pd.factorize(pd.concat([cs[col], fb[col]], ignore_index=True))[0].astype(np.int64)
+
+    key = codes("respondent")
+    if use_wave:  # drop_duplicates(["respondent", "wave"], keep="last"): the last survey row of each pair
+        w = codes("wave")
+        key = key * (int(w.max()) + 1) + w
+        order = np.arange(n)
+    else:  # the respondent's latest wave (in wave order; waves not in the order sort last), then last row
+        worder = {w: i for i, w in enumerate(data.waves)}
+        order = cs["wave"].astype(str).map(worder).sort_values(kind="mergesort").index.to_numpy()
+    cs_key, fb_key = key[:n][order], key[n:]
+    uniq, first = np.unique(cs_key[::-1], return_index=True)  # first in reversed order = last row
+    rows = order[::-1][first]
+    at = np.minimum(np.searchsorted(uniq, fb_key), len(uniq) - 1)
+    return np.where(uniq[at] == fb_key, rows[at], -1)
+
+
+def _feedback_frame(data) -> pd.DataFrame | None:
+    """:func:`feedback_frame`, built once per data object (read-only)."""
+    return _memo(data, "feedback_frame", lambda: _build_feedback_frame(data))
+
+
+def _build_feedback_frame(data) -> pd.DataFrame | None:
     if skip_reason(data, "feedback"):
         return None
     from cem_research.text import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD
 
     fb = _own_feedback(data).copy()
     if "touchpoint" in fb and fb["touchpoint"].notna().any():
-        tps = fb["touchpoint"].astype("string").astype(object).where(fb["touchpoint"].notna())
-        fb["touchpoint"] = pd.Categorical(tps, categories=touchpoint_order(data, tps.dropna().unique()))
+        fb["touchpoint"] = _touchpoint_categorical(data, fb["touchpoint"])
     fb["polarity"] = np.where(fb["compound"] >= POSITIVE_THRESHOLD, "positive",
                               np.where(fb["compound"] <= NEGATIVE_THRESHOLD, "negative", "neutral"))
     segs = list(segment_columns(data))
     if segs and "respondent" in fb and fb["respondent"].notna().any():
-        cs = customer_segments(data)
+        cs = _customer_segments(data)
+        use_wave = "wave" in fb and fb["wave"].notna().any()
+        rows = _survey_rows(data, fb, cs, use_wave)
+        if rows is not None:
+            for s in segs:
+                codes = cs[s].cat.codes.to_numpy()
+                fb[s] = pd.Categorical.from_codes(np.where(rows >= 0, codes[rows], -1), dtype=cs[s].dtype)
+            return fb.reset_index(drop=True)
         cs = cs.assign(respondent=cs["respondent"].astype(str), wave=cs["wave"].astype(str))
         fb_resp = fb["respondent"].astype("string").astype(object)
-        use_wave = "wave" in fb and fb["wave"].notna().any()
         if use_wave:
             key = pd.Series(list(zip(fb_resp, fb["wave"].astype("string").astype(object))), index=fb.index)
             look = cs.drop_duplicates(["respondent", "wave"], keep="last").set_index(["respondent", "wave"])
@@ -1657,20 +1915,22 @@ def sentiment_summary(data, confidence: float = 0.95) -> pd.DataFrame | None:
         :func:`cem_research.stats.proportion_ci`). Comments are the unit: a respondent who wrote several
         comments counts several times. ``None`` without own-brand feedback.
     """
-    fb = feedback_frame(data)
+    fb = _feedback_frame(data)
     if fb is None:
         return None
     dims = [("all", "All comments")]
     if "touchpoint" in fb and fb["touchpoint"].notna().any():
         dims.append(("touchpoint", "Touchpoint"))
     dims += [(s, lab) for s, lab in segment_columns(data).items() if s in fb and fb[s].notna().any()]
+    is_pos = (fb["polarity"] == "positive").to_numpy()
+    is_neg = (fb["polarity"] == "negative").to_numpy()
     parts = []
     for dim, label in dims:
         frame = fb.assign(all="all comments") if dim == "all" else fb
         m = stats.mean_ci(frame, "compound", by=dim, confidence=confidence).drop(columns=["n_eff", "sd"])
         m = m.rename(columns={dim: "level", "mean": "compound"})
-        pos = frame.groupby(dim, observed=True, sort=False)["polarity"].apply(lambda s: (s == "positive").sum())
-        neg = frame.groupby(dim, observed=True, sort=False)["polarity"].apply(lambda s: (s == "negative").sum())
+        polarity = frame.assign(_pos=is_pos, _neg=is_neg).groupby(dim, observed=True, sort=False)
+        pos, neg = polarity["_pos"].sum(), polarity["_neg"].sum()
         m["share_positive"] = m["level"].map(pos).to_numpy(dtype=float) / m["n"]
         m["share_negative"] = m["level"].map(neg).to_numpy(dtype=float) / m["n"]
         m["positive_low"], m["positive_high"] = stats.proportion_ci(m["level"].map(pos).to_numpy(dtype=float),
@@ -1706,7 +1966,7 @@ def feedback_terms(data, top: int = 6, min_count: int | None = None) -> pd.DataF
     """
     from cem_research import text as textmod
 
-    fb = feedback_frame(data)
+    fb = _feedback_frame(data)
     if fb is None or "touchpoint" not in fb or fb["touchpoint"].nunique() < 2:
         return None
     if min_count is None:
@@ -1755,7 +2015,7 @@ def representative_quotes(data, n: int = 3, max_chars: int = 240) -> pd.DataFram
     """
     from cem_research.text import safe_text
 
-    fb = feedback_frame(data)
+    fb = _feedback_frame(data)
     if fb is None:
         return None
     rows = []
