@@ -562,6 +562,8 @@ def _median(xs):
 
 
 def measure_floor(root: Path, client: str, jobs: int, repeats: int, work: Path) -> dict:
+    """The kernel-and-import floor: papermill running the import-only twin notebooks ``repeats`` times
+    with the runner's parallelism; median seconds, every run, per-notebook seconds and peak memory."""
     runs = [run_child("floor", {"root": str(root), "client": client, "jobs": jobs}, work) for _ in range(repeats)]
     best = min(runs, key=lambda r: r["seconds"])
     return {"seconds": _median([r["seconds"] for r in runs]), "runs": [r["seconds"] for r in runs],
@@ -570,6 +572,9 @@ def measure_floor(root: Path, client: str, jobs: int, repeats: int, work: Path) 
 
 
 def measure_size(root: Path, n: int, template: str, jobs: int, repeats: int, seed: int, work: Path) -> dict:
+    """Generate a seeded client of ``n`` respondents and measure it: the full pipeline (median of
+    ``repeats`` runs: stages, notebooks, memory, simulated scheduling), the processing stage and
+    sentiment scoring cold, warm and against the plain VADER loop."""
     from cem_research.demo import generate_client
 
     client = _client_name(n, template)
@@ -711,6 +716,8 @@ def loglog_slope(points: list[tuple[float, float]]) -> float | None:
 # ---------------------------------------------------------------------------------------------
 # targets and the report
 def evaluate(result: dict) -> dict:
+    """Each target of :data:`TARGETS` with its measured value and ``met`` (``True``, ``False``, or
+    ``None`` when this run did not measure it, e.g. no 300k size)."""
     sizes = result["sizes"]
     floor = result["kernel_floor"]["seconds"]
     t: dict[str, dict] = {}
@@ -764,6 +771,7 @@ def _met(v):
 
 
 def render_markdown(result: dict) -> str:
+    """The short human-readable table (``bench.md``) of a finished benchmark result."""
     m = result["machine"]
     floor = result["kernel_floor"]
     L = ["# cem-research benchmark", "",
@@ -875,6 +883,7 @@ def explain(result: dict) -> list[str]:
 
 
 def run_bench(args) -> dict:
+    """Run the whole benchmark in a temporary project folder; returns (and writes) the result."""
     from cem_research.paths import project_root
 
     from cem_research.pipeline import NOTEBOOK_GLOB, package_fingerprint
@@ -984,6 +993,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m cem_research.bench [--sizes ...]`` (``_child`` runs one measured stage)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["_child"]:
         return _child_main(argv[1], argv[2])
