@@ -101,7 +101,11 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
             pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
                                 kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
                                 progress_bar=False, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                # CRITICAL: jupyter_client interrupts (SIGINT) every kernel before
+                                # asking it to shut down, and a kernel caught inside a message
+                                # handler then logs a harmless "KeyboardInterrupt caught in kernel"
+                                # ERROR. Cell errors reach us through the messaging protocol.
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except Exception as exc:  # report one line; the previous output stays in place
         msg = _notebook_error(exc)
         return task.client, name, time.perf_counter() - t0, f"notebook {name} failed: {msg}"
