@@ -701,3 +701,19 @@ def test_boot_corr_all_is_shared_for_a_fixed_seed():
     assert not np.allclose(S._boot_corr_all(z, 50, seed=2), a)
     assert S._boot_corr_all(z, 50, seed=None) is not S._boot_corr_all(z, 50, seed=None)
     assert S._boot_corr_all(z, 0, seed=1).shape == (0, 3, 3)
+
+
+@pytest.mark.parametrize("k, df", [(3, 2), (4, 7), (7, 33), (12, 1000)])
+def test_studentized_range_table_holds_scipys_values(k, df):
+    cols, table = S._studentized_range_table()
+    assert sorted(cols) == list(range(3, 13)) and table[:, 0].tolist() == list(range(2, 1001))
+    S._studentized_range_quantile.cache_clear()
+    assert S._studentized_range_quantile(0.95, k, df) == pytest.approx(
+        sps.studentized_range.ppf(0.95, k, df), rel=1e-9)
+
+
+def test_studentized_range_outside_the_table_asks_scipy():
+    S._studentized_range_quantile.cache_clear()
+    for confidence, k, df in [(0.9, 4, 20), (0.95, 13, 20)]:
+        assert S._studentized_range_quantile(confidence, k, df) == pytest.approx(
+            sps.studentized_range.ppf(confidence, k, df), rel=1e-12)
