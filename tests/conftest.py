@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,39 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "tiny_client"
 XSS = "<script>alert(1)</script> Mail me at jane.doe@example.com or call +44 20 7946 0958, great coffee"
+
+
+@contextmanager
+def project_root(root: Path):
+    """Point ``CEM_PROJECT_ROOT`` at ``root`` for the block (the previous value is restored)."""
+    old = os.environ.get("CEM_PROJECT_ROOT")
+    os.environ["CEM_PROJECT_ROOT"] = str(root)
+    try:
+        yield root
+    finally:
+        if old is None:
+            os.environ.pop("CEM_PROJECT_ROOT", None)
+        else:
+            os.environ["CEM_PROJECT_ROOT"] = old
+
+
+def make_client(root: Path, name: str, cfg: dict, files: dict, extra_files: dict | None = None):
+    """Write a client folder under ``root/data/raw`` and load it.
+
+    ``files`` maps CSV names to DataFrames, ``extra_files`` other file names to their text;
+    ``cfg`` becomes ``client.yaml``.
+    """
+    from cem_research.data import load_client
+
+    folder = root / "data" / "raw" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for fname, frame in files.items():
+        frame.to_csv(folder / fname, index=False)
+    for fname, text in (extra_files or {}).items():
+        (folder / fname).write_text(text)
+    (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    with project_root(root):
+        return load_client(name, raw_root=root / "data" / "raw")
 
 
 def make_project(root: Path, clients: dict[str, Path], notebooks: Path | None = None) -> Path:

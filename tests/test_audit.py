@@ -5,47 +5,20 @@ fitness_club, and notebook 04's section."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats as sps
 
+from conftest import make_client, project_root
 from cem_research import audit, stats
 from cem_research.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
 FINDING_MIME = "application/vnd.cem-research.finding+json"
-
-
-@contextmanager
-def project_root(root: Path):
-    old = os.environ.get("CEM_PROJECT_ROOT")
-    os.environ["CEM_PROJECT_ROOT"] = str(root)
-    try:
-        yield root
-    finally:
-        if old is None:
-            os.environ.pop("CEM_PROJECT_ROOT", None)
-        else:
-            os.environ["CEM_PROJECT_ROOT"] = old
-
-
-def make_client(root: Path, name: str, cfg: dict, files: dict[str, pd.DataFrame]):
-    from cem_research.data import load_client
-
-    folder = root / "data" / "raw" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    for fname, frame in files.items():
-        frame.to_csv(folder / fname, index=False)
-    (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    with project_root(root):
-        return load_client(name, raw_root=root / "data" / "raw")
 
 
 # own-brand answers on three single-item constructs (1-7): high, low and middling

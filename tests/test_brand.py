@@ -7,9 +7,7 @@ the helpers' rationale (duplicated here in small form so the two files stay inde
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import project_root
 from cem_research import brand as br
 from cem_research import platform as pf
 from cem_research import stats
@@ -24,19 +23,6 @@ from cem_research import stats
 REPO = Path(__file__).resolve().parents[1]
 FINDING_MIME = "application/vnd.cem-research.finding+json"
 QUADRANTS = ["Concentrate here", "Keep up the good work", "Low priority", "Possible overkill"]
-
-
-@contextmanager
-def project_root(root: Path):
-    old = os.environ.get("CEM_PROJECT_ROOT")
-    os.environ["CEM_PROJECT_ROOT"] = str(root)
-    try:
-        yield root
-    finally:
-        if old is None:
-            os.environ.pop("CEM_PROJECT_ROOT", None)
-        else:
-            os.environ["CEM_PROJECT_ROOT"] = old
 
 
 def add_demo_client(root: Path, name: str) -> Path:

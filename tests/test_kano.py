@@ -5,48 +5,19 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
+from conftest import make_client, project_root
 from cem_research import kano, stats
 from cem_research.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
 FINDING_MIME = "application/vnd.cem-research.finding+json"
-
-
-@contextmanager
-def project_root(root: Path):
-    old = os.environ.get("CEM_PROJECT_ROOT")
-    os.environ["CEM_PROJECT_ROOT"] = str(root)
-    try:
-        yield root
-    finally:
-        if old is None:
-            os.environ.pop("CEM_PROJECT_ROOT", None)
-        else:
-            os.environ["CEM_PROJECT_ROOT"] = old
-
-
-def make_client(root: Path, name: str, survey: pd.DataFrame, cfg: dict, files: dict | None = None):
-    """Write a client folder under ``root/data/raw`` and load it."""
-    from cem_research.data import load_client
-
-    folder = root / "data" / "raw" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    survey.to_csv(folder / "survey.csv", index=False)
-    for fname, frame in (files or {}).items():
-        frame.to_csv(folder / fname, index=False)
-    (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    with project_root(root):
-        return load_client(name, raw_root=root / "data" / "raw")
 
 
 def answers_frame(pairs: list[tuple[int, int]], feature: str = "f", weights=None) -> pd.DataFrame:
@@ -195,7 +166,7 @@ KANO = {"kano": {"scale": [1, 5], "features": {"showers": {"functional": "k_f", 
 
 
 def test_reads_own_survey_rows_only(tmp_path):
-    data = make_client(tmp_path, "k1", _survey(), _cfg(KANO))
+    data = make_client(tmp_path, "k1", _cfg(KANO), {"survey.csv": _survey()})
     a = kano.kano_answers(data)
     assert len(a) == 40 and set(a["category"]) == {"M", "I"}
     assert a.attrs["features"] == {"showers": "Clean showers"} and a.attrs["segments"] == ["seg"]
@@ -218,8 +189,8 @@ def test_scale_recoding_and_blanks(tmp_path):
     s["k_f"] = s["k_f"] - 1  # answers coded 0-4
     s["k_d"] = s["k_d"] - 1
     s.loc[3, "k_f"] = np.nan
-    data = make_client(tmp_path, "k2", s, _cfg({"kano": {"scale": [0, 4], "features": {
-        "showers": {"functional": "k_f", "dysfunctional": "k_d"}}}}))
+    data = make_client(tmp_path, "k2", _cfg({"kano": {"scale": [0, 4], "features": {
+        "showers": {"functional": "k_f", "dysfunctional": "k_d"}}}}), {"survey.csv": s})
     a = kano.kano_answers(data)
     assert len(a) == 39 and a.attrs["n_blank"] == {"showers": 1}
     assert a["label"].iloc[0] == "Showers"
@@ -230,7 +201,7 @@ def test_bad_answer_is_one_line_error_with_rows(tmp_path):
     s = _survey()
     s["k_d"] = s["k_d"].astype(object)
     s.loc[[2, 7], "k_d"] = ["7", "dislike"]
-    data = make_client(tmp_path, "k3", s, _cfg(KANO))
+    data = make_client(tmp_path, "k3", _cfg(KANO), {"survey.csv": s})
     with pytest.raises(ContractError) as e:
         kano.kano_answers(data)
     msg = str(e.value)
@@ -239,8 +210,8 @@ def test_bad_answer_is_one_line_error_with_rows(tmp_path):
 
 
 def test_missing_column_is_named(tmp_path):
-    data = make_client(tmp_path, "k4", _survey(), _cfg({"kano": {"features": {
-        "showers": {"functional": "k_f", "dysfunctional": "k_dd"}}}}))
+    data = make_client(tmp_path, "k4", _cfg({"kano": {"features": {
+        "showers": {"functional": "k_f", "dysfunctional": "k_dd"}}}}), {"survey.csv": _survey()})
     with pytest.raises(ContractError, match="column 'k_dd'.*did you mean 'k_d'"):
         kano.kano_answers(data)
 

@@ -6,49 +6,20 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats as sps
 
+from conftest import make_client, project_root
 from cem_research import modules as md
 from cem_research import stats
 from cem_research.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def project_root(root: Path):
-    old = os.environ.get("CEM_PROJECT_ROOT")
-    os.environ["CEM_PROJECT_ROOT"] = str(root)
-    try:
-        yield root
-    finally:
-        if old is None:
-            os.environ.pop("CEM_PROJECT_ROOT", None)
-        else:
-            os.environ["CEM_PROJECT_ROOT"] = old
-
-
-def make_client(root: Path, name: str, cfg: dict, files: dict[str, pd.DataFrame], extra_files=None):
-    from cem_research.data import load_client
-
-    folder = root / "data" / "raw" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    for fname, frame in files.items():
-        frame.to_csv(folder / fname, index=False)
-    for fname, text in (extra_files or {}).items():
-        (folder / fname).write_text(text)
-    (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    with project_root(root):
-        return load_client(name, raw_root=root / "data" / "raw")
 
 
 # comments with known modules under the default codebook

@@ -8,9 +8,7 @@ project, so processed tables never land in the repository.  The real-data client
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ import pingouin as pg
 import pytest
 import yaml
 
+from conftest import project_root
 from cem_research import platform as pf
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,20 +31,6 @@ N_BOOT = 60
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-@contextmanager
-def project_root(root: Path):
-    """Point CEM_PROJECT_ROOT at ``root`` for the duration of the block (restored afterwards)."""
-    old = os.environ.get("CEM_PROJECT_ROOT")
-    os.environ["CEM_PROJECT_ROOT"] = str(root)
-    try:
-        yield root
-    finally:
-        if old is None:
-            os.environ.pop("CEM_PROJECT_ROOT", None)
-        else:
-            os.environ["CEM_PROJECT_ROOT"] = old
 
 
 def new_project(root: Path) -> Path:
