@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from cem_research import stats
-from cem_research.config import CONFIG_FILE
+from cem_research.config import CONFIG_FILE, suggest
 from cem_research.errors import ContractError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,9 +99,7 @@ def parse_promises(cfg: "ClientConfig") -> list[Promise] | None:
                             f"touchpoints: [...], target: ...}}, got {entry!r}")
         for key in entry:
             if key not in KEYS:
-                close = difflib.get_close_matches(str(key), sorted(KEYS), n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(KEYS))}"
-                raise _err(cfg, f"unknown key '{key}' in {where}{hint}")
+                raise _err(cfg, f"unknown key '{key}' in {where}{suggest(key, KEYS)}")
         text = entry.get("promise")
         if text is None or not str(text).strip():
             raise _err(cfg, f"'{where}.promise' is required: the promise in the brand's words")

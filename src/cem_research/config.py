@@ -200,7 +200,9 @@ def check_client_name(client: str) -> str:
     return client
 
 
-def _suggest(key: str, valid: set[str], noun: str = "valid keys") -> str:
+def suggest(key: str, valid, noun: str = "valid keys") -> str:
+    """The tail of an "unknown key" message: ``"; did you mean 'x'?"`` for the nearest valid
+    name, else ``"; valid keys: a, b, c"`` (``noun`` replaces "valid keys")."""
     close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else f"; {noun}: {', '.join(sorted(valid))}"
 
@@ -211,7 +213,7 @@ def _check_keys(mapping: Any, valid: set[str], where: str, client: str) -> dict:
                             client=client, file=CONFIG_FILE)
     for key in mapping:
         if key not in valid:
-            raise ContractError(f"unknown key '{key}' in {where}{_suggest(key, valid)}",
+            raise ContractError(f"unknown key '{key}' in {where}{suggest(key, valid)}",
                                 client=client, file=CONFIG_FILE)
     return mapping
 
@@ -377,7 +379,7 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         for n in names:
             if n not in constructs:
                 raise ContractError(f"'{key}' names '{n}', which is not a declared construct"
-                                    f"{_suggest(n, set(constructs), 'declared constructs')}",
+                                    f"{suggest(n, set(constructs), 'declared constructs')}",
                                     client=client, file=CONFIG_FILE)
         return names
 
@@ -391,7 +393,7 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         nps = str(nps)
         if nps not in constructs:
             raise ContractError(f"'nps' names '{nps}', which is not a declared construct"
-                                f"{_suggest(nps, set(constructs), 'declared constructs')}",
+                                f"{suggest(nps, set(constructs), 'declared constructs')}",
                                 client=client, file=CONFIG_FILE)
         c = constructs[nps]
         if len(c.items) != 1 or c.scale != (0.0, 10.0):

@@ -57,7 +57,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from cem_research import stats
-from cem_research.config import CONFIG_FILE
+from cem_research.config import CONFIG_FILE, suggest
 from cem_research.errors import ContractError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,11 +102,6 @@ def _err(cfg: "ClientConfig", message: str, column: str | None = None) -> Contra
     return ContractError(message, client=cfg.client, file=CONFIG_FILE, column=column)
 
 
-def _hint(key: str, valid) -> str:
-    close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
-
-
 def parse_kano(cfg: "ClientConfig") -> KanoSpec | None:
     """Validate the ``kano:`` key of client.yaml (``None`` when the client declares none).
 
@@ -124,7 +119,7 @@ def parse_kano(cfg: "ClientConfig") -> KanoSpec | None:
         raise _err(cfg, f"'kano' must be a mapping with 'features' (and optionally 'scale'), got {type(raw).__name__}")
     for key in raw:
         if key not in KEYS:
-            raise _err(cfg, f"unknown key '{key}' in kano{_hint(key, KEYS)}")
+            raise _err(cfg, f"unknown key '{key}' in kano{suggest(key, KEYS)}")
     scale = raw.get("scale", [1, 5])
     ok = (isinstance(scale, (list, tuple)) and len(scale) == 2
           and all(isinstance(v, int) and not isinstance(v, bool) for v in scale) and scale[1] - scale[0] == 4)
@@ -144,7 +139,7 @@ def parse_kano(cfg: "ClientConfig") -> KanoSpec | None:
             raise _err(cfg, f"'{where}' must be a mapping with 'functional' and 'dysfunctional' columns, got {spec!r}")
         for key in spec:
             if key not in FEATURE_KEYS:
-                raise _err(cfg, f"unknown key '{key}' in {where}{_hint(key, FEATURE_KEYS)}")
+                raise _err(cfg, f"unknown key '{key}' in {where}{suggest(key, FEATURE_KEYS)}")
         cols = []
         for role in ("functional", "dysfunctional"):
             col = spec.get(role)

@@ -48,7 +48,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from cem_research import stats
-from cem_research.config import CONFIG_FILE, FileSpec
+from cem_research.config import CONFIG_FILE, FileSpec, suggest
 from cem_research.errors import ContractError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,9 +147,7 @@ def parse_modules(cfg: "ClientConfig") -> ModulesSpec | None:
         raise _err(cfg, f"'modules' must be a mapping with optional 'codebook' and 'hand_coded', got {raw!r}")
     for key in raw:
         if key not in KEYS:
-            close = difflib.get_close_matches(str(key), sorted(KEYS), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(KEYS))}"
-            raise _err(cfg, f"unknown key '{key}' in modules{hint}")
+            raise _err(cfg, f"unknown key '{key}' in modules{suggest(key, KEYS)}")
     cb = raw.get("codebook")
     source = "default (resources/modules.yaml)"
     if cb is None:
@@ -195,9 +193,7 @@ def parse_modules(cfg: "ClientConfig") -> ModulesSpec | None:
             raise _err(cfg, f"'modules.hand_coded' must be {{file: ..., text: ..., module: ...}}, got {hc!r}")
         for key in hc:
             if key not in HAND_KEYS:
-                close = difflib.get_close_matches(str(key), sorted(HAND_KEYS), n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(HAND_KEYS))}"
-                raise _err(cfg, f"unknown key '{key}' in modules.hand_coded{hint}")
+                raise _err(cfg, f"unknown key '{key}' in modules.hand_coded{suggest(key, HAND_KEYS)}")
         for key in ("file", "text", "module"):
             if not hc.get(key) or not isinstance(hc[key], str):
                 raise _err(cfg, f"'modules.hand_coded.{key}' is required")

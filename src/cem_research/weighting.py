@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cem_research.config import CONFIG_FILE, ClientConfig
+from cem_research.config import CONFIG_FILE, ClientConfig, suggest
 from cem_research.errors import ContractError
 
 KEYS = {"targets", "by_wave", "trim", "max_iter", "tolerance"}
@@ -128,9 +128,7 @@ def parse_weighting(cfg: ClientConfig) -> WeightingSpec | None:
                         f"got {type(raw).__name__}")
     for key in raw:
         if key not in KEYS:
-            close = difflib.get_close_matches(str(key), sorted(KEYS), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(KEYS))}"
-            raise _err(cfg, f"unknown key '{key}' in weighting{hint}")
+            raise _err(cfg, f"unknown key '{key}' in weighting{suggest(key, KEYS)}")
     targets_raw = raw.get("targets")
     if not isinstance(targets_raw, dict) or not targets_raw:
         raise _err(cfg, "'weighting.targets' must map segment columns to their target shares, "
