@@ -777,8 +777,14 @@ def group_reliability(
     g = data[group]
     levels = _levels(g)
     codes = pd.Index(levels).get_indexer(np.asarray(g, dtype=object)) if levels else np.array([], dtype=int)
-    rows = [{group: lev, **_reliability_row(x[codes == i], items, construct, threshold)}
-            for i, lev in enumerate(levels)]  # = reliability() within each level
+    return _group_reliability_table(x, codes, list(enumerate(levels)), items, construct, threshold, group)
+
+
+def _group_reliability_table(x: np.ndarray, codes: np.ndarray, levels: list[tuple[int, Any]],
+                             items: list[str], construct: str, threshold: float, group: str) -> pd.DataFrame:
+    """The :func:`group_reliability` table from the item matrix ``x``, each row's level code and the
+    ``(code, label)`` of the levels to report, in order: :func:`reliability` within each level."""
+    rows = [{group: lev, **_reliability_row(x[codes == i], items, construct, threshold)} for i, lev in levels]
     cols = [group, "construct", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_std", "flag"]
     if not rows:
         return pd.DataFrame(columns=[*cols, "unreliable"])

@@ -679,14 +679,7 @@ def _level_reliability(seg: pd.Series, answered: np.ndarray, items: pd.DataFrame
         raise ValueError(f"group_reliability: expected a numeric threshold, got {threshold!r}")
     if construct not in blocks:
         blocks[construct] = items[c_items].to_numpy(dtype=float)
-    x = blocks[construct]
-    rows = [{"level": lev, **stats._reliability_row(x[codes == i], c_items, construct, threshold)}
-            for i, lev in ok]
-    out = pd.DataFrame(rows, columns=["level", "construct", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high",
-                                      "alpha_std", "flag"])
-    a = out["alpha"].astype(float)
-    out["unreliable"] = (a.notna() & (a < threshold)).astype(bool)
-    return out
+    return stats._group_reliability_table(blocks[construct], codes, ok, c_items, construct, threshold, "level")
 
 
 def _levels(series: pd.Series) -> list:
