@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from contextlib import contextmanager
@@ -103,3 +104,18 @@ def built_project(tmp_path_factory):
         os.environ.pop("CEM_PROJECT_ROOT", None)
     else:
         os.environ["CEM_PROJECT_ROOT"] = old
+
+
+@pytest.fixture(scope="session")
+def fitness_project(tmp_path_factory):
+    """The fitness_club demo client (it plants every optional method) in a throw-away project:
+    ``{"root", "data", "truth"}``; read-only for the tests that share it."""
+    from cem_research.data import load_client
+
+    root = tmp_path_factory.mktemp("fitness_project")
+    shutil.copytree(REPO / "data" / "raw" / "fitness_club", root / "data" / "raw" / "fitness_club")
+    (root / "notebooks").symlink_to(REPO / "notebooks", target_is_directory=True)
+    with project_root(root):
+        data = load_client("fitness_club", raw_root=root / "data" / "raw")
+    truth = json.loads((root / "data" / "raw" / "fitness_club" / "truth.json").read_text())
+    return {"root": root, "data": data, "truth": truth}

@@ -5,7 +5,6 @@ fitness_club, and notebook 04's section."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -200,21 +199,8 @@ def test_clients_without_promises_get_none():
 # ----------------------------------------------------------------------------- fitness_club
 
 
-@pytest.fixture(scope="module")
-def fitness(tmp_path_factory):
-    from cem_research.data import load_client
-
-    root = tmp_path_factory.mktemp("audit_fitness")
-    shutil.copytree(REPO / "data" / "raw" / "fitness_club", root / "data" / "raw" / "fitness_club")
-    (root / "notebooks").symlink_to(REPO / "notebooks", target_is_directory=True)
-    with project_root(root):
-        data = load_client("fitness_club", raw_root=root / "data" / "raw")
-    truth = json.loads((root / "data" / "raw" / "fitness_club" / "truth.json").read_text())
-    return {"root": root, "data": data, "truth": truth}
-
-
-def test_fitness_planted_promises(fitness):
-    data, truth = fitness["data"], fitness["truth"]
+def test_fitness_planted_promises(fitness_project):
+    data, truth = fitness_project["data"], fitness_project["truth"]
     d = audit.promise_delivery(data).set_index("promise")
     assert d.loc[truth["undelivered_promise"], "verdict"] == "not delivered"
     assert d.loc[truth["delivered_promise"], "verdict"] == "delivered"
@@ -231,10 +217,10 @@ def test_fitness_planted_promises(fitness):
 
 
 @pytest.mark.slow
-def test_notebook_04_promise_section(fitness, tmp_path):
+def test_notebook_04_promise_section(fitness_project, tmp_path):
     import papermill as pm
 
-    root = fitness["root"]
+    root = fitness_project["root"]
     out = tmp_path / "04_fitness.ipynb"
     with project_root(root):
         pm.execute_notebook(str(root / "notebooks" / "04_customer_interface.ipynb"), str(out),
@@ -248,4 +234,4 @@ def test_notebook_04_promise_section(fitness, tmp_path):
                 fs.append(o["data"][FINDING_MIME])
     promise = [f for f in fs if f["section"] == audit.SECTION]
     assert len(promise) == 1 and promise[0]["headline"] and promise[0]["key"] == "promise_gap_min"
-    assert fitness["truth"]["undelivered_promise"] in promise[0]["text"]
+    assert fitness_project["truth"]["undelivered_promise"] in promise[0]["text"]

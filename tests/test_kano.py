@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -253,22 +252,9 @@ def test_clients_without_kano_get_none():
 # ----------------------------------------------------------------------------- fitness_club
 
 
-@pytest.fixture(scope="module")
-def fitness(tmp_path_factory):
-    from cem_research.data import load_client
-
-    root = tmp_path_factory.mktemp("kano_fitness")
-    shutil.copytree(REPO / "data" / "raw" / "fitness_club", root / "data" / "raw" / "fitness_club")
-    (root / "notebooks").symlink_to(REPO / "notebooks", target_is_directory=True)
-    with project_root(root):
-        data = load_client("fitness_club", raw_root=root / "data" / "raw")
-    truth = json.loads((root / "data" / "raw" / "fitness_club" / "truth.json").read_text())
-    return {"root": root, "data": data, "truth": truth}
-
-
-def test_fitness_must_be_and_attractive_features(fitness):
-    truth = fitness["truth"]["kano"]
-    a = kano.kano_answers(fitness["data"])
+def test_fitness_must_be_and_attractive_features(fitness_project):
+    truth = fitness_project["truth"]["kano"]
+    a = kano.kano_answers(fitness_project["data"])
     t = kano.kano_table(a).set_index("feature")
     names = {"must_be": "Must-be", "attractive": "Attractive", "one_dimensional": "One-dimensional",
              "indifferent": "Indifferent"}
@@ -280,16 +266,16 @@ def test_fitness_must_be_and_attractive_features(fitness):
     assert attr["better_ci_low"] > 0.5 and attr["worse_ci_low"] > -0.5
     assert t.attrs["weighted"]  # fitness_club declares weighting: targets, so weights are used
     seg = kano.segment_table(a)
-    assert set(seg["segment"]) == set(fitness["data"].config.segments)
+    assert set(seg["segment"]) == set(fitness_project["data"].config.segments)
 
 
 @pytest.mark.slow
-def test_notebook_03_kano_and_modules_sections(fitness, tmp_path):
+def test_notebook_03_kano_and_modules_sections(fitness_project, tmp_path):
     import papermill as pm
 
     from cem_research import modules
 
-    root = fitness["root"]
+    root = fitness_project["root"]
     out = tmp_path / "03_fitness.ipynb"
     with project_root(root):
         pm.execute_notebook(str(root / "notebooks" / "03_brand_experience.ipynb"), str(out),

@@ -4,9 +4,7 @@ RELATE theme of fitness_club."""
 
 from __future__ import annotations
 
-import json
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import make_client, project_root
+from conftest import make_client
 from cem_research import modules as md
 from cem_research import stats
 from cem_research.errors import ContractError
@@ -247,20 +245,8 @@ def test_clients_without_modules_get_none():
 # ----------------------------------------------------------------------------- fitness_club
 
 
-@pytest.fixture(scope="module")
-def fitness(tmp_path_factory):
-    from cem_research.data import load_client
-
-    root = tmp_path_factory.mktemp("modules_fitness")
-    shutil.copytree(REPO / "data" / "raw" / "fitness_club", root / "data" / "raw" / "fitness_club")
-    with project_root(root):
-        data = load_client("fitness_club", raw_root=root / "data" / "raw")
-    truth = json.loads((root / "data" / "raw" / "fitness_club" / "truth.json").read_text())
-    return data, truth
-
-
-def test_fitness_module_theme_rises_and_leads(fitness):
-    data, truth = fitness
+def test_fitness_module_theme_rises_and_leads(fitness_project):
+    data, truth = fitness_project["data"], fitness_project["truth"]
     theme = truth["module_theme"]
     s = md.module_shares(data, md.module_mentions(data))
     ch = md.module_changes(s)
@@ -275,8 +261,8 @@ def test_fitness_module_theme_rises_and_leads(fitness):
     assert f["key"] == "module_rising" and f["headline"] and f"{theme['module']} is rising" in f["text"]
 
 
-def test_fitness_hand_coded_agreement(fitness):
-    data, truth = fitness
+def test_fitness_hand_coded_agreement(fitness_project):
+    data, truth = fitness_project["data"], fitness_project["truth"]
     a = md.hand_coding_agreement(data).set_index("module")
     assert a.attrs["n_comments"] == truth["module_theme"]["hand_coded"]
     assert a.loc["all modules", "kappa"] > 0.6 and a.loc["all modules", "kappa_ci_low"] > 0.6
