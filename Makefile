@@ -48,7 +48,7 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks (change `client` in the parame
 	@$(PY) -m jupyter lab --notebook-dir=notebooks
 
 demo: $(STAMP) ## Rewrite the demo clients in data/raw from the seeded generator
-	@$(PY) -m cem_research demo
+	@$(PY) -m datasets.demo --out data/raw
 
 new-client: $(STAMP) ## Scaffold a client folder: make new-client NAME=<name>
 	@test -n "$(NAME)" || { echo "usage: make new-client NAME=<name>"; exit 2; }
@@ -58,7 +58,7 @@ pdf: reports ## Render every report to PDF with headless Chromium (apt-get insta
 	@$(PY) -m cem_research pdf
 
 bench: $(STAMP) ## Benchmark the pipeline at growing client sizes (writes reports/bench/)
-	@$(PY) -m cem_research.bench
+	@$(PY) -m benchmarks.bench
 
 browser: ## Install Debian's Chromium for PDF and browser tests (needs root)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }

@@ -43,8 +43,10 @@ wave = None             # analyse waves up to this one; None: all waves
 # %%
 from IPython.display import HTML, display
 
-from cem_research import findings, plots, tables, weighting, world
-from cem_research.data import load_client
+from cem_research.present import findings, plots, tables
+from cem_research.stats import weighting
+from cem_research.steps import world
+from cem_research.client.data import load_client
 
 plots.set_style()
 data = load_client(client, raw_root=raw_root, wave=wave)

@@ -36,8 +36,10 @@ wave = None  # analyse waves up to this one; None: all waves
 # %%
 from IPython.display import Markdown, display
 
-from cem_research import brand, findings, kano, modules, platform, plots, tables
-from cem_research.data import load_client
+from cem_research.steps import brand, platform
+from cem_research.present import findings, plots, tables
+from cem_research.steps.brand import kano, modules
+from cem_research.client.data import load_client
 
 plots.set_style()
 data = load_client(client, raw_root=raw_root, wave=wave)

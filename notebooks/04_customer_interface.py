@@ -40,8 +40,10 @@ import html
 
 from IPython.display import HTML, display
 
-from cem_research import audit, findings, interface, plots, tables
-from cem_research.data import load_client
+from cem_research.steps.platform import audit
+from cem_research.present import findings, plots, tables
+from cem_research.steps import interface
+from cem_research.client.data import load_client
 
 plots.set_style()
 data = load_client(client, raw_root=raw_root, wave=wave)

@@ -36,7 +36,7 @@ def make_client(root: Path, name: str, cfg: dict, files: dict, extra_files: dict
     ``files`` maps CSV names to DataFrames, ``extra_files`` other file names to their text;
     ``cfg`` becomes ``client.yaml``.
     """
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     folder = root / "data" / "raw" / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,7 @@ def inject_verbatim(folder: Path, text: str = XSS) -> None:
 def built_project(tmp_path_factory):
     """Run the whole pipeline once for the tiny test client (with an injected hostile verbatim)
     and for a client whose survey breaks the contract."""
-    from cem_research.pipeline import Runner
+    from cem_research.run.pipeline import Runner
 
     old = os.environ.get("CEM_PROJECT_ROOT")
     root = make_project(tmp_path_factory.mktemp("project"), {"tiny": TINY, "broken": TINY})
@@ -110,7 +110,7 @@ def built_project(tmp_path_factory):
 def fitness_project(tmp_path_factory):
     """The fitness_club demo client (it plants every optional method) in a throw-away project:
     ``{"root", "data", "truth"}``; read-only for the tests that share it."""
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     root = tmp_path_factory.mktemp("fitness_project")
     shutil.copytree(REPO / "data" / "raw" / "fitness_club", root / "data" / "raw" / "fitness_club")

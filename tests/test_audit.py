@@ -1,4 +1,4 @@
-"""Tests of cem_research.audit (promise versus delivery): validation, hand computations of the
+"""Tests of cem_research.steps.platform.audit (promise versus delivery): validation, hand computations of the
 delivery, gap and verdict, the default targets, touchpoint evidence, the planted promises of
 fitness_club, and notebook 04's section."""
 
@@ -13,8 +13,9 @@ import pytest
 from scipy import stats as sps
 
 from conftest import make_client, project_root
-from cem_research import audit, stats
-from cem_research.errors import ContractError
+from cem_research.steps.platform import audit
+from cem_research import stats
+from cem_research.client.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
 FINDING_MIME = "application/vnd.cem-research.finding+json"
@@ -165,7 +166,7 @@ def test_unknown_touchpoint_is_named(tmp_path):
     ([{"promise": "x", "construct": "warm", "touchpoints": [{"a": 1}]}], "list of touchpoint names"),
 ])
 def test_config_errors(promises, message):
-    from cem_research.config import parse_config
+    from cem_research.client.config import parse_config
 
     cfg = parse_config(_cfg(promises), "bad")
     with pytest.raises(ContractError, match=message) as e:
@@ -174,7 +175,7 @@ def test_config_errors(promises, message):
 
 
 def test_touchpoints_need_a_touchpoint_file():
-    from cem_research.config import parse_config
+    from cem_research.client.config import parse_config
 
     cfg = parse_config(_cfg([{"promise": "x", "construct": "warm", "touchpoints": ["desk"]}],
                             with_touchpoints=False), "bad")
@@ -183,8 +184,8 @@ def test_touchpoints_need_a_touchpoint_file():
 
 
 def test_clients_without_promises_get_none():
-    from cem_research.config import load_config
-    from cem_research.data import ClientData
+    from cem_research.client.config import load_config
+    from cem_research.client.data import ClientData
 
     for folder in (REPO / "tests" / "fixtures" / "tiny_client", REPO / "data" / "raw" / "coffee_house"):
         cfg = load_config(folder)

@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cem_research.config import check_client_name, load_config
-from cem_research.contract import read_client
-from cem_research.errors import ContractError
-from cem_research.paths import find_raw_dir, processed_dir
+from cem_research.client.config import check_client_name, load_config
+from cem_research.client.contract import read_client
+from cem_research.client.errors import ContractError
+from cem_research.client.paths import find_raw_dir, processed_dir
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 PROJECT = CORPUS.parent.parent
@@ -108,7 +108,7 @@ def test_refused(name, tmp_path):
 def _values(cfg, raw, key: str) -> list:
     table, column = key.split(".", 1)
     if table == "ratings":
-        from cem_research.processing import score_constructs
+        from cem_research.client.processing import score_constructs
 
         frame = score_constructs(cfg, raw.ratings) if column in cfg.constructs else raw.ratings
     else:
@@ -150,7 +150,7 @@ def test_handled(name, tmp_path):
     if "missing_answers" in expected:
         assert raw.missing_answers == expected.pop("missing_answers")
     if "missing_scores" in expected:
-        from cem_research.processing import score_constructs
+        from cem_research.client.processing import score_constructs
 
         scored = score_constructs(cfg, raw.ratings)
         assert {c: int(scored[c].isna().sum()) for c in cfg.constructs} == expected.pop("missing_scores")
@@ -167,7 +167,7 @@ def test_handled(name, tmp_path):
 
 def test_nan_items_score_rule(tmp_path):
     """Half rule: 2 of 3 answered -> mean of the two; 1 of 3 -> missing; the answers stay NaN."""
-    from cem_research.processing import score_constructs
+    from cem_research.client.processing import score_constructs
 
     cfg, raw = read(CORPUS / "nan_items")
     scored = score_constructs(cfg, raw.ratings)
@@ -330,7 +330,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 def test_raw_files_are_never_modified(tmp_path, monkeypatch):
-    from cem_research.processing import process_client
+    from cem_research.client.processing import process_client
 
     raw = _project(tmp_path, monkeypatch)
     before = _snapshot(raw)
@@ -343,7 +343,7 @@ def test_raw_files_are_never_modified(tmp_path, monkeypatch):
 
 
 def test_processed_tables_are_written_atomically(tmp_path, monkeypatch):
-    from cem_research.processing import process_client
+    from cem_research.client.processing import process_client
 
     _project(tmp_path, monkeypatch)
     out = tmp_path / "data" / "processed" / "acme"
@@ -376,7 +376,7 @@ def test_processed_tables_are_written_atomically(tmp_path, monkeypatch):
 
 
 def test_every_row_read_is_accounted_for(tmp_path, monkeypatch):
-    from cem_research.processing import process_client
+    from cem_research.client.processing import process_client
 
     _project(tmp_path, monkeypatch, case="blank_verbatims")
     meta = process_client("acme")
@@ -401,8 +401,8 @@ def test_survey_without_id_and_wave_columns(tmp_path):
     """A bare survey export (no id, no wave): one respondent per row, one wave 'all'."""
     import yaml as _yaml
 
-    from cem_research.config import load_config
-    from cem_research.contract import read_client
+    from cem_research.client.config import load_config
+    from cem_research.client.contract import read_client
 
     folder = tmp_path / "bare"
     shutil.copytree(CORPUS / "valid_base", folder, ignore=shutil.ignore_patterns("expected.*"))

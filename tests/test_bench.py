@@ -1,4 +1,4 @@
-"""The benchmark harness (``python -m cem_research.bench``).
+"""The benchmark harness (``python -m benchmarks.bench``).
 
 Nothing here asserts on seconds: timings depend on the machine.  The smoke test runs the whole
 harness at a tiny size with a two-notebook set and checks the shape of ``bench.json`` and the
@@ -14,13 +14,13 @@ import math
 import nbformat
 import pytest
 
-from cem_research import bench
+from benchmarks import bench
 
 PARAMS = 'client = "tiny_client"\nraw_root = None\nwave = None'
 NOTEBOOKS = {
-    "01_load.ipynb": "from cem_research.data import load_client\n"
+    "01_load.ipynb": "from cem_research.client.data import load_client\n"
                      "data = load_client(client, raw_root=raw_root, wave=wave)\nprint(len(data.ratings))",
-    "02_feedback.ipynb": "import pandas as pd\nfrom cem_research.data import load_client\n"
+    "02_feedback.ipynb": "import pandas as pd\nfrom cem_research.client.data import load_client\n"
                          "data = load_client(client, raw_root=raw_root, wave=wave)\n"
                          "print(data.feedback['compound'].mean())",
 }
@@ -42,7 +42,7 @@ def test_notebook_imports_are_parsed(tmp_path):
     folder = write_notebooks(tmp_path / "nb")
     params, imports = bench.notebook_imports(folder / "02_feedback.ipynb")
     assert params == PARAMS
-    assert imports == ["import pandas as pd", "from cem_research.data import load_client"]
+    assert imports == ["import pandas as pd", "from cem_research.client.data import load_client"]
     made = bench.write_floor_notebooks(sorted(folder.glob("*.ipynb")), tmp_path / "floor")
     assert [m["notebook"] for m in made] == sorted(NOTEBOOKS)
     floor = nbformat.read(tmp_path / "floor" / "02_feedback.ipynb", as_version=4)

@@ -1,4 +1,4 @@
-"""Tests of cem_research.brand (step 3) and notebook 03.
+"""Tests of cem_research.steps.brand (step 3) and notebook 03.
 
 Demo clients are copied (or generated) into a temporary project; see tests/test_platform.py for
 the helpers' rationale (duplicated here in small form so the two files stay independent).
@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from conftest import project_root
-from cem_research import brand as br
-from cem_research import platform as pf
+from cem_research.steps import brand as br
+from cem_research.steps import platform as pf
 from cem_research import stats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ def add_demo_client(root: Path, name: str) -> Path:
         if (src / "client.yaml").exists():
             shutil.copytree(src, dest)
             return dest
-    from cem_research import demo
+    from datasets import demo
 
     if name == demo.TINY_CLIENT:
         return demo.write_tiny_client(root / "data" / "raw")
@@ -40,7 +40,7 @@ def add_demo_client(root: Path, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     root = tmp_path_factory.mktemp("brand_demo")
     (root / "data" / "raw").mkdir(parents=True)
@@ -58,7 +58,7 @@ def demo(tmp_path_factory):
 def bare(tmp_path):
     """A client with two drivers, one outcome, no elements, no segments, no competitors, no
     verbatims: every section of step 3 except the IPA (on the drivers) has nothing to analyse."""
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     root = tmp_path / "bare_project"
     folder = root / "data" / "raw" / "bare"
@@ -122,7 +122,7 @@ def test_aspects_counts_and_sentiment(demo):
 def test_client_aspects_override_the_lexicon(demo):
     from dataclasses import replace
 
-    from cem_research.data import ClientData
+    from cem_research.client.data import ClientData
 
     data, _ = demo["tiny_client"]
     cfg = replace(data.config, aspects={"service": ["barista*", "staff"], "communications": []})

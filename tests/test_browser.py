@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cem_research.pdf import FLAGS, find_browser
+from cem_research.present.pdf import FLAGS, find_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -54,7 +54,7 @@ def test_report_renders_in_chromium(built_project, browser):
 def test_pdf_is_printed(built_project, tmp_path):
     if find_browser() is None:
         pytest.skip("no Chromium")
-    from cem_research.pdf import html_to_pdf
+    from cem_research.present.pdf import html_to_pdf
 
     pdf = html_to_pdf(built_project["root"] / "reports" / "tiny" / "report.html", tmp_path / "r.pdf")
     data = pdf.read_bytes()

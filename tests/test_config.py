@@ -1,4 +1,4 @@
-"""Unit tests of ``client.yaml`` parsing (:mod:`cem_research.config`): the valid base, the
+"""Unit tests of ``client.yaml`` parsing (:mod:`cem_research.client.config`): the valid base, the
 defaults, and the exact one-line message of every refusal."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cem_research.config import (
+from cem_research.client.config import (
     COMPETITOR_KINDS,
     TOP_KEYS,
     ClientConfig,
@@ -19,7 +19,7 @@ from cem_research.config import (
     load_config,
     parse_config,
 )
-from cem_research.errors import ContractError, format_rows
+from cem_research.client.errors import ContractError, format_rows
 
 _spec = importlib.util.spec_from_file_location(
     "bad_inputs_make_cases", Path(__file__).resolve().parent / "bad_inputs" / "make_cases.py")

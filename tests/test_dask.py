@@ -19,7 +19,7 @@ def _normalise(html: str) -> str:
 
 def test_local_cluster_matches_local_run(tmp_path):
     distributed = pytest.importorskip("distributed")
-    from cem_research.pipeline import Runner
+    from cem_research.run.pipeline import Runner
 
     local = make_project(tmp_path / "local", {"tiny": TINY})
     remote = make_project(tmp_path / "remote", {"tiny": TINY})

@@ -1,4 +1,4 @@
-"""Tests of the seeded demo-client generator (``cem_research.demo``).
+"""Tests of the seeded demo-client generator (``datasets.demo``).
 
 The planted effects recorded in ``truth.json`` are checked in the raw CSV files with plain
 pandas, so these tests do not depend on the analysis modules they are meant to validate.
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from cem_research import demo
+from datasets import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIRS = {t: ROOT / "data" / "raw" / t for t in demo.TEMPLATES}
@@ -153,11 +153,11 @@ def test_committed_demo_clients_equal_a_fresh_generation(tmp_path):
         committed = DEMO_DIRS[folder.name]
         assert _files(committed) == _files(folder), (
             f"data/raw/{folder.name} differs from the generator: run "
-            f"`python -m cem_research.demo --out data/raw`")
+            f"`python -m datasets.demo --out data/raw`")
     tiny = demo.write_tiny_client(tmp_path / "fixtures")
     assert _files(TINY_DIR) == _files(tiny), (
         "tests/fixtures/tiny_client differs from the generator: run "
-        "`python -m cem_research.demo --out tests/fixtures --client tiny_client`")
+        "`python -m datasets.demo --out tests/fixtures --client tiny_client`")
 
 
 @pytest.mark.parametrize("kind", ["tiny", "coffee"])
@@ -219,8 +219,8 @@ def test_yaml_matches_the_csv_files(client):
 
 
 def test_contract_reader_accepts_the_clients(client):
-    config = pytest.importorskip("cem_research.config")
-    contract = pytest.importorskip("cem_research.contract")
+    config = pytest.importorskip("cem_research.client.config")
+    contract = pytest.importorskip("cem_research.client.contract")
     pytest.importorskip("pandera")
     cfg = config.load_config(client.folder)
     raw = contract.read_client(cfg)

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cem_research import innovation, interface, stats
-from cem_research.config import parse_config
-from cem_research.data import ClientData
+from cem_research.steps import innovation, interface
+from cem_research import stats
+from cem_research.client.config import parse_config
+from cem_research.client.data import ClientData
 
 WAVES = ["W1", "W2", "W3"]
 
@@ -313,10 +314,10 @@ def test_agenda_includes_concentrate_here_touchpoints():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """Demo clients generated (seeded) into a shared temp folder and processed there."""
-    from cem_research.config import load_config
-    from cem_research.data import read_processed
-    from cem_research.demo import write_demo_clients, write_tiny_client
-    from cem_research.processing import process
+    from cem_research.client.config import load_config
+    from cem_research.client.data import read_processed
+    from datasets.demo import write_demo_clients, write_tiny_client
+    from cem_research.client.processing import process
 
     root = tmp_path_factory.getbasetemp() / "cem_demo_clients"
     if not (root / "raw" / "tiny_client" / "client.yaml").exists():

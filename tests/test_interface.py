@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cem_research import interface
-from cem_research.config import parse_config
-from cem_research.data import ClientData
+from cem_research.steps import interface
+from cem_research.client.config import parse_config
+from cem_research.client.data import ClientData
 
 JOURNEY = ["awareness", "purchase", "usage", "service"]
 
@@ -458,10 +458,10 @@ def test_voice_finding():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """Demo clients generated (seeded) into a shared temp folder and processed there."""
-    from cem_research.config import load_config
-    from cem_research.data import read_processed
-    from cem_research.demo import write_demo_clients, write_tiny_client
-    from cem_research.processing import process
+    from cem_research.client.config import load_config
+    from cem_research.client.data import read_processed
+    from datasets.demo import write_demo_clients, write_tiny_client
+    from cem_research.client.processing import process
 
     root = tmp_path_factory.getbasetemp() / "cem_demo_clients"
     if not (root / "raw" / "tiny_client" / "client.yaml").exists():
@@ -557,7 +557,7 @@ def _run(tmp_path, notebook: str, client: str, raw_root: Path, wave=None) -> lis
 
 @pytest.mark.slow
 def test_notebooks_run_for_survey_only_and_single_wave(demo, tmp_path, monkeypatch):
-    from cem_research import innovation
+    from cem_research.steps import innovation
 
     monkeypatch.setenv("CEM_PROJECT_ROOT", str(tmp_path))  # processed tables go to tmp_path/data/processed
     raw = demo.raw

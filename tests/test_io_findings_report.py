@@ -7,10 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cem_research import findings
-from cem_research.errors import ContractError, format_rows
-from cem_research.io import atomic_dir, atomic_path, write_text
-from cem_research.report import _Doc, render_notebook
+from cem_research.present import findings
+from cem_research.client.errors import ContractError, format_rows
+from cem_research.client.io import atomic_dir, atomic_path, write_text
+from cem_research.present.report import _Doc, render_notebook
 
 
 def test_atomic_path_keeps_old_file_on_failure(tmp_path):

@@ -1,4 +1,4 @@
-"""Tests of cem_research.kano: the Kano evaluation table, shares, coefficients, validation, the
+"""Tests of cem_research.steps.brand.kano: the Kano evaluation table, shares, coefficients, validation, the
 planted features of fitness_club, and notebook 03's Kano section."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from conftest import make_client, project_root
-from cem_research import kano, stats
-from cem_research.errors import ContractError
+from cem_research.steps.brand import kano
+from cem_research import stats
+from cem_research.client.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
 FINDING_MIME = "application/vnd.cem-research.finding+json"
@@ -226,7 +227,7 @@ def test_missing_column_is_named(tmp_path):
     ({"kano": ["a"]}, "'kano' must be a mapping"),
 ])
 def test_config_errors(block, message):
-    from cem_research.config import parse_config
+    from cem_research.client.config import parse_config
 
     cfg = parse_config(_cfg(block), "bad")
     with pytest.raises(ContractError, match=message) as e:
@@ -235,8 +236,8 @@ def test_config_errors(block, message):
 
 
 def test_clients_without_kano_get_none():
-    from cem_research.config import load_config
-    from cem_research.data import ClientData
+    from cem_research.client.config import load_config
+    from cem_research.client.data import ClientData
 
     for folder in (REPO / "tests" / "fixtures" / "tiny_client", REPO / "data" / "raw" / "coffee_house"):
         cfg = load_config(folder)
@@ -273,7 +274,7 @@ def test_fitness_must_be_and_attractive_features(fitness_project):
 def test_notebook_03_kano_and_modules_sections(fitness_project, tmp_path):
     import papermill as pm
 
-    from cem_research import modules
+    from cem_research.steps.brand import modules
 
     root = fitness_project["root"]
     out = tmp_path / "03_fitness.ipynb"

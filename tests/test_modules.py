@@ -1,4 +1,4 @@
-"""Tests of cem_research.modules: the codebook (default, overrides, file), coding of verbatims,
+"""Tests of cem_research.steps.brand.modules: the codebook (default, overrides, file), coding of verbatims,
 shares and changes by hand, agreement with a hand-coded sample, validation, and the planted
 RELATE theme of fitness_club."""
 
@@ -13,9 +13,9 @@ import pytest
 from scipy import stats as sps
 
 from conftest import make_client
-from cem_research import modules as md
+from cem_research.steps.brand import modules as md
 from cem_research import stats
-from cem_research.errors import ContractError
+from cem_research.client.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -207,7 +207,7 @@ def test_codebook_file_in_client_folder(tmp_path):
     (["SENSE"], "'modules' must be a mapping"),
 ])
 def test_config_errors(block, message):
-    from cem_research.config import parse_config
+    from cem_research.client.config import parse_config
 
     cfg = parse_config(_cfg(block), "bad")
     with pytest.raises(ContractError, match=message) as e:
@@ -226,8 +226,8 @@ def test_declared_without_feedback(tmp_path):
 
 
 def test_clients_without_modules_get_none():
-    from cem_research.config import load_config
-    from cem_research.data import ClientData
+    from cem_research.client.config import load_config
+    from cem_research.client.data import ClientData
 
     for folder in (REPO / "tests" / "fixtures" / "tiny_client", REPO / "data" / "raw" / "coffee_house"):
         cfg = load_config(folder)

@@ -45,7 +45,7 @@ def test_reproducibility_stamp(built_project):
     root = built_project["root"]
     html = (root / "reports" / "tiny" / "report.html").read_text()
     from cem_research import __version__
-    from cem_research.io import sha256_file
+    from cem_research.client.io import sha256_file
 
     assert f"cem-research {__version__}" in html
     for f in (root / "data" / "raw" / "tiny").glob("*.csv"):
@@ -65,7 +65,7 @@ def test_broken_client_fails_alone_with_one_line(built_project):
 
 
 def test_second_run_does_nothing(built_project):
-    from cem_research.pipeline import Runner
+    from cem_research.run.pipeline import Runner
 
     root = built_project["root"]
     report = root / "reports" / "tiny" / "report.html"
@@ -85,7 +85,7 @@ def test_raw_files_never_written(built_project):
 
 def test_failing_notebook_keeps_previous_report(tmp_path):
     """A notebook that fails on purpose: the previous report stays, no partial file appears."""
-    from cem_research.pipeline import Runner
+    from cem_research.run.pipeline import Runner
 
     nbdir = tmp_path / "nbsrc"
     nbdir.mkdir()

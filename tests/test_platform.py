@@ -1,4 +1,4 @@
-"""Tests of cem_research.platform (step 2) and notebook 02.
+"""Tests of cem_research.steps.platform (step 2) and notebook 02.
 
 Demo clients are copied (or, if absent, generated with the seeded generator) into a temporary
 project, so processed tables never land in the repository.  The real-data client ``ecsi_bank``
@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import project_root
-from cem_research import platform as pf
+from cem_research.steps import platform as pf
 
 REPO = Path(__file__).resolve().parents[1]
 EXTERNAL = Path("/work/shared/external/ecsi-satisfaction")
@@ -49,7 +49,7 @@ def add_demo_client(root: Path, name: str) -> Path:
         if (src / "client.yaml").exists():
             shutil.copytree(src, dest)
             return dest
-    from cem_research import demo
+    from datasets import demo
 
     if name == demo.TINY_CLIENT:
         return demo.write_tiny_client(root / "data" / "raw")
@@ -96,7 +96,7 @@ def run_notebook(root: Path, name: str, client: str, tmp: Path) -> Path:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """coffee_house, software_vendor, hotel_group and tiny_client, loaded once with their truth."""
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     root = new_project(tmp_path_factory.mktemp("platform_demo"))
     out = {"root": root}
@@ -112,7 +112,7 @@ def demo(tmp_path_factory):
 def ecsi(tmp_path_factory):
     if not ECSI_CSV.exists():
         pytest.skip("external ECSI satisfaction data not available")
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     root = new_project(tmp_path_factory.mktemp("ecsi_project"))
     add_ecsi_client(root)
@@ -125,7 +125,7 @@ def ecsi(tmp_path_factory):
 def small(tmp_path):
     """8 respondents, one 3-item construct on 1-5 with a reverse-keyed item, a 2-item construct
     and a 0-10 recommendation item: small enough to compute everything by hand."""
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     root = new_project(tmp_path / "small_project")
     folder = root / "data" / "raw" / "small"
@@ -246,7 +246,7 @@ def test_profile_and_tests_find_planted_advantage_and_gap(demo):
     assert own["series"].str.contains(r"own brand, n = ").all()
     assert set(prof["level"]) == {"brand", "kind", "all competitors"}
     pal = pf.profile_palette(pf.profile_plot_frame(prof))
-    from cem_research import plots
+    from cem_research.present import plots
 
     assert pal[own["series"].iloc[0]] == plots.OWN
 
@@ -362,7 +362,7 @@ def test_no_drivers_or_outcomes_gives_none(ecsi):
 
     data = ecsi["data"]
     cfg = replace(data.config, outcomes=())
-    from cem_research.data import ClientData
+    from cem_research.client.data import ClientData
 
     assert pf.driver_importance(ClientData(cfg, data.ratings, meta=data.meta), n_boot=0) is None
     assert pf.emotional_functional(data, None) is None
@@ -483,8 +483,8 @@ def test_notebook_02_runs(demo, tmp_path, client):
 
 
 def test_driver_crosscheck_agrees_on_a_clear_ranking(tmp_path):
-    from cem_research.config import parse_config
-    from cem_research.data import ClientData
+    from cem_research.client.config import parse_config
+    from cem_research.client.data import ClientData
 
     rng = np.random.default_rng(12)
     n = 400

@@ -27,7 +27,7 @@ if not SOURCE.exists():
 def bank_report(tmp_path_factory):
     if not SOURCE.exists():
         pytest.skip("shared/external/ecsi-satisfaction is not beside the project")
-    from cem_research.pipeline import Runner
+    from cem_research.run.pipeline import Runner
 
     root = make_project(tmp_path_factory.mktemp("bank"), {})
     folder = root / "data" / "raw" / "bank"

@@ -2,10 +2,10 @@
 
 import pytest
 
-from cem_research.config import load_config
-from cem_research.contract import read_client
-from cem_research.errors import ContractError
-from cem_research.scaffold import new_client
+from cem_research.client.config import load_config
+from cem_research.client.contract import read_client
+from cem_research.client.errors import ContractError
+from cem_research.run.scaffold import new_client
 
 
 def test_new_client_template_parses_and_asks_for_data(tmp_path):

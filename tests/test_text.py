@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cem_research.client.paths import RESOURCES
 from cem_research import text as T
 
 GROUND_TRUTH = Path("/work/shared/external/vader-groundtruth/amazonReviewSnippets_GroundTruth.txt")
@@ -237,7 +238,7 @@ def test_tokenize_letters_apostrophes_and_stopwords():
 
 
 def test_stopword_file_is_shipped_and_documented():
-    path = Path(T.__file__).parent / "resources" / "stopwords_en.txt"
+    path = RESOURCES / "stopwords_en.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("#") and "cem-research" in lines[0]
     words = T.stopword_list()
@@ -424,7 +425,7 @@ def test_default_lexicon_has_three_brand_elements():
     assert {"design*", "packaging", "logo*"} <= set(lex["look_and_feel"])
     assert {"tast*", "quality", "coffee*"} <= set(lex["product"])
     assert {"newsletter*", "social media", "website*"} <= set(lex["communications"])
-    header = (Path(T.__file__).parent / "resources" / "aspects.yaml").read_text(encoding="utf-8")
+    header = (RESOURCES / "aspects.yaml").read_text(encoding="utf-8")
     assert header.startswith("#") and "client.yaml" in header and "aspects:" in header
 
 

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from cem_research import stats, weighting
-from cem_research.config import load_config, parse_config
-from cem_research.data import ClientData, read_processed
-from cem_research.errors import ContractError
+from cem_research import stats
+from cem_research.stats import weighting
+from cem_research.client.config import load_config, parse_config
+from cem_research.client.data import ClientData, read_processed
+from cem_research.client.errors import ContractError
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "tiny_client"
@@ -325,7 +326,7 @@ def weighted_tiny(tmp_path_factory):
     raw = yaml.safe_load((folder / "client.yaml").read_text())
     raw["weighting"] = {"targets": {"age_group": AGE, "role": {"purchaser": 0.4, "user": 0.6}}, "trim": [0.3, 4.0]}
     (folder / "client.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
-    from cem_research.processing import process
+    from cem_research.client.processing import process
 
     cfg = load_config(folder)
     meta = process(cfg, root / "processed", force=True)
@@ -351,13 +352,16 @@ def test_processing_stores_weights_and_summary(weighted_tiny):
 
 
 def test_weighting_is_part_of_the_fingerprint():
-    from cem_research import processing
+    from cem_research.client import processing
+    from cem_research.client.paths import PACKAGE_DIR
+    from cem_research.stats import weighting
 
-    assert "weighting.py" in processing.CODE_FILES
+    module = Path(weighting.__file__).resolve().relative_to(PACKAGE_DIR)
+    assert module.parts[0] in processing.CODE_PARTS
 
 
 def test_section_intro_renders_as_a_section_in_the_report(weighted_tiny):
-    from cem_research.report import _Doc, _weighting_methods
+    from cem_research.present.report import _Doc, _weighting_methods
 
     data, meta = weighted_tiny
     intro = weighting.section_intro(data)
@@ -374,7 +378,7 @@ def test_section_intro_renders_as_a_section_in_the_report(weighted_tiny):
 
 
 def test_weighted_client_runs_the_weighted_step_functions(weighted_tiny):
-    from cem_research import innovation, platform, world
+    from cem_research.steps import innovation, platform, world
 
     data, _ = weighted_tiny
     prof = world.brand_profiles(data)
@@ -402,7 +406,7 @@ FITNESS = REPO / "data" / "raw" / "fitness_club"
 def fitness(tmp_path_factory):
     if not (FITNESS / "client.yaml").is_file() or not (FITNESS / "truth.json").is_file():
         pytest.skip("the fitness_club demo client is not in data/raw")
-    from cem_research.processing import process
+    from cem_research.client.processing import process
 
     out = tmp_path_factory.mktemp("fitness") / "processed"
     cfg = load_config(FITNESS)
@@ -434,7 +438,7 @@ def test_fitness_club_weighting_moves_the_planted_mean(fitness):
 
 
 def test_fitness_club_planted_unreliable_segment_is_flagged(fitness):
-    from cem_research import world
+    from cem_research.steps import world
 
     data, _, truth = fitness
     u = truth.get("unreliable_segment")

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cem_research import stats, world
-from cem_research.config import parse_config
-from cem_research.data import ClientData
+from cem_research import stats
+from cem_research.steps import world
+from cem_research.client.config import parse_config
+from cem_research.client.data import ClientData
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "01_experiential_world"
@@ -467,7 +468,7 @@ def _client_folder(name: str, tmp: Path) -> Path:
     for root in (REPO / "data" / "raw", REPO / "tests" / "fixtures"):
         if (root / name / "client.yaml").is_file() and (root / name / "truth.json").is_file():
             return root / name
-    from cem_research import demo
+    from datasets import demo
 
     if name == "tiny_client":
         return demo.write_tiny_client(tmp)
@@ -492,7 +493,7 @@ def demo_project(tmp_path_factory):
 
 
 def _load(root: Path, name: str):
-    from cem_research.data import load_client
+    from cem_research.client.data import load_client
 
     truth = json.loads((root / "data" / "raw" / name / "truth.json").read_text())
     return load_client(name, raw_root=root / "data" / "raw"), truth
@@ -656,7 +657,7 @@ def test_shared_frames_are_cached_per_data_object_and_handed_out_as_copies():
     assert set(world.feedback_frame(d)["usage"].dropna()) == {"daily"}
     # and the cache goes with the data object
     ident = id(d)
-    from cem_research.data import _MEMO
+    from cem_research.client.data import _MEMO
 
     assert ident in _MEMO
     del d, r

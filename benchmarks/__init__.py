@@ -1,0 +1,1 @@
+"""The benchmark harness (``make bench``); a developer tool, outside the installed package."""

@@ -1,0 +1,1 @@
+"""The seeded demo-client generator (``make demo``); a developer tool, outside the installed package."""

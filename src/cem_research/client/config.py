@@ -1,0 +1,533 @@
+"""The client data contract: ``data/raw/<client>/client.yaml``.
+
+Everything that varies between clients — brands, constructs and their items, scales,
+drivers and outcomes, segments, journey stages, optional files and their column names —
+is declared in one YAML file.  :func:`load_config` reads it with safe loading only,
+checks every key (suggesting the nearest valid key for a typo) and returns a
+:class:`ClientConfig`.  See ``docs/contract.md`` for a commented example.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cem_research.client.errors import ContractError
+
+CLIENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+COMPETITOR_KINDS = ("direct", "new_entrant", "outside_industry")
+INTERFACE_KINDS = ("human_human", "human_technology", "human_environment")
+LAYERS = ("context", "usage", "category", "brand")
+ELEMENTS = ("product", "look_and_feel", "communications")
+CONSTRUCT_KINDS = ("emotional", "functional")
+CONFIG_FILE = "client.yaml"
+
+TOP_KEYS = {
+    "name", "market", "brand", "competitors", "csv", "scale", "survey", "waves",
+    "competitor_ratings", "constructs", "drivers", "outcomes", "main_outcome", "nps", "segments",
+    "journey", "feedback", "touchpoints", "aspects",
+    # research methods of issue 8, each optional (validated by its own module)
+    "weighting", "kano", "promises", "modules",
+}
+REQUIRED_TOP = ("brand", "survey", "constructs")
+CSV_KEYS = {"delimiter", "decimal", "encoding"}
+SURVEY_KEYS = {"file", "id", "wave", "brand", "date", "weight"}
+COMPETITOR_FILE_KEYS = {"file"}
+CONSTRUCT_KEYS = {"items", "reverse", "scale", "experience", "kind", "layer", "element", "label"}
+FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date"}
+TOUCHPOINT_KEYS = {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
+                   "satisfaction", "effort", "scale", "effort_scale", "wave"}
+COMPETITOR_KEYS = {"name", "kind"}
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a client's CSV files were exported."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Construct:
+    """A measured construct: its items, response scale and role."""
+
+    name: str
+    items: tuple[str, ...]
+    scale: tuple[float, float]
+    reverse: tuple[str, ...] = ()
+    experience: bool = False
+    kind: str = "functional"
+    layer: str | None = None
+    element: str | None = None
+    label: str | None = None
+
+    @property
+    def title(self) -> str:
+        """Human-readable name for tables and charts."""
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """An optional data file and the client's names for its columns."""
+
+    file: str
+    columns: dict[str, str]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def col(self, role: str) -> str | None:
+        """The client's column name for ``role`` (``None`` if not declared)."""
+        return self.columns.get(role)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A validated ``client.yaml``.
+
+    Attributes mirror the YAML keys; see ``docs/contract.md``.
+    """
+
+    client: str
+    name: str
+    market: str
+    brand: str
+    competitors: dict[str, str]
+    csv: CsvFormat
+    survey: FileSpec
+    constructs: dict[str, Construct]
+    drivers: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    nps: str | None
+    segments: dict[str, str]
+    journey: tuple[str, ...]
+    waves: tuple[str, ...] | None
+    competitor_ratings: FileSpec | None = None
+    feedback: FileSpec | None = None
+    touchpoints: FileSpec | None = None
+    aspects: dict[str, list[str]] | None = None
+    #: The outcome every step states its headline on (``main_outcome:``; default: the first of
+    #: ``outcomes``, else the ``nps`` construct, else ``None``).
+    main_outcome: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    # ---- convenience -------------------------------------------------------
+    @property
+    def folder(self) -> Path:
+        """The client's raw-data folder."""
+        return self.path.parent if self.path else Path(".")
+
+    def brand_kind(self, brand: str) -> str | None:
+        """``'own'``, a competitor kind, or ``None`` for an undeclared brand."""
+        if brand == self.brand:
+            return "own"
+        return self.competitors.get(brand)
+
+    @property
+    def brands(self) -> list[str]:
+        """Own brand first, then competitors in declared order."""
+        return [self.brand, *self.competitors]
+
+    @property
+    def experience_dimensions(self) -> list[str]:
+        """Constructs flagged ``experience: true``."""
+        return [c for c, k in self.constructs.items() if k.experience]
+
+    @property
+    def items(self) -> list[str]:
+        """Every declared item column, in declaration order."""
+        out: list[str] = []
+        for c in self.constructs.values():
+            out.extend(i for i in c.items if i not in out)
+        return out
+
+    def files(self) -> dict[str, FileSpec]:
+        """Declared data files by role (``survey`` always present)."""
+        roles = {"survey": self.survey, "competitor_ratings": self.competitor_ratings,
+                 "feedback": self.feedback, "touchpoints": self.touchpoints}
+        return {k: v for k, v in roles.items() if v is not None}
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key, line, first):
+        super().__init__(f"duplicate key {key!r}")
+        self.key, self.line, self.first = key, line, first
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe loading that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in getattr(node, "value", []):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1, seen[key])
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+# ---------------------------------------------------------------------------
+def check_client_name(client: str) -> str:
+    """Refuse a client name that could leave the project's folders.
+
+    Parameters
+    ----------
+    client : str
+        Folder name under ``data/raw/``.
+
+    Returns
+    -------
+    str
+        The name, unchanged.
+
+    Raises
+    ------
+    ContractError
+        If the name holds anything but letters, digits, ``_`` and ``-`` (so no
+        ``..``, ``/`` or ``\\``).
+    """
+    if not isinstance(client, str) or not CLIENT_NAME.match(client):
+        raise ContractError(
+            f"client name {client!r} is not allowed: use letters, digits, '_' and '-' only "
+            "(no '..', '/' or spaces), so no path can leave the project's folders")
+    return client
+
+
+def suggest(key: str, valid, noun: str = "valid keys") -> str:
+    """The tail of an "unknown key" message: ``"; did you mean 'x'?"`` for the nearest valid
+    name, else ``"; valid keys: a, b, c"`` (``noun`` replaces "valid keys")."""
+    close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else f"; {noun}: {', '.join(sorted(valid))}"
+
+
+def _check_keys(mapping: Any, valid: set[str], where: str, client: str) -> dict:
+    if not isinstance(mapping, dict):
+        raise ContractError(f"'{where}' must be a mapping of keys to values, got {type(mapping).__name__}",
+                            client=client, file=CONFIG_FILE)
+    for key in mapping:
+        if key not in valid:
+            raise ContractError(f"unknown key '{key}' in {where}{suggest(key, valid)}",
+                                client=client, file=CONFIG_FILE)
+    return mapping
+
+
+def _scale(value: Any, where: str, client: str) -> tuple[float, float]:
+    ok = (isinstance(value, (list, tuple)) and len(value) == 2
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+          and value[0] < value[1])
+    if not ok:
+        raise ContractError(f"'{where}' must be [min, max] with min < max, got {value!r}",
+                            client=client, file=CONFIG_FILE)
+    return (float(value[0]), float(value[1]))
+
+
+def _names(value: Any, where: str, client: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, int)) for v in value):
+        raise ContractError(f"'{where}' must be a list of names, got {value!r}",
+                            client=client, file=CONFIG_FILE)
+    return tuple(str(v) for v in value)
+
+
+def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
+               client: str) -> FileSpec:
+    raw = _check_keys(raw, keys, where, client)
+    raw = {k: v for k, v in raw.items() if v is not None}  # a key left blank is not declared
+    for key in ("file", *required):
+        if not raw.get(key):
+            raise ContractError(f"'{where}.{key}' is required", client=client, file=CONFIG_FILE)
+    name = str(raw["file"])
+    if Path(name).name != name or name.startswith("."):
+        raise ContractError(f"'{where}.file' must be a file name inside the client folder, got {name!r}",
+                            client=client, file=CONFIG_FILE)
+    options = {k: raw[k] for k in ("scale", "effort_scale") if k in raw}
+    columns = {k: str(v) for k, v in raw.items() if k not in {"file", *options}}
+    return FileSpec(file=name, columns=columns, options=options)
+
+
+def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfig:
+    """Validate a parsed ``client.yaml`` mapping and build a :class:`ClientConfig`.
+
+    Parameters
+    ----------
+    raw : dict
+        The YAML document as loaded by :func:`yaml.safe_load`.
+    client : str
+        The client's folder name.
+    path : Path, optional
+        Where the file lives (kept for messages and relative file paths).
+
+    Returns
+    -------
+    ClientConfig
+
+    Raises
+    ------
+    ContractError
+        On any unknown key (with the nearest valid key), missing required key,
+        unknown competitor kind, item declared in two constructs, name clash, or
+        reference to an undeclared construct.
+    """
+    check_client_name(client)
+    if raw is None:
+        raise ContractError("client.yaml is empty", client=client, file=CONFIG_FILE)
+    raw = _check_keys(raw, TOP_KEYS, "client.yaml", client)
+    for key in REQUIRED_TOP:
+        if key not in raw:
+            raise ContractError(f"required key '{key}' is missing", client=client, file=CONFIG_FILE)
+
+    if raw["brand"] is None or not str(raw["brand"]).strip():
+        raise ContractError("'brand' is blank: give the client's own brand as written in the data",
+                            client=client, file=CONFIG_FILE)
+    brand = str(raw["brand"])
+    competitors: dict[str, str] = {}
+    for i, comp in enumerate(raw.get("competitors") or []):
+        comp = _check_keys(comp, COMPETITOR_KEYS, f"competitors[{i}]", client)
+        if not comp.get("name"):
+            raise ContractError(f"competitors[{i}] has no name", client=client, file=CONFIG_FILE)
+        kind = comp.get("kind")
+        if kind not in COMPETITOR_KINDS:
+            raise ContractError(
+                f"competitor '{comp.get('name')}' has unknown kind {kind!r}; "
+                f"use one of {', '.join(COMPETITOR_KINDS)}", client=client, file=CONFIG_FILE)
+        competitors[str(comp["name"])] = kind
+    if brand in competitors:
+        raise ContractError(f"brand '{brand}' is also listed as a competitor",
+                            client=client, file=CONFIG_FILE)
+
+    csv_raw = _check_keys(raw.get("csv") or {}, CSV_KEYS, "csv", client)
+    csv = CsvFormat(**{k: str(v) for k, v in csv_raw.items()})
+    if len(csv.delimiter) != 1 or csv.delimiter in "\"\r\n":
+        raise ContractError(f"csv.delimiter must be one character such as ',' ';' or a tab, "
+                            f"got {csv.delimiter!r}", client=client, file=CONFIG_FILE)
+    if csv.decimal not in (".", ","):
+        raise ContractError(f"csv.decimal must be '.' or ',', got {csv.decimal!r}",
+                            client=client, file=CONFIG_FILE)
+    if csv.decimal == csv.delimiter:
+        raise ContractError(f"csv.decimal {csv.decimal!r} is also the delimiter; a file with decimal "
+                            "commas needs another delimiter, e.g. csv.delimiter: ';'",
+                            client=client, file=CONFIG_FILE)
+    default_scale = _scale(raw.get("scale", [1, 7]), "scale", client)
+
+    survey = _file_spec(raw["survey"], SURVEY_KEYS, (), "survey", client)
+    comp_ratings = None
+    if raw.get("competitor_ratings") is not None:
+        comp_ratings = _file_spec(raw["competitor_ratings"], COMPETITOR_FILE_KEYS, (),
+                                  "competitor_ratings", client)
+        if not survey.col("brand"):
+            raise ContractError("'competitor_ratings' needs 'survey.brand': the column naming the rated "
+                                "brand, present in both files", client=client, file=CONFIG_FILE)
+
+    constructs: dict[str, Construct] = {}
+    owner: dict[str, str] = {}
+    craw = raw["constructs"]
+    if not isinstance(craw, dict) or not craw:
+        raise ContractError("'constructs' must map construct names to their items",
+                            client=client, file=CONFIG_FILE)
+    for cname, spec in craw.items():
+        cname = str(cname)
+        where = f"constructs.{cname}"
+        if isinstance(spec, list):
+            spec = {"items": spec}
+        spec = _check_keys(spec, CONSTRUCT_KEYS, where, client)
+        items = _names(spec.get("items"), f"{where}.items", client)
+        if not items:
+            raise ContractError(f"construct '{cname}' declares no items", client=client, file=CONFIG_FILE)
+        if len(set(items)) != len(items):
+            raise ContractError(f"construct '{cname}' lists an item twice", client=client, file=CONFIG_FILE)
+        for item in items:
+            if item in owner:
+                raise ContractError(f"item '{item}' is declared in two constructs: "
+                                    f"'{owner[item]}' and '{cname}'",
+                                    client=client, file=CONFIG_FILE, column=item)
+            owner[item] = cname
+        reverse = _names(spec.get("reverse"), f"{where}.reverse", client)
+        stray = [r for r in reverse if r not in items]
+        if stray:
+            raise ContractError(f"reverse-keyed item '{stray[0]}' is not an item of construct '{cname}'",
+                                client=client, file=CONFIG_FILE, column=stray[0])
+        kind = spec.get("kind", "functional")
+        if kind not in CONSTRUCT_KINDS:
+            raise ContractError(f"construct '{cname}' has kind {kind!r}; use one of "
+                                f"{', '.join(CONSTRUCT_KINDS)}", client=client, file=CONFIG_FILE)
+        layer = spec.get("layer")
+        if layer is not None and layer not in LAYERS:
+            raise ContractError(f"construct '{cname}' has layer {layer!r}; use one of {', '.join(LAYERS)}",
+                                client=client, file=CONFIG_FILE)
+        element = spec.get("element")
+        if element is not None and element not in ELEMENTS:
+            raise ContractError(f"construct '{cname}' has element {element!r}; use one of "
+                                f"{', '.join(ELEMENTS)}", client=client, file=CONFIG_FILE)
+        constructs[cname] = Construct(
+            name=cname, items=items, reverse=reverse,
+            scale=_scale(spec["scale"], f"{where}.scale", client) if "scale" in spec else default_scale,
+            experience=bool(spec.get("experience", False)), kind=kind, layer=layer,
+            element=element, label=spec.get("label"))
+
+    def refs(key: str) -> tuple[str, ...]:
+        names = _names(raw.get(key), key, client)
+        for n in names:
+            if n not in constructs:
+                raise ContractError(f"'{key}' names '{n}', which is not a declared construct"
+                                    f"{suggest(n, set(constructs), 'declared constructs')}",
+                                    client=client, file=CONFIG_FILE)
+        return names
+
+    drivers, outcomes = refs("drivers"), refs("outcomes")
+    both = set(drivers) & set(outcomes)
+    if both:
+        raise ContractError(f"construct '{sorted(both)[0]}' is both a driver and an outcome",
+                            client=client, file=CONFIG_FILE)
+    nps = raw.get("nps")
+    if nps is not None:
+        nps = str(nps)
+        if nps not in constructs:
+            raise ContractError(f"'nps' names '{nps}', which is not a declared construct"
+                                f"{suggest(nps, set(constructs), 'declared constructs')}",
+                                client=client, file=CONFIG_FILE)
+        c = constructs[nps]
+        if len(c.items) != 1 or c.scale != (0.0, 10.0):
+            raise ContractError(f"'nps' construct '{nps}' must be one item on a 0-10 scale; it has "
+                                f"{len(c.items)} item{'s' if len(c.items) != 1 else ''} on "
+                                f"{c.scale[0]:g}-{c.scale[1]:g}", client=client, file=CONFIG_FILE)
+
+    main_outcome = raw.get("main_outcome")
+    if main_outcome is None:
+        main_outcome = outcomes[0] if outcomes else nps
+    else:
+        if not isinstance(main_outcome, str):
+            raise ContractError(f"'main_outcome' must be a construct name, got {main_outcome!r}",
+                                client=client, file=CONFIG_FILE)
+        allowed = [*outcomes, *([nps] if nps else [])]
+        if main_outcome not in allowed:
+            raise ContractError(f"'main_outcome' names '{main_outcome}', which is not one of the declared "
+                                f"outcomes or the nps construct{suggest(main_outcome, set(allowed), 'outcomes')}",
+                                client=client, file=CONFIG_FILE)
+
+    segments_raw = raw.get("segments") or {}
+    if isinstance(segments_raw, list):
+        segments_raw = {s: s for s in segments_raw}
+    segments_raw = _check_keys(segments_raw, set(map(str, segments_raw)), "segments", client)
+    segments = {str(k): str(v or k) for k, v in segments_raw.items()}
+
+    # names that become columns of the processed ratings table must not clash
+    reserved = {"source", "row", "respondent", "wave", "date", "brand", "brand_kind", "weight"}
+    taken = {**{i: "item" for i in owner}, **{s: "segment" for s in segments}}
+    for cname, c in constructs.items():
+        if cname in reserved:
+            raise ContractError(f"construct name '{cname}' is reserved; rename the construct",
+                                client=client, file=CONFIG_FILE)
+        if cname in taken and not (c.items == (cname,)):
+            raise ContractError(f"construct name '{cname}' clashes with a {taken[cname]} column of "
+                                "the same name; rename the construct", client=client, file=CONFIG_FILE)
+    for s in segments:
+        if s in reserved or s in owner:
+            raise ContractError(f"segment column '{s}' clashes with a reserved or item column",
+                                client=client, file=CONFIG_FILE, column=s)
+
+    journey = _names(raw.get("journey"), "journey", client)
+    waves = _names(raw.get("waves"), "waves", client) or None
+
+    feedback = touchpoints = None
+    if raw.get("feedback") is not None:
+        feedback = _file_spec(raw["feedback"], FEEDBACK_KEYS, ("text",), "feedback", client)
+    if raw.get("touchpoints") is not None:
+        touchpoints = _file_spec(raw["touchpoints"], TOUCHPOINT_KEYS,
+                                 ("id", "touchpoint", "satisfaction"), "touchpoints", client)
+        if touchpoints.col("stage") and not journey:
+            raise ContractError("'touchpoints.stage' is declared but 'journey' (the stage order) is not",
+                                client=client, file=CONFIG_FILE)
+        for key in ("scale", "effort_scale"):
+            if key in touchpoints.options:
+                _scale(touchpoints.options[key], f"touchpoints.{key}", client)
+
+    aspects = raw.get("aspects")
+    if aspects is not None:
+        if not isinstance(aspects, dict) or not all(
+                isinstance(v, list) and all(isinstance(w, str) for w in v) for v in aspects.values()):
+            raise ContractError("'aspects' must map each aspect to a list of words or phrases",
+                                client=client, file=CONFIG_FILE)
+
+    files = [s.file for s in (survey, comp_ratings, feedback, touchpoints) if s]
+    if len(set(files)) != len(files):
+        raise ContractError("two declared roles point to the same file", client=client, file=CONFIG_FILE)
+
+    extras = {k: raw[k] for k in ("weighting", "kano", "promises", "modules") if k in raw}
+    return ClientConfig(
+        client=client, name=str(raw.get("name") or client), market=str(raw.get("market") or ""),
+        brand=brand, competitors=competitors, csv=csv, survey=survey, constructs=constructs,
+        drivers=drivers, outcomes=outcomes, nps=nps, main_outcome=main_outcome, segments=segments, journey=journey,
+        waves=waves, competitor_ratings=comp_ratings, feedback=feedback, touchpoints=touchpoints,
+        aspects=aspects, extras=extras, path=path)
+
+
+def load_config(folder: str | Path, client: str | None = None) -> ClientConfig:
+    """Read and validate ``<folder>/client.yaml``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The client's raw-data folder (``data/raw/<client>``).
+    client : str, optional
+        The client's name; defaults to the folder's name.
+
+    Returns
+    -------
+    ClientConfig
+
+    Raises
+    ------
+    ContractError
+        If the file is missing, is not valid YAML, uses a YAML tag that would construct
+        an object (only safe loading is used), or breaks the contract.
+
+    Examples
+    --------
+    >>> from cem_research.client.config import load_config
+    >>> cfg = load_config("tests/fixtures/tiny_client")  # doctest: +SKIP
+    >>> cfg.brand  # doctest: +SKIP
+    'Tiny Tea'
+    """
+    folder = Path(folder)
+    client = check_client_name(client or folder.name)
+    path = folder / CONFIG_FILE
+    if not path.is_file():
+        raise ContractError("required file is missing: every client folder needs a client.yaml "
+                            "(run `make new-client NAME=...` for a commented template)",
+                            client=client, file=CONFIG_FILE)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        raw = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise ContractError(f"key '{exc.key}' appears twice at line {exc.line} (first at line "
+                            f"{exc.first}); YAML would silently keep only the last",
+                            client=client, file=CONFIG_FILE) from None
+    except yaml.constructor.ConstructorError as exc:
+        tag = getattr(exc, "problem", "") or str(exc)
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ContractError(f"YAML tag refused{line} ({' '.join(str(tag).split())}): client.yaml is "
+                            "read with safe loading only, so tags that construct objects are not "
+                            "allowed", client=client, file=CONFIG_FILE) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ContractError(f"not valid YAML{line}: {problem}", client=client,
+                            file=CONFIG_FILE) from None
+    except UnicodeDecodeError:
+        raise ContractError("client.yaml is not UTF-8 text", client=client, file=CONFIG_FILE) from None
+    return parse_config(raw, client, path)

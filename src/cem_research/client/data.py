@@ -1,0 +1,187 @@
+"""What a notebook works with: :class:`ClientData` and :func:`load_client`."""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cem_research.client.config import ClientConfig, load_config
+
+
+# Frames several analyses share (the own-brand rows, the joined feedback or touchpoint events, ...)
+# are built once per ClientData object and reused while it lives (see :func:`memoize`).
+_MEMO: dict[int, tuple[tuple, tuple, dict]] = {}
+
+
+def _memo_stamp(data) -> tuple[tuple, tuple]:
+    """What cached results depend on: objects compared by identity, and values compared by equality."""
+    frames = (data.ratings, data.feedback, data.touchpoints)
+    meta = data.meta
+    waves = meta.get("waves") if isinstance(meta, dict) else None
+    same = (data.config, meta, *frames, *(None if f is None else f.columns for f in frames))
+    equal = (tuple(None if f is None else f.shape for f in frames), None if waves is None else tuple(waves))
+    return same, equal
+
+
+def memoize(data, key, build: Callable[[], object]):
+    """``build()``, computed once per ``data`` object and ``key``.
+
+    The cache is dropped with the data object, and starts afresh when one of its tables, its
+    config or its meta is replaced, or a table gains rows or columns; it does not notice values
+    edited in place.  The cached result is shared: callers must not modify it (hand out a copy —
+    under pandas' copy-on-write a shallow ``frame.copy(deep=False)`` is enough).
+
+    Parameters
+    ----------
+    data : ClientData
+    key : hashable
+        Names the result, e.g. ``("world", "segments")``.
+    build : callable
+        Computes the result from ``data``.
+    """
+    try:
+        same, equal = _memo_stamp(data)
+    except AttributeError:
+        return build()
+    ident = id(data)
+    entry = _MEMO.get(ident)
+    if entry is None:
+        try:
+            weakref.finalize(data, _MEMO.pop, ident, None)
+        except TypeError:  # not weak-referenceable: no caching
+            return build()
+    elif not (all(a is b for a, b in zip(entry[0], same)) and entry[1] == equal):
+        entry = None
+    if entry is None:
+        entry = (same, equal, {})
+        _MEMO[ident] = entry
+    cache = entry[2]
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+@dataclass
+class ClientData:
+    """One client's contract and processed tables.
+
+    Attributes
+    ----------
+    config : ClientConfig
+        The validated ``client.yaml``.
+    ratings : DataFrame
+        One row per rating (own brand and competitors), items reverse-keyed, construct
+        scores named after the constructs (see ``docs/architecture.md``).
+    feedback, touchpoints : DataFrame or None
+        Verbatims with sentiment, and touchpoint events, when the client supplies them.
+    meta : dict
+        Row accounting, wave order, checksums (``meta.json``).
+    """
+
+    config: ClientConfig
+    ratings: pd.DataFrame
+    feedback: pd.DataFrame | None = None
+    touchpoints: pd.DataFrame | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def client(self) -> str:
+        return self.config.client
+
+    @property
+    def waves(self) -> list[str]:
+        """Waves in analysis order."""
+        return list(self.meta.get("waves") or pd.unique(self.ratings["wave"]))
+
+    @property
+    def main_outcome(self) -> str | None:
+        """The outcome every step states its headline on (``main_outcome:`` in ``client.yaml``;
+        default: the first declared outcome, else the NPS construct, else ``None``)."""
+        return self.config.main_outcome
+
+    @property
+    def latest_wave(self) -> str:
+        return self.waves[-1]
+
+    @property
+    def own(self) -> pd.DataFrame:
+        """Ratings of the client's own brand."""
+        return self.ratings[self.ratings["brand_kind"] == "own"]
+
+    @property
+    def has_competitors(self) -> bool:
+        return bool((self.ratings["brand_kind"] != "own").any())
+
+    @property
+    def weight(self) -> str | None:
+        """Name of the weight column when survey weights are present, else ``None``."""
+        return "weight" if "weight" in self.ratings else None
+
+    def upto(self, wave: str | None) -> "ClientData":
+        """The data restricted to waves up to and including ``wave`` (``None``: all)."""
+        if wave is None:
+            return self
+        waves = self.waves
+        if wave not in waves:
+            raise ValueError(f"wave {wave!r} not in this client's waves {waves}")
+        keep = waves[: waves.index(wave) + 1]
+        meta = {**self.meta, "waves": keep}
+
+        def cut(df):
+            if df is None or "wave" not in df:
+                return df
+            return df[df["wave"].isin(keep) | df["wave"].isna()].reset_index(drop=True)
+
+        return ClientData(self.config, cut(self.ratings), cut(self.feedback), cut(self.touchpoints), meta)
+
+
+def read_processed(cfg: ClientConfig, folder: str | Path) -> ClientData:
+    """Load the processed tables of a client from ``folder``."""
+    folder = Path(folder)
+
+    def opt(name):
+        p = folder / name
+        return pd.read_parquet(p) if p.exists() else None
+
+    meta = json.loads((folder / "meta.json").read_text())
+    return ClientData(cfg, pd.read_parquet(folder / "ratings.parquet"), opt("feedback.parquet"),
+                      opt("touchpoints.parquet"), meta)
+
+
+def load_client(client: str, raw_root: str | Path | None = None, wave: str | None = None,
+                n_jobs: int = 1) -> ClientData:
+    """Load a client for analysis, (re)processing its raw data first if it changed.
+
+    Parameters
+    ----------
+    client : str
+        The client's folder name under ``data/raw/`` (or ``tests/fixtures/`` for test clients).
+    raw_root : str or Path, optional
+        Folder holding client folders, if not the default search path.
+    wave : str, optional
+        Analyse waves up to this one only (``None``: all waves).
+    n_jobs : int
+        Processes for scoring new verbatims.
+
+    Returns
+    -------
+    ClientData
+
+    Examples
+    --------
+    >>> from cem_research.client.data import load_client
+    >>> data = load_client("tiny_client")  # doctest: +SKIP
+    >>> data.ratings.shape  # doctest: +SKIP
+    """
+    from cem_research.client.paths import find_raw_dir, processed_dir
+    from cem_research.client.processing import process
+
+    cfg = load_config(find_raw_dir(client, raw_root), client)
+    out = processed_dir(client)
+    process(cfg, out, n_jobs=n_jobs)
+    return read_processed(cfg, out).upto(wave)

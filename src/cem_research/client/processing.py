@@ -1,0 +1,202 @@
+"""Raw files → validated, typed, scored tables in ``data/processed/<client>/``.
+
+The processed folder is rebuilt only when its fingerprint changes: the checksums of
+every raw file the contract declares (and ``client.yaml``) and of the package code that
+builds it.  It is built in a temporary folder and swapped into place when complete.
+Sentiment scores are cached by text content across rebuilds, so unchanged verbatims are
+never scored twice.  A client that declares ``weighting:`` gets a raked ``weight`` column in
+``ratings.parquet`` and a ``weighting`` summary in ``meta.json`` (:mod:`cem_research.stats.weighting`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from cem_research import __version__
+from cem_research.client.config import CONFIG_FILE, ClientConfig, load_config
+from cem_research.client.contract import read_client
+from cem_research.client.paths import PACKAGE_DIR
+from cem_research.client.io import atomic_dir, sha256_file, write_json
+from cem_research.stats.weighting import apply_weighting
+
+MIN_ANSWERED = 0.5
+SENTIMENT_MAX_CHARS = 20_000
+#: Parts of the package (relative to it) whose code shapes the processed tables.
+CODE_PARTS = ("client", "text", "stats")
+CACHE_FILE = "sentiment_cache.parquet"
+
+
+def code_fingerprint() -> str:
+    """Hash of the package code that shapes the processed tables."""
+    h = hashlib.sha256(__version__.encode())
+    for part in CODE_PARTS:
+        for p in sorted((PACKAGE_DIR / part).rglob("*.py")):
+            h.update(p.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def raw_checksums(cfg: ClientConfig) -> dict[str, str]:
+    """SHA-256 of ``client.yaml`` and every declared raw file that exists."""
+    out = {CONFIG_FILE: sha256_file(cfg.folder / CONFIG_FILE)}
+    for spec in cfg.files().values():
+        p = cfg.folder / spec.file
+        if p.exists():
+            out[spec.file] = sha256_file(p)
+    return out
+
+
+def fingerprint(cfg: ClientConfig) -> str:
+    """What the processed tables depend on: raw checksums + code."""
+    payload = json.dumps({"raw": raw_checksums(cfg), "code": code_fingerprint()}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def score_constructs(cfg: ClientConfig, ratings: pd.DataFrame) -> pd.DataFrame:
+    """Reverse-key items and add one score column per construct.
+
+    Parameters
+    ----------
+    cfg : ClientConfig
+    ratings : DataFrame
+        Raw ratings with the declared item columns.
+
+    Returns
+    -------
+    DataFrame
+        A copy with reverse-keyed items replaced by ``min + max - x`` and a column per
+        construct: the mean of its answered items when at least half are answered.
+    """
+    from cem_research.stats import reverse_key, score_scale
+
+    out = ratings.copy()
+    for c in cfg.constructs.values():
+        for item in c.reverse:
+            out[item] = reverse_key(out[item], *c.scale)
+    scores = {name: score_scale(out, list(c.items), min_answered=MIN_ANSWERED)
+              for name, c in cfg.constructs.items()}
+    for name, s in scores.items():
+        out[name] = s.astype("float64")
+    return out
+
+
+def _load_cache(folder: Path) -> pd.DataFrame | None:
+    p = folder / CACHE_FILE
+    if p.exists():
+        try:
+            return pd.read_parquet(p)
+        except Exception:  # a damaged cache is only a cache
+            return None
+    return None
+
+
+def up_to_date(out_dir: str | Path, fp: str) -> dict | None:
+    """The ``meta.json`` of ``out_dir`` (with ``rebuilt: False``) if it was built from the inputs
+    whose :func:`fingerprint` is ``fp``; else ``None``."""
+    meta_path = Path(out_dir) / "meta.json"
+    if not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text())
+    except json.JSONDecodeError:
+        return None
+    if meta.get("fingerprint") != fp:
+        return None
+    meta["rebuilt"] = False
+    return meta
+
+
+def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool = False) -> dict:
+    """Build ``out_dir`` (``data/processed/<client>``) from the client's raw files.
+
+    Parameters
+    ----------
+    cfg : ClientConfig
+    out_dir : str or Path
+    n_jobs : int
+        Processes used to score new verbatims.
+    force : bool
+        Rebuild even if the fingerprint is unchanged.
+
+    Returns
+    -------
+    dict
+        The ``meta.json`` content; ``meta["rebuilt"]`` says whether work was done.
+
+    Raises
+    ------
+    ContractError
+        If a raw file breaks the contract (nothing is written then).
+    """
+    out_dir = Path(out_dir)
+    fp = fingerprint(cfg)
+    if not force:
+        meta = up_to_date(out_dir, fp)
+        if meta is not None:
+            return meta
+
+    t0 = time.perf_counter()
+    raw = read_client(cfg)
+    ratings = score_constructs(cfg, raw.ratings)
+    ratings, weighting = apply_weighting(cfg, ratings)  # survey weights, only with `weighting:`
+    timings = {"read_and_score": round(time.perf_counter() - t0, 3)}
+
+    scored = 0
+    cache = _load_cache(out_dir)
+    feedback = raw.feedback
+    if feedback is not None:
+        from cem_research.text import score_sentiment
+
+        t1 = time.perf_counter()
+        texts = feedback["text"].str.slice(0, SENTIMENT_MAX_CHARS)
+        scores, cache = score_sentiment(texts, cache=cache, n_jobs=n_jobs)
+        scored = int(scores.attrs.get("scored", 0))
+        feedback = pd.concat([feedback, scores[["compound", "pos", "neu", "neg"]]], axis=1)
+        timings["sentiment"] = round(time.perf_counter() - t1, 3)
+
+    meta = {
+        "client": cfg.client,
+        "name": cfg.name,
+        "fingerprint": fp,
+        "package_version": __version__,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "waves": raw.waves,
+        "checksums": raw_checksums(cfg),
+        "accounting": [a.as_dict() for a in raw.accounting],
+        "extra_columns": raw.extra_columns,
+        "missing_answers": raw.missing_answers,
+        "missing_rule": f"construct score = mean of answered items if at least {MIN_ANSWERED:.0%} "
+                        "of its items are answered, else missing",
+        "missing_scores": {c: int(ratings[c].isna().sum()) for c in cfg.constructs},
+        "long_texts_truncated_for_sentiment": int((raw.feedback["text"].str.len() > SENTIMENT_MAX_CHARS).sum())
+        if raw.feedback is not None else 0,
+        "sentiment_scored": scored,
+        "timings": timings,
+    }
+    if weighting is not None:
+        meta["weighting"] = weighting
+    with atomic_dir(out_dir) as tmp:
+        ratings.to_parquet(tmp / "ratings.parquet", index=False)
+        if feedback is not None:
+            feedback.to_parquet(tmp / "feedback.parquet", index=False)
+        if raw.touchpoints is not None:
+            raw.touchpoints.to_parquet(tmp / "touchpoints.parquet", index=False)
+        if cache is not None and len(cache):
+            cache.to_parquet(tmp / CACHE_FILE)
+        write_json(tmp / "meta.json", meta)
+    meta["rebuilt"] = True
+    return meta
+
+
+def process_client(client: str, raw_root: str | Path | None = None, root: Path | None = None,
+                   n_jobs: int = 1, force: bool = False) -> dict:
+    """Find, read and process one client by name (see :func:`process`)."""
+    from cem_research.client.paths import find_raw_dir, processed_dir
+
+    cfg = load_config(find_raw_dir(client, raw_root), client)
+    return process(cfg, processed_dir(client, root), n_jobs=n_jobs, force=force)
