@@ -4,7 +4,9 @@ published reliabilities of the ECSI mobile-phone survey."""
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
+import pkgutil
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import pytest
 from scipy import stats as sps
 
 from cem_research import stats as S
+from cem_research.stats import compare, drivers, psychometrics
 
 MOBI = Path("/work/shared/external/ecsi-satisfaction/mobi.csv")
 
@@ -611,10 +614,55 @@ def test_krippendorff_alpha_nominal_textbook():
 # ------------------------------------------------------------------------------------ docs
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(S, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 20
+def _stats_modules():
+    """The stats package and every submodule (doctest only finds a module's own functions)."""
+    names = sorted(m.name for m in pkgutil.iter_modules(S.__path__))
+    return [S] + [importlib.import_module(f"{S.__name__}.{name}") for name in names]
+
+
+def test_every_stats_submodule_is_found():
+    names = {m.__name__.rsplit(".", 1)[-1] for m in _stats_modules()}
+    assert {"descriptive", "psychometrics", "compare", "drivers", "agreement", "common"} <= names
+
+
+@pytest.mark.parametrize("module", _stats_modules(), ids=lambda m: m.__name__)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_docstring_examples_cover_the_public_functions():
+    attempted = 0
+    for module in _stats_modules():
+        attempted += doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE).attempted
+    assert attempted > 20
+    for name in S.__all__:
+        obj = getattr(S, name)
+        if callable(obj):
+            assert ">>> " in (obj.__doc__ or ""), f"{name} has no example"
+
+
+def test_public_names_keep_their_home_and_stay_importable():
+    """Every name of stats.__all__ is the object defined in its submodule (no copies)."""
+    for name in S.__all__:
+        obj = getattr(S, name)
+        if callable(obj):
+            home = importlib.import_module(obj.__module__)
+            assert home.__name__.startswith("cem_research.stats."), name
+            assert getattr(home, name) is obj
+            assert name in home.__all__, f"{name} missing from {home.__name__}.__all__"
+    assert S.RELIABILITY_THRESHOLD == psychometrics.RELIABILITY_THRESHOLD == 0.70
+    assert S.MIN_GROUP == compare.MIN_GROUP == 5
+
+
+def test_importing_stats_does_not_import_pingouin_or_scipy_stats():
+    """The processing stage imports stats for reverse_key/score_scale: the heavy libraries stay lazy."""
+    import subprocess
+    import sys
+
+    code = "import sys, cem_research.stats; print('pingouin' in sys.modules, 'scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
 
 
 def test_public_functions_have_numpydoc_sections():
@@ -674,7 +722,7 @@ def test_fast_cronbach_matches_pingouin():
         n, k = int(rng.integers(4, 80)), int(rng.integers(2, 6))
         x = pd.DataFrame(rng.integers(1, 8, (n, k)).astype(float) + rng.normal(0, 1, (n, 1)))
         a, ci = pg.cronbach_alpha(x)
-        b, ci2 = S._cronbach(x.to_numpy())
+        b, ci2 = psychometrics._cronbach(x.to_numpy())
         assert b == pytest.approx(a, abs=1e-12)
         assert list(ci2) == pytest.approx(list(ci), abs=1e-12)
 
@@ -683,7 +731,7 @@ def test_boot_corr_equals_corrcoef_of_the_resampled_rows():
     """The count-encoded resamples are exactly the rows an index-resampling bootstrap draws."""
     rng = np.random.default_rng(5)
     z = rng.normal(size=(60, 4))
-    stack = np.concatenate(list(S._boot_corr(z, 30, seed=9, chunk_cells=60 * 7)))  # chunks of 7
+    stack = np.concatenate(list(drivers._boot_corr(z, 30, seed=9, chunk_cells=60 * 7)))  # chunks of 7
     draw = np.random.default_rng(9)
     expected = []
     while len(expected) < 30:
@@ -707,15 +755,15 @@ def test_boot_corr_all_is_shared_for_a_fixed_seed():
 
 @pytest.mark.parametrize("k, df", [(3, 2), (4, 7), (7, 33), (12, 1000)])
 def test_studentized_range_table_holds_scipys_values(k, df):
-    cols, table = S._studentized_range_table()
+    cols, table = compare._studentized_range_table()
     assert sorted(cols) == list(range(3, 13)) and table[:, 0].tolist() == list(range(2, 1001))
-    S._studentized_range_quantile.cache_clear()
-    assert S._studentized_range_quantile(0.95, k, df) == pytest.approx(
+    compare._studentized_range_quantile.cache_clear()
+    assert compare._studentized_range_quantile(0.95, k, df) == pytest.approx(
         sps.studentized_range.ppf(0.95, k, df), rel=1e-9)
 
 
 def test_studentized_range_outside_the_table_asks_scipy():
-    S._studentized_range_quantile.cache_clear()
+    compare._studentized_range_quantile.cache_clear()
     for confidence, k, df in [(0.9, 4, 20), (0.95, 13, 20)]:
-        assert S._studentized_range_quantile(confidence, k, df) == pytest.approx(
+        assert compare._studentized_range_quantile(confidence, k, df) == pytest.approx(
             sps.studentized_range.ppf(confidence, k, df), rel=1e-12)

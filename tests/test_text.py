@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import doctest
+import importlib
 import importlib.util
+import pickle
+import pkgutil
 import math
 import os
 import time
@@ -15,6 +19,7 @@ import pytest
 
 from cem_research.client.paths import RESOURCES
 from cem_research import text as T
+from cem_research.text import sentiment as sentiment_module
 
 GROUND_TRUTH = Path("/work/shared/external/vader-groundtruth/amazonReviewSnippets_GroundTruth.txt")
 
@@ -177,8 +182,9 @@ def test_score_sentiment_parallel_identical(monkeypatch):
     texts += texts[:50]  # duplicates
 
     calls = []
-    real = T._score_parallel
-    monkeypatch.setattr(T, "_score_parallel", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    real = sentiment_module._score_parallel
+    # patch the module score_sentiment lives in, so the spy is the function it really calls
+    monkeypatch.setattr(sentiment_module, "_score_parallel", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
 
     serial, cache1 = T.score_sentiment(texts, n_jobs=1)
     parallel, cache2 = T.score_sentiment(texts, n_jobs=2, chunk_size=64)
@@ -495,3 +501,60 @@ def test_aspect_sentiment_summary_with_t_interval():
     by = T.aspect_sentiment(m, by="brand")
     assert list(by.columns[:3]) == ["brand", "aspect", "n"]
     assert by[["brand", "aspect", "n"]].values.tolist() == [["A", "look_and_feel", 3], ["B", "product", 2]]
+
+
+def test_aspect_mentions_score_sentences_through_the_sentiment_module(monkeypatch):
+    """aspect_mentions uses text.sentiment's score_sentiment (one VADER path for every caller)."""
+    from cem_research.text import aspects
+
+    assert aspects.score_sentiment is T.score_sentiment is sentiment_module.score_sentiment
+    calls = []
+    real = sentiment_module._score_many
+    monkeypatch.setattr(sentiment_module, "_score_many", lambda texts: calls.append(list(texts)) or real(texts))
+    T.aspect_mentions(pd.DataFrame({"c": ["Great coffee. Ugly logo."]}), "c")
+    assert calls == [["Great coffee.", "Ugly logo."]]
+
+
+# --------------------------------------------------------------------------------------------------
+# package layout: submodules, re-exports, docs
+# --------------------------------------------------------------------------------------------------
+
+
+def _text_modules():
+    names = sorted(m.name for m in pkgutil.iter_modules(T.__path__))
+    return [T] + [importlib.import_module(f"{T.__name__}.{name}") for name in names]
+
+
+def test_text_submodules_and_public_names():
+    names = {m.__name__.rsplit(".", 1)[-1] for m in _text_modules()}
+    assert {"sentiment", "terms", "keyness", "safety", "aspects", "common"} <= names
+    for name in T.__all__:
+        obj = getattr(T, name)
+        if callable(obj):
+            home = importlib.import_module(obj.__module__)
+            assert home.__name__.startswith("cem_research.text."), name
+            assert getattr(home, name) is obj and name in home.__all__, name
+            doc = obj.__doc__ or ""
+            for section in ("Returns", "Examples"):
+                assert f"{section}\n    ---" in doc, f"{name} lacks {section}"
+    assert (T.NEGATIVE_THRESHOLD, T.POSITIVE_THRESHOLD) == (-0.05, 0.05)
+    assert T.SENTIMENT_COLUMNS == ("compound", "pos", "neu", "neg")
+
+
+@pytest.mark.parametrize("module", _text_modules(), ids=lambda m: m.__name__)
+def test_text_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_text_docstring_examples_are_many():
+    attempted = sum(doctest.testmod(m, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE).attempted
+                    for m in _text_modules())
+    assert attempted > 30
+
+
+def test_worker_functions_pickle_by_their_module_path():
+    """The pool sends these to worker processes by reference: they must round-trip through pickle."""
+    for fn in (sentiment_module._worker_init, sentiment_module._worker_score):
+        assert fn.__module__ == "cem_research.text.sentiment"
+        assert pickle.loads(pickle.dumps(fn)) is fn
