@@ -2,7 +2,7 @@
 
 The 0.95 quantile of the studentized range q(0.95; k, df) for k = 3..12 groups and every whole
 df from 2 to 1000, as SciPy's ``studentized_range.ppf`` computes it (numerical integration,
-~0.1 s a value).  :func:`cem_research.stats._studentized_range_quantile` reads the table instead of
+~0.1 s a value).  The studentized-range quantile of :mod:`cem_research.stats` reads the table instead of
 integrating again in every notebook kernel; the values are SciPy's own, so results do not change.
 
     python scripts/make_studentized_range_table.py      # ~8 minutes on 2 cores

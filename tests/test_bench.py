@@ -67,9 +67,9 @@ def test_loglog_slope():
 
 
 def test_quick_sizes_and_defaults():
-    args = bench._parser().parse_args([])
+    args = bench.make_parser().parse_args([])
     assert args.sizes == [1_000, 10_000, 100_000, 300_000] and args.out == "reports/bench"
-    assert bench._parser().parse_args(["--quick"]).quick
+    assert bench.make_parser().parse_args(["--quick"]).quick
     assert list(bench.QUICK_SIZES) == [300, 3_000]
 
 
@@ -124,3 +124,51 @@ def test_bench_smoke(tmp_path):
     assert result["targets"]["big_client_time"]["met"] is None  # not measured at this size
     md = (out / "bench.md").read_text()
     assert "## Targets" in md and "| 200 |" in md
+
+
+def _size(n, seconds, speedup, rss=900.0):
+    notebooks = {"01_load.ipynb": seconds / 3, "02_feedback.ipynb": seconds / 3}
+    return {"respondents": n, "client": f"coffee_house_{n}", "ok": True, "error": "",
+            "rows": {"feedback.csv": {"read": 3 * n, "kept": 3 * n},
+                     "touchpoints.csv": {"read": 10 * n, "kept": 10 * n}},
+            "pipeline": {"seconds": seconds, "runs": [seconds], "notebooks": notebooks,
+                         "stages": {"process": seconds / 6, "notebooks": 2 * seconds / 3, "report": seconds / 6},
+                         "memory": {"peak_rss_mb": rss, "peak_pss_mb": rss / 2},
+                         "scheduling": {"file_order_s": 1.0, "longest_first_s": 1.0, "lower_bound_s": 1.0}},
+            "processing": {"seconds": seconds / 6, "read_and_score_seconds": 1.0, "sentiment_seconds": 0.5,
+                           "rebuilt_during_notebooks": False},
+            "sentiment": {"cold_seconds": 1.0, "distinct": n, "floor_seconds": speedup, "speedup": speedup,
+                          "speedup_over_distinct_loop": speedup, "warm_scored": 0}}
+
+
+def test_targets_and_summary_of_a_result():
+    """The targets and bench.md follow from the measurements alone (no harness run)."""
+    sizes = [_size(1_000, 12.0, 2.0), _size(300_000, 400.0, 1.5, rss=7_000.0)]
+    pts = [(s["respondents"], s["pipeline"]["seconds"]) for s in sizes]
+    result = {
+        "machine": {"date": "2026-01-01", "cpu_count": 2, "cpu_model": "test CPU", "memory_gb": 8.0,
+                    "versions": {"python": "3.11", "pandas": "3.0"}, "load_average_start": [0.1, 0.1, 0.1]},
+        "settings": {"jobs": 2, "template": "coffee_house"},
+        "kernel_floor": {"seconds": 10.0, "runs": [10.0],
+                         "notebooks": {"01_load.ipynb": 3.0, "02_feedback.ipynb": 3.0}},
+        "sizes": sizes, "growth": {"points": pts, "slope": bench.loglog_slope(pts), "slope_largest_two": None,
+                                   "slope_above_floor": None},
+        "noop_run": {"seconds": 1.2, "runs": [1.2], "up_to_date": True, "output": ["all up to date"]},
+        "selective_rebuild": {"ok": False, "checks": {"first_run_executes_all": True, "no_change_executes_none": False},
+                              "clients": ["sel_a"], "respondents": 200,
+                              "steps": {"first_run": {"sel_a": {"notebooks_executed": 2, "processed": True,
+                                                                "report_built": True}}}},
+        "load_average_end": [0.2, 0.2, 0.2],
+    }
+    t = bench.evaluate(result)
+    assert set(t) == set(bench.TARGETS)
+    assert t["sentiment_speedup"]["value"] == 1.5 and t["sentiment_speedup"]["met"] is False  # worst size counts
+    assert t["demo_pipeline_vs_kernel_floor"]["value"] == 1.2 and t["demo_pipeline_vs_kernel_floor"]["met"] is True
+    assert t["big_client_time"]["met"] is False and t["big_client_memory"]["met"] is False
+    assert t["growth_slope"]["met"] is True and t["noop_run"]["met"] is True
+    assert t["selective_rebuild"]["met"] is False
+    result["targets"] = t
+    md = bench.render_markdown(result)
+    assert "| 1,000 | 3,000 | 10,000 | 12.0 | 1.20 |" in md and "| 300,000 |" in md
+    assert "| first run | 2 notebooks, processed, report |" in md
+    assert "no_change_executes_none: FAILED" in md and "**not met**" in md

@@ -1,4 +1,5 @@
-"""Tests of the seeded demo-client generator (``datasets.demo``).
+"""Tests of the seeded demo-client generator (``datasets.demo``) and its spec files
+(``datasets/specs/*.yaml``, read by ``datasets.spec``).
 
 The planted effects recorded in ``truth.json`` are checked in the raw CSV files with plain
 pandas, so these tests do not depend on the analysis modules they are meant to validate.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 import yaml
 
 from datasets import demo
+from datasets.spec import SPEC_DIR, SpecError, load_spec, read_spec_file, spec_names
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIRS = {t: ROOT / "data" / "raw" / t for t in demo.TEMPLATES}
@@ -163,9 +166,9 @@ def test_committed_demo_clients_equal_a_fresh_generation(tmp_path):
 @pytest.mark.parametrize("kind", ["tiny", "coffee"])
 def test_fast_csv_writer_matches_pandas_to_csv(tmp_path, kind):
     """The fast field-joining writer produces exactly what DataFrame.to_csv produces."""
-    spec = demo._tiny_spec() if kind == "tiny" else demo._spec("coffee_house")
+    spec = load_spec(demo.TINY_CLIENT if kind == "tiny" else "coffee_house")
     n = None if kind == "tiny" else 900
-    out = {fast: demo._build(spec, tmp_path / str(fast), 3, n, None, fast) for fast in (False, True)}
+    out = {fast: demo.build(spec, tmp_path / str(fast), 3, n, None, fast) for fast in (False, True)}
     assert _files(out[True]) == _files(out[False])
 
 
@@ -174,6 +177,166 @@ def test_committed_data_stay_small():
     assert total < 3_000_000
     assert sum(p.stat().st_size for p in FITNESS.iterdir()) <= 500_000
     assert sum(p.stat().st_size for p in TINY_DIR.iterdir()) < 200_000
+
+
+# --------------------------------------------------------------------------------------------
+# the spec files
+def test_every_spec_validates():
+    assert spec_names() == sorted([*demo.TEMPLATES, demo.TINY_CLIENT])
+    for name in spec_names():
+        spec = load_spec(name)
+        assert spec.name == spec.folder == name
+        assert [o.name for o in spec.outcomes] == ["satisfaction", "recommend", "loyalty"]
+        assert set(spec.drivers) <= {c.name for c in spec.constructs}
+    # the tiny client is coffee_house made small, drawn from coffee_house's random stream
+    tiny, coffee = load_spec(demo.TINY_CLIENT), load_spec("coffee_house")
+    assert tiny.stream == "coffee_house" and tiny.brand == coffee.brand
+    assert tiny.waves == coffee.waves[1:] and tiny.feedback.rising[2] == (0.02, 0.15)
+    assert [c for c, _ in tiny.competitors] == ["Daily Grind", "SipNow"]
+    assert tiny.constructs == coffee.constructs and tiny.feedback.topics == coffee.feedback.topics
+
+
+def test_spec_reads_the_published_brand_experience_scale():
+    sensory = next(c for c in load_spec("software_vendor").constructs if c.name == "sensory")
+    assert sensory.items == ("q12_1", "q12_2", "q12_3") and sensory.reverse == ("q12_3",)
+    assert sensory.wording[2] == "This brand does not appeal to my senses."
+    assert (sensory.experience, sensory.kind, sensory.layer) == (True, "emotional", "brand")
+    fitness = load_spec("fitness_club")
+    assert fitness.feedback.codes["The changing rooms are spotless and smell fresh."] == "SENSE"
+    assert fitness.early_stop == (-1.9, 1.5, {1: 0.2, 2: 0.3, 3: 0.5})     # joining, onboarding, training
+    assert fitness.kano[1].shares == (0.55, 0.10, 0.05, 0.25, 0.03, 0.02)    # A, O, M, I, R, Q
+
+
+def _raw(name: str) -> dict:
+    return yaml.safe_load((SPEC_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def _write_spec(folder: Path, name: str, raw: dict) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _rename_key(mapping: dict, old: str, new: str) -> None:
+    items = list(mapping.items())
+    mapping.clear()
+    mapping.update((new if k == old else k, v) for k, v in items)
+
+
+def test_a_copied_spec_generates_the_same_client(tmp_path):
+    """A spec file is all the generator needs: a copy elsewhere gives the same bytes."""
+    path = _write_spec(tmp_path, "hotel_group", _raw("hotel_group"))
+    a = demo.build(load_spec(path), tmp_path / "copy", seed=5, n_respondents=400)
+    b = demo.generate_client("hotel_group", tmp_path / "original", n_respondents=400, seed=5)
+    assert _files(a) == _files(b)
+
+
+def test_a_spec_edit_changes_the_client(tmp_path):
+    raw = _raw("hotel_group")
+    raw["brand"] = "Lighthouse Hotels"
+    raw["planted"]["brand_advantage"] = "affective"
+    folder = demo.build(load_spec(_write_spec(tmp_path, "hotel_group", raw)), tmp_path / "out", n_respondents=300)
+    c = Client(folder)
+    assert c.cfg["brand"] == "Lighthouse Hotels" and "Lighthouse Hotels" in set(c.raw[c.brand_col])
+    assert c.truth["brand_advantage"] == {"construct": "affective", "direction": "higher"}
+
+
+def _typo(raw):
+    _rename_key(raw["constructs"]["sensory"], "items", "itmes")
+
+
+def _no_brand(raw):
+    del raw["brand"]
+
+
+def _bad_mean(raw):
+    raw["constructs"]["support"]["mean"] = "high"
+
+
+def _bad_driver(raw):
+    raw["drivers"].append("servce")
+
+
+def _bad_stage(raw):
+    raw["touchpoints"]["webinar"]["stage"] = "awarenes"
+
+
+def _bad_shares(raw):
+    raw["feedback"]["rising"]["shares"] = [0.02, 0.15]
+
+
+def _bad_offset(raw):
+    raw["brand_offsets"]["Vizora"]["sensry"] = 0.1
+
+
+def _bad_level(raw):
+    raw["planted"]["segment_effect"]["higher"] = "smb"
+
+
+def _bad_template(raw):
+    raw["feedback"]["topics"]["webinar"]["pos"].append("The {feture} webinar was great.")
+
+
+def _missing_topic(raw):
+    del raw["feedback"]["topics"]["webinar"]
+
+
+@pytest.mark.parametrize("edit, key, message", [
+    (_typo, "constructs.sensory.itmes", "unknown key 'constructs.sensory.itmes' (did you mean 'items'?)"),
+    (_no_brand, "brand", "missing key 'brand'"),
+    (_bad_mean, "constructs.support.mean", "expected a number, got 'high'"),
+    (_bad_driver, "drivers[8]", "'servce' is not a construct; use one of sensory, affective"),
+    (_bad_stage, "touchpoints.webinar.stage", "'awarenes' is not a journey stage (did you mean 'awareness'?)"),
+    (_bad_shares, "feedback.rising.shares", "expected one share per wave (4), got 2"),
+    (_bad_offset, "brand_offsets.Vizora.sensry", "(did you mean 'sensory'?)"),
+    (_bad_level, "planted.segment_effect.higher", "'smb' is not a level of segment cust_type (did you mean 'SMB'?)"),
+    (_bad_template, "feedback.topics.webinar.pos", "{feture} in 'The {feture} webinar was great.' is not in "
+                                                   "feedback.vocab (did you mean 'feature'?)"),
+    (_missing_topic, "feedback.topics", "touchpoint 'webinar' has no topic"),
+])
+def test_a_spec_mistake_is_refused_naming_file_and_key(tmp_path, edit, key, message):
+    raw = _raw("software_vendor")
+    edit(raw)
+    path = _write_spec(tmp_path, "software_vendor", raw)
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    text = str(err.value)
+    assert text.startswith(str(path) + ": ") and repr(key) in text and message in text, text
+
+
+def test_fitness_method_mistakes_are_refused(tmp_path):
+    for edit, message in [
+        (lambda r: r["weighting"]["targets"].update({"60+": 0.5}), "must add up to 1"),
+        (lambda r: _rename_key(r["kano"]["sauna"]["shares"], "must_be", "must"),
+         "unknown key 'kano.sauna.shares.must'"),
+        (lambda r: r["promises"][0]["touchpoints"].append("sauna"), "'sauna' is not a touchpoint"),
+        (lambda r: r["feedback"]["closers"]["neg"].append(["Awful.", "ANGER"]),
+         "'ANGER' is not an experiential module"),
+    ]:
+        raw = _raw("fitness_club")
+        edit(raw)
+        with pytest.raises(SpecError, match=re.escape(message)):
+            load_spec(_write_spec(tmp_path, "fitness_club", raw))
+
+
+def test_an_extending_spec_names_a_wrong_override(tmp_path):
+    for name in ("coffee_house",):
+        _write_spec(tmp_path, name, _raw(name))
+    tiny = _raw(demo.TINY_CLIENT)
+    assert set(tiny) == {"extends", "random_stream", "override"}
+    tiny["override"]["feedback.risng.shares"] = tiny["override"].pop("feedback.rising.shares")
+    path = _write_spec(tmp_path, demo.TINY_CLIENT, tiny)
+    with pytest.raises(SpecError, match=re.escape("key 'override.feedback.risng.shares': the base spec coffee_house "
+                                                  "has no key 'feedback.risng' (did you mean 'rising'?)")):
+        read_spec_file(path)
+    tiny["override"] = {"feedback.rising.shares": [0.02, 0.15], "waves": {"2026Q2": "2026-04-01"}}
+    with pytest.raises(SpecError, match=re.escape("expected one share per wave (1), got 2")):
+        load_spec(_write_spec(tmp_path, demo.TINY_CLIENT, tiny))
+
+
+def test_unknown_spec_name():
+    with pytest.raises(ValueError, match="unknown demo spec 'bakery'"):
+        load_spec("bakery")
 
 
 # --------------------------------------------------------------------------------------------
