@@ -1,4 +1,4 @@
-"""Tests of cem_research.steps.platform.audit (promise versus delivery): validation, hand computations of the
+"""Tests of cem_research.steps.interface.promises (promise versus delivery): validation, hand computations of the
 delivery, gap and verdict, the default targets, touchpoint evidence, the planted promises of
 fitness_club, and notebook 04's section."""
 
@@ -13,7 +13,7 @@ import pytest
 from scipy import stats as sps
 
 from conftest import make_client, project_root
-from cem_research.steps.platform import audit
+from cem_research.steps.interface import promises as audit
 from cem_research import stats
 from cem_research.client.errors import ContractError
 
@@ -149,9 +149,8 @@ def test_default_target_scale_point_without_competitors(tmp_path):
 
 def test_unknown_touchpoint_is_named(tmp_path):
     promises = [{"promise": "Warm", "construct": "warm", "touchpoints": ["dsk"], "target": 5}]
-    data = make_client(tmp_path, "typo", _cfg(promises), _files())
     with pytest.raises(ContractError, match="names 'dsk', which is not a touchpoint.*did you mean 'desk'") as e:
-        audit.promise_touchpoints(data)
+        make_client(tmp_path, "typo", _cfg(promises), _files())  # refused while processed (`make check`)
     assert "\n" not in str(e.value)
 
 
@@ -168,19 +167,17 @@ def test_unknown_touchpoint_is_named(tmp_path):
 def test_config_errors(promises, message):
     from cem_research.client.config import parse_config
 
-    cfg = parse_config(_cfg(promises), "bad")
-    with pytest.raises(ContractError, match=message) as e:
-        audit.parse_promises(cfg)
+    with pytest.raises(ContractError, match=message) as e:  # refused when client.yaml is loaded
+        parse_config(_cfg(promises), "bad")
     assert "\n" not in str(e.value) and str(e.value).startswith("client 'bad', file 'client.yaml'")
 
 
 def test_touchpoints_need_a_touchpoint_file():
     from cem_research.client.config import parse_config
 
-    cfg = parse_config(_cfg([{"promise": "x", "construct": "warm", "touchpoints": ["desk"]}],
-                            with_touchpoints=False), "bad")
     with pytest.raises(ContractError, match="declares no touchpoints file"):
-        audit.parse_promises(cfg)
+        parse_config(_cfg([{"promise": "x", "construct": "warm", "touchpoints": ["desk"]}],
+                          with_touchpoints=False), "bad")
 
 
 def test_clients_without_promises_get_none():
@@ -190,7 +187,7 @@ def test_clients_without_promises_get_none():
     for folder in (REPO / "tests" / "fixtures" / "tiny_client", REPO / "data" / "raw" / "coffee_house"):
         cfg = load_config(folder)
         data = ClientData(cfg, pd.DataFrame())
-        assert audit.parse_promises(cfg) is None
+        assert cfg.promises is None
         delivery, tps = audit.promise_delivery(data), audit.promise_touchpoints(data)
         assert delivery is None and tps is None
         assert audit.traceability(delivery, tps) is None and audit.section_intro(delivery) is None
@@ -236,3 +233,43 @@ def test_notebook_04_promise_section(fitness_project, tmp_path):
     promise = [f for f in fs if f["section"] == audit.SECTION]
     assert len(promise) == 1 and promise[0]["headline"] and promise[0]["key"] == "promise_gap_min"
     assert fitness_project["truth"]["undelivered_promise"] in promise[0]["text"]
+
+
+# ----------------------------------------------------------------------------- the Section
+
+
+def _run_captured(section, data, monkeypatch):
+    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
+    from cem_research.present import findings as fnd
+    from cem_research.present import show as show_mod
+
+    shown, recorded = [], []
+    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
+    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
+    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
+    return section.run(data), shown, recorded
+
+
+def test_promise_section_equals_the_functions(fitness_project, monkeypatch):
+    data = fitness_project["data"]
+    section = audit.PromiseAudit()
+    assert section.step == 4 and section.title == audit.SECTION and section.optional
+    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    delivery, tps = audit.promise_delivery(data), audit.promise_touchpoints(data)
+    pd.testing.assert_frame_equal(result.delivery, delivery)
+    pd.testing.assert_frame_equal(result.touchpoints, tps)
+    pd.testing.assert_frame_equal(result.trace, audit.traceability(delivery, tps))
+    old = audit.promise_finding(delivery, tps)
+    assert recorded == [("record", (4, audit.SECTION), old)]
+    assert "gap -1.23, 95% CI -1.33 to -1.13" in old["text"]
+    assert [s.kind for s in shown] == ["markdown", "table", "figure", "table"]
+    assert shown[1].caption.startswith("Traceability") and "verdict" in shown[2].caption
+
+
+def test_promise_section_silent_without_promises(tmp_path, monkeypatch):
+    from cem_research.steps.section import Settings
+
+    data = make_client(tmp_path, "nopromise", _cfg(None), _files())
+    assert data.config.promises is None
+    assert audit.PromiseAudit().skip_reason(data, Settings()) == "the client declares no 'promises:' in client.yaml"
+    assert _run_captured(audit.PromiseAudit(), data, monkeypatch) == (None, [], [])

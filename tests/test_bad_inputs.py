@@ -245,7 +245,8 @@ def test_client_name_allowed():
 
 # ---------------------------------------------------------------------------
 # the command line: one line on stderr, exit code 1, no traceback (unless --debug)
-CLI_CASES = ["missing_survey_file", "out_of_scale", "cp1252_undeclared", "yaml_python_tag"]
+CLI_CASES = ["missing_survey_file", "out_of_scale", "cp1252_undeclared", "yaml_python_tag", "typo_under_kano",
+             "typo_under_modules", "typo_under_promises", "typo_under_weighting", "main_outcome_not_declared"]
 CLI_RUNS = {
     **{name: ("check", "--raw-root", str(CORPUS), "--client", name) for name in CLI_CASES},
     "ok_and_bad_name": ("check", "--raw-root", str(CORPUS), "--client", "valid_base", "--client", "../etc"),

@@ -127,10 +127,15 @@ def test_waves_and_names_as_numbers():
     assert cfg.constructs["quality"].items == ("qual1", "2", "3")
 
 
-def test_label_and_extras():
-    cfg = parse(("constructs.quality.label", "Product quality"), ("kano", {"file": "kano.csv"}))
+def test_label_and_optional_methods_parsed_at_load():
+    kano = {"features": {"pre": {"functional": "k_f", "dysfunctional": "k_d"}}}
+    cfg = parse(("constructs.quality.label", "Product quality"), ("kano", kano))
     assert cfg.constructs["quality"].title == "Product quality"
-    assert cfg.extras == {"kano": {"file": "kano.csv"}}
+    assert cfg.extras == {"kano": kano}  # as written, for reference
+    assert cfg.kano.features == {"pre": ("k_f", "k_d", "Pre")} and cfg.kano.scale == (1, 5)
+    assert cfg.weighting is cfg.modules is cfg.promises is None
+    with pytest.raises(ContractError, match="unknown key 'file' in kano; valid keys: features, scale"):
+        parse(("kano", {"file": "kano.csv"}))
 
 
 def test_format_rows():

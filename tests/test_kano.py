@@ -201,19 +201,17 @@ def test_bad_answer_is_one_line_error_with_rows(tmp_path):
     s = _survey()
     s["k_d"] = s["k_d"].astype(object)
     s.loc[[2, 7], "k_d"] = ["7", "dislike"]
-    data = make_client(tmp_path, "k3", _cfg(KANO), {"survey.csv": s})
-    with pytest.raises(ContractError) as e:
-        kano.kano_answers(data)
+    with pytest.raises(ContractError) as e:  # refused while the client is processed (`make check`)
+        make_client(tmp_path, "k3", _cfg(KANO), {"survey.csv": s})
     msg = str(e.value)
     assert "\n" not in msg and "client 'k3'" in msg and "file 'survey.csv'" in msg
     assert "column 'k_d'" in msg and "rows 4, 9" in msg and "1-5" in msg
 
 
 def test_missing_column_is_named(tmp_path):
-    data = make_client(tmp_path, "k4", _cfg({"kano": {"features": {
-        "showers": {"functional": "k_f", "dysfunctional": "k_dd"}}}}), {"survey.csv": _survey()})
     with pytest.raises(ContractError, match="column 'k_dd'.*did you mean 'k_d'"):
-        kano.kano_answers(data)
+        make_client(tmp_path, "k4", _cfg({"kano": {"features": {
+            "showers": {"functional": "k_f", "dysfunctional": "k_dd"}}}}), {"survey.csv": _survey()})
 
 
 @pytest.mark.parametrize("block, message", [
@@ -229,9 +227,8 @@ def test_missing_column_is_named(tmp_path):
 def test_config_errors(block, message):
     from cem_research.client.config import parse_config
 
-    cfg = parse_config(_cfg(block), "bad")
-    with pytest.raises(ContractError, match=message) as e:
-        kano.parse_kano(cfg)
+    with pytest.raises(ContractError, match=message) as e:  # refused when client.yaml is loaded
+        parse_config(_cfg(block), "bad")
     assert "\n" not in str(e.value) and str(e.value).startswith("client 'bad', file 'client.yaml'")
 
 
@@ -241,7 +238,7 @@ def test_clients_without_kano_get_none():
 
     for folder in (REPO / "tests" / "fixtures" / "tiny_client", REPO / "data" / "raw" / "coffee_house"):
         cfg = load_config(folder)
-        assert kano.parse_kano(cfg) is None
+        assert cfg.kano is None
         answers = kano.kano_answers(ClientData(cfg, pd.DataFrame()))
         assert answers is None and kano.section_intro(answers) is None
         table = kano.kano_table(answers)
@@ -300,3 +297,57 @@ def test_notebook_03_kano_and_modules_sections(fitness_project, tmp_path):
     assert sections[kano.SECTION]["kind"] == "finding" and sections[kano.SECTION]["headline"]
     assert "Clean showers is must-be" in sections[kano.SECTION]["text"]
     assert sections[modules.SECTION]["key"] == "module_rising"
+
+
+# ----------------------------------------------------------------------------- the Section
+
+
+def _run_captured(section, data, monkeypatch):
+    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
+    from cem_research.present import findings as fnd
+    from cem_research.present import show as show_mod
+
+    shown, recorded = [], []
+    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
+    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
+    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
+    return section.run(data), shown, recorded
+
+
+def test_kano_section_equals_the_functions(fitness_project, monkeypatch):
+    from cem_research.steps.section import Settings
+
+    data = fitness_project["data"]
+    section = kano.Kano()
+    assert section.step == 3 and section.title == kano.SECTION and section.optional
+    assert section.skip_reason(data, Settings()) is None
+    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    answers = kano.kano_answers(data)
+    pd.testing.assert_frame_equal(result.overall, kano.kano_table(answers))
+    pd.testing.assert_frame_equal(result.shares, kano.share_table(answers))
+    pd.testing.assert_frame_equal(result.segments, kano.segment_table(answers))
+    assert [r[0] for r in recorded] == ["record"]
+    old = kano.kano_finding(kano.kano_table(answers))
+    assert recorded[0][1] == (3, kano.SECTION) and recorded[0][2] == old
+    assert "Clean showers is must-be (62%, 95% CI 57% to 66%" in old["text"]  # narrative's intervals
+    assert [s.kind for s in shown] == ["markdown", "table", "table", "figure", "table"]
+    assert str(shown[0].content).startswith(f"## {kano.SECTION}")
+    assert "Better" in shown[3].caption and "|Worse|" in shown[3].caption  # a descriptive alt text
+
+
+def test_kano_section_silent_without_kano(monkeypatch, tmp_path):
+    from cem_research.steps.section import Settings
+
+    data = make_client(tmp_path, "nokano", _cfg(), {"survey.csv": _survey()})
+    section = kano.Kano()
+    assert section.skip_reason(data, Settings()) == "the client declares no 'kano:' in client.yaml"
+    assert _run_captured(section, data, monkeypatch) == (None, [], [])
+
+
+def test_kano_section_declared_but_unanswered_records_its_skip(monkeypatch, tmp_path):
+    s = _survey()
+    s["k_f"] = np.nan  # nobody answered the functional question
+    data = make_client(tmp_path, "blankkano", _cfg(KANO), {"survey.csv": s})
+    result, shown, recorded = _run_captured(kano.Kano(), data, monkeypatch)
+    assert result is None and shown == []
+    assert recorded == [("skip", (3, kano.SECTION, "no respondent answered both questions of a Kano pair"), {})]

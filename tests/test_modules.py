@@ -14,6 +14,7 @@ from scipy import stats as sps
 
 from conftest import make_client
 from cem_research.steps.brand import modules as md
+from cem_research.steps.section import Settings
 from cem_research import stats
 from cem_research.client.errors import ContractError
 
@@ -71,7 +72,9 @@ def test_default_codebook_has_schmitts_five_modules():
     book = md.load_codebook()
     assert list(book) == list(md.MODULES)
     assert all(len(words) >= 10 for words in book.values())
-    text = md.RESOURCE.read_text()
+    from cem_research.client.paths import RESOURCES
+
+    text = (RESOURCES / "modules.yaml").read_text()
     assert "Schmitt" in text and "Experiential Marketing" in text and "editable" in text
     assert "modules:" in text and "codebook:" in text  # says how to override
 
@@ -152,11 +155,10 @@ def test_agreement_counts_disagreements(tmp_path):
 
 def test_bad_hand_code_is_one_line_error(tmp_path):
     hand = HAND.assign(module=["SENSE", "ACT;RELATIVE", "none", "THINK", "RELATE", "SENSE", "FEELING"])
-    data = make_client(tmp_path, "badcode", _cfg({"hand_coded": {"file": "hand.csv", "text": "comment",
-                                                                     "module": "module"}}),
-                       {"survey.csv": _survey(), "feedback.csv": _feedback(), "hand.csv": hand})
-    with pytest.raises(ContractError) as e:
-        md.hand_coding_agreement(data)
+    with pytest.raises(ContractError) as e:  # refused while the client is processed (`make check`)
+        make_client(tmp_path, "badcode", _cfg({"hand_coded": {"file": "hand.csv", "text": "comment",
+                                                              "module": "module"}}),
+                    {"survey.csv": _survey(), "feedback.csv": _feedback(), "hand.csv": hand})
     msg = str(e.value)
     assert "\n" not in msg and "file 'hand.csv'" in msg and "column 'module'" in msg and "rows 3, 8" in msg
 
@@ -209,9 +211,8 @@ def test_codebook_file_in_client_folder(tmp_path):
 def test_config_errors(block, message):
     from cem_research.client.config import parse_config
 
-    cfg = parse_config(_cfg(block), "bad")
-    with pytest.raises(ContractError, match=message) as e:
-        md.parse_modules(cfg)
+    with pytest.raises(ContractError, match=message) as e:  # refused when client.yaml is loaded
+        parse_config(_cfg(block), "bad")
     assert "\n" not in str(e.value) and str(e.value).startswith("client 'bad', file 'client.yaml'")
 
 
@@ -219,8 +220,9 @@ def test_declared_without_feedback(tmp_path):
     cfg = _cfg({})
     del cfg["feedback"]
     data = make_client(tmp_path, "silent", cfg, {"survey.csv": _survey()})
-    assert md.is_declared(data.config) and md.module_mentions(data) is None
-    assert "no verbatim comments" in md.skip_reason(data)
+    section = md.ExperientialModules()
+    assert section.declared(data) and md.module_mentions(data) is None
+    assert "no verbatim comments" in section.skip_reason(data, Settings())
     assert md.section_intro(data).startswith(f"## {md.SECTION}")
     assert md.modules_finding(md.module_shares(data, None)) is None
 
@@ -232,7 +234,7 @@ def test_clients_without_modules_get_none():
     for folder in (REPO / "tests" / "fixtures" / "tiny_client", REPO / "data" / "raw" / "coffee_house"):
         cfg = load_config(folder)
         data = ClientData(cfg, pd.DataFrame())
-        assert not md.is_declared(cfg) and md.parse_modules(cfg) is None and md.skip_reason(data) is None
+        assert not md.ExperientialModules().declared(data) and cfg.modules is None
         mentions = md.module_mentions(data)
         shares = md.module_shares(data, mentions)
         changes = md.module_changes(shares)
@@ -269,3 +271,56 @@ def test_fitness_hand_coded_agreement(fitness_project):
     assert (a.loc[list(md.MODULES), "kappa"] > 0.6).all()
     assert (a["alpha"] > 0.6).all()
     assert a.loc["all modules", "agreement"] < 1  # the human coder disagrees now and then
+
+
+# ----------------------------------------------------------------------------- the Section
+
+
+def _run_captured(section, data, monkeypatch):
+    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
+    from cem_research.present import findings as fnd
+    from cem_research.present import show as show_mod
+
+    shown, recorded = [], []
+    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
+    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
+    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
+    return section.run(data), shown, recorded
+
+
+def test_modules_section_equals_the_functions(fitness_project, monkeypatch):
+    from cem_research.steps.section import Settings
+
+    data = fitness_project["data"]
+    settings = Settings()
+    section = md.ExperientialModules()
+    assert section.step == 3 and section.title == md.SECTION and section.optional
+    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    mentions = md.module_mentions(data)
+    shares = md.module_shares(data, mentions)
+    changes = md.module_changes(shares)
+    agreement = md.hand_coding_agreement(data, n_boot=settings.n_boot, seed=settings.seed)
+    pd.testing.assert_frame_equal(result.shares, shares)
+    pd.testing.assert_frame_equal(result.changes, changes)
+    pd.testing.assert_frame_equal(result.agreement, agreement)
+    old = md.modules_finding(shares, changes, agreement, data.config.brand)
+    assert recorded == [("record", (3, md.SECTION), old)]
+    assert "Holm-corrected p < .001" in old["text"] and "kappa 0.93, 95% CI" in old["text"]
+    assert [s.kind for s in shown] == ["markdown", "table", "figure", "table", "table"]
+    assert "hand_coded.csv" in shown[-1].caption and "Dot chart" in shown[2].caption
+
+
+def test_modules_section_silent_when_undeclared_and_skips_without_verbatims(tmp_path, monkeypatch):
+    from cem_research.steps.section import Settings
+
+    cfg = _cfg({})
+    del cfg["modules"]
+    data = make_client(tmp_path, "nomodules", cfg, {"survey.csv": _survey(), "feedback.csv": _feedback()})
+    assert _run_captured(md.ExperientialModules(), data, monkeypatch) == (None, [], [])
+    assert md.ExperientialModules().skip_reason(data, Settings()).startswith("the client declares no 'modules:'")
+    cfg = _cfg({})
+    del cfg["feedback"]
+    data = make_client(tmp_path, "mute", cfg, {"survey.csv": _survey()})
+    result, shown, recorded = _run_captured(md.ExperientialModules(), data, monkeypatch)
+    assert result is None and shown == [] and recorded[0][0] == "skip"
+    assert "no verbatim comments" in recorded[0][1][2]

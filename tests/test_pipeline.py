@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -122,3 +123,127 @@ def test_cli_run_reports_failure_exit_code(built_project):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert "FAILED client 'broken'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ----------------------------------------------------------------------------- one snapshot per run
+
+PROBE = """\
+from cem_research.client.data import load_client
+from cem_research.present import findings
+
+data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
+own = data.own
+findings.record(1, "Probe", f"osat mean {own['osat'].mean():.6f} over {len(own)} rows", key="probe_osat",
+                value=float(own["osat"].mean()))
+"""
+
+
+def _probe_notebooks(folder: Path) -> Path:
+    """Two notebooks that read the client with the runner's ``snapshot`` parameter (as the lead's
+    notebooks will: ``snapshot = None`` in the parameters cell, ``load_client(..., snapshot=snapshot)``)."""
+    folder.mkdir()
+    for name in ("01_probe.ipynb", "02_probe.ipynb"):
+        nb = nbformat.v4.new_notebook()
+        params = nbformat.v4.new_code_cell("client = 'x'\nraw_root = None\nwave = None\nsnapshot = None")
+        params.metadata["tags"] = ["parameters"]
+        nb.cells = [nbformat.v4.new_markdown_cell("# Probe\n\n## Probe"), params, nbformat.v4.new_code_cell(PROBE)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+def _edit_survey(folder: Path) -> None:
+    """Set every own-brand 'osat' answer of the survey to 1 (the mean moves a lot)."""
+    import pandas as pd
+
+    survey = pd.read_csv(folder / "survey.csv", dtype=str)
+    survey["osat"] = "1"
+    survey.to_csv(folder / "survey.csv", index=False)
+
+
+def _probe_findings(root: Path) -> list[dict]:
+    from cem_research.present.findings import MIME
+
+    out = []
+    for path in sorted((root / "reports" / "tiny" / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, 4).cells:
+            for o in cell.get("outputs", []):
+                if MIME in o.get("data", {}):
+                    out.append(o["data"][MIME])
+    return out
+
+
+def test_raw_edit_during_a_run_never_mixes_two_data_versions(tmp_path, monkeypatch):
+    """A raw file edited after processing and before the notebooks run: every notebook reads the
+    snapshot the run processed, and the report's stamp carries that snapshot's checksums."""
+    import pandas as pd
+
+    from cem_research.client.io import sha256_file
+    from cem_research.run.pipeline import Runner
+
+    root = make_project(tmp_path / "project", {"tiny": TINY}, notebooks=_probe_notebooks(tmp_path / "nb"))
+    raw = root / "data" / "raw" / "tiny"
+    old_mean = pd.read_csv(raw / "survey.csv").query("brand_rated == 'Bean & Co.'")["osat"].mean()
+    old_sum = sha256_file(raw / "survey.csv")
+    original = Runner._tasks
+    seen = {}
+
+    def tasks_then_edit(self, client, meta, manifest, code):
+        out = original(self, client, meta, manifest, code)
+        seen["snapshot"] = meta["snapshot"]
+        seen["params"] = [t.parameters for t in out]
+        _edit_survey(raw)  # between processing and the notebooks
+        return out
+
+    monkeypatch.setattr(Runner, "_tasks", tasks_then_edit)
+    outcome = Runner(root, jobs=2, echo=lambda m: None).run()[0]
+    assert outcome.ok, outcome.error
+    assert all(p["snapshot"] == seen["snapshot"] for p in seen["params"]) and len(seen["params"]) == 2
+    new_sum = sha256_file(raw / "survey.csv")
+    assert new_sum != old_sum
+    html = (root / "reports" / "tiny" / "report.html").read_text()
+    assert old_sum in html and new_sum not in html  # the stamp: the data the notebooks read
+    probes = [f for f in _probe_findings(root) if f.get("key") == "probe_osat"]
+    assert len(probes) == 2 and all(f["value"] == pytest.approx(old_mean) for f in probes)
+    assert json.loads((root / "data" / "processed" / "tiny" / "meta.json").read_text())["snapshot"] == seen["snapshot"]
+
+    # the next run processes the edited data once, and the whole report moves to it
+    monkeypatch.setattr(Runner, "_tasks", original)
+    again = Runner(root, jobs=2, echo=lambda m: None).run()[0]
+    assert again.ok and again.processed, again.error
+    html = (root / "reports" / "tiny" / "report.html").read_text()
+    assert new_sum in html and old_sum not in html
+    probes = [f for f in _probe_findings(root) if f.get("key") == "probe_osat"]
+    assert len(probes) == 2 and all(f["value"] == pytest.approx(1.0) for f in probes)
+
+
+def test_load_client_with_a_snapshot_never_processes(tmp_path):
+    """``load_client(..., snapshot=)`` reads that snapshot (even after a raw edit) and refuses a
+    processed folder that was replaced; without a snapshot it processes as before."""
+    from cem_research.client.data import load_client
+    from cem_research.client.errors import SnapshotError
+    from cem_research.client.processing import snapshot_id
+
+    from conftest import project_root
+
+    root = make_project(tmp_path / "project", {"tiny": TINY})
+    raw = root / "data" / "raw"
+    with project_root(root):
+        first = load_client("tiny", raw_root=raw)
+        snap = first.meta["snapshot"]
+        assert snap == snapshot_id(root / "data" / "processed" / "tiny")
+        built = first.meta["built"]
+        _edit_survey(raw / "tiny")
+        (raw / "tiny" / "client.yaml").write_text((raw / "tiny" / "client.yaml").read_text()
+                                                  .replace("name: Tiny Client", "name: Renamed Client"))
+        same = load_client("tiny", raw_root=raw, snapshot=snap)  # no processing: the old data and contract
+        assert same.meta["built"] == built and same.meta["snapshot"] == snap
+        assert (same.own["osat"] == first.own["osat"]).all() and not (same.own["osat"] == 1).all()
+        assert same.config.name == first.config.name != "Renamed Client"
+        assert same.upto("2026Q1").waves == ["2026Q1"]
+        fresh = load_client("tiny", raw_root=raw)  # a researcher in JupyterLab: processes the edit
+        assert fresh.meta["snapshot"] != snap and (fresh.own["osat"] == 1).all()
+        assert fresh.config.name.startswith("Renamed Client")
+        with pytest.raises(SnapshotError, match=f"client 'tiny'.*not the snapshot {snap}") as err:
+            load_client("tiny", raw_root=raw, snapshot=snap)  # the processed folder was replaced
+        assert "\n" not in str(err.value)

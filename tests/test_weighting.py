@@ -14,6 +14,7 @@ import yaml
 
 from cem_research import stats
 from cem_research.stats import weighting
+from cem_research.steps.world import weighting as wsec
 from cem_research.client.config import load_config, parse_config
 from cem_research.client.data import ClientData, read_processed
 from cem_research.client.errors import ContractError
@@ -195,6 +196,11 @@ def test_compare_to_reference_uses_weights(frame):
 # ---------------------------------------------------------------------------------------------
 
 
+def _spec(weighting_raw, segments=None):
+    """The parsed ``weighting:`` of a small contract (``cfg.weighting``)."""
+    return _cfg(weighting_raw, segments).weighting
+
+
 def _cfg(weighting_raw, segments=None):
     raw = {"brand": "Own", "survey": {"file": "survey.csv", "id": "id", "wave": "wave"},
            "constructs": {"sat": {"items": ["sat"], "scale": [1, 10]}},
@@ -217,21 +223,21 @@ def _cfg(weighting_raw, segments=None):
 ])
 def test_validation_errors_are_one_line(raw, match):
     with pytest.raises(ContractError, match=match) as err:
-        weighting.parse_weighting(_cfg(raw))
+        _cfg(raw)  # refused when client.yaml is loaded
     msg = str(err.value)
     assert "\n" not in msg
     assert msg.startswith("client 'unit', file 'client.yaml'")
 
 
 def test_valid_spec_defaults():
-    spec = weighting.parse_weighting(_cfg({"targets": {"age_group": {"a": 0.333, "b": 0.333, "c": 0.334}}}))
-    assert spec.by_wave is True and spec.trim == weighting.DEFAULT_TRIM
+    from cem_research.client.options.weighting import DEFAULT_TRIM
+
+    spec = _spec({"targets": {"age_group": {"a": 0.333, "b": 0.333, "c": 0.334}}})
+    assert spec.by_wave is True and spec.trim == DEFAULT_TRIM
     assert sum(spec.targets["age_group"].values()) == pytest.approx(1.0, abs=1e-15)
-    spec = weighting.parse_weighting(_cfg({"targets": {"cust": {"b2b": 0.3, "b2c": 0.7}}, "trim": None,
-                                           "by_wave": False}))
+    spec = _spec({"targets": {"cust": {"b2b": 0.3, "b2c": 0.7}}, "trim": None, "by_wave": False})
     assert spec.trim is None and spec.by_wave is False
-    assert weighting.parse_weighting(parse_config({"brand": "O", "survey": {"file": "s.csv"},
-                                                   "constructs": {"a": ["a"]}}, "unit")) is None
+    assert parse_config({"brand": "O", "survey": {"file": "s.csv"}, "constructs": {"a": ["a"]}}, "unit").weighting is None
 
 
 def _ratings(n=60, seed=0, waves=("W1", "W2")):
@@ -309,8 +315,8 @@ def test_client_without_weighting_is_untouched():
     assert out is r and meta is None
     data = ClientData(cfg, r, meta={"waves": ["W1", "W2"]})
     assert data.weight is None
-    assert weighting.section_intro(data) is None and weighting.unweighted_note(data, 1) is None
-    assert weighting.margins_table(data) is None and weighting.weight_summary(data) is None
+    assert wsec.section_intro(data) is None and wsec.unweighted_note(data, 1) is None
+    assert wsec.margins_table(data) is None and wsec.weight_summary(data) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,12 +347,12 @@ def test_processing_stores_weights_and_summary(weighted_tiny):
     assert (data.ratings.loc[data.ratings["brand_kind"] != "own", "weight"] == 1).all()
     assert {w["wave"] for w in meta["weighting"]["waves"]} == set(data.waves)
     assert all(w["converged"] for w in meta["weighting"]["waves"])
-    margins = weighting.margins_table(data)
+    margins = wsec.margins_table(data)
     np.testing.assert_allclose(margins["weighted_share"], margins["target"], atol=1e-8)
-    summary = weighting.weight_summary(data)
+    summary = wsec.weight_summary(data)
     assert list(summary["wave"]) == [*data.waves, "all waves"]
     np.testing.assert_allclose(summary["deff"], 1 + summary["cv"] ** 2)
-    f = weighting.weighting_finding(margins, summary)
+    f = wsec.weighting_finding(margins, summary)
     assert "design effect" in f["text"] and "Every weighted margin matches its target" in f["text"]
     assert f["value"] == pytest.approx(summary["deff"].iloc[-1])
 
@@ -364,16 +370,16 @@ def test_section_intro_renders_as_a_section_in_the_report(weighted_tiny):
     from cem_research.present.report import _Doc, _weighting_methods
 
     data, meta = weighted_tiny
-    intro = weighting.section_intro(data)
+    intro = wsec.section_intro(data)
     text, md = intro._repr_markdown_()
-    assert text.startswith(f"## {weighting.SECTION}")
+    assert text.startswith(f"## {wsec.SECTION}")
     doc = _Doc()
     doc.add_output({"output_type": "display_data", "data": {"text/markdown": text}, "metadata": {"text/markdown": md}})
     doc.add_output({"output_type": "display_data", "data": {"text/markdown": "## plain"}, "metadata": {}})
-    assert (3, "survey-weighting", weighting.SECTION) in doc.headings
+    assert (3, "survey-weighting", wsec.SECTION) in doc.headings
     assert '<h4 id="plain">' in doc.parts[-1]
     assert "raking" in _weighting_methods(meta) and _weighting_methods({}) == ""
-    note = weighting.unweighted_note(data, 2)
+    note = wsec.unweighted_note(data, 2)
     assert "Unweighted:" in note.data and "relative weights" in note.data
 
 
@@ -426,14 +432,14 @@ def test_fitness_club_weighting_moves_the_planted_mean(fitness):
     weighted = stats.mean_ci(own, t["construct"], weights="weight")["mean"].iloc[0]
     assert plain == pytest.approx(t["unweighted_mean"], abs=0.01)
     assert (weighted > plain) == (t["direction"] == "up")
-    margins = weighting.margins_table(data)
+    margins = wsec.margins_table(data)
     pooled = margins.groupby("level")["n"].sum() / margins.groupby("level")["n"].sum().sum()
     for level, share in t["sample_shares"].items():
         assert pooled[level] == pytest.approx(share, abs=0.01)
     # every wave either meets the targets or says by how much it misses them
     for w in meta["weighting"]["waves"]:
         assert w["converged"] or w["max_margin_error"] > 0
-    f = weighting.weighting_finding(margins, weighting.weight_summary(data))
+    f = wsec.weighting_finding(margins, wsec.weight_summary(data))
     assert "design effect" in f["text"]
 
 
@@ -453,3 +459,49 @@ def test_fitness_club_planted_unreliable_segment_is_flagged(fitness):
     tests = world.segment_tests(data, reliability=rel)
     row = tests[(tests["segment"] == u["segment"]) & (tests["construct"] == u["construct"])].iloc[0]
     assert row["unreliable_in"] == u["level"]
+
+
+# ----------------------------------------------------------------------------- the Section
+
+
+def _run_captured(section, data, monkeypatch):
+    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
+    from cem_research.present import findings as fnd
+    from cem_research.present import show as show_mod
+
+    shown, recorded = [], []
+    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
+    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
+    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
+    return section.run(data), shown, recorded
+
+
+def test_weighting_section_equals_the_functions(fitness, monkeypatch):
+    data = fitness[0]
+    section = wsec.SurveyWeighting()
+    assert section.step == 1 and section.title == "Survey weighting" and section.optional
+    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    margins, summary = wsec.margins_table(data), wsec.weight_summary(data)
+    pd.testing.assert_frame_equal(result.margins, margins)
+    pd.testing.assert_frame_equal(result.summary, summary)
+    assert recorded == [("record", (1, "Survey weighting"), wsec.weighting_finding(margins, summary))]
+    assert [s.kind for s in shown] == ["markdown", "table", "table", "figure"]
+    assert "column" not in shown[1].content and shown[1].options["percent"][0] == "sample_share"
+    assert "survey weights" in shown[3].caption and "trim bounds" in shown[3].caption
+
+
+def test_weighting_section_and_note_silent_without_weighting(monkeypatch):
+    from cem_research.steps.section import Settings
+
+    cfg = load_config(Path(__file__).parent / "fixtures" / "tiny_client")
+    data = ClientData(cfg, pd.DataFrame({"wave": ["W1"], "brand_kind": ["own"]}))
+    assert wsec.SurveyWeighting().skip_reason(data, Settings()).startswith("the client declares no 'weighting:'")
+    assert _run_captured(wsec.SurveyWeighting(), data, monkeypatch) == (None, [], [])
+    assert _run_captured(wsec.UnweightedNote(2), data, monkeypatch) == (None, [], [])
+
+
+def test_unweighted_note_section_shows_the_note_only(fitness, monkeypatch):
+    data = fitness[0]
+    result, shown, recorded = _run_captured(wsec.UnweightedNote(2), data, monkeypatch)
+    assert recorded == [] and len(shown) == 1 and "Unweighted:" in shown[0].content.data
+    assert _run_captured(wsec.UnweightedNote(3), data, monkeypatch) == (None, [], [])  # step 3 has no note

@@ -536,6 +536,28 @@ CASES: list[Case] = [
       yaml_replace("drivers: [sensory, quality]", "drivers: [sensory, qualty]"),
       "client 'driver_not_declared', file 'client.yaml': 'drivers' names 'qualty', which is not a "
       "declared construct; did you mean 'quality'?"),
+    # ---- refused: the optional methods' sections of client.yaml (parsed when it is loaded) ---------
+    c("typo_under_kano", "'featurs:' for 'features:' under kano:",
+      yaml_replace("\njourney: [", "\nkano:\n  featurs:\n    refill: {functional: sens1, dysfunctional: sens2}\n"
+                                   "journey: ["),
+      "client 'typo_under_kano', file 'client.yaml': unknown key 'featurs' in kano; did you mean 'features'?"),
+    c("typo_under_modules", "'codbook:' for 'codebook:' under modules:",
+      yaml_replace("\njourney: [", "\nmodules:\n  codbook: {RELATE: [community]}\njourney: ["),
+      "client 'typo_under_modules', file 'client.yaml': unknown key 'codbook' in modules; did you mean "
+      "'codebook'?"),
+    c("typo_under_promises", "'constrcut:' for 'construct:' in a promise",
+      yaml_replace("\njourney: [", "\npromises:\n  - {promise: A sensory treat, constrcut: sensory}\njourney: ["),
+      "client 'typo_under_promises', file 'client.yaml': unknown key 'constrcut' in promises[0]; did you "
+      "mean 'construct'?"),
+    c("typo_under_weighting", "'trimm:' for 'trim:' under weighting:",
+      yaml_replace("\njourney: [", "\nweighting:\n  targets:\n    usage: {daily: 0.5, weekly: 0.5}\n"
+                                   "  trimm: [0.3, 3.0]\njourney: ["),
+      "client 'typo_under_weighting', file 'client.yaml': unknown key 'trimm' in weighting; did you mean "
+      "'trim'?"),
+    c("main_outcome_not_declared", "main_outcome: naming a construct that is not an outcome",
+      yaml_replace("\nnps: recommend\n", "\nnps: recommend\nmain_outcome: sensory\n"),
+      "client 'main_outcome_not_declared', file 'client.yaml': 'main_outcome' names 'sensory', which is "
+      "not one of the declared outcomes or the nps construct; outcomes: recommend"),
     c("delimiter_equals_decimal", "csv.decimal equal to csv.delimiter",
       yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\ncsv:\n  decimal: \",\"\n"),
       "client 'delimiter_equals_decimal', file 'client.yaml': csv.decimal ',' is also the delimiter; "

@@ -9,6 +9,7 @@ checks every key (suggesting the nearest valid key for a typo) and returns a
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ TOP_KEYS = {
     "name", "market", "brand", "competitors", "csv", "scale", "survey", "waves",
     "competitor_ratings", "constructs", "drivers", "outcomes", "main_outcome", "nps", "segments",
     "journey", "feedback", "touchpoints", "aspects",
-    # research methods of issue 8, each optional (validated by its own module)
+    # optional research methods, each parsed by its module in cem_research.client.options
     "weighting", "kano", "promises", "modules",
 }
 REQUIRED_TOP = ("brand", "survey", "constructs")
@@ -115,6 +116,12 @@ class ClientConfig:
     #: The outcome every step states its headline on (``main_outcome:``; default: the first of
     #: ``outcomes``, else the ``nps`` construct, else ``None``).
     main_outcome: str | None = None
+    #: The optional methods, parsed (:mod:`cem_research.client.options`); ``None`` when not declared.
+    weighting: Any = None
+    kano: Any = None
+    modules: Any = None
+    promises: Any = None
+    #: The optional sections as written in the YAML (for reference only: read the parsed specs above).
     extras: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -129,6 +136,13 @@ class ClientConfig:
         if brand == self.brand:
             return "own"
         return self.competitors.get(brand)
+
+    @property
+    def ordered_outcomes(self) -> list[str]:
+        """The declared outcomes with the main outcome first (then in declared order): the order in
+        which every step lists its results per outcome."""
+        main = [self.main_outcome] if self.main_outcome in self.outcomes else []
+        return [*main, *[o for o in self.outcomes if o not in main]]
 
     @property
     def brands(self) -> list[str]:
@@ -153,6 +167,15 @@ class ClientConfig:
         roles = {"survey": self.survey, "competitor_ratings": self.competitor_ratings,
                  "feedback": self.feedback, "touchpoints": self.touchpoints}
         return {k: v for k, v in roles.items() if v is not None}
+
+    def option_files(self) -> dict[str, str]:
+        """Raw files the optional methods declare, by role (the hand-coded module sample, a codebook file)."""
+        out = {}
+        if self.modules is not None and self.modules.hand_coded is not None:
+            out["modules.hand_coded"] = self.modules.hand_coded.file
+        if self.modules is not None and self.modules.codebook_file:
+            out["modules.codebook"] = self.modules.codebook_file
+        return out
 
 
 class _DuplicateKey(yaml.YAMLError):
@@ -465,16 +488,23 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
     if len(set(files)) != len(files):
         raise ContractError("two declared roles point to the same file", client=client, file=CONFIG_FILE)
 
-    extras = {k: raw[k] for k in ("weighting", "kano", "promises", "modules") if k in raw}
-    return ClientConfig(
+    from cem_research.client.options import OPTION_KEYS, parse_options
+
+    extras = {k: raw[k] for k in OPTION_KEYS if k in raw}
+    cfg = ClientConfig(
         client=client, name=str(raw.get("name") or client), market=str(raw.get("market") or ""),
         brand=brand, competitors=competitors, csv=csv, survey=survey, constructs=constructs,
         drivers=drivers, outcomes=outcomes, nps=nps, main_outcome=main_outcome, segments=segments, journey=journey,
         waves=waves, competitor_ratings=comp_ratings, feedback=feedback, touchpoints=touchpoints,
         aspects=aspects, extras=extras, path=path)
+    cfg = dataclasses.replace(cfg, **parse_options(raw, cfg))
+    option_files = [f for f in cfg.option_files().values() if f != CONFIG_FILE]
+    if set(option_files) & set(files):
+        raise ContractError("two declared roles point to the same file", client=client, file=CONFIG_FILE)
+    return cfg
 
 
-def load_config(folder: str | Path, client: str | None = None) -> ClientConfig:
+def load_config(folder: str | Path, client: str | None = None, *, source: str | Path | None = None) -> ClientConfig:
     """Read and validate ``<folder>/client.yaml``.
 
     Parameters
@@ -483,6 +513,9 @@ def load_config(folder: str | Path, client: str | None = None) -> ClientConfig:
         The client's raw-data folder (``data/raw/<client>``).
     client : str, optional
         The client's name; defaults to the folder's name.
+    source : str or Path, optional
+        Read the YAML from this file instead of ``<folder>/client.yaml`` (a processed snapshot keeps
+        the copy it was built from); the client's files are still looked up in ``folder``.
 
     Returns
     -------
@@ -504,12 +537,13 @@ def load_config(folder: str | Path, client: str | None = None) -> ClientConfig:
     folder = Path(folder)
     client = check_client_name(client or folder.name)
     path = folder / CONFIG_FILE
-    if not path.is_file():
+    read_from = Path(source) if source is not None else path
+    if not read_from.is_file():
         raise ContractError("required file is missing: every client folder needs a client.yaml "
                             "(run `make new-client NAME=...` for a commented template)",
                             client=client, file=CONFIG_FILE)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_from.read_text(encoding="utf-8-sig")
         raw = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as exc:
         raise ContractError(f"key '{exc.key}' appears twice at line {exc.line} (first at line "

@@ -61,6 +61,10 @@ class RawTables:
     extra_columns: dict[str, list[str]]
     missing_answers: dict[str, int]
     waves: list[str]
+    #: Kano answers per survey row and feature (:func:`cem_research.client.option_tables.read_kano`), when the client declares ``kano:``.
+    kano: pd.DataFrame | None = None
+    #: The hand-coded module sample (:func:`cem_research.client.option_tables.read_hand_coded`), when ``modules.hand_coded`` is declared.
+    hand_coded: pd.DataFrame | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -379,6 +383,8 @@ def _check_not_blank(cfg, frame, col, file, what):
 def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dict, dict]:
     """Read the survey (and competitor ratings), parse and check every declared column.
 
+    See :func:`read_client`, which also returns the Kano answers read from the survey file.
+
     Returns
     -------
     ratings : DataFrame
@@ -390,10 +396,16 @@ def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dic
     missing : dict
         Missing answers per item.
     """
+    return _read_ratings(cfg)[:4]
+
+
+def _read_ratings(cfg: ClientConfig):
+    """:func:`read_ratings` plus the Kano answers of the survey file (``None`` without ``kano:``)."""
     import pandera.pandas as pa
 
     s = cfg.survey
     parts, accounting, extras = [], [], {}
+    kano = None
     specs = [("survey", s)] + ([("competitor_ratings", cfg.competitor_ratings)]
                                if cfg.competitor_ratings else [])
     for role, spec in specs:
@@ -403,6 +415,11 @@ def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dic
         needed = list(dict.fromkeys([*roles.values(), *cfg.segments, *cfg.items]))
         _require_columns(cfg, frame, spec, needed)
         declared = {ROW, *needed}
+        if role == "survey" and cfg.kano is not None:
+            from cem_research.client.option_tables import read_kano
+
+            kano = read_kano(cfg, frame)
+            declared.update(cfg.kano.columns)
         extras[spec.file] = [c for c in frame.columns if c not in declared]
         out = pd.DataFrame({"source": role, "row": frame[ROW].to_numpy()}, index=frame.index)
         if "id" in roles:
@@ -472,7 +489,7 @@ def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dic
                             column=s.col("id"), rows=rows)
     ratings["brand_kind"] = ratings["brand"].map(cfg.brand_kind)
     missing = {item: int(ratings[item].isna().sum()) for item in cfg.items}
-    return ratings, accounting, extras, missing
+    return ratings, accounting, extras, missing, kano
 
 
 def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str]] | None:
@@ -597,7 +614,7 @@ def read_client(cfg: ClientConfig) -> RawTables:
     ContractError
         On the first violation of the contract, as one line.
     """
-    ratings, accounting, extras, missing = read_ratings(cfg)
+    ratings, accounting, extras, missing, kano = _read_ratings(cfg)
     feedback = touchpoints = None
     fb = read_feedback(cfg)
     if fb is not None:
@@ -609,6 +626,10 @@ def read_client(cfg: ClientConfig) -> RawTables:
         touchpoints, acc, extra = tp
         accounting.append(acc)
         extras[cfg.touchpoints.file] = extra
+    from cem_research.client.option_tables import check_promised_touchpoints, read_hand_coded
+
+    check_promised_touchpoints(cfg, touchpoints)
+    hand_coded = read_hand_coded(cfg)
     return RawTables(ratings=ratings, feedback=feedback, touchpoints=touchpoints,
                      accounting=accounting, extra_columns={k: v for k, v in extras.items() if v},
-                     missing_answers=missing, waves=wave_order(cfg, ratings))
+                     missing_answers=missing, waves=wave_order(cfg, ratings), kano=kano, hand_coded=hand_coded)

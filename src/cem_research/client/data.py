@@ -20,7 +20,8 @@ _MEMO: dict[int, tuple[tuple, tuple, dict]] = {}
 
 def _memo_stamp(data) -> tuple[tuple, tuple]:
     """What cached results depend on: objects compared by identity, and values compared by equality."""
-    frames = (data.ratings, data.feedback, data.touchpoints)
+    frames = (data.ratings, data.feedback, data.touchpoints, getattr(data, "kano_answers", None),
+              getattr(data, "hand_coded", None))
     meta = data.meta
     waves = meta.get("waves") if isinstance(meta, dict) else None
     same = (data.config, meta, *frames, *(None if f is None else f.columns for f in frames))
@@ -80,7 +81,13 @@ class ClientData:
     feedback, touchpoints : DataFrame or None
         Verbatims with sentiment, and touchpoint events, when the client supplies them.
     meta : dict
-        Row accounting, wave order, checksums (``meta.json``).
+        Row accounting, wave order, checksums, snapshot id (``meta.json``).
+    kano_answers : DataFrame or None
+        The survey's Kano answers (``row, feature, functional, dysfunctional``, recoded 1 like ...
+        5 dislike) when the client declares ``kano:``; ``row`` links them to the survey rows of
+        :attr:`ratings`.
+    hand_coded : DataFrame or None
+        The hand-coded module sample (``row, text, module``) when ``modules.hand_coded`` is declared.
     """
 
     config: ClientConfig
@@ -88,6 +95,8 @@ class ClientData:
     feedback: pd.DataFrame | None = None
     touchpoints: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
+    kano_answers: pd.DataFrame | None = None
+    hand_coded: pd.DataFrame | None = None
 
     @property
     def client(self) -> str:
@@ -137,7 +146,8 @@ class ClientData:
                 return df
             return df[df["wave"].isin(keep) | df["wave"].isna()].reset_index(drop=True)
 
-        return ClientData(self.config, cut(self.ratings), cut(self.feedback), cut(self.touchpoints), meta)
+        return ClientData(self.config, cut(self.ratings), cut(self.feedback), cut(self.touchpoints), meta,
+                          self.kano_answers, self.hand_coded)
 
 
 def read_processed(cfg: ClientConfig, folder: str | Path) -> ClientData:
@@ -150,11 +160,45 @@ def read_processed(cfg: ClientConfig, folder: str | Path) -> ClientData:
 
     meta = json.loads((folder / "meta.json").read_text())
     return ClientData(cfg, pd.read_parquet(folder / "ratings.parquet"), opt("feedback.parquet"),
-                      opt("touchpoints.parquet"), meta)
+                      opt("touchpoints.parquet"), meta, opt("kano.parquet"), opt("hand_coded.parquet"))
+
+
+def read_snapshot(client: str, folder: str | Path, snapshot: str, raw_dir: str | Path) -> ClientData:
+    """Load the processed snapshot ``snapshot`` of a client from ``folder``, without processing.
+
+    The contract is read from the copy of ``client.yaml`` the snapshot was built from, so a
+    ``client.yaml`` edited after processing does not reach the analysis either.
+
+    Raises
+    ------
+    SnapshotError
+        When ``folder`` no longer holds that snapshot (it was rebuilt or replaced after the run
+        started), or holds none.
+    """
+    from cem_research.client.errors import SnapshotError
+    from cem_research.client.processing import CONFIG_COPY, snapshot_id
+
+    folder = Path(folder)
+
+    def refuse(why: str):
+        return SnapshotError(f"client '{client}': the processed data {why}, not the snapshot {snapshot} this "
+                             "run started with; run the reports again (`make reports`)")
+
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        raise refuse("are missing") from None
+    if meta.get("snapshot") != snapshot:
+        raise refuse(f"are snapshot {meta.get('snapshot')}")
+    cfg = load_config(raw_dir, client, source=folder / CONFIG_COPY)
+    data = read_processed(cfg, folder)
+    if data.meta.get("snapshot") != snapshot or snapshot_id(folder, data.meta) != snapshot:
+        raise refuse("were replaced while being read")
+    return data
 
 
 def load_client(client: str, raw_root: str | Path | None = None, wave: str | None = None,
-                n_jobs: int = 1) -> ClientData:
+                n_jobs: int = 1, snapshot: str | None = None) -> ClientData:
     """Load a client for analysis, (re)processing its raw data first if it changed.
 
     Parameters
@@ -167,6 +211,12 @@ def load_client(client: str, raw_root: str | Path | None = None, wave: str | Non
         Analyse waves up to this one only (``None``: all waves).
     n_jobs : int
         Processes for scoring new verbatims.
+    snapshot : str, optional
+        The processed snapshot to read (``meta.json["snapshot"]``, passed by the runner to every
+        notebook of a run).  Given, nothing is processed: the processed tables are read and must be
+        that snapshot, else :class:`~cem_research.client.errors.SnapshotError`; so every notebook
+        of a run reads the same data even if a raw file is edited meanwhile.  ``None`` (a
+        researcher in JupyterLab): raw data are processed first when they changed.
 
     Returns
     -------
@@ -181,7 +231,10 @@ def load_client(client: str, raw_root: str | Path | None = None, wave: str | Non
     from cem_research.client.paths import find_raw_dir, processed_dir
     from cem_research.client.processing import process
 
-    cfg = load_config(find_raw_dir(client, raw_root), client)
+    raw_dir = find_raw_dir(client, raw_root)
     out = processed_dir(client)
+    if snapshot is not None:
+        return read_snapshot(client, out, snapshot, raw_dir).upto(wave)
+    cfg = load_config(raw_dir, client)
     process(cfg, out, n_jobs=n_jobs)
     return read_processed(cfg, out).upto(wave)

@@ -78,3 +78,8 @@ class ContractError(ValueError):
             return self
         return ContractError(self.reason, client=client, file=self.file,
                              column=self.column, rows=self.rows)
+
+
+class SnapshotError(RuntimeError):
+    """The processed data are not the snapshot a run started with (or raw files changed while they
+    were being read).  One line naming the client and what to do."""

@@ -5,7 +5,14 @@ every raw file the contract declares (and ``client.yaml``) and of the package co
 builds it.  It is built in a temporary folder and swapped into place when complete.
 Sentiment scores are cached by text content across rebuilds, so unchanged verbatims are
 never scored twice.  A client that declares ``weighting:`` gets a raked ``weight`` column in
-``ratings.parquet`` and a ``weighting`` summary in ``meta.json`` (:mod:`cem_research.stats.weighting`).
+``ratings.parquet`` and a ``weighting`` summary in ``meta.json`` (:mod:`cem_research.stats.weighting`);
+one that declares ``kano:`` gets its Kano answers in ``kano.parquet``, and a hand-coded module sample
+(``modules.hand_coded``) becomes ``hand_coded.parquet``: no analysis reads a raw file.
+
+A processed folder is a *snapshot*: :func:`snapshot_id` hashes its tables, the raw checksums and the
+fingerprint it was built from (``meta.json["snapshot"]``).  The runner processes each client once per
+run and hands the snapshot to every notebook, which then reads exactly that snapshot
+(:func:`cem_research.client.data.load_client` with ``snapshot=``) and never re-processes.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import pandas as pd
 from cem_research import __version__
 from cem_research.client.config import CONFIG_FILE, ClientConfig, load_config
 from cem_research.client.contract import read_client
+from cem_research.client.errors import SnapshotError
 from cem_research.client.paths import PACKAGE_DIR
 from cem_research.client.io import atomic_dir, sha256_file, write_json
 from cem_research.stats.weighting import apply_weighting
@@ -29,6 +37,11 @@ SENTIMENT_MAX_CHARS = 20_000
 #: Parts of the package (relative to it) whose code shapes the processed tables.
 CODE_PARTS = ("client", "text", "stats")
 CACHE_FILE = "sentiment_cache.parquet"
+#: The copy of client.yaml a processed folder was built from (a snapshot is read with it).
+CONFIG_COPY = "client.yaml"
+#: Files of a processed folder that make up its snapshot (the sentiment cache is only a cache).
+SNAPSHOT_FILES = ("ratings.parquet", "feedback.parquet", "touchpoints.parquet", "kano.parquet",
+                  "hand_coded.parquet", CONFIG_COPY)
 
 
 def code_fingerprint() -> str:
@@ -42,18 +55,45 @@ def code_fingerprint() -> str:
 
 
 def raw_checksums(cfg: ClientConfig) -> dict[str, str]:
-    """SHA-256 of ``client.yaml`` and every declared raw file that exists."""
+    """SHA-256 of ``client.yaml`` and every declared raw file that exists (data files and the
+    optional methods' files: a hand-coded sample, a codebook)."""
     out = {CONFIG_FILE: sha256_file(cfg.folder / CONFIG_FILE)}
-    for spec in cfg.files().values():
-        p = cfg.folder / spec.file
+    for name in [*(spec.file for spec in cfg.files().values()), *cfg.option_files().values()]:
+        p = cfg.folder / name
         if p.exists():
-            out[spec.file] = sha256_file(p)
+            out[name] = sha256_file(p)
     return out
 
 
-def fingerprint(cfg: ClientConfig) -> str:
-    """What the processed tables depend on: raw checksums + code."""
-    payload = json.dumps({"raw": raw_checksums(cfg), "code": code_fingerprint()}, sort_keys=True)
+def fingerprint(cfg: ClientConfig, checksums: dict[str, str] | None = None) -> str:
+    """What the processed tables depend on: raw checksums (:func:`raw_checksums`, or ``checksums``) + code."""
+    checksums = raw_checksums(cfg) if checksums is None else checksums
+    payload = json.dumps({"raw": checksums, "code": code_fingerprint()}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def snapshot_id(folder: str | Path, meta: dict | None = None) -> str:
+    """The identity of a processed folder: a hash of its tables, the copy of ``client.yaml`` it was
+    built from, the raw checksums and the fingerprint recorded in its ``meta.json``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        ``data/processed/<client>``.
+    meta : dict, optional
+        Its ``meta.json`` content (read from ``folder`` when not given).
+
+    Returns
+    -------
+    str
+        20 hex digits; it changes whenever any table or the raw data behind it change.
+    """
+    folder = Path(folder)
+    if meta is None:
+        meta = json.loads((folder / "meta.json").read_text())
+    files = {name: sha256_file(folder / name) for name in SNAPSHOT_FILES if (folder / name).exists()}
+    payload = json.dumps({"files": files, "checksums": meta.get("checksums"),
+                          "fingerprint": meta.get("fingerprint")}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
@@ -134,7 +174,8 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
         If a raw file breaks the contract (nothing is written then).
     """
     out_dir = Path(out_dir)
-    fp = fingerprint(cfg)
+    checksums = raw_checksums(cfg)
+    fp = fingerprint(cfg, checksums)
     if not force:
         meta = up_to_date(out_dir, fp)
         if meta is not None:
@@ -144,6 +185,10 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
     raw = read_client(cfg)
     ratings = score_constructs(cfg, raw.ratings)
     ratings, weighting = apply_weighting(cfg, ratings)  # survey weights, only with `weighting:`
+    config_text = (cfg.folder / CONFIG_FILE).read_bytes()
+    if raw_checksums(cfg) != checksums or hashlib.sha256(config_text).hexdigest() != checksums[CONFIG_FILE]:
+        raise SnapshotError(f"client '{cfg.client}': a raw file changed while it was being read; nothing was "
+                            "written, run again")
     timings = {"read_and_score": round(time.perf_counter() - t0, 3)}
 
     scored = 0
@@ -166,7 +211,7 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
         "package_version": __version__,
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "waves": raw.waves,
-        "checksums": raw_checksums(cfg),
+        "checksums": checksums,
         "accounting": [a.as_dict() for a in raw.accounting],
         "extra_columns": raw.extra_columns,
         "missing_answers": raw.missing_answers,
@@ -186,8 +231,14 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
             feedback.to_parquet(tmp / "feedback.parquet", index=False)
         if raw.touchpoints is not None:
             raw.touchpoints.to_parquet(tmp / "touchpoints.parquet", index=False)
+        if raw.kano is not None:
+            raw.kano.to_parquet(tmp / "kano.parquet", index=False)
+        if raw.hand_coded is not None:
+            raw.hand_coded.to_parquet(tmp / "hand_coded.parquet", index=False)
         if cache is not None and len(cache):
             cache.to_parquet(tmp / CACHE_FILE)
+        (tmp / CONFIG_COPY).write_bytes(config_text)
+        meta["snapshot"] = snapshot_id(tmp, meta)
         write_json(tmp / "meta.json", meta)
     meta["rebuilt"] = True
     return meta

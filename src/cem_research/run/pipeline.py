@@ -6,6 +6,14 @@ into ``reports/<client>/notebooks/``) and *report* (the executed notebooks becom
 ``reports/<client>/report.html``).  Work is skipped when its inputs did not change:
 every output records the hash of what it was made from in ``reports/<client>/manifest.json``.
 
+A run uses one snapshot of each client's data: the client is processed once, before any of its
+notebooks runs, and the processed snapshot's id (``meta.json["snapshot"]``,
+:func:`cem_research.client.processing.snapshot_id`) is passed to every notebook as the papermill
+parameter ``snapshot``; a notebook then reads exactly that snapshot (``load_client(...,
+snapshot=snapshot)``) and never re-processes, so a raw file edited during the run reaches no
+report of this run, and the report's reproducibility stamp (the snapshot's checksums) describes
+the data every notebook read.
+
 (client, notebook) tasks run in parallel in local processes (``jobs``) or on an existing
 Dask distributed cluster (``scheduler``).  A client that fails does not stop the others;
 its previous report stays in place, since every output is written to a temporary name and
@@ -24,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cem_research import __version__
-from cem_research.client.errors import ContractError
+from cem_research.client.errors import ContractError, SnapshotError
 from cem_research.client.paths import PACKAGE_DIR
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -122,6 +130,8 @@ def process_client_folder(folder: str, client: str, out_dir: str, n_jobs: int, f
         return process(load_config(Path(folder), client), out_dir, n_jobs=n_jobs, force=force), ""
     except ContractError as err:
         return None, str(err.with_client(client))
+    except SnapshotError as err:
+        return None, str(err)
 
 
 def _in_child(fn, *args):
@@ -190,7 +200,12 @@ class Runner:
         self.echo = echo
 
     # -- stage 1 --------------------------------------------------------------
-    def _process(self, outcome: ClientOutcome) -> dict | None:
+    def process(self, outcome: ClientOutcome) -> dict | None:
+        """Stage 1: process one client's raw data once for this run (or reuse its up-to-date snapshot).
+
+        Returns the processed snapshot's ``meta.json`` (``None`` when the client is refused; the
+        reason is on ``outcome``).  Subclasses may wrap it (the benchmark times it).
+        """
         from cem_research.client.config import load_config
         from cem_research.client.paths import processed_dir
         from cem_research.client.processing import fingerprint, up_to_date
@@ -199,6 +214,8 @@ class Runner:
             cfg = load_config(self.raw_root / outcome.client, outcome.client)
             out = processed_dir(outcome.client, self.root)
             meta = None if self.force else up_to_date(out, fingerprint(cfg))
+            if meta is not None and not meta.get("snapshot"):
+                meta = None  # built before snapshots were recorded
         except ContractError as err:
             outcome.ok, outcome.error = False, str(err.with_client(outcome.client))
             return None
@@ -216,7 +233,8 @@ class Runner:
         from cem_research.client.paths import reports_dir
 
         out_dir = reports_dir(client, self.root) / "notebooks"
-        params = {"client": client, "raw_root": str(self.raw_root), "wave": self.wave}
+        params = {"client": client, "raw_root": str(self.raw_root), "wave": self.wave,
+                  "snapshot": meta["snapshot"]}
         tasks = []
         for nb in self.notebooks:
             key = _hash(nb.read_bytes(), meta["fingerprint"], code, params)
@@ -246,7 +264,7 @@ class Runner:
 
         return sorted(tasks, key=lambda t: -expected(t))
 
-    def _execute(self, tasks: list[Task]):
+    def execute(self, tasks: list[Task]):
         """Yield ``(task, seconds, error)`` as tasks finish."""
         if not tasks:
             return
@@ -282,7 +300,7 @@ class Runner:
         outcomes = {c: ClientOutcome(c) for c in self.clients}
         metas, manifests, tasks = {}, {}, []
         for client, outcome in outcomes.items():
-            meta = self._process(outcome)
+            meta = self.process(outcome)
             if meta is None:
                 self.echo(f"✗ {outcome.error}")
                 continue
@@ -293,7 +311,7 @@ class Runner:
 
         total = len(tasks)
         tasks = self._longest_first(tasks, manifests)
-        for i, (task, secs, err) in enumerate(self._execute(tasks), start=1):
+        for i, (task, secs, err) in enumerate(self.execute(tasks), start=1):
             outcome = outcomes[task.client]
             name = Path(task.notebook).name
             if err:

@@ -9,8 +9,8 @@ A client may declare target margins for its segment columns in ``client.yaml``::
       by_wave: true            # rake each wave separately (default true)
       trim: [0.3, 3.0]         # keep weights in this range relative to mean 1 (default; null: no trimming)
 
-:func:`parse_weighting` validates the key (one-line :class:`~cem_research.client.errors.ContractError`
-naming client and ``client.yaml``); :func:`compute_weights` rakes the **own-brand** rows
+The key is parsed when ``client.yaml`` is loaded (:mod:`cem_research.client.options.weighting`, the
+spec is ``cfg.weighting``); :func:`compute_weights` rakes the **own-brand** rows
 (``brand_kind == "own"``) to the targets with :func:`rake` and stores the result as the ``weight``
 column of ``ratings.parquet`` (see :func:`apply_weighting`, called by
 :mod:`cem_research.client.processing`).  Rows rating a competitor keep weight 1 (or the weight the
@@ -40,41 +40,18 @@ lines of numpy, so it is implemented here and tested against a hand-computed exa
 
 from __future__ import annotations
 
-import difflib
-import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cem_research.client.config import CONFIG_FILE, ClientConfig, suggest
+from cem_research.client.config import CONFIG_FILE, ClientConfig
 from cem_research.client.errors import ContractError
+from cem_research.client.options.weighting import WeightingSpec
 
-KEYS = {"targets", "by_wave", "trim", "max_iter", "tolerance"}
-DEFAULT_TRIM = (0.3, 3.0)
 STALL_WINDOW = 50  # raking stops early when the margin error has not fallen over this many cycles
-SUM_TOLERANCE = 1e-3  # shares written with three decimals (0.333, 0.333, 0.334) are accepted
-STEP = 1
-SECTION = "Survey weighting"
 
-__all__ = [
-    "WeightingSpec", "RakeResult", "parse_weighting", "rake", "trim_weights", "compute_weights",
-    "apply_weighting", "is_declared", "margins_table", "weight_summary", "weighting_finding",
-    "weighting_figure", "section_intro", "unweighted_note", "SECTION",
-]
-
-
-@dataclass(frozen=True)
-class WeightingSpec:
-    """A validated ``weighting:`` key (see the module docstring)."""
-
-    targets: dict[str, dict[str, float]]
-    by_wave: bool = True
-    trim: tuple[float, float] | None = DEFAULT_TRIM
-    max_iter: int = 2000
-    tolerance: float = 1e-10
-
+__all__ = ["WeightingSpec", "RakeResult", "rake", "trim_weights", "compute_weights", "apply_weighting"]
 
 @dataclass
 class RakeResult:
@@ -86,102 +63,6 @@ class RakeResult:
     converged: bool
     max_error: float
     details: dict = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------------------------------
-# validation
-# ---------------------------------------------------------------------------------------------
-
-
-def _err(cfg: ClientConfig, message: str, column: str | None = None) -> ContractError:
-    return ContractError(message, client=cfg.client, file=CONFIG_FILE, column=column)
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
-
-
-def parse_weighting(cfg: ClientConfig) -> WeightingSpec | None:
-    """Validate ``weighting:`` of ``client.yaml`` (``None`` when the client declares none).
-
-    Parameters
-    ----------
-    cfg : ClientConfig
-        Its ``extras["weighting"]`` holds the raw YAML value.
-
-    Returns
-    -------
-    WeightingSpec or None
-
-    Raises
-    ------
-    ContractError
-        One line naming the client and ``client.yaml``: unknown key (with the nearest valid
-        key), no targets, a target column that is not a declared segment, a share that is not a
-        positive number, shares of a column not summing to 1, a bad ``by_wave`` or ``trim``.
-    """
-    if "weighting" not in cfg.extras:
-        return None
-    raw = cfg.extras["weighting"]
-    if not isinstance(raw, dict):
-        raise _err(cfg, f"'weighting' must be a mapping with 'targets' (and optionally by_wave, trim), "
-                        f"got {type(raw).__name__}")
-    for key in raw:
-        if key not in KEYS:
-            raise _err(cfg, f"unknown key '{key}' in weighting{suggest(key, KEYS)}")
-    targets_raw = raw.get("targets")
-    if not isinstance(targets_raw, dict) or not targets_raw:
-        raise _err(cfg, "'weighting.targets' must map segment columns to their target shares, "
-                        "e.g. targets: {age_group: {18-29: 0.3, 30+: 0.7}}")
-    targets: dict[str, dict[str, float]] = {}
-    for col, shares in targets_raw.items():
-        col = str(col)
-        where = f"weighting.targets.{col}"
-        if col not in cfg.segments:
-            close = difflib.get_close_matches(col, sorted(cfg.segments), n=1, cutoff=0.6)
-            hint = (f"; did you mean '{close[0]}'?" if close else
-                    f"; declared segments: {', '.join(cfg.segments) or 'none'}")
-            raise _err(cfg, f"'{where}': '{col}' is not a declared segment column (weighting columns "
-                            f"must be listed under 'segments'){hint}", column=col)
-        if not isinstance(shares, dict) or len(shares) < 2:
-            raise _err(cfg, f"'{where}' must map at least two levels to their target shares, got {shares!r}",
-                       column=col)
-        levels: dict[str, float] = {}
-        for level, share in shares.items():
-            if isinstance(level, bool):
-                raise _err(cfg, f"'{where}' has the level {level!r}, which YAML read as true/false: quote "
-                                "the level (e.g. 'yes': 0.4)", column=col)
-            if not _is_number(share) or not 0 < float(share) <= 1:
-                raise _err(cfg, f"'{where}': the target share of level '{level}' must be a number in (0, 1], "
-                                f"got {share!r}", column=col)
-            if str(level) in levels:
-                raise _err(cfg, f"'{where}' lists level '{level}' twice", column=col)
-            levels[str(level)] = float(share)
-        total = sum(levels.values())
-        if abs(total - 1) > SUM_TOLERANCE:
-            raise _err(cfg, f"'{where}': target shares must sum to 1, they sum to {total:.4g}", column=col)
-        targets[col] = {k: v / total for k, v in levels.items()}
-    by_wave = raw.get("by_wave", True)
-    if not isinstance(by_wave, bool):
-        raise _err(cfg, f"'weighting.by_wave' must be true or false, got {by_wave!r}")
-    trim_raw = raw.get("trim", list(DEFAULT_TRIM))
-    trim: tuple[float, float] | None
-    if trim_raw is None or trim_raw is False:
-        trim = None
-    else:
-        ok = (isinstance(trim_raw, (list, tuple)) and len(trim_raw) == 2 and all(_is_number(v) for v in trim_raw)
-              and 0 < float(trim_raw[0]) <= 1 <= float(trim_raw[1]))
-        if not ok:
-            raise _err(cfg, f"'weighting.trim' must be [low, high] with 0 < low <= 1 <= high (relative to a "
-                            f"mean weight of 1), or null for no trimming; got {trim_raw!r}")
-        trim = (float(trim_raw[0]), float(trim_raw[1]))
-    max_iter = raw.get("max_iter", 2000)
-    if not isinstance(max_iter, int) or isinstance(max_iter, bool) or max_iter < 1:
-        raise _err(cfg, f"'weighting.max_iter' must be a positive whole number, got {max_iter!r}")
-    tol = raw.get("tolerance", 1e-10)
-    if not _is_number(tol) or not 0 < float(tol) < 0.01:
-        raise _err(cfg, f"'weighting.tolerance' must be a number in (0, 0.01), got {tol!r}")
-    return WeightingSpec(targets=targets, by_wave=by_wave, trim=trim, max_iter=max_iter, tolerance=float(tol))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,7 +257,7 @@ def compute_weights(cfg: ClientConfig, ratings: pd.DataFrame,
         The ratings table of :func:`cem_research.client.contract.read_client` (``brand_kind``, ``wave``,
         ``row``, the segment columns, and ``weight`` when ``survey.weight`` is declared).
     spec : WeightingSpec, optional
-        Default :func:`parse_weighting` of ``cfg``.
+        Default ``cfg.weighting`` (parsed from ``client.yaml``).
 
     Returns
     -------
@@ -392,7 +273,7 @@ def compute_weights(cfg: ClientConfig, ratings: pd.DataFrame,
         data without a target (naming column, level and rows); a target for a level that no
         own-brand respondent has (naming column, level and wave).
     """
-    spec = spec or parse_weighting(cfg)
+    spec = spec or cfg.weighting
     if spec is None:
         raise ValueError("compute_weights: the client declares no 'weighting:'")
     survey_file = cfg.survey.file
@@ -467,7 +348,7 @@ def apply_weighting(cfg: ClientConfig, ratings: pd.DataFrame) -> tuple[pd.DataFr
         ``ratings`` unchanged and ``None`` without ``weighting:``; else a copy with ``weight``
         (placed after ``brand_kind`` when new) and the summary of :func:`compute_weights`.
     """
-    spec = parse_weighting(cfg)
+    spec = cfg.weighting
     if spec is None:
         return ratings, None
     w, meta = compute_weights(cfg, ratings, spec)
@@ -478,237 +359,3 @@ def apply_weighting(cfg: ClientConfig, ratings: pd.DataFrame) -> tuple[pd.DataFr
         pos = list(out.columns).index("brand_kind") + 1 if "brand_kind" in out else len(out.columns)
         out.insert(pos, "weight", w.to_numpy(dtype=float))
     return out, meta
-
-
-# ---------------------------------------------------------------------------------------------
-# notebook 01: the "Survey weighting" section
-# ---------------------------------------------------------------------------------------------
-
-
-def is_declared(data) -> bool:
-    """Whether the client declares ``weighting:`` (the notebook section appears only then)."""
-    return "weighting" in data.config.extras
-
-
-def _wave_groups(data, spec: WeightingSpec) -> list[tuple[str, pd.DataFrame]]:
-    own = data.own
-    if spec.by_wave:
-        return [(str(w), own[own["wave"] == w]) for w in data.waves if (own["wave"] == w).any()]
-    return [("all waves", own)]
-
-
-def margins_table(data) -> pd.DataFrame | None:
-    """Sample, target and weighted share of every level of every weighting column.
-
-    Returns
-    -------
-    DataFrame or None
-        ``wave, column, column_label, level, n, sample_share, target, weighted_share, gap`` for the
-        own-brand rows (per wave with ``by_wave: true``, else ``wave = "all waves"``); ``gap =
-        weighted_share - target`` (zero when raking converged). ``None`` without ``weighting:``.
-    """
-    if not is_declared(data) or "weight" not in data.ratings:
-        return None
-    cfg = data.config
-    spec = parse_weighting(cfg)
-    rows = []
-    for wave, sub in _wave_groups(data, spec):
-        w = sub["weight"].to_numpy(dtype=float)
-        for col, shares in spec.targets.items():
-            vals = sub[col].astype(str).to_numpy()
-            for lv, t in shares.items():
-                hit = vals == lv
-                rows.append({"wave": wave, "column": col, "column_label": cfg.segments.get(col, col), "level": lv,
-                             "n": int(hit.sum()), "sample_share": float(hit.mean()) if len(hit) else np.nan,
-                             "target": t, "weighted_share": float(w[hit].sum() / w.sum()) if len(w) else np.nan})
-    out = pd.DataFrame(rows)
-    out["gap"] = out["weighted_share"] - out["target"]
-    return out
-
-
-def weight_summary(data) -> pd.DataFrame | None:
-    """Distribution of the weights and what they cost in precision, per wave (own brand).
-
-    Returns
-    -------
-    DataFrame or None
-        ``wave, n, min, max, cv, n_eff, deff, trimmed, iterations, converged``: ``cv`` the
-        coefficient of variation of the weights (SD / mean, population SD), ``n_eff`` Kish's
-        effective sample size (:func:`cem_research.stats.effective_sample_size`), ``deff = n /
-        n_eff = 1 + cv²`` the design effect due to weighting, ``trimmed`` weights at a trim bound;
-        ``iterations``/``converged`` of the raking (from ``meta.json``).  With more than one wave
-        a last row ``all waves`` pools them (the basis of the pooled estimates).  ``None``
-        without ``weighting:``.
-    """
-    if not is_declared(data) or "weight" not in data.ratings:
-        return None
-    from cem_research.stats import effective_sample_size
-
-    spec = parse_weighting(data.config)
-    info = {w["wave"]: w for w in (data.meta.get("weighting") or {}).get("waves", [])}
-    own = data.own
-    groups = [(str(w), own[own["wave"] == w]) for w in data.waves if (own["wave"] == w).any()]
-    if len(groups) > 1 or not groups:
-        groups.append(("all waves", own))
-    rows = []
-    for wave, sub in groups:
-        w = sub["weight"].to_numpy(dtype=float)
-        n_eff = effective_sample_size(w)
-        at = (np.isclose(w / w.mean(), spec.trim[0]) | np.isclose(w / w.mean(), spec.trim[1])) if spec.trim else []
-        i = info.get(wave, {})
-        rows.append({"wave": wave, "n": int(w.size), "min": float(w.min()), "max": float(w.max()),
-                     "cv": float(w.std() / w.mean()), "n_eff": n_eff, "deff": w.size / n_eff,
-                     "trimmed": int(np.sum(at)), "iterations": i.get("iterations", np.nan),
-                     "converged": i.get("converged", np.nan)})
-    out = pd.DataFrame(rows)
-    out["iterations"] = out["iterations"].astype("Int64") if out["iterations"].notna().any() else ""
-    out["converged"] = out["converged"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
-    return out
-
-
-def weighting_finding(margins: pd.DataFrame | None, summary: pd.DataFrame | None) -> dict:
-    """The sentence for "Survey weighting": what the weights correct, and what they cost.
-
-    Returns
-    -------
-    dict
-        Keyword arguments for ``findings.record``: ``key="weighting_deff"``, value = the design
-        effect of the pooled own-brand sample (no interval).
-    """
-    if margins is None or summary is None or margins.empty:
-        return {"text": "No survey weights were computed.", "key": "weighting_deff", "value": None, "ci": None,
-                "headline": False}
-    m = margins.assign(raw_gap=(margins["sample_share"] - margins["target"]).abs())
-    worst = m.loc[m["raw_gap"].idxmax()]
-    cols = list(dict.fromkeys(margins["column_label"]))
-    pooled = summary.iloc[-1]
-    by_wave = (margins["wave"] != "all waves").any()
-    text = (f"Own-brand respondents are weighted (raking{' per wave' if by_wave else ''}) to the target shares of "
-            f"{_join(cols)}. The largest imbalance corrected: '{worst['level']}' of {worst['column_label']}"
-            f"{'' if worst['wave'] == 'all waves' else ' in ' + str(worst['wave'])} made up "
-            f"{100 * worst['sample_share']:.0f}% of the sample against a target of {100 * worst['target']:.0f}%. "
-            f"Weights range from {summary['min'].min():.2f} to {summary['max'].max():.2f} (CV {pooled['cv']:.2f}); "
-            f"the design effect of {pooled['deff']:.2f} means the {int(pooled['n']):,} own-brand ratings carry the "
-            f"precision of {pooled['n_eff']:.0f} unweighted ones.")
-    gap = margins["gap"].abs().max()
-    if gap > 0.005:
-        g = margins.loc[margins["gap"].abs().idxmax()]
-        text += (f" The targets are not fully met: {g['column_label']} '{g['level']}'"
-                 f"{'' if g['wave'] == 'all waves' else ' in ' + str(g['wave'])} is weighted to "
-                 f"{100 * g['weighted_share']:.1f}% against {100 * g['target']:.1f}% (the trim bounds keep the "
-                 "weights from going further; widen 'trim' or collect more of that group).")
-    else:
-        text += " Every weighted margin matches its target."
-    return {"text": text, "key": "weighting_deff", "value": float(pooled["deff"]), "ci": None, "headline": False}
-
-
-def _join(words) -> str:
-    words = [str(w) for w in words]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def weighting_figure(data):
-    """Distribution of the own-brand weights per wave (strip of dots and box), trim bounds dashed.
-
-    Returns
-    -------
-    matplotlib.figure.Figure or None
-        ``None`` without ``weighting:``.
-    """
-    if not is_declared(data) or "weight" not in data.ratings:
-        return None
-    import matplotlib.pyplot as plt
-
-    from cem_research.present import plots
-
-    spec = parse_weighting(data.config)
-    own = data.own
-    waves = [w for w in data.waves if (own["wave"] == w).any()]
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(waves) + 1.6))
-    rng = np.random.default_rng(0)
-    for i, wv in enumerate(waves):
-        w = own.loc[own["wave"] == wv, "weight"].to_numpy(dtype=float)
-        ax.boxplot(w, positions=[i], vert=False, widths=0.5, showfliers=False,
-                   medianprops={"color": plots.OWN}, boxprops={"color": "#52606d"})
-        ax.scatter(w, i + rng.uniform(-0.18, 0.18, w.size), s=9, color=plots.OWN, alpha=0.45, lw=0)
-    ax.set_yticks(range(len(waves)), [plots.with_n(str(w), int((own["wave"] == w).sum())) for w in waves])
-    if spec.trim:
-        for b in spec.trim:
-            ax.axvline(b, color="#9aa5b1", ls="--", lw=1)
-    ax.axvline(1, color="#52606d", lw=0.8)
-    ax.set_xlabel("survey weight (mean 1; dashed: trim bounds)")
-    ax.set_title("Survey weights of own-brand respondents per wave")
-    ax.invert_yaxis()
-    return fig
-
-
-class _SectionMarkdown:
-    """Markdown shown as a section of the notebook (the report renders it as a ``##`` heading)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def _repr_markdown_(self):
-        return self.text, {"cem_research": {"section": True}}
-
-    def __repr__(self) -> str:  # pragma: no cover - plain-text fallback
-        return self.text
-
-
-def section_intro(data) -> _SectionMarkdown | None:
-    """The heading and explanation of the "Survey weighting" section, only when declared.
-
-    Returned as an object the notebook displays: clients without ``weighting:`` get nothing,
-    so their notebook and report do not change.
-    """
-    if not is_declared(data):
-        return None
-    spec = parse_weighting(data.config)
-    trim = (f"kept between {spec.trim[0]:g} and {spec.trim[1]:g} times the mean weight (trimmed, then raked "
-            "again)" if spec.trim else "not trimmed")
-    return _SectionMarkdown(
-        f"## {SECTION}\n\n"
-        "**What is computed.** The client declared the true make-up of its customer base (target shares in "
-        "`client.yaml`). Surveys rarely hit it: some groups answer more readily than others. Each own-brand "
-        "respondent gets a **weight** so that the weighted sample has the target shares on every declared "
-        "column at once — by *raking* (iterative proportional fitting: adjust to one column's targets, then "
-        f"the next, and repeat until all match){' in each wave separately' if spec.by_wave else ''}. "
-        f"Weights are normalised to a mean of 1 and {trim}. Every mean, share, NPS and group comparison in "
-        "the report uses these weights; competitors' raters keep weight 1.\n\n"
-        "**How to read it.** The first table compares the sample's shares with the targets and the weighted "
-        "shares (which should equal the targets). The second shows the weights' spread: the more they vary "
-        "(CV), the less precise the weighted estimates — Kish's *effective sample size* n_eff = (Σw)²/Σw² is "
-        "the number of unweighted respondents that would give the same precision, and the *design effect* "
-        "n / n_eff = 1 + CV² says by how much the variance grows. **What would change the conclusion.** "
-        "Weighting corrects the mix only on the declared columns, and only if respondents within a group are "
-        "like the non-respondents of that group; a design effect above 2, or a group with very few "
-        "respondents and a large target, makes weighted results fragile.")
-
-
-_NOTES = {
-    1: ("the Welch ANOVA of segment differences (weights enter the segment means, shares and "
-        "Games-Howell pairs), the reliability of constructs within segments (Cronbach's alpha), and the "
-        "journey and comment-sentiment sections (touchpoint events and verbatims are not survey rows and "
-        "carry no survey weight)"),
-    2: ("reliability and item analysis (Cronbach's alpha, item-total correlations), driver importance "
-        "(LMG / Shapley and Johnson's relative weights, with their bootstrap intervals) and the "
-        "implementation theme (verbatims)"),
-    5: ("the reliability of constructs within waves (Cronbach's alpha), driver importance in the innovation "
-        "agenda (LMG), the touchpoint analysis (touchpoint events) and emerging themes (verbatims)"),
-}
-
-
-def unweighted_note(data, step: int):
-    """A one-off note naming the analyses of a notebook that do not use the survey weights.
-
-    Returns
-    -------
-    IPython.display.Markdown or None
-        ``None`` when the data carry no weights (then nothing is shown) or for a step without a note.
-    """
-    if getattr(data, "weight", None) is None or step not in _NOTES:
-        return None
-    from IPython.display import Markdown
-
-    return Markdown(f"*Survey weights are used for every estimate and test that supports them. Unweighted: "
-                    f"{_NOTES[step]} — these methods have no weighted form here.*")

@@ -40,14 +40,16 @@ client.yaml::
       features:
         mobile_preorder: {functional: kano_pre_f, dysfunctional: kano_pre_d, label: "Mobile pre-order"}
 
-The Kano columns are read from the survey file itself (:func:`cem_research.client.contract.read_table`),
-for the own brand's survey rows that the contract kept (so wave restriction and survey weights
-apply).  A client without ``kano:`` gets ``None`` from every function here.
+The ``kano:`` key is parsed when ``client.yaml`` is loaded (``cfg.kano``,
+:mod:`cem_research.client.options.kano`) and the answers are read and checked with the survey file
+while the client is processed (``data.kano_answers``, :func:`cem_research.client.option_tables.read_kano`);
+they are analysed for the own brand's survey rows that the contract kept (so wave restriction and
+survey weights apply).  A client without ``kano:`` gets ``None`` from every function here, and no
+section (:class:`Kano`).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -57,18 +59,18 @@ import pandas as pd
 from scipy import stats as sps
 
 from cem_research import stats
-from cem_research.client.config import CONFIG_FILE, suggest
-from cem_research.client.errors import ContractError
+from cem_research.client.options.kano import KanoSpec
+from cem_research.present import narrative as nv
+from cem_research.steps.optional import OptionalSection
+from cem_research.steps.section import Settings, Shown
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cem_research.present.narrative import SectionMarkdown
-    from cem_research.client.config import ClientConfig
     from cem_research.client.data import ClientData
 
 STEP = 3
 SECTION = "Kano classification of features"
-KEYS = {"scale", "features"}
-FEATURE_KEYS = {"functional", "dysfunctional", "label"}
+#: Segment levels with fewer answered pairs are left out of the per-segment table.
+MIN_SEGMENT_ANSWERS = 20
 #: category codes in report order, and their names
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
 CATEGORY_NAMES = {"A": "Attractive", "O": "One-dimensional", "M": "Must-be", "I": "Indifferent",
@@ -84,76 +86,10 @@ TABLE = (("Q", "A", "A", "A", "O"),
 ANSWERS = ("like", "expect", "neutral", "live with", "dislike")
 
 __all__ = [
-    "STEP", "SECTION", "CATEGORIES", "CATEGORY_NAMES", "TABLE", "KanoSpec", "parse_kano", "classify",
+    "STEP", "SECTION", "CATEGORIES", "CATEGORY_NAMES", "TABLE", "KanoSpec", "classify",
     "kano_answers", "category_shares", "share_table", "kano_table", "segment_table", "quadrant_figure", "kano_finding",
-    "section_intro",
+    "section_intro", "Kano", "KanoResult", "MIN_SEGMENT_ANSWERS",
 ]
-
-
-@dataclass(frozen=True)
-class KanoSpec:
-    """A validated ``kano:`` key: answer scale and feature -> (functional, dysfunctional, label)."""
-
-    scale: tuple[int, int]
-    features: dict[str, tuple[str, str, str]]
-
-
-def _err(cfg: "ClientConfig", message: str, column: str | None = None) -> ContractError:
-    return ContractError(message, client=cfg.client, file=CONFIG_FILE, column=column)
-
-
-def parse_kano(cfg: "ClientConfig") -> KanoSpec | None:
-    """Validate the ``kano:`` key of client.yaml (``None`` when the client declares none).
-
-    Raises
-    ------
-    ContractError
-        One line naming client and ``client.yaml``: unknown key (with the nearest valid key),
-        a scale that is not five consecutive whole numbers, no features, a feature without
-        both question columns, or a column used twice.
-    """
-    if cfg.extras.get("kano") is None:  # absent, or left blank: not declared
-        return None
-    raw = cfg.extras["kano"]
-    if not isinstance(raw, dict):
-        raise _err(cfg, f"'kano' must be a mapping with 'features' (and optionally 'scale'), got {type(raw).__name__}")
-    for key in raw:
-        if key not in KEYS:
-            raise _err(cfg, f"unknown key '{key}' in kano{suggest(key, KEYS)}")
-    scale = raw.get("scale", [1, 5])
-    ok = (isinstance(scale, (list, tuple)) and len(scale) == 2
-          and all(isinstance(v, int) and not isinstance(v, bool) for v in scale) and scale[1] - scale[0] == 4)
-    if not ok:
-        raise _err(cfg, f"'kano.scale' must be the codes of the first and last of the five Kano answers "
-                        f"(like ... dislike), e.g. [1, 5]; got {scale!r}")
-    feats = raw.get("features")
-    if not isinstance(feats, dict) or not feats:
-        raise _err(cfg, "'kano.features' must map each feature to its question columns, e.g. "
-                        "mobile_preorder: {functional: kano_pre_f, dysfunctional: kano_pre_d}")
-    features: dict[str, tuple[str, str, str]] = {}
-    used: dict[str, str] = {}
-    for name, spec in feats.items():
-        name = str(name)
-        where = f"kano.features.{name}"
-        if not isinstance(spec, dict):
-            raise _err(cfg, f"'{where}' must be a mapping with 'functional' and 'dysfunctional' columns, got {spec!r}")
-        for key in spec:
-            if key not in FEATURE_KEYS:
-                raise _err(cfg, f"unknown key '{key}' in {where}{suggest(key, FEATURE_KEYS)}")
-        cols = []
-        for role in ("functional", "dysfunctional"):
-            col = spec.get(role)
-            if col is None or not str(col).strip() or isinstance(col, (list, dict, bool)):
-                raise _err(cfg, f"'{where}.{role}' is required: the survey column of the {role} question")
-            col = str(col)
-            if col in used:
-                raise _err(cfg, f"column '{col}' is used twice in kano ({used[col]} and {where}.{role})", column=col)
-            used[col] = f"{where}.{role}"
-            cols.append(col)
-        label = spec.get("label")
-        label = str(label) if label is not None and str(label).strip() else name.replace("_", " ").capitalize()
-        features[name] = (cols[0], cols[1], label)
-    return KanoSpec(scale=(int(scale[0]), int(scale[1])), features=features)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,24 +133,6 @@ def classify(functional, dysfunctional) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_column(cfg: "ClientConfig", raw: pd.DataFrame, col: str, scale: tuple[int, int]) -> pd.Series:
-    """One Kano column as answers 1–5 (NaN = blank), or a one-line ContractError naming the rows."""
-    from cem_research.client.contract import ROW
-
-    text = raw[col]
-    if cfg.csv.decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
-    num = pd.to_numeric(text.str.strip(), errors="coerce")
-    lo, hi = scale
-    bad = text.notna() & (num.isna() | (num < lo) | (num > hi) | (num % 1 != 0))
-    if bad.any():
-        shown = ", ".join(repr(v) for v in pd.unique(raw.loc[bad, col])[:3])
-        raise ContractError(f"Kano answers must be whole numbers {lo}-{hi} ({lo} like ... {hi} dislike) or blank; "
-                            f"found {shown}", client=cfg.client, file=cfg.survey.file, column=col,
-                            rows=raw.loc[bad, ROW].tolist())
-    return num - lo + 1
-
-
 def kano_answers(data: "ClientData") -> pd.DataFrame | None:
     """The own brand's Kano answers, one row per respondent and feature, with their category.
 
@@ -227,25 +145,16 @@ def kano_answers(data: "ClientData") -> pd.DataFrame | None:
         segment columns, ``attrs["n_blank"]`` pairs left out per feature.  ``None`` when the client
         declares no ``kano:``.
 
-    Raises
-    ------
-    ContractError
-        When a declared column is missing from the survey file or holds a value outside the scale.
+    Notes
+    -----
+    The answers were read and checked with the survey file when the client was processed
+    (``data.kano_answers``); no raw file is read here.
     """
-    from cem_research.client.contract import ROW, read_table
-
     cfg = data.config
-    spec = parse_kano(cfg)
-    if spec is None:
+    spec = cfg.kano
+    if spec is None or data.kano_answers is None:
         return None
-    raw = read_table(cfg, cfg.survey, "survey")
-    for name, (fcol, dcol, _label) in spec.features.items():
-        for role, col in (("functional", fcol), ("dysfunctional", dcol)):
-            if col not in raw.columns:
-                close = difflib.get_close_matches(col, [c for c in raw.columns if c != ROW], n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise ContractError(f"column '{col}' (kano.features.{name}.{role}) is not in the survey file{hint}",
-                                    client=cfg.client, file=cfg.survey.file, column=col)
+    raw = data.kano_answers
     ratings = data.ratings
     own = ratings[(ratings["source"] == "survey") & (ratings["brand_kind"] == "own")]
     keep = ["row", "respondent", "wave", *[s for s in cfg.segments if s in own.columns]]
@@ -253,10 +162,8 @@ def kano_answers(data: "ClientData") -> pd.DataFrame | None:
         keep.append(data.weight)
     own = own[keep]
     parts, blank = [], {}
-    for name, (fcol, dcol, label) in spec.features.items():
-        f = _read_column(cfg, raw, fcol, spec.scale)
-        d = _read_column(cfg, raw, dcol, spec.scale)
-        frame = pd.DataFrame({"row": raw[ROW].to_numpy(), "functional": f.to_numpy(), "dysfunctional": d.to_numpy()})
+    for name, (_fcol, _dcol, label) in spec.features.items():
+        frame = raw.loc[raw["feature"] == name, ["row", "functional", "dysfunctional"]].reset_index(drop=True)
         frame = own.merge(frame, on="row", how="inner")
         answered = frame["functional"].notna() & frame["dysfunctional"].notna()
         blank[name] = int((~answered).sum())
@@ -351,7 +258,7 @@ def share_table(answers: pd.DataFrame | None, confidence: float = 0.95) -> pd.Da
     shares = category_shares(answers, confidence=confidence)
     if shares is None or shares.empty:
         return None
-    shares = shares.assign(text=[f"{_pc(s)} [{_pc(lo)}, {_pc(hi)}]" for s, lo, hi in
+    shares = shares.assign(text=[f"{nv.pct(s)} [{nv.pct(lo)}, {nv.pct(hi)}]" for s, lo, hi in
                                  zip(shares["share"], shares["ci_low"], shares["ci_high"])])
     wide = shares.pivot_table(index=["feature", "label", "n"], columns="category_name", values="text",
                               aggfunc="first", sort=False)
@@ -439,7 +346,8 @@ def kano_table(answers: pd.DataFrame | None, by: str | None = None, weights: str
     return out if len(out) else None
 
 
-def segment_table(answers: pd.DataFrame | None, min_group: int = 20) -> pd.DataFrame | None:
+def segment_table(answers: pd.DataFrame | None, min_group: int = MIN_SEGMENT_ANSWERS,
+                  confidence: float = 0.95) -> pd.DataFrame | None:
     """:func:`kano_table` per level of every declared segment (levels with fewer than
     ``min_group`` answered pairs left out).
 
@@ -455,7 +363,7 @@ def segment_table(answers: pd.DataFrame | None, min_group: int = 20) -> pd.DataF
         return None
     parts = []
     for seg in answers.attrs["segments"]:
-        t = kano_table(answers.dropna(subset=[seg]), by=seg)
+        t = kano_table(answers.dropna(subset=[seg]), by=seg, confidence=confidence)
         if t is None or t.empty:
             continue
         t = t[t["n"] >= min_group].rename(columns={seg: "level"})
@@ -481,49 +389,17 @@ def segment_table(answers: pd.DataFrame | None, min_group: int = 20) -> pd.DataF
 
 
 def quadrant_figure(table: pd.DataFrame | None, ax=None):
-    """Better (CS+) against |Worse| (|CS−|) per feature with 95% intervals, split at 0.5.
+    """Better (CS+) against |Worse| (|CS−|) per feature with 95% intervals, split at 0.5
+    (:func:`cem_research.present.plots.optional.kano_quadrants`).
 
     Returns
     -------
     matplotlib.axes.Axes or None
         ``None`` without a table.
     """
-    import matplotlib.pyplot as plt
+    from cem_research.present.plots import optional as charts
 
-    from cem_research.present import plots
-
-    if table is None:
-        return None
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 6))
-    for _, r in table.iterrows():
-        ax.errorbar(r["better"], r["worse_abs"],
-                    xerr=[[r["better"] - r["better_ci_low"]], [r["better_ci_high"] - r["better"]]],
-                    yerr=[[r["worse_abs"] + r["worse_ci_high"]], [-r["worse_ci_low"] - r["worse_abs"]]],
-                    fmt="o", color=plots.OWN, ecolor=plots.OWN, alpha=0.85, ms=7, capsize=0, zorder=3)
-        ax.annotate(plots.with_n(str(r["label"]), r["n"]), (r["better"], r["worse_abs"]), xytext=(6, 5),
-                    textcoords="offset points", fontsize=8)
-    ax.axvline(0.5, color="#9aa5b1", ls="--", lw=1)
-    ax.axhline(0.5, color="#9aa5b1", ls="--", lw=1)
-    for x, y, text in ((0.98, 0.02, "Attractive"), (0.98, 0.98, "One-dimensional"), (0.02, 0.98, "Must-be"),
-                       (0.02, 0.02, "Indifferent")):
-        ax.text(x, y, text, transform=ax.transAxes, ha="right" if x > 0.5 else "left",
-                va="top" if y > 0.5 else "bottom", color="#616e7c", fontsize=9, style="italic")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("Better: satisfaction if present, (A + O) / (A + O + M + I)")
-    ax.set_ylabel("|Worse|: dissatisfaction if absent, (O + M) / (A + O + M + I)")
-    ax.set_title("Kano coefficients of the features (95% CI)")
-    return ax
-
-
-def _pc(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{100 * x:.0f}%"
-
-
-def _f2(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{x:.2f}"
+    return charts.kano_quadrants(table, ax=ax)
 
 
 def kano_finding(table: pd.DataFrame | None) -> dict | None:
@@ -542,10 +418,10 @@ def kano_finding(table: pd.DataFrame | None) -> dict | None:
     parts = []
     for _, r in table.iterrows():
         sure = "" if r["dominant_clear"] else f", not clearly ahead of {r['runner_up'].lower()}"
-        parts.append(f"{r['label']} is {r['dominant'].lower()} ({_pc(r['dominant_share'])} "
-                     f"[{_pc(r['dominant_ci_low'])}, {_pc(r['dominant_ci_high'])}]{sure}; Better "
-                     f"{_f2(r['better'])} [{_f2(r['better_ci_low'])}, {_f2(r['better_ci_high'])}], Worse "
-                     f"{_f2(r['worse'])} [{_f2(r['worse_ci_low'])}, {_f2(r['worse_ci_high'])}])")
+        parts.append(f"{r['label']} is {r['dominant'].lower()} ({nv.pct(r['dominant_share'])}, "
+                     f"{nv.pct_ci(r['dominant_ci_low'], r['dominant_ci_high'])}{sure}; Better "
+                     f"{nv.num(r['better'])}, {nv.ci(r['better_ci_low'], r['better_ci_high'])}, Worse "
+                     f"{nv.num(r['worse'])}, {nv.ci(r['worse_ci_low'], r['worse_ci_high'])})")
     text = f"Kano classification (up to {n:,} respondents per feature): " + "; ".join(parts) + "."
     must = table[(table["dominant"] == "Must-be") & table["dominant_clear"]]
     attr = table[(table["dominant"] == "Attractive") & table["dominant_clear"]]
@@ -559,16 +435,14 @@ def kano_finding(table: pd.DataFrame | None) -> dict | None:
             "value": float(top["worse"]), "ci": (float(top["worse_ci_low"]), float(top["worse_ci_high"]))}
 
 
-def section_intro(answers: pd.DataFrame | None) -> "SectionMarkdown | None":
+def section_intro(answers: pd.DataFrame | None) -> "nv.SectionMarkdown | None":
     """The section's heading and explanation (Markdown), shown only for clients that declare
     ``kano:`` (``None`` otherwise) so that other clients' reports are unchanged."""
     if answers is None:
         return None
     feats = answers.attrs.get("features", {})
     weighted = " Survey weights are applied." if answers.attrs.get("weight") else ""
-    from cem_research.present.narrative import SectionMarkdown
-
-    return SectionMarkdown(f"""## {SECTION}
+    return nv.SectionMarkdown(f"""## {SECTION}
 
 **What is computed.** For each of the {len(feats)} features asked as a Kano question pair (*if the
 feature is present / absent, how do you feel?* – like, expect, neutral, live with, dislike), every
@@ -581,8 +455,8 @@ when its lead over the runner-up has an interval above zero). The coefficients o
 how much a feature can add and take away: **Better** = (A + O)/(A + O + M + I), the share whose
 satisfaction rises when the feature is present, and **Worse** = −(O + M)/(A + O + M + I), the share
 whose satisfaction falls when it is absent, each with a Wilson interval. Own-brand survey
-respondents, all analysed waves pooled; the same per segment level (levels with at least 20
-answers).{weighted}
+respondents, all analysed waves pooled; the same per segment level (levels with at least
+{MIN_SEGMENT_ANSWERS} answers).{weighted}
 
 **How to read the chart.** Right = the feature's presence pleases more people; up = its absence
 upsets more people. Top right *one-dimensional*, bottom right *attractive*, top left *must-be*,
@@ -592,3 +466,85 @@ dissatisfaction), one-dimensional ones compete on performance, attractive ones d
 many questionable answers (the questions were misunderstood), segments that classify a feature
 differently (segment table), or few answers (wide intervals). Kano categories drift over time:
 today's attractive feature becomes tomorrow's must-be.""")
+
+
+# ---------------------------------------------------------------------------------------------
+# the section
+# ---------------------------------------------------------------------------------------------
+
+OVERALL_COLUMNS = ["label", "n", "A", "O", "M", "I", "R", "Q", "dominant", "dominant_share", "dominant_ci_low",
+                   "dominant_ci_high", "dominant_clear", "better", "better_ci_low", "better_ci_high", "worse",
+                   "worse_ci_low", "worse_ci_high"]
+SEGMENT_COLUMNS = ["segment_label", "level", "label", "n", "dominant", "dominant_share", "dominant_clear",
+                   "better", "better_ci_low", "better_ci_high", "worse", "worse_ci_low", "worse_ci_high"]
+
+
+@dataclass(frozen=True)
+class KanoResult:
+    """The tables of the Kano section.
+
+    Attributes
+    ----------
+    answers : DataFrame
+        :func:`kano_answers`.
+    overall : DataFrame
+        :func:`kano_table` of all answers.
+    shares : DataFrame
+        :func:`share_table`.
+    segments : DataFrame or None
+        :func:`segment_table` (``None`` without segments or large enough levels).
+    """
+
+    answers: pd.DataFrame
+    overall: pd.DataFrame
+    shares: pd.DataFrame
+    segments: pd.DataFrame | None
+
+
+class Kano(OptionalSection):
+    """Kano classification of features (step 3), shown only for clients that declare ``kano:``."""
+
+    step = STEP
+    title = SECTION
+    option = "kano"
+
+    def data_skip_reason(self, data: "ClientData", settings: Settings) -> str | None:
+        answers = kano_answers(data)
+        if answers is None or not len(answers):
+            return "no respondent answered both questions of a Kano pair"
+        return None
+
+    def compute(self, data: "ClientData", settings: Settings) -> KanoResult:
+        answers = kano_answers(data)
+        return KanoResult(answers, kano_table(answers, confidence=settings.confidence),
+                          share_table(answers, confidence=settings.confidence),
+                          segment_table(answers, confidence=settings.confidence))
+
+    def findings(self, result: KanoResult, data: "ClientData", settings: Settings) -> list[dict]:
+        return [kano_finding(result.overall)]
+
+    def present(self, result: KanoResult, data: "ClientData", settings: Settings) -> list[Shown]:
+        level = f"{100 * settings.confidence:g}%"
+        shown = [
+            Shown("markdown", section_intro(result.answers)),
+            Shown("table", result.overall[OVERALL_COLUMNS],
+                  "Kano categories per feature (A attractive, O one-dimensional, M must-be, I indifferent, R reverse, "
+                  f"Q questionable; counts), the dominant category (share, Wilson {level} CI) and the Better/Worse "
+                  f"coefficients (Wilson {level} CI)",
+                  {"percent": ("dominant_share", "dominant_ci_low", "dominant_ci_high"),
+                   "rename": {"label": "feature", "dominant_clear": "clearly dominant"}}),
+            Shown("table", result.shares, f"Share of each Kano category per feature (Wilson {level} CI)",
+                  {"rename": {"label": "feature"}}),
+            Shown("figure", quadrant_figure(result.overall).figure,
+                  "Scatter chart: each feature's Better coefficient (satisfaction if present) against its |Worse| "
+                  f"coefficient (dissatisfaction if absent) with {level} intervals, split at 0.5 into the attractive, "
+                  "one-dimensional, must-be and indifferent quadrants"),
+        ]
+        if result.segments is not None:
+            shown.append(Shown("table", result.segments[SEGMENT_COLUMNS],
+                               f"Kano classification per segment level (levels with at least {MIN_SEGMENT_ANSWERS} "
+                               "answers)",
+                               {"percent": ("dominant_share",),
+                                "rename": {"segment_label": "segment", "label": "feature",
+                                           "dominant_clear": "clearly dominant"}}))
+        return shown

@@ -36,173 +36,31 @@ function returns ``None`` otherwise.
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
 from cem_research import stats
-from cem_research.client.config import CONFIG_FILE, FileSpec, suggest
-from cem_research.client.errors import ContractError
-from cem_research.client.paths import RESOURCES
+from cem_research.client.options.modules import MODULES, ModulesSpec, load_codebook, module_codes
+from cem_research.present import narrative as nv
+from cem_research.steps.optional import OptionalSection
+from cem_research.steps.section import Settings, Shown
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cem_research.present.narrative import SectionMarkdown
     from cem_research.client.config import ClientConfig
     from cem_research.client.data import ClientData
 
 STEP = 3
 SECTION = "Experiential modules in what customers say"
-MODULES = ("SENSE", "FEEL", "THINK", "ACT", "RELATE")
 MODULE_LABELS = {"SENSE": "SENSE – sensory", "FEEL": "FEEL – affective", "THINK": "THINK – cognitive",
                  "ACT": "ACT – physical, lifestyle", "RELATE": "RELATE – social identity"}
-KEYS = {"codebook", "hand_coded"}
-HAND_KEYS = {"file", "text", "module", "id"}
-#: codes in the hand-coded module column that mean "no module"
-NONE_CODES = {"", "none", "-", "na", "n/a", "0"}
-_SPLIT = re.compile(r"[;,|/+&]|\s+")
-RESOURCE = RESOURCES / "modules.yaml"
-
-__all__ = ["STEP", "SECTION", "MODULES", "ModulesSpec", "parse_modules", "load_codebook", "is_declared",
+__all__ = ["STEP", "SECTION", "MODULES", "ModulesSpec", "load_codebook",
            "skip_reason", "module_mentions", "module_shares", "module_changes", "hand_coding_agreement",
-           "share_figure", "modules_finding", "section_intro"]
-
-
-@dataclass(frozen=True)
-class ModulesSpec:
-    """A validated ``modules:`` key: the codebook to use and the optional hand-coded sample."""
-
-    codebook: dict[str, list[str]]
-    source: str
-    hand_coded: FileSpec | None = None
-
-
-def _err(cfg: "ClientConfig", message: str, column: str | None = None) -> ContractError:
-    return ContractError(message, client=cfg.client, file=CONFIG_FILE, column=column)
-
-
-def _module_name(cfg: "ClientConfig", name: Any, where: str) -> str:
-    up = str(name).strip().upper()
-    if up not in MODULES:
-        close = difflib.get_close_matches(up, MODULES, n=1, cutoff=0.5)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise _err(cfg, f"'{where}' names module '{name}'; Schmitt's modules are {', '.join(MODULES)}{hint}")
-    return up
-
-
-def load_codebook(overrides: dict | str | Path | None = None, folder: str | Path | None = None) -> dict[str, list[str]]:
-    """The module codebook: the default file with a client's overrides applied.
-
-    Parameters
-    ----------
-    overrides : mapping, str or Path, optional
-        Module -> words/phrases replacing that module's default list (an empty list drops it), or
-        a YAML file (relative to ``folder``) holding a complete codebook of the default's form.
-    folder : str or Path, optional
-        Where a codebook file is looked up (the client folder).
-
-    Returns
-    -------
-    dict
-        Module (SENSE, FEEL, THINK, ACT, RELATE, in that order) -> lowercase entries.
-
-    Examples
-    --------
-    >>> list(load_codebook())
-    ['SENSE', 'FEEL', 'THINK', 'ACT', 'RELATE']
-    >>> load_codebook({"RELATE": ["community", "belong*"]})["RELATE"]
-    ['community', 'belong*']
-    """
-    from cem_research import text as tx
-
-    if isinstance(overrides, (str, Path)):
-        path = Path(folder or ".") / overrides
-        book = tx.load_lexicon(path)
-    else:
-        book = tx.load_lexicon(RESOURCE, overrides=overrides or None)
-    book = {str(k).upper(): v for k, v in book.items()}
-    return {m: book[m] for m in MODULES if m in book and book[m]}
-
-
-def parse_modules(cfg: "ClientConfig") -> ModulesSpec | None:
-    """Validate ``modules:`` of client.yaml (``None`` when the client declares none).
-
-    Raises
-    ------
-    ContractError
-        One line naming client and ``client.yaml``: unknown key (with the nearest valid key), a
-        module that is not one of Schmitt's five, a codebook that is not a mapping of word lists or
-        a readable YAML file in the client folder, or a ``hand_coded`` entry without ``file``,
-        ``text`` and ``module``.
-    """
-    if not is_declared(cfg):
-        return None
-    raw = cfg.extras["modules"]
-    if not isinstance(raw, dict):
-        raise _err(cfg, f"'modules' must be a mapping with optional 'codebook' and 'hand_coded', got {raw!r}")
-    for key in raw:
-        if key not in KEYS:
-            raise _err(cfg, f"unknown key '{key}' in modules{suggest(key, KEYS)}")
-    cb = raw.get("codebook")
-    source = "default (resources/modules.yaml)"
-    if cb is None:
-        book = load_codebook()
-    elif isinstance(cb, str):
-        name = cb.strip()
-        if Path(name).name != name or name.startswith(".") or not (cfg.folder / name).is_file():
-            raise _err(cfg, f"'modules.codebook' names the file '{cb}', which is not a file in the client folder")
-        try:
-            book = load_codebook(name, cfg.folder)
-        except (ValueError, OSError) as exc:
-            raise _err(cfg, f"'modules.codebook' file '{cb}' is not a codebook: {' '.join(str(exc).split())}") from None
-        except Exception as exc:  # noqa: BLE001 - YAML errors
-            raise _err(cfg, f"'modules.codebook' file '{cb}' cannot be read as YAML: "
-                            f"{' '.join(str(exc).split())[:200]}") from None
-        for m in book:
-            _module_name(cfg, m, f"modules.codebook ({cb})")
-        source = f"client file {name}"
-    elif isinstance(cb, dict):
-        over: dict[str, list[str]] = {}
-        for m, words in cb.items():
-            mod = _module_name(cfg, m, "modules.codebook")
-            if words is None:
-                words = []
-            if isinstance(words, str):
-                words = [words]
-            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                raise _err(cfg, f"'modules.codebook.{m}' must be a list of words or phrases, got {words!r}")
-            over[mod] = words
-        try:
-            book = load_codebook(over)
-        except ValueError as exc:
-            raise _err(cfg, f"'modules.codebook': {' '.join(str(exc).split())}") from None
-        source = "default with client.yaml overrides (" + ", ".join(over) + ")"
-    else:
-        raise _err(cfg, f"'modules.codebook' must map modules to word lists or name a YAML file, got {cb!r}")
-    if not book:
-        raise _err(cfg, "'modules.codebook' leaves no module with words to match")
-    hand = None
-    hc = raw.get("hand_coded")
-    if hc is not None:
-        if not isinstance(hc, dict):
-            raise _err(cfg, f"'modules.hand_coded' must be {{file: ..., text: ..., module: ...}}, got {hc!r}")
-        for key in hc:
-            if key not in HAND_KEYS:
-                raise _err(cfg, f"unknown key '{key}' in modules.hand_coded{suggest(key, HAND_KEYS)}")
-        for key in ("file", "text", "module"):
-            if not hc.get(key) or not isinstance(hc[key], str):
-                raise _err(cfg, f"'modules.hand_coded.{key}' is required")
-        name = hc["file"]
-        if Path(name).name != name or name.startswith("."):
-            raise _err(cfg, f"'modules.hand_coded.file' must be a file name inside the client folder, got {name!r}")
-        hand = FileSpec(file=name, columns={k: str(v) for k, v in hc.items() if k != "file"})
-    return ModulesSpec(codebook=book, source=source, hand_coded=hand)
+           "share_figure", "modules_finding", "section_intro", "ExperientialModules", "ModulesResult"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +97,7 @@ def module_mentions(data: "ClientData") -> pd.DataFrame | None:
     """
     from cem_research import text as tx
 
-    spec = parse_modules(data.config)
+    spec = data.config.modules
     if spec is None:
         return None
     frame = _feedback(data)
@@ -359,28 +217,7 @@ def module_changes(shares: pd.DataFrame | None, alpha: float = 0.05) -> pd.DataF
 # ---------------------------------------------------------------------------------------------
 
 
-def _hand_codes(cfg: "ClientConfig", frame: pd.DataFrame, col: str, file: str, row_col: str) -> list[set[str]]:
-    out, bad = [], []
-    for value, row in zip(frame[col], frame[row_col]):
-        tokens = [t for t in _SPLIT.split("" if pd.isna(value) else str(value)) if t.strip()]
-        mods = set()
-        for t in tokens:
-            up = t.strip().upper()
-            if up.lower() in NONE_CODES:
-                continue
-            if up not in MODULES:
-                bad.append((row, t))
-                continue
-            mods.add(up)
-        out.append(mods)
-    if bad:
-        shown = ", ".join(sorted({repr(t) for _, t in bad})[:3])
-        raise ContractError(f"module codes must be {', '.join(MODULES)} (several separated by ';') or 'none'; "
-                            f"found {shown}", client=cfg.client, file=file, column=col, rows=[r for r, _ in bad])
-    return out
-
-
-def hand_coding_agreement(data: "ClientData", n_boot: int = 1000, seed: int = 1999,
+def hand_coding_agreement(data: "ClientData", n_boot: int = 400, seed: int = 2003,
                           confidence: float = 0.95) -> pd.DataFrame | None:
     """Agreement of the codebook with a human coder on the hand-coded sample, per module.
 
@@ -393,14 +230,10 @@ def hand_coding_agreement(data: "ClientData", n_boot: int = 1000, seed: int = 19
         share of identical present/absent decisions.  ``attrs["n_blank"]`` comments without text
         left out, ``attrs["file"]`` the sample's file.  ``None`` without ``modules.hand_coded``.
 
-    Raises
-    ------
-    ContractError
-        When the file is missing, lacks the declared columns or holds an unknown module code.
-
     Notes
     -----
-    Each comment of the sample is coded with the codebook exactly as the verbatims are.  Per module
+    The sample was read and checked with the client's other files when the client was processed
+    (``data.hand_coded``, :func:`cem_research.client.option_tables.read_hand_coded`).  Each comment of the sample is coded with the codebook exactly as the verbatims are.  Per module
     the two coders' present/absent decisions are compared: Cohen's (1960) kappa with the asymptotic
     interval of Fleiss, Cohen & Everitt (1969) (:func:`cem_research.stats.cohen_kappa`) and
     Krippendorff's nominal alpha with a bootstrap interval over comments
@@ -409,26 +242,16 @@ def hand_coding_agreement(data: "ClientData", n_boot: int = 1000, seed: int = 19
     0.80 almost perfect agreement.
     """
     from cem_research import text as tx
-    from cem_research.client.contract import ROW, read_table
 
-    spec = parse_modules(data.config)
-    if spec is None or spec.hand_coded is None:
+    spec = data.config.modules
+    if spec is None or spec.hand_coded is None or data.hand_coded is None:
         return None
-    cfg = data.config
     hc = spec.hand_coded
-    raw = read_table(cfg, hc, "hand-coded module sample")
-    for role in ("text", "module"):
-        col = hc.col(role)
-        if col not in raw.columns:
-            raise ContractError(f"column declared as modules.hand_coded.{role} is missing", client=cfg.client,
-                                file=hc.file, column=col)
-    text_col, mod_col = hc.col("text"), hc.col("module")
+    raw = data.hand_coded
+    text_col = "text"
     blank = raw[text_col].isna() | (raw[text_col].astype(str).str.strip() == "")
     frame = raw[~blank].reset_index(drop=True)
-    if len(frame) < 2:
-        raise ContractError("the hand-coded sample needs at least 2 comments with text", client=cfg.client,
-                            file=hc.file, column=text_col)
-    human = _hand_codes(cfg, frame, mod_col, hc.file, ROW)
+    human = [module_codes(v)[0] for v in frame["module"]]
     m = tx.aspect_mentions(frame.rename(columns={text_col: "__text"}), "__text", lexicon=spec.codebook, keep=[])
     machine: list[set[str]] = [set() for _ in range(len(frame))]
     for pos, mod in zip(m.index, m["aspect"]):
@@ -465,40 +288,17 @@ def hand_coding_agreement(data: "ClientData", n_boot: int = 1000, seed: int = 19
 
 
 def share_figure(shares: pd.DataFrame | None, brand: str | None = None):
-    """Share of the own brand's comments per module, one colour per wave, with Wilson intervals.
+    """Share of the own brand's comments per module, one colour per wave, with Wilson intervals
+    (:func:`cem_research.present.plots.optional.module_shares`).
 
     Returns
     -------
     matplotlib.figure.Figure or None
         ``None`` without shares.
     """
-    if shares is None:
-        return None
-    import seaborn as sns
-    from matplotlib.ticker import PercentFormatter
+    from cem_research.present.plots import optional as charts
 
-    from cem_research.present import plots
-
-    own = shares[shares["brand_kind"] == "own"]
-    per_wave = own[own["wave"] != "all waves"]
-    series = list(dict.fromkeys(per_wave["series"]))
-    colors = sns.color_palette("rocket_r", n_colors=len(series) + 1).as_hex()[1:]
-    palette = dict(zip(series, colors))
-    frame = per_wave.assign(module=per_wave["module_label"])
-    ax = plots.dot_interval(frame, x="share", y="module", low="share_ci_low", high="share_ci_high",
-                            hue="series" if len(series) > 1 else None, palette=palette if len(series) > 1 else None,
-                            n=None, xlabel="share of comments naming the module (95% CI)",
-                            title=f"Experiential modules in {brand or 'the own brand'}'s comments, by wave")
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    return ax.figure
-
-
-def _pc(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
-
-
-def _f2(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:.2f}"
+    return charts.module_shares(shares, brand)
 
 
 def modules_finding(shares: pd.DataFrame | None, changes: pd.DataFrame | None = None,
@@ -519,10 +319,10 @@ def modules_finding(shares: pd.DataFrame | None, changes: pd.DataFrame | None = 
     top = pooled.loc[pooled["share"].idxmax()]
     n = int(top["n_texts"])
     text = (f"In {n:,} comments about {brand}, {top['module']} is the most frequent experiential module "
-            f"({_pc(top['share'])} [{_pc(top['share_ci_low'])}, {_pc(top['share_ci_high'])}] of comments)")
+            f"({nv.pct(top['share'])} of comments, {nv.pct_ci(top['share_ci_low'], top['share_ci_high'])})")
     others = pooled[pooled["module"] != top["module"]].sort_values("share", ascending=False)
     if len(others):
-        text += ", then " + ", ".join(f"{r['module']} {_pc(r['share'])}" for _, r in others.iterrows())
+        text += ", then " + ", ".join(f"{r['module']} {nv.pct(r['share'])}" for _, r in others.iterrows())
     text += "."
     key, value, ci, headline = "module_top_share", float(top["share"]), (float(top["share_ci_low"]),
                                                                          float(top["share_ci_high"])), False
@@ -530,10 +330,10 @@ def modules_finding(shares: pd.DataFrame | None, changes: pd.DataFrame | None = 
         moved = changes[changes["direction"] != "stable"]
         if len(moved):
             r = moved.loc[moved["diff"].abs().idxmax()]
-            p = "< 0.001" if r["p_corr"] < 0.001 else f"= {r['p_corr']:.3f}"
-            text += (f" {r['module']} is {r['direction']}: from {_pc(r['share_first'])} of comments in "
-                     f"{r['first_wave']} to {_pc(r['share_latest'])} in {r['latest_wave']} ({100 * r['diff']:+.0f} "
-                     f"points [{100 * r['ci_low']:+.0f}, {100 * r['ci_high']:+.0f}], Holm-corrected p {p}), "
+            text += (f" {r['module']} is {r['direction']}: from {nv.pct(r['share_first'])} of comments in "
+                     f"{r['first_wave']} to {nv.pct(r['share_latest'])} in {r['latest_wave']} "
+                     f"({nv.signed_pct(r['diff'])}, 95% CI {nv.signed(100 * r['ci_low'], 0)} to "
+                     f"{nv.signed(100 * r['ci_high'], 0)} points, Holm-corrected {nv.p(r['p_corr'])}), "
                      "the largest change.")
             key, value, ci, headline = (f"module_{r['direction']}", float(r["diff"]),
                                         (float(r["ci_low"]), float(r["ci_high"])), True)
@@ -543,44 +343,29 @@ def modules_finding(shares: pd.DataFrame | None, changes: pd.DataFrame | None = 
     sent = pooled[pooled["mentions"] >= 5].dropna(subset=["compound"])
     if len(sent) >= 2:
         hi, lo = sent.loc[sent["compound"].idxmax()], sent.loc[sent["compound"].idxmin()]
-        text += (f" Most positive: {hi['module']} (mean sentiment {_f2(hi['compound'])} [{_f2(hi['ci_low'])}, "
-                 f"{_f2(hi['ci_high'])}]); least positive: {lo['module']} ({_f2(lo['compound'])} "
-                 f"[{_f2(lo['ci_low'])}, {_f2(lo['ci_high'])}]).")
+        text += (f" Most positive: {hi['module']} (mean sentiment {nv.num(hi['compound'])}, "
+                 f"{nv.ci(hi['ci_low'], hi['ci_high'])}); least positive: {lo['module']} ({nv.num(lo['compound'])}, "
+                 f"{nv.ci(lo['ci_low'], lo['ci_high'])}).")
     if agreement is not None and len(agreement):
         allm = agreement[agreement["module"] == "all modules"].iloc[0]
         per = agreement[(agreement["module"] != "all modules") & agreement["kappa"].notna()]
         text += (f" Against {agreement.attrs.get('n_comments', int(allm['n'] / max(len(per), 1))):,} hand-coded "
-                 f"comments the codebook agrees with kappa {_f2(allm['kappa'])} [{_f2(allm['kappa_ci_low'])}, "
-                 f"{_f2(allm['kappa_ci_high'])}] over all module decisions")
+                 f"comments the codebook agrees with kappa {nv.num(allm['kappa'])}, "
+                 f"{nv.ci(allm['kappa_ci_low'], allm['kappa_ci_high'])}, over all module decisions")
         if len(per):
             w = per.loc[per["kappa"].idxmin()]
-            text += f"; weakest module {w['module']} (kappa {_f2(w['kappa'])} [{_f2(w['kappa_ci_low'])}, " \
-                    f"{_f2(w['kappa_ci_high'])}])"
+            text += f"; weakest module {w['module']} (kappa {nv.num(w['kappa'])}, " \
+                    f"{nv.ci(w['kappa_ci_low'], w['kappa_ci_high'])})"
         text += "."
         if np.isfinite(allm["kappa"]) and allm["kappa"] < 0.6:
             text += " Agreement is below 0.6: revise the codebook before relying on these shares."
     return {"text": text, "headline": headline, "key": key, "value": value, "ci": ci}
 
 
-def is_declared(cfg: "ClientConfig") -> bool:
-    """Whether the client declares ``modules:`` (the section is shown only then; a key left blank
-    is not declared, as elsewhere in client.yaml -- write ``modules: {}`` for the defaults)."""
-    return cfg.extras.get("modules") is not None
-
-
-def skip_reason(data: "ClientData") -> str | None:
-    """Why a client that declares ``modules:`` gets no module shares (``None``: it does)."""
-    if not is_declared(data.config):
-        return None
-    if _feedback(data) is None:
-        return "the client declares modules: but supplies no verbatim comments (a feedback file in client.yaml)"
-    return None
-
-
-def section_intro(data: "ClientData", agreement: pd.DataFrame | None = None) -> "SectionMarkdown | None":
+def section_intro(data: "ClientData", agreement: pd.DataFrame | None = None) -> "nv.SectionMarkdown | None":
     """The section's heading and explanation (Markdown), shown only for clients that declare
     ``modules:`` (``None`` otherwise) so that other clients' reports are unchanged."""
-    spec = parse_modules(data.config)
+    spec = data.config.modules
     if spec is None:
         return None
     source = spec.source
@@ -588,9 +373,7 @@ def section_intro(data: "ClientData", agreement: pd.DataFrame | None = None) -> 
             f" The codebook is checked against {agreement.attrs.get('n_comments', 0)} comments a person coded by "
             "hand: per module, Cohen's kappa (present/absent, asymptotic 95% interval) and Krippendorff's alpha "
             "(bootstrap interval), and both over all module decisions pooled.")
-    from cem_research.present.narrative import SectionMarkdown
-
-    return SectionMarkdown(f"""## {SECTION}
+    return nv.SectionMarkdown(f"""## {SECTION}
 
 **What is computed.** Schmitt (1999) distinguishes five kinds of experience a brand can create – his
 strategic experiential modules: **SENSE** (the senses: look, sound, smell, cleanliness), **FEEL**
@@ -609,3 +392,88 @@ yet experienced. **What would change the conclusion:** a codebook that misses th
 (low kappa – below 0.6 the shares are unreliable), few comments (wide intervals), or a change in who
 writes comments between waves. Word lists cannot read irony or negation ("not friendly" still names
 FEEL), so read the sentiment column alongside the shares.""")
+
+
+# ---------------------------------------------------------------------------------------------
+# the section
+# ---------------------------------------------------------------------------------------------
+
+SHARE_COLUMNS = ["brand", "wave", "module_label", "n_texts", "mentions", "share", "share_ci_low", "share_ci_high",
+                 "compound", "ci_low", "ci_high"]
+CHANGE_COLUMNS = ["module_label", "first_wave", "latest_wave", "share_first", "share_latest", "diff", "ci_low",
+                  "ci_high", "p_corr", "direction"]
+
+
+@dataclass(frozen=True)
+class ModulesResult:
+    """The tables of the experiential-modules section.
+
+    Attributes
+    ----------
+    mentions : DataFrame
+        :func:`module_mentions`.
+    shares : DataFrame
+        :func:`module_shares`.
+    changes : DataFrame or None
+        :func:`module_changes` (``None`` with one wave).
+    agreement : DataFrame or None
+        :func:`hand_coding_agreement` (``None`` without a hand-coded sample).
+    """
+
+    mentions: pd.DataFrame
+    shares: pd.DataFrame
+    changes: pd.DataFrame | None
+    agreement: pd.DataFrame | None
+
+
+class ExperientialModules(OptionalSection):
+    """Schmitt's experiential modules in the verbatims (step 3), shown only for clients that declare
+    ``modules:``."""
+
+    step = STEP
+    title = SECTION
+    option = "modules"
+
+    def data_skip_reason(self, data: "ClientData", settings: Settings) -> str | None:
+        if _feedback(data) is None:
+            return "the client declares modules: but supplies no verbatim comments (a feedback file in client.yaml)"
+        return None
+
+    def compute(self, data: "ClientData", settings: Settings) -> ModulesResult:
+        mentions = module_mentions(data)
+        shares = module_shares(data, mentions, confidence=settings.confidence)
+        agreement = hand_coding_agreement(data, n_boot=settings.n_boot, seed=settings.seed,
+                                          confidence=settings.confidence)
+        return ModulesResult(mentions, shares, module_changes(shares), agreement)
+
+    def findings(self, result: ModulesResult, data: "ClientData", settings: Settings) -> list[dict]:
+        found = modules_finding(result.shares, result.changes, result.agreement, data.config.brand)
+        return [] if found is None else [found]
+
+    def present(self, result: ModulesResult, data: "ClientData", settings: Settings) -> list[Shown]:
+        shown = [Shown("markdown", section_intro(data, result.agreement))]
+        if result.shares is None:
+            return shown
+        waves = list(dict.fromkeys(result.shares.loc[result.shares["wave"] != "all waves", "wave"]))
+        shown += [
+            Shown("table", result.shares[SHARE_COLUMNS],
+                  "Experiential modules in the comments: share of comments naming each module (Wilson 95% CI) "
+                  "and mean sentiment of the naming sentences (VADER compound, t 95% CI)",
+                  {"percent": ("share", "share_ci_low", "share_ci_high"),
+                   "rename": {"module_label": "module", "n_texts": "comments", "compound": "sentiment"}}),
+            Shown("figure", share_figure(result.shares, data.config.brand),
+                  f"Dot chart: share of {data.config.brand}'s comments naming each of Schmitt's experiential modules "
+                  f"(SENSE, FEEL, THINK, ACT, RELATE), one dot per wave ({nv.join(waves)}), with 95% Wilson intervals"),
+        ]
+        if result.changes is not None:
+            shown.append(Shown("table", result.changes[CHANGE_COLUMNS],
+                               "Change of each module's share of comments, first to latest wave (Newcombe 95% CI; "
+                               "Fisher's exact test, Holm-corrected over the modules)",
+                               {"percent": ("share_first", "share_latest", "diff", "ci_low", "ci_high"),
+                                "rename": {"module_label": "module", "p_corr": "p_corr (Holm)"}}))
+        if result.agreement is not None:
+            shown.append(Shown("table", result.agreement,
+                               f"Codebook against the hand-coded sample ({result.agreement.attrs['file']}): "
+                               "Cohen's kappa (asymptotic 95% CI) and Krippendorff's alpha (bootstrap 95% CI)",
+                               {"percent": ("agreement",)}))
+        return shown

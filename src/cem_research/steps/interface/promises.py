@@ -27,12 +27,14 @@ with a t interval and the share of poor experiences (rated at or below the scale
 :func:`cem_research.steps.interface.poor_threshold`) with a Wilson interval.  The traceability table puts
 promise → measure → target → delivered → gap → verdict → touchpoints on one line.
 
-A client without ``promises:`` gets ``None`` from every function (no section in its report).
+``promises:`` is parsed when ``client.yaml`` is loaded (``cfg.promises``,
+:mod:`cem_research.client.options.promises`); that every named touchpoint occurs in the touchpoint
+file is checked with the raw files.  A client without ``promises:`` gets ``None`` from every
+function and no section in its report (:class:`PromiseAudit`).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,93 +44,23 @@ import pandas as pd
 from scipy import stats as sps
 
 from cem_research import stats
-from cem_research.client.config import CONFIG_FILE, suggest
-from cem_research.client.errors import ContractError
+from cem_research.client.options.promises import Promise
+from cem_research.present import narrative as nv
+from cem_research.steps.interface.common import touchpoint_scale
+from cem_research.steps.interface.performance import touchpoint_performance
+from cem_research.steps.optional import OptionalSection
+from cem_research.steps.section import Settings, Shown
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cem_research.present.narrative import SectionMarkdown
-    from cem_research.client.config import ClientConfig
     from cem_research.client.data import ClientData
 
 STEP = 4
 SECTION = "Promise versus delivery"
-KEYS = {"promise", "construct", "touchpoints", "target"}
 TARGET_SHARE = 0.75
 VERDICTS = ("delivered", "not delivered", "cannot tell")
-VERDICT_COLORS = {"delivered": "#27ae60", "not delivered": "#c0392b", "cannot tell": "#9aa5b1"}
 
-__all__ = ["STEP", "SECTION", "Promise", "parse_promises", "promise_delivery", "promise_touchpoints",
-           "traceability", "gap_figure", "promise_finding", "section_intro"]
-
-
-@dataclass(frozen=True)
-class Promise:
-    """One validated entry of ``promises:``."""
-
-    promise: str
-    construct: str
-    touchpoints: tuple[str, ...] = ()
-    target: float | None = None
-
-
-def _err(cfg: "ClientConfig", message: str, column: str | None = None) -> ContractError:
-    return ContractError(message, client=cfg.client, file=CONFIG_FILE, column=column)
-
-
-def parse_promises(cfg: "ClientConfig") -> list[Promise] | None:
-    """Validate ``promises:`` of client.yaml (``None`` when the client declares none).
-
-    Raises
-    ------
-    ContractError
-        One line naming client and ``client.yaml``: not a list, an unknown key (with the nearest
-        valid key), a blank or repeated promise, a construct that is not declared, touchpoints that
-        are not a list of names or declared without a touchpoint file, a target that is not a number
-        on the construct's scale.
-    """
-    if cfg.extras.get("promises") is None:  # absent, or left blank: not declared
-        return None
-    raw = cfg.extras["promises"]
-    if not isinstance(raw, list) or not raw:
-        raise _err(cfg, "'promises' must be a list of {promise, construct, touchpoints, target} entries")
-    out: list[Promise] = []
-    for i, entry in enumerate(raw):
-        where = f"promises[{i}]"
-        if not isinstance(entry, dict):
-            raise _err(cfg, f"'{where}' must be a mapping such as {{promise: ..., construct: ..., "
-                            f"touchpoints: [...], target: ...}}, got {entry!r}")
-        for key in entry:
-            if key not in KEYS:
-                raise _err(cfg, f"unknown key '{key}' in {where}{suggest(key, KEYS)}")
-        text = entry.get("promise")
-        if text is None or not str(text).strip():
-            raise _err(cfg, f"'{where}.promise' is required: the promise in the brand's words")
-        text = " ".join(str(text).split())
-        if any(p.promise == text for p in out):
-            raise _err(cfg, f"promise '{text}' is listed twice")
-        construct = entry.get("construct")
-        if construct is None or str(construct) not in cfg.constructs:
-            close = difflib.get_close_matches(str(construct), sorted(cfg.constructs), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; declared constructs: {', '.join(cfg.constructs)}"
-            raise _err(cfg, f"'{where}.construct' must name a declared construct, got {construct!r}{hint}")
-        construct = str(construct)
-        tps = entry.get("touchpoints") or []
-        if isinstance(tps, str):
-            tps = [tps]
-        if not isinstance(tps, list) or not all(isinstance(t, (str, int)) and str(t).strip() for t in tps):
-            raise _err(cfg, f"'{where}.touchpoints' must be a list of touchpoint names, "
-                            f"got {entry.get('touchpoints')!r}")
-        if tps and cfg.touchpoints is None:
-            raise _err(cfg, f"'{where}.touchpoints' names touchpoints, but the client declares no touchpoints file")
-        target = entry.get("target")
-        if target is not None:
-            lo, hi = cfg.constructs[construct].scale
-            if isinstance(target, bool) or not isinstance(target, (int, float)) or not lo <= float(target) <= hi:
-                raise _err(cfg, f"'{where}.target' must be a number on the {construct} scale {lo:g}-{hi:g}, "
-                                f"got {target!r}")
-            target = float(target)
-        out.append(Promise(text, construct, tuple(dict.fromkeys(str(t) for t in tps)), target))
-    return out
+__all__ = ["STEP", "SECTION", "Promise", "promise_delivery", "promise_touchpoints",
+           "traceability", "gap_figure", "promise_finding", "section_intro", "PromiseAudit", "PromiseResult"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,7 +110,7 @@ def promise_delivery(data: "ClientData", confidence: float = 0.95) -> pd.DataFra
     competitor's ratings unweighted).  Verdict: *delivered* if the gap interval lies above 0,
     *not delivered* if below, else *cannot tell*.
     """
-    promises = parse_promises(data.config)
+    promises = data.config.promises
     if promises is None:
         return None
     cfg = data.config
@@ -234,34 +166,21 @@ def promise_touchpoints(data: "ClientData", confidence: float = 0.95) -> pd.Data
         poor_ci_high, weakest`` (``weakest``: the promise's touchpoint with the lowest mean).
         ``None`` when no promise names a touchpoint.
 
-    Raises
-    ------
-    ContractError
-        When a promise names a touchpoint that does not occur in the touchpoint file.
-
     Notes
     -----
+    A touchpoint named in ``promises:`` must occur in the touchpoint file (checked with the raw
+    files); one without events in the analysed waves gets ``n_events = 0`` and missing values.
     Events as units, as in :func:`cem_research.steps.interface.touchpoint_performance` (the own brand's
     events linked to the analysed respondents); 0–100 = ``100 (x − min)/(max − min)`` on the
     touchpoint scale; poor = rated at or below the scale midpoint; Wilson interval for the share.
     """
-    from cem_research.steps import interface
-
-    promises = parse_promises(data.config)
+    promises = data.config.promises
     if not promises or not any(p.touchpoints for p in promises):
         return None
     cfg = data.config
-    known = set() if data.touchpoints is None else set(data.touchpoints["touchpoint"].dropna().astype(str))
-    for i, p in enumerate(promises):
-        for t in p.touchpoints:
-            if t not in known:
-                close = difflib.get_close_matches(t, sorted(known), n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise _err(cfg, f"'promises[{i}].touchpoints' names '{t}', which is not a touchpoint in the "
-                                f"touchpoint file{hint}")
-    perf = interface.touchpoint_performance(data, "touchpoint")
+    perf = touchpoint_performance(data, "touchpoint")
     perf = perf.set_index("touchpoint") if perf is not None else pd.DataFrame()
-    lo, hi = interface.touchpoint_scale(cfg)
+    lo, hi = touchpoint_scale(cfg)
     rows = []
     for p in promises:
         for t in p.touchpoints:
@@ -296,14 +215,6 @@ def promise_touchpoints(data: "ClientData", confidence: float = 0.95) -> pd.Data
 # ---------------------------------------------------------------------------------------------
 
 
-def _n2(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:.2f}"
-
-
-def _s2(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:+.2f}"
-
-
 def _tp_text(r: pd.Series) -> str:
     if not r["n_events"]:
         return f"{r['touchpoint']}: no rated events"
@@ -332,42 +243,24 @@ def traceability(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None
         rows.append({"promise": r["promise"],
                      "measure": f"{r['label']} ({r['scale_min']:g}–{r['scale_max']:g})",
                      "target": f"{r['target']:.2f} ({r['target_source']})",
-                     "delivered": f"{_n2(r['mean'])} [{_n2(r['ci_low'])}, {_n2(r['ci_high'])}], n = {r['n']:,}",
-                     "gap": f"{_s2(r['gap'])} [{_s2(r['gap_ci_low'])}, {_s2(r['gap_ci_high'])}]",
+                     "delivered": f"{nv.num(r['mean'])} [{nv.num(r['ci_low'])}, {nv.num(r['ci_high'])}], n = {r['n']:,}",
+                     "gap": f"{nv.signed(r['gap'])} [{nv.signed(r['gap_ci_low'])}, {nv.signed(r['gap_ci_high'])}]",
                      "verdict": r["verdict"], "touchpoints": tps})
     return pd.DataFrame(rows)
 
 
 def gap_figure(delivery: pd.DataFrame | None, ax=None):
-    """Gap between delivery and target per promise, with its 95% interval, coloured by verdict.
+    """Gap between delivery and target per promise, with its 95% interval, coloured by verdict
+    (:func:`cem_research.present.plots.optional.promise_gaps`).
 
     Returns
     -------
     matplotlib.axes.Axes or None
         ``None`` without promises.
     """
-    if delivery is None:
-        return None
-    import textwrap
+    from cem_research.present.plots import optional as charts
 
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from cem_research.present import plots
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, max(2.6, 0.75 * len(delivery) + 1.4)))
-    labels = [textwrap.fill(f"{p} ({lab})", 34) for p, lab in zip(delivery["promise"], delivery["label"])]
-    frame = delivery.assign(label=labels)
-    palette = {lab: VERDICT_COLORS[v] for lab, v in zip(frame["label"], frame["verdict"])}
-    plots.dot_interval(frame, x="gap", y="label", low="gap_ci_low", high="gap_ci_high", palette=palette, n="n",
-                       ax=ax, xlabel="delivered minus target, scale points (95% CI)",
-                       title="Promise versus delivery")
-    ax.axvline(0, color="#52606d", lw=1)
-    handles = [Line2D([], [], marker="o", ls="", color=VERDICT_COLORS[v], label=v) for v in VERDICTS
-               if v in set(delivery["verdict"])]
-    ax.legend(handles=handles, loc="best", fontsize=8)
-    return ax
+    return charts.promise_gaps(delivery, ax=ax)
 
 
 def promise_finding(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None = None) -> dict | None:
@@ -382,15 +275,15 @@ def promise_finding(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | N
     if delivery is None:
         return None
     def one(r) -> str:
-        s = (f"'{r['promise']}' ({r['label']} {_n2(r['mean'])} [{_n2(r['ci_low'])}, {_n2(r['ci_high'])}] against "
-             f"{_n2(r['target'])}, {r['target_source']}; gap {_s2(r['gap'])} [{_s2(r['gap_ci_low'])}, "
-             f"{_s2(r['gap_ci_high'])}]")
+        s = (f"'{r['promise']}' ({r['label']} {nv.num(r['mean'])}, {nv.ci(r['ci_low'], r['ci_high'])}, against "
+             f"{nv.num(r['target'])}, {r['target_source']}; gap {nv.signed(r['gap'])}, "
+             f"{nv.ci(r['gap_ci_low'], r['gap_ci_high'])}")
         if touchpoints is not None:
             weak = touchpoints[(touchpoints["promise"] == r["promise"]) & touchpoints["weakest"]]
             if len(weak):
                 w = weak.iloc[0]
-                s += (f"; weakest touchpoint {w['touchpoint']} at {w['satisfaction_0_100']:.0f}/100 "
-                      f"[{w['ci_low_0_100']:.0f}, {w['ci_high_0_100']:.0f}] with {100 * w['share_poor']:.0f}% "
+                s += (f"; weakest touchpoint {w['touchpoint']} at {nv.num(w['satisfaction_0_100'], 0)}/100, "
+                      f"{nv.ci(w['ci_low_0_100'], w['ci_high_0_100'], 0)}, with {nv.pct(w['share_poor'])} "
                       f"poor experiences")
         return s + ")"
 
@@ -408,21 +301,19 @@ def promise_finding(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | N
         text += " Delivered: " + "; ".join(one(r) for _, r in kept.iterrows()) + "."
     if len(unsure):
         text += (" Cannot tell (the interval spans the target): "
-                 + "; ".join(f"'{r['promise']}' (gap {_s2(r['gap'])} [{_s2(r['gap_ci_low'])}, {_s2(r['gap_ci_high'])}])"
+                 + "; ".join(f"'{r['promise']}' (gap {nv.signed(r['gap'])}, {nv.ci(r['gap_ci_low'], r['gap_ci_high'])})"
                              for _, r in unsure.iterrows()) + ".")
     worst = delivery.loc[delivery["gap"].idxmin()]
     return {"text": text, "headline": bool(len(missed)), "key": "promise_gap_min", "value": float(worst["gap"]),
             "ci": (float(worst["gap_ci_low"]), float(worst["gap_ci_high"]))}
 
 
-def section_intro(delivery: pd.DataFrame | None) -> "SectionMarkdown | None":
+def section_intro(delivery: pd.DataFrame | None) -> "nv.SectionMarkdown | None":
     """The section's heading and explanation (Markdown), shown only for clients that declare
     ``promises:`` (``None`` otherwise) so that other clients' reports are unchanged."""
     if delivery is None:
         return None
-    from cem_research.present.narrative import SectionMarkdown
-
-    return SectionMarkdown(f"""## {SECTION}
+    return nv.SectionMarkdown(f"""## {SECTION}
 
 **What is computed.** The experiential platform (step 2) promises an experience; the brand experience
 (step 3) and the customer interface (this step) must deliver it. For each of the {len(delivery)} promises
@@ -441,3 +332,65 @@ The weakest touchpoint of an undelivered promise is the first place to look. **W
 conclusion:** a different target (the promise's level is a management decision, not a statistic), a
 measure that fits the promise poorly or is unreliable (see step 2), a best competitor chosen as the
 highest of several noisy means (which sets the bar a little high), or touchpoints with few events.""")
+
+
+# ---------------------------------------------------------------------------------------------
+# the section
+# ---------------------------------------------------------------------------------------------
+
+TOUCHPOINT_COLUMNS = ["promise", "touchpoint", "n_events", "n_respondents", "satisfaction_0_100", "ci_low_0_100",
+                      "ci_high_0_100", "share_poor", "poor_ci_low", "poor_ci_high", "weakest"]
+
+
+@dataclass(frozen=True)
+class PromiseResult:
+    """The tables of the promise-versus-delivery section.
+
+    Attributes
+    ----------
+    delivery : DataFrame
+        :func:`promise_delivery`.
+    touchpoints : DataFrame or None
+        :func:`promise_touchpoints` (``None`` when no promise names a touchpoint).
+    trace : DataFrame
+        :func:`traceability`.
+    """
+
+    delivery: pd.DataFrame
+    touchpoints: pd.DataFrame | None
+    trace: pd.DataFrame
+
+
+class PromiseAudit(OptionalSection):
+    """Promise versus delivery (shown in step 4), only for clients that declare ``promises:``."""
+
+    step = STEP
+    title = SECTION
+    option = "promises"
+
+    def compute(self, data: "ClientData", settings: Settings) -> PromiseResult:
+        delivery = promise_delivery(data, confidence=settings.confidence)
+        touchpoints = promise_touchpoints(data, confidence=settings.confidence)
+        return PromiseResult(delivery, touchpoints, traceability(delivery, touchpoints))
+
+    def findings(self, result: PromiseResult, data: "ClientData", settings: Settings) -> list[dict]:
+        return [promise_finding(result.delivery, result.touchpoints)]
+
+    def present(self, result: PromiseResult, data: "ClientData", settings: Settings) -> list[Shown]:
+        d = result.delivery
+        shown = [
+            Shown("markdown", section_intro(d)),
+            Shown("table", result.trace, "Traceability: promise → measure → target → delivered → gap → verdict → "
+                                         "touchpoints (95% CIs)"),
+            Shown("figure", gap_figure(d).figure,
+                  f"Dot chart: for each of the {len(d)} brand promises, the own brand's delivery minus the target "
+                  "in scale points with its 95% interval, coloured by verdict (delivered, not delivered, cannot tell)"),
+        ]
+        if result.touchpoints is not None:
+            shown.append(Shown("table", result.touchpoints[TOUCHPOINT_COLUMNS],
+                               "Where each promise is delivered: touchpoint satisfaction on 0–100 (t 95% CI) and "
+                               "share of poor experiences (Wilson 95% CI)",
+                               {"percent": ("share_poor", "poor_ci_low", "poor_ci_high"),
+                                "rename": {"satisfaction_0_100": "satisfaction (0-100)", "ci_low_0_100": "ci_low",
+                                           "ci_high_0_100": "ci_high"}}))
+        return shown
