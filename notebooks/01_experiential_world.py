@@ -39,54 +39,33 @@
 client = "tiny_client"  # any client folder under data/raw/ (or tests/fixtures/)
 raw_root = None         # folder holding client folders; None: data/raw, then tests/fixtures
 wave = None             # analyse waves up to this one; None: all waves
+n_boot = 400            # bootstrap resamples for every bootstrap interval
+seed = 2003             # seed of every resampling (reproducible reports)
+confidence = 0.95       # confidence level of every interval
+snapshot = None        # processed-data fingerprint the runner passes; None: process raw data if it changed
 
 # %%
-from IPython.display import HTML, display
-
-from cem_research.present import findings, plots, tables
-from cem_research.stats import weighting
-from cem_research.steps import world
 from cem_research.client.data import load_client
+from cem_research.present import plots
+from cem_research.steps import world
+from cem_research.steps.section import Settings
 
 plots.set_style()
-data = load_client(client, raw_root=raw_root, wave=wave)
-cfg = data.config
-STEP = 1
+data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
+settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
 
 # %%
-if (note := weighting.unweighted_note(data, STEP)) is not None:
-    display(note)
+note = world.UnweightedNote(1).run(data, settings)
 
 # %% [markdown]
 # **The data analysed.** Ratings per brand and survey wave: the own brand's customers describe their
 # experience; competitor rows (if any) come from people who rated a competitor.
 
 # %%
-tables.show(world.sample_overview(data), caption=f"{cfg.name} ({cfg.market}): ratings per brand and wave")
+overview = world.SampleOverview().run(data, settings)
 
 # %%
-if weighting.is_declared(data):  # "Survey weighting": only with `weighting:` in client.yaml, else nothing shown
-    display(weighting.section_intro(data))
-
-# %%
-margins = weighting.margins_table(data)
-if margins is not None:
-    display(tables.show(margins.drop(columns=["column"]),
-                        caption="Sample, target and weighted shares per weighting column (own brand)",
-                        percent=("sample_share", "target", "weighted_share", "gap")))
-
-# %%
-weight_stats = weighting.weight_summary(data)
-if weight_stats is not None:
-    display(tables.show(weight_stats, caption="Weights per wave: range, CV, Kish effective n and design effect"))
-
-# %%
-if weight_stats is not None:
-    plots.show(weighting.weighting_figure(data))
-
-# %%
-if weight_stats is not None:
-    findings.record(STEP, weighting.SECTION, **weighting.weighting_finding(margins, weight_stats))
+weighting = world.SurveyWeighting().run(data, settings)  # only with `weighting:` in client.yaml
 
 # %% [markdown]
 # ## Who the customer is
@@ -115,55 +94,7 @@ if weight_stats is not None:
 # on that question itself (it would be circular).
 
 # %%
-sizes = world.segment_sizes(data)
-if sizes is not None:
-    display(tables.show(sizes[["segment_label", "level", "count", "n", "share", "ci_low", "ci_high"]],
-                        caption="Segment sizes among own-brand respondents (share with Wilson 95% CI)",
-                        percent=("share", "ci_low", "ci_high")))
-
-# %%
-profiles = world.segment_profiles(data)
-if profiles is not None:
-    display(tables.show(profiles[profiles["role"] == "outcome"].drop(columns=["segment", "construct", "role"]),
-                        caption="Outcome profile per segment level (own brand, mean with 95% CI)"))
-
-# %%
-if sizes is not None:
-    plots.show(world.segment_figure(sizes, profiles, world.main_outcome(cfg)))
-
-# %%
-seg_rel = world.segment_reliability(data)
-if seg_rel is not None:
-    display(tables.show(world.reliability_grid(seg_rel),
-                        caption="Reliability within segment levels: lowest Cronbach's alpha per construct and "
-                                "segment (\u26a0 below .70 in the levels listed)"))
-
-# %%
-seg_tests = world.segment_tests(data, reliability=seg_rel)
-if seg_tests is not None:
-    display(tables.show(seg_tests[seg_tests["significant"] | (seg_tests["construct"] == world.main_outcome(cfg))]
-                        .drop(columns=["segment", "construct"]),
-                        caption="Welch ANOVA per segment: significant differences (Holm) and the main outcome"))
-
-# %%
-seg_pairs = world.segment_pairs(data, seg_tests) if seg_tests is not None else None
-if seg_pairs is not None:
-    display(tables.show(seg_pairs.drop(columns=["segment", "construct", "p_unc"]),
-                        caption="Games-Howell comparisons of segment levels (diff = A - B, Holm-adjusted p)"))
-
-# %%
-if seg_tests is not None and (fig := world.segment_gap_figure(profiles, seg_tests, seg_pairs)) is not None:
-    plots.show(fig)
-
-# %%
-if reason := world.skip_reason(data, "segments"):
-    findings.skip(STEP, world.SECTIONS["segments"], reason)
-else:
-    findings.record(STEP, world.SECTIONS["segments"],
-                    **world.segment_finding(profiles, seg_tests, seg_pairs, world.main_outcome(cfg), sizes))
-    findings.record(STEP, world.SECTIONS["segments"],
-                    **world.segment_finding(profiles, seg_tests, seg_pairs, None, sizes,
-                                            headline="auto" if data.has_competitors else True))
+segments = world.CustomerSegments().run(data, settings)
 
 # %% [markdown]
 # ## The experiential layers
@@ -181,35 +112,7 @@ else:
 # construct is described by that construct only; and a layer that was not measured cannot be judged at all.
 
 # %%
-tables.show(world.layer_coverage(cfg), caption="Schmitt's four experiential layers: measured by this client?")
-
-# %%
-layers = world.layer_scores(data)
-if layers is not None:
-    display(tables.show(layers.drop(columns=["layer", "construct", "pomp_low", "pomp_high"]),
-                        caption="Own brand per layer construct (all waves, mean with 95% CI; pomp = % of scale)"))
-
-# %%
-if layers is not None:
-    plots.show(world.layer_figure(layers))
-
-# %%
-layers_by_wave = world.layer_scores(data, by_wave=True) if len(data.waves) > 1 else None
-if layers_by_wave is not None:
-    plots.show(world.layer_figure(layers_by_wave))
-
-# %%
-layer_changes = world.layer_changes(data)
-if layer_changes is not None:
-    display(tables.show(layer_changes.drop(columns=["layer", "construct", "p_unc"]),
-                        caption="Change between consecutive waves (own brand; Welch t, Holm-adjusted)"))
-
-# %%
-if reason := world.skip_reason(data, "layers"):
-    findings.skip(STEP, world.SECTIONS["layers"], reason)
-else:
-    findings.record(STEP, world.SECTIONS["layers"],
-                    **world.layer_finding(layers, world.missing_layers(cfg), layer_changes))
+layers = world.ExperientialLayers().run(data, settings)
 
 # %% [markdown]
 # ## The experience along the journey
@@ -228,20 +131,7 @@ else:
 # (see n on the axis) have wide intervals.
 
 # %%
-stages = world.journey_stages(data)
-if stages is not None:
-    display(tables.show(world.journey_table(stages), caption="Journey stages in order (95% CIs)",
-                        percent=("reach", "reach_low", "reach_high", "dropout", "dropout_low", "dropout_high")))
-
-# %%
-if stages is not None:
-    plots.show(world.journey_figure(stages))
-
-# %%
-if reason := world.skip_reason(data, "journey"):
-    findings.skip(STEP, world.SECTIONS["journey"], reason)
-else:
-    findings.record(STEP, world.SECTIONS["journey"], **world.journey_finding(stages))
+journey = world.JourneyStages().run(data, settings)
 
 # %% [markdown]
 # ## The competitive landscape
@@ -259,26 +149,7 @@ else:
 # the same people rate several brands the ratings are not independent and the tests are approximate.
 
 # %%
-brand_profiles = world.brand_profiles(data)
-if brand_profiles is not None:
-    plots.show(world.competitive_figure(brand_profiles))
-
-# %%
-brand_tests = world.brand_tests(data)
-if brand_tests is not None:
-    display(tables.show(world.brand_advantages(brand_tests),
-                        caption="Per construct: against how many competitors the own brand is significantly ahead or behind"))
-
-# %%
-if brand_tests is not None:
-    display(tables.show(brand_tests[brand_tests["significant"]].drop(columns=["construct", "T", "df", "p_unc"]),
-                        caption="Significant differences, own brand minus competitor (Welch t, Holm-adjusted)"))
-
-# %%
-if reason := world.skip_reason(data, "competition"):
-    findings.skip(STEP, world.SECTIONS["competition"], reason)
-else:
-    findings.record(STEP, world.SECTIONS["competition"], **world.competitive_finding(brand_tests, cfg.brand))
+competition = world.CompetitiveLandscape().run(data, settings)
 
 # %% [markdown]
 # ## What customers say
@@ -298,28 +169,4 @@ else:
 # a random sample of customers.
 
 # %%
-sentiment = world.sentiment_summary(data)
-if sentiment is not None:
-    display(tables.show(sentiment.drop(columns=["dimension"]), caption="Sentiment of own-brand comments (95% CIs)",
-                        percent=("share_positive", "positive_low", "positive_high", "share_negative",
-                                 "negative_low", "negative_high")))
-
-# %%
-if sentiment is not None:
-    plots.show(world.sentiment_figure(sentiment))
-
-# %%
-terms = world.feedback_terms(data)
-if terms is not None:
-    display(tables.show(world.terms_table(terms), caption="Most characteristic words per touchpoint (keyness)"))
-
-# %%
-quotes = world.representative_quotes(data)
-if quotes is not None:
-    display(HTML(world.quotes_html(quotes)))
-
-# %%
-if reason := world.skip_reason(data, "feedback"):
-    findings.skip(STEP, world.SECTIONS["feedback"], reason)
-else:
-    findings.record(STEP, world.SECTIONS["feedback"], **world.feedback_finding(sentiment, terms))
+feedback = world.WhatCustomersSay().run(data, settings)

@@ -31,23 +31,24 @@
 client = "tiny_client"  # any client folder under data/raw/ (or tests/fixtures/)
 raw_root = None  # folder holding client folders; None: data/raw, then tests/fixtures
 wave = None  # analyse waves up to this one; None: all waves
+n_boot = 400  # bootstrap resamples for every interval
+seed = 2003  # seed of every resampling
+confidence = 0.95  # confidence level of every interval
+snapshot = None        # processed-data fingerprint the runner passes; None: process raw data if it changed
 
 # %%
-from IPython.display import Markdown, display
-
-from cem_research.present import findings, plots, tables
-from cem_research.steps import platform
-from cem_research.stats import weighting
 from cem_research.client.data import load_client
+from cem_research.present import plots
+from cem_research.steps import platform
+from cem_research.steps.section import Settings
+from cem_research.steps.world import UnweightedNote
 
 plots.set_style()
-data = load_client(client, raw_root=raw_root, wave=wave)
-N_BOOT, SEED = 400, 2003  # bootstrap resamples and seed for every interval in this notebook
-display(Markdown(platform.client_summary(data)))
+data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
+settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
 
 # %%
-if (note := weighting.unweighted_note(data, 2)) is not None:
-    display(note)
+note = UnweightedNote(2).run(data, settings)
 
 # %% [markdown]
 # ## Measurement quality
@@ -74,17 +75,7 @@ if (note := weighting.unweighted_note(data, 2)) is not None:
 # within a segment (see step 3).
 
 # %%
-reliability = platform.reliability_table(data)
-tables.show(reliability.drop(columns=["below_threshold"]),
-            caption="Reliability per construct (own-brand rows; alpha = raw, alpha_std = standardized)",
-            rename={"alpha": "alpha (raw)", "alpha_std": "alpha (standardized)",
-                    "reversed_items": "reverse-keyed items"})
-
-# %%
-tables.show(platform.item_table(data), caption="Item analysis (reverse-keyed items already reversed)")
-
-# %%
-_ = findings.record(2, "Measurement quality", **platform.reliability_finding(reliability))
+reliability = platform.Reliability().run(data, settings)
 
 # %% [markdown]
 # ## Experiential profile
@@ -104,28 +95,7 @@ _ = findings.record(2, "Measurement quality", **platform.reliability_finding(rel
 # dimension; or few competitor ratings (wide grey intervals).
 
 # %%
-display(Markdown(platform.dimensions_note(data.config)))
-profile = platform.experiential_profile(data, reliability=reliability)
-tables.show(profile.drop(columns=["series"]), caption="Experience dimensions: means with 95% CIs")
-
-# %%
-plot_frame = platform.profile_plot_frame(profile)
-ax = plots.dot_interval(plot_frame, x="mean", y="label", hue="series", n=None,
-                        palette=platform.profile_palette(plot_frame),
-                        xlabel="Mean rating (95% CI)", title="Experiential profile: own brand vs competitors")
-plots.show(ax.figure)
-
-# %%
-tests = platform.profile_tests(data, reliability=reliability)
-if tests is not None:
-    display(tables.show(
-        tests[["label", "comparison", "n_ref", "n_other", "mean_ref", "mean_other", "diff", "ci_low", "ci_high",
-               "hedges", "hedges_ci_low", "hedges_ci_high", "p_corr", "direction", "reliability_flag"]],
-        caption="Own brand minus competitor (Welch; Holm-corrected over all rows)",
-        rename={"mean_ref": "own mean", "mean_other": "other mean", "p_corr": "p_corr (Holm)"}))
-
-# %%
-_ = findings.record(2, "Experiential profile", **platform.profile_finding(profile, tests, data.config.brand))
+profile = platform.ExperientialProfile().run(data, settings)
 
 # %% [markdown]
 # ## What drives the outcomes
@@ -147,35 +117,7 @@ _ = findings.record(2, "Experiential profile", **platform.profile_finding(profil
 # understated), or a low R² (the drivers explain little of the outcome).
 
 # %%
-importance = platform.driver_importance(data, n_boot=N_BOOT, seed=SEED, reliability=reliability)
-if importance is not None:
-    display(tables.show(
-        importance[["outcome_label", "driver_label", "driver_kind", "rank", "beta", "relimp", "share",
-                    "share_ci_low", "share_ci_high", "r2", "r2_ci_low", "r2_ci_high", "n", "method",
-                    "reliability_flag"]],
-        caption="Relative importance (share of R², 95% bootstrap CI)",
-        percent=("share", "share_ci_low", "share_ci_high")))
-
-# %%
-if importance is not None:
-    ax = plots.dot_interval(platform.importance_plot_frame(importance), x="share_pct", y="driver_label",
-                            low="share_pct_low", high="share_pct_high", hue="series", n=None,
-                            palette=platform.outcome_palette(importance),
-                            xlabel="Share of explained variance, % (95% bootstrap CI)",
-                            title="What drives the outcomes (own brand)")
-    ax.legend(loc="lower right", fontsize=8)
-    plots.show(ax.figure)
-
-# %%
-emotional = platform.emotional_functional(data, importance, n_boot=N_BOOT, seed=SEED)
-if emotional is not None:
-    display(tables.show(emotional, caption="Emotional vs functional drivers: parts of R² and the emotional share",
-                        percent=("emotional_share", "emotional_share_ci_low", "emotional_share_ci_high")))
-
-# %%
-nps = platform.nps_table(data)
-if nps is not None:
-    display(tables.show(nps, caption="Net Promoter Score, own brand (95% CI)", digits=1))
+drivers = platform.Drivers().run(data, settings)
 
 # %% [markdown]
 # ### Cross-check: Johnson's relative weights
@@ -191,23 +133,7 @@ if nps is not None:
 # order is not settled — typically they are strongly correlated and their intervals overlap.
 
 # %%
-crosscheck = platform.driver_crosscheck(data, importance, n_boot=N_BOOT, seed=SEED)
-if crosscheck is not None:
-    display(tables.show(
-        crosscheck[["outcome_label", "driver_label", "lmg_rank", "lmg_share", "lmg_ci_low", "lmg_ci_high",
-                    "rw_rank", "rw_share", "rw_ci_low", "rw_ci_high", "disagree", "spearman_rho"]],
-        caption="Driver ranking cross-checked: LMG vs Johnson's relative weights (share of R², 95% bootstrap CI)",
-        percent=("lmg_share", "lmg_ci_low", "lmg_ci_high", "rw_share", "rw_ci_low", "rw_ci_high"),
-        rename={"lmg_rank": "LMG rank", "rw_rank": "RW rank", "lmg_share": "LMG share", "rw_share": "RW share"}))
-
-# %%
-if importance is None:
-    findings.skip(2, "What drives the outcomes",
-                  "the client declares fewer than two drivers or no outcome (or too few own-brand rows), "
-                  "so driver importance cannot be estimated")
-else:
-    findings.record(2, "What drives the outcomes", **platform.drivers_finding(importance, emotional, nps))
-    findings.record(2, "What drives the outcomes", **platform.crosscheck_finding(crosscheck))
+crosscheck = platform.DriverCrosscheck().run(data, settings)
 
 # %% [markdown]
 # ## The experiential platform
@@ -228,22 +154,6 @@ else:
 # *gap to close* (see step 3). **What would change the conclusion:** overlapping importance
 # intervals between the top candidates, a flagged dimension, or – for the theme – few verbatims.
 
-# %%
-proposal = platform.propose_platform(data, profile, tests, importance)
-tables.show(proposal.candidates[["label", "mean", "ci_low", "ci_high", "midpoint", "competitor_mean", "strong",
-                                 "diff", "p_corr", "differs", "importance_share", "importance_ci_low",
-                                 "importance_ci_high", "drives", "criteria_met", "missing",
-                                 "reliability_flag"]],
-            caption="Positioning candidates: the three criteria per dimension",
-            percent=("importance_share", "importance_ci_low", "importance_ci_high"))
-
-# %%
-if proposal.theme is not None:
-    display(tables.show(proposal.theme[["term", "target_docs", "target_share", "reference_share", "log_ratio", "g2",
-                                        "p_corr", "example"]],
-                        caption=f"Implementation theme: characteristic terms ({proposal.theme['target'].iloc[0]})",
-                        percent=("target_share", "reference_share")))
-
 # %% [markdown]
 # **Edit the proposal in the cell below.** The wording is a data-driven draft. To replace it,
 # set `platform_override` to a dict with any of the keys `"positioning"`, `"evp"`, `"theme"`
@@ -254,10 +164,4 @@ if proposal.theme is not None:
 platform_override = None  # e.g. {"evp": "Your daily moment of warmth.", "theme": "Warm, personal, unhurried."}
 
 # %%
-proposal = platform.apply_override(proposal, platform_override)
-display(Markdown(proposal.markdown))
-tables.show(proposal.table, caption="The experiential platform: proposal and evidence")
-
-# %%
-for finding in platform.platform_findings(proposal):
-    findings.record(2, "The experiential platform", **finding)
+proposal = platform.ExperientialPlatform(override=platform_override).run(data, settings)

@@ -32,20 +32,20 @@
 client = "tiny_client"  # any client folder under data/raw/ (or tests/fixtures/)
 raw_root = None  # folder holding client folders; None: data/raw, then tests/fixtures
 wave = None  # analyse waves up to this one; None: all waves
+n_boot = 400  # bootstrap resamples for every interval
+seed = 2003  # seed of every resampling
+confidence = 0.95  # confidence level of every interval
+snapshot = None        # processed-data fingerprint the runner passes; None: process raw data if it changed
 
 # %%
-from IPython.display import Markdown, display
-
-from cem_research.steps import brand, platform
-from cem_research.present import findings, plots, tables
-from cem_research.steps.brand import kano, modules
 from cem_research.client.data import load_client
+from cem_research.present import plots
+from cem_research.steps import brand
+from cem_research.steps.section import Settings
 
 plots.set_style()
-data = load_client(client, raw_root=raw_root, wave=wave)
-N_BOOT, SEED = 400, 2003  # bootstrap resamples and seed for every interval in this notebook
-display(Markdown(platform.client_summary(data)))
-reliability = platform.reliability_table(data)  # step 2's measurement check, for the flags below
+data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
+settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
 
 # %% [markdown]
 # ## Product experience, look and feel, and communications
@@ -69,108 +69,10 @@ reliability = platform.reliability_table(data)  # step 2's measurement check, fo
 # will be wide; fewer than 5 mentions are not judged).
 
 # %%
-overview = brand.element_overview(data)
-tables.show(overview, caption="What the client measures about each brand element")
+elements = brand.BrandElements().run(data, settings)
 
 # %%
-element_profile = brand.element_profile(data, reliability=reliability)
-if element_profile is not None:
-    plot_frame = platform.profile_plot_frame(element_profile)
-    ax = plots.dot_interval(plot_frame, x="mean", y="label", hue="series", n=None,
-                            palette=platform.profile_palette(plot_frame), xlabel="Mean rating (95% CI)",
-                            title="Brand elements: own brand vs competitors")
-    plots.show(ax.figure)
-
-# %%
-element_tests = brand.element_tests(data, reliability=reliability)
-if element_tests is not None:
-    display(tables.show(
-        element_tests[["element_label", "label", "comparison", "n_ref", "n_other", "mean_ref", "mean_other", "diff",
-                       "ci_low", "ci_high", "hedges", "p_corr", "direction", "reliability_flag"]],
-        caption="Brand elements: own brand minus competitor (Welch; Holm-corrected over all rows)",
-        rename={"mean_ref": "own mean", "mean_other": "other mean", "p_corr": "p_corr (Holm)"}))
-
-# %%
-mentions = brand.aspect_mentions(data)
-aspects = brand.aspect_summary(data, mentions)
-if aspects is not None:
-    display(tables.show(aspects, caption="Aspect mentions in the verbatims: share of comments (Wilson CI) "
-                                         "and mean sentence sentiment (t CI)",
-                        percent=("mention_share", "mention_ci_low", "mention_ci_high", "share_negative",
-                                 "share_positive")))
-
-# %%
-if aspects is not None and (aspects["mentions"] > 0).any():
-    ax = plots.dot_interval(aspects[aspects["mentions"] > 0], x="compound", y="element_label", hue="series",
-                            n=None, palette=platform.profile_palette(aspects),
-                            xlabel="Mean sentiment of mentioning sentences (VADER compound, 95% CI)",
-                            title="How positively customers write about each element")
-    ax.axvline(0, color="#9aa5b1", lw=1)
-    plots.show(ax.figure)
-
-# %%
-verbatim_tests = brand.aspect_tests(data, mentions)
-strengths_gaps = brand.strengths_gaps(element_tests, aspects, verbatim_tests, data.config.brand)
-if strengths_gaps is not None:
-    display(tables.show(strengths_gaps, caption="Strengths and gaps of the brand elements (95% CIs)"))
-
-# %%
-if strengths_gaps is None:
-    findings.skip(3, "Product experience, look and feel, and communications", brand.element_skip_reason(overview))
-else:
-    findings.record(3, "Product experience, look and feel, and communications",
-                    **brand.element_finding(strengths_gaps, overview, data.config.brand))
-
-# %%
-# Experiential modules (Schmitt's SENSE, FEEL, THINK, ACT, RELATE): only for clients that declare
-# `modules:` in client.yaml; the heading and explanation come from the package so that other
-# clients' reports are unchanged.
-module_mentions = modules.module_mentions(data)
-module_agreement = modules.hand_coding_agreement(data)
-module_intro = modules.section_intro(data, module_agreement)
-if module_intro is not None:
-    display(module_intro)
-
-# %%
-module_shares = modules.module_shares(data, module_mentions)
-if module_shares is not None:
-    display(tables.show(
-        module_shares[["brand", "wave", "module_label", "n_texts", "mentions", "share", "share_ci_low",
-                       "share_ci_high", "compound", "ci_low", "ci_high"]],
-        caption="Experiential modules in the comments: share of comments naming each module (Wilson 95% CI) "
-                "and mean sentiment of the naming sentences (VADER compound, t 95% CI)",
-        percent=("share", "share_ci_low", "share_ci_high"),
-        rename={"module_label": "module", "n_texts": "comments", "compound": "sentiment"}))
-
-# %%
-module_figure = modules.share_figure(module_shares, data.config.brand)
-if module_figure is not None:
-    plots.show(module_figure)
-
-# %%
-module_changes = modules.module_changes(module_shares)
-if module_changes is not None:
-    display(tables.show(
-        module_changes[["module_label", "first_wave", "latest_wave", "share_first", "share_latest", "diff",
-                        "ci_low", "ci_high", "p_corr", "direction"]],
-        caption="Change of each module's share of comments, first to latest wave (Newcombe 95% CI; "
-                "Fisher's exact test, Holm-corrected over the modules)",
-        percent=("share_first", "share_latest", "diff", "ci_low", "ci_high"),
-        rename={"module_label": "module", "p_corr": "p_corr (Holm)"}))
-
-# %%
-if module_agreement is not None:
-    display(tables.show(
-        module_agreement, caption=f"Codebook against the hand-coded sample ({module_agreement.attrs['file']}): "
-                                  "Cohen's kappa (asymptotic 95% CI) and Krippendorff's alpha (bootstrap 95% CI)",
-        percent=("agreement",)))
-
-# %%
-module_finding = modules.modules_finding(module_shares, module_changes, module_agreement, data.config.brand)
-if module_finding is not None:
-    findings.record(modules.STEP, modules.SECTION, **module_finding)
-elif modules.skip_reason(data):
-    findings.skip(modules.STEP, modules.SECTION, modules.skip_reason(data))
+experiential_modules = brand.ExperientialModules().run(data, settings)  # only with `modules:` in client.yaml
 
 # %% [markdown]
 # ## Importance–performance of brand elements
@@ -194,76 +96,10 @@ elif modules.skip_reason(data):
 # construct, or a different main outcome.
 
 # %%
-ipa = brand.element_ipa(data, n_boot=N_BOOT, seed=SEED, reliability=reliability)
-if ipa is not None:
-    ax = plots.quadrant_chart(ipa, importance="importance", performance="performance", label="label",
-                              xerr=("performance_ci_low", "performance_ci_high"),
-                              xlabel=f"Performance, 0–100 (95% CI; own brand, n = {int(ipa['n'].max()):,})",
-                              ylabel=f"Derived importance ({ipa['importance_measure'].iloc[0]})",
-                              title="Importance–performance of brand elements")
-    plots.show(ax.figure)
+ipa = brand.ElementImportancePerformance().run(data, settings)
 
 # %%
-fix_first = brand.fix_first(ipa)
-if fix_first is not None:
-    display(tables.show(fix_first, caption="Fix first: elements in priority order"))
-
-# %%
-if ipa is None:
-    findings.skip(3, "Importance–performance of brand elements",
-                  "fewer than two brand-element constructs and drivers, or no outcome declared: derived importance "
-                  "cannot be estimated")
-else:
-    findings.record(3, "Importance–performance of brand elements", **brand.ipa_finding(ipa, data.config.brand))
-
-# %%
-# Kano classification: only for clients that declare `kano:` in client.yaml (heading and
-# explanation from the package, so that other clients' reports are unchanged).
-kano_answers = kano.kano_answers(data)
-kano_intro = kano.section_intro(kano_answers)
-if kano_intro is not None:
-    display(kano_intro)
-
-# %%
-kano_overall = kano.kano_table(kano_answers)
-if kano_overall is not None:
-    display(tables.show(
-        kano_overall[["label", "n", "A", "O", "M", "I", "R", "Q", "dominant", "dominant_share", "dominant_ci_low",
-                      "dominant_ci_high", "dominant_clear", "better", "better_ci_low", "better_ci_high", "worse",
-                      "worse_ci_low", "worse_ci_high"]],
-        caption="Kano categories per feature (A attractive, O one-dimensional, M must-be, I indifferent, R reverse, "
-                "Q questionable; counts), the dominant category (share, Wilson 95% CI) and the Better/Worse "
-                "coefficients (Wilson 95% CI)",
-        percent=("dominant_share", "dominant_ci_low", "dominant_ci_high"),
-        rename={"label": "feature", "dominant_clear": "clearly dominant"}))
-
-# %%
-kano_shares = kano.share_table(kano_answers)
-if kano_shares is not None:
-    display(tables.show(kano_shares, caption="Share of each Kano category per feature (Wilson 95% CI)",
-                        rename={"label": "feature"}))
-
-# %%
-kano_ax = kano.quadrant_figure(kano_overall)
-if kano_ax is not None:
-    plots.show(kano_ax.figure)
-
-# %%
-kano_segments = kano.segment_table(kano_answers)
-if kano_segments is not None:
-    display(tables.show(
-        kano_segments[["segment_label", "level", "label", "n", "dominant", "dominant_share", "dominant_clear",
-                       "better", "better_ci_low", "better_ci_high", "worse", "worse_ci_low", "worse_ci_high"]],
-        caption="Kano classification per segment level (levels with at least 20 answers)",
-        percent=("dominant_share",), rename={"segment_label": "segment", "label": "feature",
-                                             "dominant_clear": "clearly dominant"}))
-
-# %%
-if kano_answers is not None:
-    if kano_overall is None:
-        findings.skip(kano.STEP, kano.SECTION, "no respondent answered both questions of a Kano pair")
-    else:
-        findings.record(kano.STEP, kano.SECTION, **kano.kano_finding(kano_overall))
+kano = brand.Kano().run(data, settings)  # only with `kano:` in client.yaml
 
 # %% [markdown]
 # ## Segment differences
@@ -286,34 +122,4 @@ if kano_answers is not None:
 # segment that overlaps with another (e.g. usage frequency and tenure).
 
 # %%
-segments = brand.segment_differences(data)
-if segments is not None:
-    display(tables.show(
-        segments[["segment_label", "label", "test", "k", "n", "statistic", "p_corr", "effect", "effect_measure",
-                  "highest_group", "highest_mean", "lowest_group", "lowest_mean", "pair_diff", "pair_ci_low",
-                  "pair_ci_high", "pair_hedges", "pair_p", "min_group_alpha", "reliability_flag"]],
-        caption="Brand-experience dimensions across segments (Holm over all rows)",
-        rename={"p_corr": "p_corr (Holm)", "pair_p": "p (Games-Howell)"}))
-
-# %%
-segment_means = brand.segment_means(data, reliability=reliability)
-if segment_means is not None:
-    for label, frame in segment_means.groupby("segment_label", sort=False):
-        ax = plots.dot_interval(frame, x="mean", y="label", hue="series", n=None,
-                                palette=brand.group_palette(frame),
-                                xlabel="Mean rating (95% CI), own brand", title=f"By {label}")
-        plots.show(ax.figure)
-
-# %%
-pairs = brand.segment_pairs(data, segments)
-if pairs is not None:
-    display(tables.show(pairs, caption="Games-Howell pairs for the significant segment differences "
-                                       "(simultaneous 95% CIs)"))
-
-# %%
-if segments is None:
-    findings.skip(3, "Segment differences",
-                  "the client declares no segments (or no segment has two groups of at least 5 own-brand "
-                  "respondents)")
-else:
-    findings.record(3, "Segment differences", **brand.segment_finding(segments))
+segments = brand.SegmentDifferences().run(data, settings)

@@ -34,60 +34,24 @@
 client = "tiny_client"  # any client folder under data/raw/ (or tests/fixtures/)
 raw_root = None         # folder holding client folders; None: data/raw, then tests/fixtures
 wave = None             # analyse waves up to this one; None: all waves
+n_boot = 400            # bootstrap resamples of every bootstrap interval
+seed = 2003             # seed of every resampling
+confidence = 0.95       # confidence level of every interval
+snapshot = None        # processed-data fingerprint the runner passes; None: process raw data if it changed
 
 # %%
-import html
 
-from IPython.display import HTML, display
-
-from cem_research.steps.platform import audit
-from cem_research.present import findings, plots, tables
+from cem_research.present import plots
 from cem_research.steps import interface
+from cem_research.steps.section import Settings
 from cem_research.client.data import load_client
 
 plots.set_style()
-data = load_client(client, raw_root=raw_root, wave=wave)
-cfg = data.config
-STEP = interface.STEP
-SECTIONS = interface.SECTIONS
-skip = interface.availability(data)
+data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
+settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
 
 # %%
-# Promise versus delivery: only for clients that declare `promises:` in client.yaml (heading and
-# explanation from the package, so that other clients' reports are unchanged).
-promises = audit.promise_delivery(data)
-promise_intro = audit.section_intro(promises)
-if promise_intro is not None:
-    display(promise_intro)
-
-# %%
-promise_touchpoints = audit.promise_touchpoints(data)
-trace = audit.traceability(promises, promise_touchpoints)
-if trace is not None:
-    display(tables.show(trace, caption="Traceability: promise → measure → target → delivered → gap → verdict → "
-                                       "touchpoints (95% CIs)"))
-
-# %%
-promise_ax = audit.gap_figure(promises)
-if promise_ax is not None:
-    plots.show(promise_ax.figure)
-
-# %%
-if promise_touchpoints is not None:
-    display(tables.show(
-        promise_touchpoints[["promise", "touchpoint", "n_events", "n_respondents", "satisfaction_0_100",
-                             "ci_low_0_100", "ci_high_0_100", "share_poor", "poor_ci_low", "poor_ci_high",
-                             "weakest"]],
-        caption="Where each promise is delivered: touchpoint satisfaction on 0–100 (t 95% CI) and share of "
-                "poor experiences (Wilson 95% CI)",
-        percent=("share_poor", "poor_ci_low", "poor_ci_high"),
-        rename={"satisfaction_0_100": "satisfaction (0-100)", "ci_low_0_100": "ci_low",
-                "ci_high_0_100": "ci_high"}))
-
-# %%
-promise_finding = audit.promise_finding(promises, promise_touchpoints)
-if promise_finding is not None:
-    findings.record(audit.STEP, audit.SECTION, **promise_finding)
+promises = interface.PromiseAudit().run(data, settings)  # only with `promises:` in client.yaml
 
 # %% [markdown]
 # ## Touchpoint performance
@@ -109,39 +73,7 @@ if promise_finding is not None:
 # difference may reflect different customers choosing the channel, not the channel itself.
 
 # %%
-by_kind = interface.touchpoint_performance(data, "interface")
-if by_kind is not None:
-    display(tables.show(by_kind, caption="Touchpoint events per interface kind (mean satisfaction and effort, 95% CI)",
-                        percent=("share_poor",)))
-
-# %%
-by_channel = interface.touchpoint_performance(data, "channel")
-if by_channel is not None:
-    display(tables.show(by_channel, caption="Touchpoint events per channel", percent=("share_poor",)))
-
-# %%
-by_tp = interface.touchpoint_performance(data, "touchpoint")
-if by_tp is not None:
-    display(tables.show(by_tp, caption="Touchpoints in journey order", percent=("share_poor",)))
-
-# %%
-if by_tp is not None:
-    ax = plots.dot_interval(by_tp, x="satisfaction", y="touchpoint", palette=interface.touchpoint_palette(by_tp),
-                            n="n_events", xlabel="mean satisfaction (95% CI)",
-                            title="Satisfaction per touchpoint, coloured by interface kind")
-    plots.show(ax.figure)
-
-# %%
-consistency = interface.channel_consistency(data)
-if consistency is not None:
-    display(tables.show(consistency, caption="Same stage, different channel: channel minus main channel "
-                                             "(Welch, Hedges g, Holm across all stages)"))
-
-# %%
-if skip["performance"]:
-    findings.skip(STEP, SECTIONS["performance"], skip["performance"])
-else:
-    findings.record(STEP, SECTIONS["performance"], **interface.performance_finding(by_tp, by_kind, consistency))
+performance = interface.TouchpointPerformance().run(data, settings)
 
 # %% [markdown]
 # ## Importance–performance of touchpoints
@@ -164,30 +96,7 @@ else:
 # touchpoint may not matter at all.
 
 # %%
-ipa = interface.touchpoint_ipa(data)
-if ipa is not None:
-    display(tables.show(ipa, caption=f"Fix-first list: touchpoints ranked by IPA priority "
-                                     f"(importance in {ipa.attrs['outcome']} points, 95% CI)",
-                        percent=("share_poor",)))
-    if ipa.attrs["excluded"]:
-        display(HTML(f"<p><em>Too few poor or good experiences to rate importance: "
-                     f"{html.escape(', '.join(ipa.attrs['excluded']))}.</em></p>"))
-
-# %%
-if ipa is not None:
-    ax = plots.quadrant_chart(ipa, "importance", "performance", "touchpoint",
-                              xerr=("performance_ci_low", "performance_ci_high"),
-                              xlabel=plots.with_n("performance: mean touchpoint rating", ipa["n_events"].sum()),
-                              ylabel=f"importance: {ipa.attrs['outcome']} penalty of a poor experience",
-                              title="Importance–performance of touchpoints")
-    plots.show(ax.figure)
-
-# %%
-if skip["ipa"] or ipa is None:
-    findings.skip(STEP, SECTIONS["ipa"], skip["ipa"] or "fewer than two touchpoints have enough poor and good "
-                                                        "experiences to estimate their importance")
-else:
-    findings.record(STEP, SECTIONS["ipa"], **interface.ipa_finding(ipa))
+ipa = interface.TouchpointImportancePerformance().run(data, settings)
 
 # %% [markdown]
 # ## Journeys
@@ -214,44 +123,7 @@ else:
 # rating and comments.
 
 # %%
-paths = interface.journey_paths(data)
-if paths is not None:
-    display(tables.show(paths, caption=f"Most common journeys ({paths.attrs['n_respondents']} customers, "
-                                       f"{paths.attrs['n_paths']} distinct paths)",
-                        percent=("share", "ci_low", "ci_high")))
-
-# %%
-transitions = interface.stage_transitions(data)
-if transitions is not None:
-    plots.show(interface.transition_figure(transitions))
-
-# %%
-by_loyalty = interface.journey_by_loyalty(data)
-if by_loyalty is not None:
-    display(tables.show(by_loyalty, caption=f"Lost minus loyal customers per stage ({by_loyalty.attrs['definition']})",
-                        percent=("reach_lost", "reach_loyal", "reach_diff", "reach_ci_low", "reach_ci_high")))
-
-# %%
-exits = interface.exit_touchpoints(data)
-if exits is not None:
-    display(tables.show(exits, caption=f"Last touchpoint of journeys that end before "
-                                       f"{', '.join(exits.attrs['final_stages'])} "
-                                       f"({exits.attrs['n_early']} of {exits.attrs['n_respondents']} journeys)",
-                        percent=("share_of_exits", "ci_low", "ci_high", "exit_rate", "exit_rate_lost",
-                                 "exit_rate_loyal", "exit_diff", "exit_diff_ci_low", "exit_diff_ci_high")))
-
-# %%
-durations = interface.stage_durations(data)
-if durations is not None:
-    display(tables.show(durations, caption="Time from entering a stage to entering the next one (median and quartiles)",
-                        percent=("share_negative",)))
-
-# %%
-if skip["journeys"] or paths is None:
-    findings.skip(STEP, SECTIONS["journeys"],
-                  skip["journeys"] or "no journey could be built from the touchpoint events")
-else:
-    findings.record(STEP, SECTIONS["journeys"], **interface.journey_finding(paths, exits, by_loyalty, durations))
+journeys = interface.Journeys().run(data, settings)
 
 # %% [markdown]
 # ## The human touch
@@ -272,23 +144,7 @@ else:
 # on few customers has a wide interval; only the Holm-corrected tests count as evidence.
 
 # %%
-human = interface.human_vs_technology(data)
-if human is not None:
-    display(tables.show(human.drop(columns=["segment", "level"]),
-                        caption="Human–human minus human–technology ratings (95% CI; segments Holm-corrected)"))
-
-# %%
-if human is not None:
-    ax = plots.dot_interval(human, x="diff", y="group", n="n", xlabel="human–human minus human–technology (95% CI)",
-                            title="Does the human touch score higher?")
-    ax.axvline(0, color="#9aa5b1", lw=1)
-    plots.show(ax.figure)
-
-# %%
-if skip["human"] or human is None:
-    findings.skip(STEP, SECTIONS["human"], skip["human"] or "too few customers with rated interactions of both kinds")
-else:
-    findings.record(STEP, SECTIONS["human"], **interface.human_finding(human))
+human = interface.HumanTouch().run(data, settings)
 
 # %% [markdown]
 # ## Voice of the customer at the interface
@@ -308,33 +164,4 @@ else:
 # ("cold brew" is not a complaint); few comments give wide intervals. Quotes illustrate, they do not prove.
 
 # %%
-sentiment = interface.touchpoint_sentiment(data)
-if sentiment is not None:
-    display(tables.show(sentiment, caption="Sentiment of verbatims per touchpoint (VADER compound, 95% CI)",
-                        percent=("share_negative", "negative_ci_low", "negative_ci_high", "share_positive")))
-
-# %%
-if sentiment is not None:
-    ax = plots.dot_interval(sentiment, x="compound", y="touchpoint",
-                            palette=interface.touchpoint_palette(sentiment, data),
-                            xlabel="mean compound sentiment (95% CI)",
-                            title="How customers sound about each touchpoint")
-    ax.axvline(0, color="#9aa5b1", lw=1)
-    plots.show(ax.figure)
-
-# %%
-complaints = interface.complaint_terms(data)
-if complaints is not None:
-    display(tables.show(complaints, caption="Terms characterising each touchpoint's negative comments (keyness, G²)",
-                        percent=("target_share",)))
-
-# %%
-quotes = interface.representative_quotes(data)
-if quotes is not None:
-    display(HTML(interface.quotes_html(quotes)))
-
-# %%
-if skip["voice"] or sentiment is None:
-    findings.skip(STEP, SECTIONS["voice"], skip["voice"] or "no verbatim comments about touchpoints")
-else:
-    findings.record(STEP, SECTIONS["voice"], **interface.voice_finding(sentiment, complaints))
+voice = interface.InterfaceVoice().run(data, settings)

@@ -34,25 +34,24 @@
 client = "tiny_client"  # any client folder under data/raw/ (or tests/fixtures/)
 raw_root = None         # folder holding client folders; None: data/raw, then tests/fixtures
 wave = None             # analyse waves up to this one; None: all waves
+n_boot = 400            # bootstrap resamples of every bootstrap interval
+seed = 2003             # seed of every resampling
+confidence = 0.95       # confidence level of every interval
+snapshot = None        # processed-data fingerprint the runner passes; None: process raw data if it changed
 
 # %%
-from IPython.display import display
-
-from cem_research.present import findings, plots, tables
-from cem_research.steps import innovation, interface
-from cem_research.stats import weighting
 from cem_research.client.data import load_client
+from cem_research.present import plots
+from cem_research.steps import innovation
+from cem_research.steps.section import Settings
+from cem_research.steps.world import UnweightedNote
 
 plots.set_style()
-data = load_client(client, raw_root=raw_root, wave=wave)
-cfg = data.config
-STEP = innovation.STEP
-SECTIONS = innovation.SECTIONS
-skip = innovation.availability(data)
+data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
+settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
 
 # %%
-if (note := weighting.unweighted_note(data, STEP)) is not None:
-    display(note)
+note = UnweightedNote(5).run(data, settings)
 
 # %% [markdown]
 # ## Tracking across waves
@@ -77,39 +76,9 @@ if (note := weighting.unweighted_note(data, STEP)) is not None:
 # misses the corrected threshold may become clear with one more wave; a single significant change among
 # many stable ones deserves a look at what happened in that period.
 
-# %%
-track = innovation.tracking(data)
-if track is not None:
-    display(tables.show(track.drop(columns=["construct", "scale_min", "scale_max"]),
-                        caption="Own brand per wave: mean with 95% CI"))
 
 # %%
-wave_rel = innovation.wave_reliability(data)
-if wave_rel is not None:
-    display(tables.show(innovation.reliability_grid(wave_rel),
-                        caption="Reliability per wave: Cronbach's alpha of each construct (\u26a0 below .70)"))
-
-# %%
-changes = innovation.wave_change_tests(data, reliability=wave_rel)
-if changes is not None:
-    display(tables.show(changes.drop(columns=["construct"]),
-                        caption=f"Wave-over-wave changes (to minus from); "
-                                f"Holm across all {changes.attrs['n_tests']} tests"))
-
-# %%
-if track is not None:
-    plots.show(innovation.tracking_figure(track, changes))
-
-# %%
-nps = innovation.nps_by_wave(data)
-if nps is not None and track is not None:
-    display(tables.show(nps, caption="Net Promoter Score per wave (95% CI) and change from the previous wave"))
-
-# %%
-if skip["tracking"] or changes is None:
-    findings.skip(STEP, SECTIONS["tracking"], skip["tracking"] or "no construct could be tracked")
-else:
-    findings.record(STEP, SECTIONS["tracking"], **innovation.tracking_finding(changes, nps))
+tracking = innovation.TrackingAcrossWaves().run(data, settings)
 
 # %% [markdown]
 # ## Emerging themes
@@ -130,22 +99,9 @@ else:
 # without a changed experience. Themes that stay at the same level are not shown however often they are
 # mentioned — see the full table for steady complaints.
 
-# %%
-themes = innovation.emerging_themes(data)
-if themes is not None:
-    rising = innovation.rising_themes(themes)
-    shares = [c for c in rising.columns if c.startswith("share_")]
-    display(tables.show(rising[["term", "related", "target_docs", *shares, "latest_ci_low", "latest_ci_high", "g2",
-                                "p_corr", "mean_compound_latest"]],
-                        caption=f"Themes rising in {themes.attrs['latest']} ({themes.attrs['n_latest']} comments) "
-                                f"against earlier waves ({themes.attrs['n_earlier']} comments)",
-                        percent=(*shares, "latest_ci_low", "latest_ci_high")))
 
 # %%
-if skip["themes"] or themes is None:
-    findings.skip(STEP, SECTIONS["themes"], skip["themes"] or "no verbatims to compare across waves")
-else:
-    findings.record(STEP, SECTIONS["themes"], **innovation.themes_finding(themes))
+themes = innovation.EmergingThemes().run(data, settings)
 
 # %% [markdown]
 # ## Innovation agenda
@@ -180,24 +136,6 @@ else:
 # highest, which favours finding a gap. The "good" level for large innovations is a convention (60% of
 # the scale); a dimension just above it drops out of the large list.
 
-# %%
-ipa = interface.touchpoint_ipa(data)
-agenda = innovation.innovation_agenda(data, ipa=ipa, changes=changes)
-if agenda is not None:
-    display(tables.show(agenda.drop(columns=["feeds_step", "label"]),
-                        caption=f"Innovation agenda, ranked by expected gain in {agenda.attrs['outcome']} points"))
 
 # %%
-if agenda is not None and len(agenda):
-    ax = plots.dot_interval(agenda, x="gain", y="label", low="gain_ci_low", high="gain_ci_high", n=None,
-                            palette=innovation.agenda_palette(agenda),
-                            xlabel=plots.with_n(f"expected gain in {agenda.attrs['outcome']} (points, 95% CI)",
-                                                agenda.attrs["n_respondents"]),
-                            title="Innovation agenda: small improvements (red) and large innovations (dark)")
-    plots.show(ax.figure)
-
-# %%
-if skip["agenda"] or agenda is None:
-    findings.skip(STEP, SECTIONS["agenda"], skip["agenda"] or "neither drivers nor touchpoints could be weighted")
-else:
-    findings.record(STEP, SECTIONS["agenda"], **innovation.agenda_finding(agenda))
+agenda = innovation.InnovationAgenda().run(data, settings)

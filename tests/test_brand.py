@@ -1,4 +1,5 @@
-"""Tests of cem_research.steps.brand (step 3) and notebook 03.
+"""Tests of cem_research.steps.brand (step 3): its functions, its three sections, its figures
+(cem_research.present.plots.brand) and notebook 03.
 
 Demo clients are copied (or generated) into a temporary project; see tests/test_platform.py for
 the helpers' rationale (duplicated here in small form so the two files stay independent).
@@ -17,8 +18,12 @@ import yaml
 
 from conftest import project_root
 from cem_research.steps import brand as br
+from cem_research.steps.section import Section, Settings
 from cem_research.steps import platform as pf
 from cem_research import stats
+
+#: The sections this step always has (the optional methods' sections are tested with their methods).
+CORE_SECTIONS = [s for s in br.SECTIONS if not getattr(s, "optional", False)]
 
 REPO = Path(__file__).resolve().parents[1]
 FINDING_MIME = "application/vnd.cem-research.finding+json"
@@ -54,13 +59,11 @@ def demo(tmp_path_factory):
     return out
 
 
-@pytest.fixture
-def bare(tmp_path):
+def write_bare(root: Path, **overrides):
     """A client with two drivers, one outcome, no elements, no segments, no competitors, no
-    verbatims: every section of step 3 except the IPA (on the drivers) has nothing to analyse."""
+    verbatims (``overrides`` replace or, with ``None``, drop client.yaml keys)."""
     from cem_research.client.data import load_client
 
-    root = tmp_path / "bare_project"
     folder = root / "data" / "raw" / "bare"
     folder.mkdir(parents=True)
     rng = np.random.default_rng(3)
@@ -77,9 +80,20 @@ def bare(tmp_path):
            "constructs": {"alpha": {"items": ["a1", "a2"]}, "beta": {"items": ["b1", "b2"]},
                           "sat": {"items": ["sat"]}},
            "drivers": ["alpha", "beta"], "outcomes": ["sat"]}
+    for key, value in overrides.items():
+        if value is None:
+            cfg.pop(key, None)
+        else:
+            cfg[key] = value
     (folder / "client.yaml").write_text(yaml.safe_dump(cfg))
     with project_root(root):
         return load_client("bare", raw_root=root / "data" / "raw")
+
+
+@pytest.fixture
+def bare(tmp_path):
+    """Every section of step 3 except the IPA (on the drivers) has nothing to analyse."""
+    return write_bare(tmp_path / "bare_project")
 
 
 # ------------------------------------------------------------------------------------ elements
@@ -269,6 +283,181 @@ def test_segment_kruskal_for_small_groups_and_group_reliability(demo):
     assert big is None or (big["k"] >= 2).all()
 
 
+# ------------------------------------------------------------------------------------ sections
+
+FAST = Settings(n_boot=50)
+
+
+def test_sections_in_report_order():
+    assert [type(s) for s in CORE_SECTIONS] == [br.BrandElements, br.ElementImportancePerformance,
+                                              br.SegmentDifferences]
+    assert all(isinstance(s, Section) and s.step == 3 for s in CORE_SECTIONS)
+    # the titles are the notebook's ## headings, word for word
+    headings = [line[5:].strip() for line in (REPO / "notebooks" / "03_brand_experience.py").read_text(
+        encoding="utf-8").splitlines() if line.startswith("# ## ")]
+    assert [s.title for s in CORE_SECTIONS] == headings
+
+
+def test_sections_skip_a_client_without_the_data(bare):
+    assert "no construct with `element:`" in br.BrandElements().skip_reason(bare, FAST)
+    assert br.BrandElements().result(bare, FAST) is None
+    assert br.SegmentDifferences().skip_reason(bare, FAST) == "the client declares no segments"
+    # the IPA falls back to the two drivers
+    assert br.ElementImportancePerformance().skip_reason(bare, FAST) is None
+    ipa = br.ElementImportancePerformance().result(bare, FAST)
+    assert set(ipa["construct"]) == {"alpha", "beta"} and ipa.attrs["outcome"] == bare.main_outcome == "sat"
+
+
+def test_ipa_section_skips_without_an_outcome_or_with_one_driver(tmp_path):
+    no_outcome = write_bare(tmp_path / "a", outcomes=None)
+    assert no_outcome.main_outcome is None
+    reason = br.ElementImportancePerformance().skip_reason(no_outcome, FAST)
+    assert reason and "no outcome" in reason and "\n" not in reason
+    one_driver = write_bare(tmp_path / "b", drivers=["alpha"])
+    assert "fewer than two" in br.ElementImportancePerformance().skip_reason(one_driver, FAST)
+    assert br.element_ipa(one_driver) is None
+
+
+def test_elements_section_on_demo(demo):
+    data, _ = demo["coffee_house"]
+    section = br.BrandElements()
+    assert section.skip_reason(data, FAST) is None
+    res = section.result(data, FAST)
+    assert isinstance(res, br.ElementTables)
+    assert section.result(data, FAST) is res  # computed once per client and settings
+    # the reliability flags are step 2's
+    rel = pf.reliability_table(data)
+    expected = br.element_tests(data, reliability=rel)
+    pd.testing.assert_frame_equal(res.tests, expected)
+    m = br.aspect_mentions(data)
+    summ = br.aspect_summary(data, m)
+    pd.testing.assert_frame_equal(res.strengths_gaps,
+                                  br.strengths_gaps(expected, summ, br.aspect_tests(data, m), data.config.brand))
+    [f] = section.findings(res, data, FAST)
+    assert f == br.element_finding(res.strengths_gaps, res.overview, data.config.brand)
+    # coffee_house: Communications trails SipNow (the planted gap), sentence in the house style
+    assert f["key"] == "element_gap" and f["value"] < 0 and f["ci"][1] < 0
+    assert "Communications vs SipNow" in f["text"] and "Holm p < .001" in f["text"]
+    assert "[" not in f["text"] and "p = 0." not in f["text"]
+    shown = section.present(res, data, FAST)
+    assert [s.kind for s in shown] == ["table", "figure", "table", "table", "figure", "table"]
+    assert shown[0].caption == "What the client measures about each brand element"
+    assert list(shown[2].content.columns[:3]) == ["element_label", "label", "comparison"]
+    assert shown[3].options["percent"][0] == "mention_share"
+    assert all(s.caption for s in shown)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_ipa_section_on_demo_uses_the_settings(demo):
+    data, _ = demo["coffee_house"]
+    section = br.ElementImportancePerformance()
+    res = section.result(data, FAST)
+    rel = pf.reliability_table(data)
+    pd.testing.assert_frame_equal(res, br.element_ipa(data, n_boot=50, seed=FAST.seed, reliability=rel))
+    other = section.result(data, Settings(n_boot=50, seed=7))
+    assert other is not res
+    assert not np.allclose(other["importance_ci_low"], res["importance_ci_low"])  # another bootstrap
+    assert np.allclose(other["importance"], res["importance"])  # same point estimates
+    [f] = section.findings(res, data, FAST)
+    assert f["key"] == "fix_first" and f["ci"][0] <= f["value"] <= f["ci"][1]
+    assert res.sort_values("priority")["label"].iloc[0] in f["text"]
+    shown = section.present(res, data, FAST)
+    assert [s.kind for s in shown] == ["figure", "table"]
+    assert list(shown[1].content["priority"]) == sorted(shown[1].content["priority"])
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_ipa_states_importance_on_the_main_outcome(demo):
+    from dataclasses import replace
+
+    from cem_research.client.data import ClientData
+
+    data, _ = demo["coffee_house"]
+    assert data.main_outcome == "satisfaction"
+    d2 = ClientData(replace(data.config, main_outcome="loyalty"), data.ratings, data.feedback,
+                    data.touchpoints, data.meta)
+    ipa = br.ElementImportancePerformance().result(d2, FAST)
+    assert ipa.attrs["outcome"] == "loyalty"
+    assert ipa["importance_measure"].str.startswith("share of R² of Loyalty").all()
+    ri = stats.relative_importance(d2.own, "loyalty", [d for d in d2.config.drivers if d != "loyalty"],
+                                   n_boot=0).set_index("driver")
+    assert ipa.set_index("construct")["importance"].to_dict() == pytest.approx(
+        ri.loc[list(ipa["construct"]), "share"].to_dict())
+
+
+def test_segment_section_on_demo(demo):
+    data, truth = demo["coffee_house"]
+    section = br.SegmentDifferences()
+    res = section.result(data, FAST)
+    assert isinstance(res, br.SegmentTables)
+    pd.testing.assert_frame_equal(res.differences, br.segment_differences(data))
+    [f] = section.findings(res, data, FAST)
+    assert f == br.segment_finding(res.differences)
+    assert f["headline"] and truth["segment_difference"]["higher"] in f["text"]
+    shown = section.present(res, data, FAST)
+    kinds = [s.kind for s in shown]
+    n_segments = res.means["segment_label"].nunique()
+    assert kinds == ["table"] + ["figure"] * n_segments + (["table"] if res.pairs is not None else [])
+    assert "p_corr" in shown[0].content and "p (Games-Howell)" in shown[0].options["rename"].values()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_segment_section_takes_threshold_and_group_size_from_the_settings(demo):
+    data, truth = demo["tiny_client"]
+    poor = truth["poor_reliability"]
+    section = br.SegmentDifferences()
+    strict = section.result(data, Settings(n_boot=50, reliability_threshold=0.99))
+    default = section.result(data, FAST)
+    n_flag = lambda r: int(r.differences["unreliable_in"].astype(bool).sum())  # noqa: E731
+    assert n_flag(strict) > n_flag(default)
+    [f] = section.findings(strict, data, Settings(reliability_threshold=0.99))
+    assert "Alpha falls below .99 within some compared groups" in f["text"]
+    # the overall flag is step 2's reliability flag
+    rows = default.differences[default.differences["dimension"] == poor]
+    rel = pf.reliability_table(data).set_index("construct")
+    assert rel.loc[poor, "below_threshold"]
+    assert rows["reliability_flag"].str.startswith(f"{poor}: {rel.loc[poor, 'reliability_flag']}").all()
+    # groups smaller than settings.min_group are left out (tiny_client: the 60+ group has 9 answers)
+    big = section.result(data, Settings(n_boot=50, min_group=10)).differences
+    small = default.differences
+    k_small = small.loc[small["segment"] == "age_group", "k"].to_numpy()
+    k_big = big.loc[big["segment"] == "age_group", "k"].to_numpy()
+    assert len(k_small) == len(k_big) and (k_small == k_big + 1).all()
+
+
+def test_brand_figures_take_an_axes_and_return_it(demo):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from cem_research.present.plots import brand as bp
+    from cem_research.present.plots import OWN
+
+    data, _ = demo["coffee_house"]
+    res = br.BrandElements().result(data, FAST)
+    fig, axes = plt.subplots(1, 2)
+    try:
+        assert bp.element_profile_chart(res.profile, ax=axes[0]) is axes[0]
+        own = res.profile.loc[res.profile["brand_kind"] == "own", "series"].iloc[0]
+        handles, labels = axes[0].get_legend_handles_labels()
+        legend = {label: h.get_facecolor()[0] for label, h in zip(labels, handles)}
+        assert matplotlib.colors.to_hex(legend[own]) == OWN
+        assert bp.aspect_sentiment_chart(res.aspects, ax=axes[1]) is axes[1]
+        assert [ln.get_xdata()[0] for ln in axes[1].lines] == [0]  # the neutral line
+        seg = br.SegmentDifferences().result(data, FAST).means
+        pal = bp.group_palette(seg)
+        assert set(pal) == set(seg["series"]) and OWN not in pal.values()
+        ax = bp.ipa_chart(br.ElementImportancePerformance().result(data, FAST))
+        assert ax.get_title() == "Importance–performance of brand elements"
+    finally:
+        plt.close("all")
+
+
 # ------------------------------------------------------------------------------------ notebook
 
 
@@ -289,8 +478,8 @@ def test_notebook_03_runs(demo, tmp_path, client):
             assert o.get("output_type") != "error"
             if FINDING_MIME in o.get("data", {}):
                 fs.append(o["data"][FINDING_MIME])
-    assert {f["section"] for f in fs} == set(br.SECTIONS)
+    assert {f["section"] for f in fs} == {s.title for s in CORE_SECTIONS}
     assert any(f["headline"] for f in fs)
     if client == "hotel_group":  # survey only: no verbatims, communications not rated
-        elem = next(f for f in fs if f["section"] == br.SECTIONS[0])
+        elem = next(f for f in fs if f["section"] == br.BrandElements.title)
         assert "Not measured at all: Experiential communications" in elem["text"]

@@ -1,4 +1,5 @@
-"""Step 5 (innovation.py): unit tests on hand-made frames and planted-truth recovery on demo clients."""
+"""Step 5 (steps/innovation): unit tests on hand-made frames, the three Sections, the step's figures and
+planted-truth recovery on demo clients."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from cem_research.steps import innovation, interface
 from cem_research import stats
 from cem_research.client.config import parse_config
 from cem_research.client.data import ClientData
+from cem_research.steps.section import Settings, Shown
+from conftest import REPO
+
+TRACKING, THEMES, AGENDA = innovation.SECTIONS
 
 WAVES = ["W1", "W2", "W3"]
 
@@ -108,7 +113,7 @@ def test_wave_changes_holm_across_everything():
 def test_tracking_skips_single_wave():
     data = make_data(make_ratings(waves=["W1"]), waves=["W1"])
     assert innovation.tracking(data) is None and innovation.wave_change_tests(data) is None
-    assert "single survey wave" in innovation.availability(data)["tracking"]
+    assert "single survey wave" in TRACKING.skip_reason(data, Settings())
 
 
 def test_nps_by_wave_change():
@@ -176,18 +181,18 @@ def test_fold_terms_by_hand():
         "g2": [30.0, 20.0, 18.0, 15.0, 15.0, 1.0],
         "rising": [True, True, True, True, True, False],
     })
-    part = innovation._fold_terms(themes, texts)
+    part = innovation.fold_terms(themes, texts)
     # oat: 4 of its 5 comments (0.8) hold "oat milk" -> folded; milk: 4 of 5 -> folded;
     # queue ties long queue on G2, the longer term leads, queue's 2 comments are all in it
     assert part == ["", "oat milk", "oat milk", "", "long queue", ""]
-    assert innovation._fold_terms(themes, texts, overlap=0.9) == ["", "", "", "", "long queue", ""]
+    assert innovation.fold_terms(themes, texts, overlap=0.9) == ["", "", "", "", "long queue", ""]
 
 
 def test_emerging_themes_need_latest_and_earlier_wave():
     fb = _feedback()
     data = make_data(make_ratings(n=30), feedback=fb[fb["wave"] != "W3"])
     assert innovation.emerging_themes(data) is None
-    assert "latest wave" in innovation.availability(data)["themes"]
+    assert "latest wave" in THEMES.skip_reason(data, Settings())
     assert innovation.emerging_themes(make_data(make_ratings(n=30))) is None
 
 
@@ -226,10 +231,10 @@ def test_tenure_segment_detection():
 
 
 def test_audience_labels():
-    assert innovation._diff_label(0.3, 0.1, 0.5, "new", "loyal") == "new"
-    assert innovation._diff_label(-0.3, -0.5, -0.1, "new", "loyal") == "loyal"
-    assert innovation._diff_label(0.1, -0.1, 0.3, "new", "loyal").startswith("both alike")
-    assert innovation._diff_label(np.nan, np.nan, np.nan, "new", "loyal").startswith("cannot be determined")
+    assert innovation.audience_label(0.3, 0.1, 0.5, "new", "loyal") == "new"
+    assert innovation.audience_label(-0.3, -0.5, -0.1, "new", "loyal") == "loyal"
+    assert innovation.audience_label(0.1, -0.1, 0.3, "new", "loyal").startswith("both alike")
+    assert innovation.audience_label(np.nan, np.nan, np.nan, "new", "loyal").startswith("cannot be determined")
 
 
 def test_audience_detects_what_matters_to_new_customers():
@@ -383,8 +388,8 @@ def test_agenda_puts_worst_touchpoint_first(demo, client):
 
 def test_survey_only_and_single_wave(demo):
     hotel, truth = demo("hotel_group")
-    reasons = innovation.availability(hotel)
-    assert reasons["tracking"] is None and reasons["themes"] and reasons["agenda"] is None
+    reasons = [s.skip_reason(hotel, Settings()) for s in innovation.SECTIONS]
+    assert reasons[0] is None and reasons[1] and reasons[2] is None
     assert innovation.emerging_themes(hotel) is None
     ch = innovation.wave_change_tests(hotel)
     assert ch is not None and not ch.loc[ch["construct"] == truth["no_change"], "significant"].any()
@@ -392,11 +397,11 @@ def test_survey_only_and_single_wave(demo):
     assert agenda is not None and "fix a touchpoint" not in set(agenda["kind"])
     first = hotel.upto(hotel.waves[0])
     assert innovation.tracking(first) is None and innovation.wave_change_tests(first) is None
-    assert innovation.availability(first)["tracking"]
+    assert TRACKING.skip_reason(first, Settings())
     assert innovation.innovation_agenda(first, n_boot=50) is not None
     coffee, _ = demo("coffee_house")
     c1 = coffee.upto(coffee.waves[0])
-    assert innovation.emerging_themes(c1) is None and innovation.availability(c1)["themes"]
+    assert innovation.emerging_themes(c1) is None and THEMES.skip_reason(c1, Settings())
     assert innovation.innovation_agenda(c1, n_boot=50)["trend"].isna().all()
 
 
@@ -454,3 +459,222 @@ def test_tracking_finding_without_unreliable_constructs_has_no_caveat():
     assert innovation.wave_reliability(d) is None  # single items only
     assert (ch["unreliable_in"] == "").all()
     assert "reliably" not in innovation.tracking_finding(ch)["text"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the three Sections
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sections_are_the_notebook_headings_in_order():
+    assert [type(s) for s in innovation.SECTIONS] == [innovation.TrackingAcrossWaves, innovation.EmergingThemes,
+                                                      innovation.InnovationAgenda]
+    assert [s.title for s in innovation.SECTIONS] == ["Tracking across waves", "Emerging themes", "Innovation agenda"]
+    assert {s.step for s in innovation.SECTIONS} == {5}
+    headings = [line[5:].strip() for line in (REPO / "notebooks" / "05_continuous_innovation.py").read_text(
+        encoding="utf-8").splitlines() if line.startswith("# ## ")]
+    assert headings == [s.title for s in innovation.SECTIONS]
+
+
+def test_section_skip_reasons_for_clients_lacking_the_data():
+    s = Settings(n_boot=20)
+    single = make_data(make_ratings(n=60, waves=["W1"]), waves=["W1"])
+    assert "single survey wave (W1)" in TRACKING.skip_reason(single, s)
+    assert TRACKING.result(single, s) is None
+    assert "no verbatim comments" in THEMES.skip_reason(single, s)
+    raw = {"brand": "Own", "survey": {"file": "s.csv", "id": "id", "wave": "wave"},
+           "constructs": {"quality": {"items": ["q1"]}, "satisfaction": {"items": ["osat"], "scale": [1, 10]}},
+           "drivers": ["quality"], "outcomes": ["satisfaction"]}
+    one_driver = make_data(make_ratings(n=60, waves=["W1"]), waves=["W1"], cfg=parse_config(raw, "unit"))
+    assert "fewer than two drivers" in AGENDA.skip_reason(one_driver, s)
+    # drivers declared, but too few complete own-brand rows to weigh them and no touchpoints
+    few = make_data(make_ratings(n=12, waves=["W1"]), waves=["W1"])
+    assert not innovation.can_weight_drivers(few)
+    assert AGENDA.skip_reason(few, s) == "neither drivers nor touchpoints could be weighted"
+    assert innovation.innovation_agenda(few, n_boot=20) is None  # what the reason stands for
+    enough = make_data(make_ratings(n=60, waves=["W1"]), waves=["W1"])
+    assert innovation.can_weight_drivers(enough) and AGENDA.skip_reason(enough, s) is None
+
+
+def test_section_run_records_a_skip_line_or_the_finding(monkeypatch):
+    from cem_research.present import findings
+
+    seen = []
+    monkeypatch.setattr(findings, "skip", lambda step, title, reason: seen.append(("skip", step, title, reason)))
+    monkeypatch.setattr(findings, "record", lambda step, title, **kw: seen.append(("finding", step, title, kw)))
+    data = make_data(make_ratings(n=80, shift=("service", "W3", 0.8)))
+    s = Settings(n_boot=20)
+    for section in innovation.SECTIONS:
+        section.run(data, s, show=False)
+    assert [x[:3] for x in seen] == [("finding", 5, "Tracking across waves"), ("skip", 5, "Emerging themes"),
+                                     ("finding", 5, "Innovation agenda")]
+    assert seen[0][3]["key"] == "movement:service" and seen[1][3] == THEMES.skip_reason(data, s)
+
+
+def test_tracking_section_result_findings_and_presentation():
+    data = make_data(make_ratings(shift=("service", "W3", 0.8)))
+    s = Settings(n_boot=20)
+    res = TRACKING.result(data, s)
+    assert isinstance(res, innovation.TrackingResult)
+    assert res.changes.equals(innovation.wave_change_tests(data)) and res.reliability is None
+    assert res.nps["nps"].tolist() == pytest.approx(innovation.nps_by_wave(data)["nps"].tolist())
+    [f] = TRACKING.findings(res, data, s)
+    assert f["key"] == "movement:service" and f["headline"]
+    # the one set of formatters: intervals and p-values read the same as in every other step
+    assert "(95% CI " in f["text"] and "[" not in f["text"] and "p = 0." not in f["text"]
+    shown = TRACKING.present(res, data, s)
+    assert [x.kind for x in shown] == ["table", "table", "figure", "table"]  # no reliability grid: single items
+    assert all(isinstance(x, Shown) for x in shown)
+    assert shown[0].caption == "Own brand per wave: mean with 95% CI" and "construct" not in shown[0].content
+    assert shown[1].caption == "Wave-over-wave changes (to minus from); Holm across all 12 tests"
+    assert "Small multiples" in shown[2].caption
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_tracking_section_uses_the_reliability_threshold_of_the_settings():
+    d = _wave_reliability_data()
+    strict = TRACKING.result(d, Settings(n_boot=20))
+    lax = TRACKING.result(d, Settings(n_boot=20, reliability_threshold=-1.0))
+    feel = strict.changes[strict.changes["construct"] == "feel"]
+    assert (feel["unreliable_in"] == "W2").all()
+    assert (lax.changes["unreliable_in"] == "").all() and not lax.reliability["unreliable"].any()
+    assert "Not reliably measured" not in TRACKING.findings(lax, d, Settings(reliability_threshold=-1.0))[0]["text"]
+    text = TRACKING.findings(strict, d, Settings(n_boot=20))[0]["text"]
+    assert "Cronbach's alpha < .70): Feel" in text
+    grid = TRACKING.present(strict, d, Settings(n_boot=20))[1]
+    assert grid.caption.endswith("(\u26a0 below .70)") and "\u26a0" in grid.content.loc[0, "W2"]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_themes_section_result_findings_and_presentation():
+    data = make_data(make_ratings(n=30), feedback=_feedback())
+    s = Settings()
+    themes = THEMES.result(data, s)
+    assert themes.attrs["latest"] == "W3"
+    [f] = THEMES.findings(themes, data, s)
+    assert f["key"] == "rising_theme" and f["value"] == pytest.approx(0.25)
+    assert "“oat milk” in 25% (95% CI " in f["text"]
+    [table] = THEMES.present(themes, data, s)
+    assert table.kind == "table" and table.content["term"].iloc[0] == "oat milk"
+    assert table.options["percent"] == ("share_W1", "share_W2", "share_W3", "latest_ci_low", "latest_ci_high")
+    assert table.caption == "Themes rising in W3 (80 comments) against earlier waves (160 comments)"
+
+
+def test_agenda_section_reuses_the_tracking_section_and_passes_the_settings(monkeypatch):
+    from cem_research.steps.innovation import agenda as agenda_module
+
+    data = make_data(make_ratings(n=300, waves=["W1", "W2"]), waves=["W1", "W2"])
+    s = Settings(n_boot=30, seed=11)
+    changes = TRACKING.result(data, s).changes
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the agenda must take the wave changes from the tracking section")
+
+    monkeypatch.setattr(agenda_module, "wave_change_tests", refuse)
+    res = AGENDA.result(data, s)
+    direct = innovation.innovation_agenda(data, changes=changes, n_boot=30, seed=11)
+    pd.testing.assert_frame_equal(res, direct)
+    other = AGENDA.result(data, Settings(n_boot=30, seed=12))
+    assert other["gain"].tolist() == pytest.approx(res["gain"].tolist())  # point estimates do not resample
+    assert other["gain_ci_low"].tolist() != pytest.approx(res["gain_ci_low"].tolist())  # the seed is used
+    [f] = AGENDA.findings(res, data, s)
+    assert f["text"].startswith("Top of the innovation agenda: Quality") and f["value"] == pytest.approx(
+        res["gain"].iloc[0])
+    assert "satisfaction points" in f["text"]  # stated on the main outcome
+    shown = AGENDA.present(res, data, s)
+    assert [x.kind for x in shown] == ["table", "figure"]
+    assert {"feeds_step", "label"}.isdisjoint(shown[0].content.columns)
+    assert shown[0].caption == "Innovation agenda, ranked by expected gain in satisfaction points"
+    assert shown[1].caption.startswith("Dot chart: expected gain in satisfaction")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_agenda_is_stated_on_the_declared_main_outcome():
+    raw_cfg = make_config()
+    data = make_data(make_ratings(n=200, waves=["W1"]), waves=["W1"])
+    assert data.main_outcome == "satisfaction"
+    import dataclasses
+
+    cfg = dataclasses.replace(raw_cfg, main_outcome="recommend")
+    other = make_data(make_ratings(n=200, waves=["W1"]), waves=["W1"], cfg=cfg)
+    agenda = AGENDA.result(other, Settings(n_boot=20))
+    assert agenda.attrs["outcome"] == "recommend"
+    assert innovation.driver_importance(other, n_boot=20)["outcome"].iloc[0] == "recommend"
+
+
+def test_unweighted_note_only_for_weighted_clients():
+    from cem_research.steps.world import UnweightedNote
+
+    plain = make_data(make_ratings(n=30))
+    assert UnweightedNote(5).run(plain, Settings(), show=False) is None
+    weighted = make_data(make_ratings(n=30).assign(weight=1.0))
+    note = UnweightedNote(5).run(weighted, Settings(), show=False)
+    assert "Unweighted:" in note.data and "emerging themes" in note.data
+
+
+# ---------------------------------------------------------------------------------------------
+# the step's figures (present/plots/innovation.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_tracking_figure_has_one_panel_per_construct():
+    import matplotlib.pyplot as plt
+
+    from cem_research.present.plots import innovation as innovation_plots
+
+    data = make_data(make_ratings(shift=("service", "W3", 0.8)))
+    fig = innovation_plots.tracking_figure(innovation.tracking(data), innovation.wave_change_tests(data))
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 6 and visible[3].get_title() == "Service (driver)"
+    assert len(visible[3].collections) == 2  # the interval band and the movement marker
+    assert len(visible[2].collections) == 1  # quality did not move: band only
+    plt.close(fig)
+
+
+def test_agenda_chart_draws_on_the_given_axes_in_the_agenda_colours():
+    import matplotlib.pyplot as plt
+
+    from cem_research.present import plots
+    from cem_research.present.plots import innovation as innovation_plots
+
+    agenda = innovation.innovation_agenda(make_data(make_ratings(n=300, waves=["W1", "W2"]), waves=["W1", "W2"]),
+                                          n_boot=20)
+    palette = innovation_plots.agenda_palette(agenda)
+    assert palette["1. Quality"] == plots.OWN
+    assert palette[agenda.loc[agenda["opportunity"] == "Novelty", "label"].iloc[0]] == innovation_plots.LARGE
+    fig, ax = plt.subplots()
+    assert innovation_plots.agenda_chart(agenda, ax=ax) is ax
+    assert "expected gain in satisfaction" in ax.get_xlabel() and "n = " in ax.get_xlabel()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("client", ["coffee_house", "hotel_group"])
+def test_sections_on_demo_clients(demo, client):
+    """Each section over a demo client: the planted truths through the Section API."""
+    import matplotlib.pyplot as plt
+
+    data, truth = demo(client)
+    s = Settings(n_boot=50)
+    tracked = TRACKING.result(data, s)
+    [f] = TRACKING.findings(tracked, data, s)
+    shift = truth["wave_shift"]
+    assert f["key"] == f"movement:{shift['construct']}" and (f["value"] > 0) == (shift["direction"] == "up")
+    agenda = AGENDA.result(data, s)
+    [fa] = AGENDA.findings(agenda, data, s)
+    assert fa["headline"] and fa["value"] == pytest.approx(agenda["gain"].iloc[0]) and fa["value"] > 0
+    if client == "coffee_house":
+        themes = THEMES.result(data, s)
+        [ft] = THEMES.findings(themes, data, s)
+        assert f"“{truth['rising_theme']['phrase'].lower()}”" in ft["text"]
+        assert agenda["opportunity"].iloc[0] == truth["worst_touchpoint"]
+        assert len(TRACKING.present(tracked, data, s)) == 5  # + reliability grid and NPS
+    else:
+        assert THEMES.skip_reason(data, s) and THEMES.result(data, s) is None
+        assert "fix a touchpoint" not in set(agenda["kind"])
+    plt.close("all")

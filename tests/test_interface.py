@@ -1,4 +1,5 @@
-"""Step 4 (interface.py): unit tests on hand-made frames and planted-truth recovery on demo clients."""
+"""Step 4 (steps/interface): unit tests on hand-made frames, the five sections (skip reasons, results,
+findings, what they show) and planted-truth recovery on demo clients."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ import pytest
 from cem_research.steps import interface
 from cem_research.client.config import parse_config
 from cem_research.client.data import ClientData
+from cem_research.steps.section import Settings, Shown
+
+#: The sections this step always has (the optional methods' sections are tested with their methods).
+CORE_SECTIONS = [s for s in interface.SECTIONS if not getattr(s, "optional", False)]
 
 JOURNEY = ["awareness", "purchase", "usage", "service"]
+SETTINGS = Settings()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -21,7 +27,8 @@ JOURNEY = ["awareness", "purchase", "usage", "service"]
 # ---------------------------------------------------------------------------------------------
 
 
-def make_config(nps: bool = True, touchpoints: bool = True, feedback: bool = True, segments=None):
+def make_config(nps: bool = True, touchpoints: bool = True, feedback: bool = True, segments=None,
+                main_outcome=None):
     raw = {
         "brand": "Own", "competitors": [{"name": "Rival", "kind": "direct"}],
         "survey": {"file": "s.csv", "id": "id", "wave": "wave", "brand": "brand"},
@@ -35,6 +42,8 @@ def make_config(nps: bool = True, touchpoints: bool = True, feedback: bool = Tru
     }
     if nps:
         raw["nps"] = "recommend"
+    if main_outcome:
+        raw["main_outcome"] = main_outcome
     if touchpoints:
         raw["touchpoints"] = {"file": "t.csv", "id": "id", "touchpoint": "tp", "stage": "stage",
                               "interface": "interface", "channel": "channel", "time": "time",
@@ -87,13 +96,14 @@ def test_poor_threshold_is_scale_midpoint():
     assert interface.poor_threshold(make_config()) == 3.0
 
 
-def test_main_outcome_prefers_satisfaction():
-    assert interface.main_outcome(make_config()) == "satisfaction"
+def test_main_outcome_is_the_declared_main_outcome():
+    assert interface.main_outcome(make_config()) == "satisfaction"  # default: the first declared outcome
+    assert interface.main_outcome(make_config(main_outcome="recommend")) == "recommend"
 
 
 def test_diff_proportions_matches_newcombe_example():
     # Newcombe (1998), Stat Med 17:873, example (a): 56/70 vs 48/80 -> 0.2000, hybrid score CI 0.0524 to 0.3339
-    d, lo, hi, p = interface._diff_proportions(56, 70, 48, 80)
+    d, lo, hi, p = interface.diff_proportions(56, 70, 48, 80)
     assert d == pytest.approx(0.2)
     assert lo == pytest.approx(0.0524, abs=5e-4)
     assert hi == pytest.approx(0.3339, abs=5e-4)
@@ -139,24 +149,33 @@ def test_merge_unique_matches_pandas_merge():
     right = pd.DataFrame({"respondent": ["a", "b", None], "y": [10, 20, 30], "s": ["p", None, "q"]})
     for how in ("inner", "left"):
         for r in (right, pd.concat([right, right.head(1)], ignore_index=True)):  # unique keys / duplicates
-            pd.testing.assert_frame_equal(interface._merge_unique(left, r, ["respondent"], how),
+            pd.testing.assert_frame_equal(interface.merge_unique(left, r, ["respondent"], how),
                                           left.merge(r, on="respondent", how=how))
     both = left.assign(wave=["W1", "W1", "W2", "W2", "W2"])
     right2 = right.assign(wave=["W2", "W1", "W2"])
-    pd.testing.assert_frame_equal(interface._merge_unique(both, right2, ["respondent", "wave"]),
+    pd.testing.assert_frame_equal(interface.merge_unique(both, right2, ["respondent", "wave"]),
                                   both.merge(right2, on=["respondent", "wave"]))
 
 
-def test_availability_without_optional_files():
+def test_sections_skip_without_optional_files():
     data = make_data(make_ratings(5))
-    reasons = interface.availability(data)
-    assert all(reasons[k] for k in interface.SECTIONS)
-    assert "touchpoint" in reasons["performance"] and "verbatim" in reasons["voice"]
+    reasons = {type(sec).__name__: sec.skip_reason(data, SETTINGS) for sec in CORE_SECTIONS}
+    assert all(reasons.values()), reasons
+    assert "touchpoint" in reasons["TouchpointPerformance"] and "verbatim" in reasons["InterfaceVoice"]
+    assert all(sec.result(data, SETTINGS) is None for sec in CORE_SECTIONS)
     for func in (interface.touchpoint_performance, interface.channel_consistency, interface.touchpoint_ipa,
                  interface.journey_paths, interface.stage_transitions, interface.journey_by_loyalty,
                  interface.exit_touchpoints, interface.stage_durations, interface.human_vs_technology,
                  interface.touchpoint_sentiment, interface.complaint_terms, interface.representative_quotes):
         assert func(data) is None
+
+
+def test_sections_are_the_notebook_headings_in_order():
+    nb = (Path(__file__).resolve().parents[1] / "notebooks" / "04_customer_interface.py").read_text()
+    headings = [line[len("# ## "):].strip() for line in nb.splitlines() if line.startswith("# ## ")]
+    assert [sec.title for sec in CORE_SECTIONS] == headings
+    assert {sec.step for sec in CORE_SECTIONS} == {4}
+    assert len({sec.key for sec in CORE_SECTIONS}) == 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,17 +226,42 @@ def test_channel_consistency_finds_worse_channel():
     assert bool(row["significant"]) and row["worse"] == "app"
 
 
-def test_performance_finding_names_lowest_touchpoint():
-    r = make_ratings(4)
-    tp = events([("W1-000", "a", "purchase", "human_human", "store", 5), ("W1-001", "a", "purchase", "human_human",
-                                                                         "store", 4),
-                 ("W1-000", "b", "usage", "human_technology", "app", 2), ("W1-001", "b", "usage", "human_technology",
-                                                                          "app", 1)])
-    data = make_data(r, tp)
-    f = interface.performance_finding(interface.touchpoint_performance(data), interface.touchpoint_performance(
-        data, "interface"))
-    assert f["text"].startswith("Of 2 touchpoints, b is rated lowest: 1.50")
+def _two_touchpoints():
+    tp = events([("W1-000", "a", "purchase", "human_human", "store", 5),
+                 ("W1-001", "a", "purchase", "human_human", "store", 4),
+                 ("W1-000", "b", "usage", "human_technology", "app", 2),
+                 ("W1-001", "b", "usage", "human_technology", "app", 1)])
+    return make_data(make_ratings(4), tp)
+
+
+def test_performance_section_finding_names_lowest_touchpoint():
+    data = _two_touchpoints()
+    section = interface.TouchpointPerformance()
+    assert section.skip_reason(data, SETTINGS) is None
+    result = section.result(data, SETTINGS)
+    assert isinstance(result, interface.PerformanceResult)
+    assert result.by_touchpoint["touchpoint"].tolist() == ["a", "b"]
+    assert result.by_interface["interface"].tolist() == ["human_human", "human_technology"]
+    assert result.consistency is None  # every stage is served in one channel
+    [f] = section.findings(result, data, SETTINGS)
+    assert f["text"].startswith("Of 2 touchpoints, b is rated lowest: 1.50 (95% CI ")
+    assert "By interface kind: human–human 4.50 (95% CI" in f["text"] and "[" not in f["text"]
     assert f["value"] == pytest.approx(1.5) and f["key"] == "lowest_touchpoint"
+    shown = section.present(result, data, SETTINGS)
+    assert [x.kind for x in shown] == ["table", "table", "table", "figure"]
+    assert shown[2].caption == "Touchpoints in journey order" and shown[2].options == {"percent": ("share_poor",)}
+    assert shown[3].caption.startswith("Dot chart: mean satisfaction of each touchpoint")
+
+
+def test_performance_section_follows_the_confidence_setting():
+    data = _two_touchpoints()
+    section = interface.TouchpointPerformance()
+    wide = section.result(data, SETTINGS).by_touchpoint.set_index("touchpoint")
+    narrow_settings = Settings(confidence=0.5)
+    narrow = section.result(data, narrow_settings).by_touchpoint.set_index("touchpoint")
+    assert narrow.loc["b", "ci_high"] - narrow.loc["b", "ci_low"] < wide.loc["b", "ci_high"] - wide.loc["b", "ci_low"]
+    [f] = section.findings(section.result(data, narrow_settings), data, narrow_settings)
+    assert "(50% CI " in f["text"] and "95% CI" not in f["text"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,7 +269,7 @@ def test_performance_finding_names_lowest_touchpoint():
 # ---------------------------------------------------------------------------------------------
 
 
-def _ipa_client(n=120, seed=3):
+def _ipa_client(n=120, seed=3, **config):
     """Touchpoint 'bad' (often poor) drives satisfaction; 'fine' and 'meh' do not."""
     rng = np.random.default_rng(seed)
     bad = rng.integers(1, 6, n)
@@ -239,7 +283,7 @@ def _ipa_client(n=120, seed=3):
         spec += [(rid, "fine", "awareness", "human_environment", "store", fine[i]),
                  (rid, "bad", "purchase", "human_technology", "app", bad[i]),
                  (rid, "meh", "usage", "human_human", "store", meh[i])]
-    return make_data(r, events(spec))
+    return make_data(r, events(spec), **config)
 
 
 def test_touchpoint_importance_recovers_penalty():
@@ -263,9 +307,52 @@ def test_touchpoint_ipa_ranks_driver_of_outcome_first():
     assert ipa.iloc[0]["quadrant"] == "Concentrate here"
     assert ipa["priority"].tolist() == [1, 2, 3]
     assert {"importance_ci_low", "performance_ci_high", "stage", "interface"} <= set(ipa.columns)
-    f = interface.ipa_finding(ipa)
-    assert f["headline"] and "Fix first: bad" in f["text"]
-    assert f["value"] == pytest.approx(ipa.iloc[0]["importance"])
+
+
+def test_ipa_section_finding_and_skip_reasons():
+    data = _ipa_client()
+    section = interface.TouchpointImportancePerformance()
+    ipa = section.result(data, SETTINGS)
+    pd.testing.assert_frame_equal(ipa, interface.touchpoint_ipa(data))
+    [f] = section.findings(ipa, data, SETTINGS)
+    assert f["headline"] and f["text"].startswith("Fix first: bad (Concentrate here).")
+    assert "rate satisfaction" in f["text"]  # stated on the main outcome
+    assert f["value"] == pytest.approx(ipa.iloc[0]["importance"]) and f["key"] == "fix_first"
+    top = ipa.iloc[0]
+    assert f["ci"] == (pytest.approx(top["importance_ci_low"]), pytest.approx(top["importance_ci_high"]))
+    shown = section.present(ipa, data, SETTINGS)
+    assert [x.kind for x in shown] == ["table", "figure"]
+    assert shown[0].caption == ("Fix-first list: touchpoints ranked by IPA priority "
+                                "(importance in satisfaction points, 95% CI)")
+    # min_group comes from the settings: nobody has 10,000 poor experiences
+    reason = section.skip_reason(data, Settings(min_group=10_000))
+    assert reason.startswith("fewer than two touchpoints have enough poor and good experiences")
+    assert section.result(data, Settings(min_group=10_000)) is None
+
+
+def test_ipa_section_states_importance_on_the_declared_main_outcome():
+    data = _ipa_client(main_outcome="recommend")  # rounded satisfaction, so still driven by 'bad'
+    section = interface.TouchpointImportancePerformance()
+    ipa = section.result(data, SETTINGS)
+    assert ipa.attrs["outcome"] == "recommend" and ipa.iloc[0]["touchpoint"] == "bad"
+    [f] = section.findings(ipa, data, SETTINGS)
+    assert "rate recommend" in f["text"]
+    assert "recommend points" in section.present(ipa, data, SETTINGS)[0].caption
+
+
+def test_ipa_section_notes_touchpoints_without_importance():
+    data = _ipa_client()
+    tp = data.touchpoints
+    extra = tp[tp["touchpoint"] == "fine"].head(3).assign(touchpoint="rare")  # 3 users: too few to rate
+    data.touchpoints = pd.concat([tp, extra], ignore_index=True)
+    section = interface.TouchpointImportancePerformance()
+    ipa = section.result(data, SETTINGS)
+    assert ipa.attrs["excluded"] == ["rare"]
+    [f] = section.findings(ipa, data, SETTINGS)
+    assert f["text"].endswith(f"Not rated for importance (fewer than {SETTINGS.min_group} poor or good "
+                              "experiences): rare.")
+    notes = [x for x in section.present(ipa, data, SETTINGS) if x.kind == "markdown"]
+    assert notes and "rare" in notes[0].content
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,10 +437,25 @@ def test_stage_durations_hours():
     assert d.loc[("purchase", "usage"), "q3_hours"] == pytest.approx(1.75)
 
 
-def test_journey_finding_mentions_top_path():
+def test_journeys_section_finding_mentions_top_path():
     data = _journey_client()
-    f = interface.journey_finding(interface.journey_paths(data))
+    section = interface.Journeys()
+    result = section.result(data, SETTINGS)
+    assert isinstance(result, interface.JourneysResult)
+    pd.testing.assert_frame_equal(result.paths, interface.journey_paths(data))
+    [f] = section.findings(result, data, SETTINGS)
     assert "awareness → purchase → usage → service" in f["text"] and f["value"] == pytest.approx(0.5)
+    assert f["text"].startswith("The most common journey (50%, 95% CI ") and f["key"] == "top_path_share"
+    shown = section.present(result, data, SETTINGS)
+    assert [x.kind for x in shown] == ["table", "figure", "table", "table", "table"]
+    assert shown[0].caption == "Most common journeys (4 customers, 3 distinct paths)"
+    assert shown[1].caption.startswith("Heatmap: ")
+
+
+def test_journeys_section_skips_without_stages():
+    tp = events([("W1-000", "ad", "awareness", "human_technology", "web", 4)]).drop(columns="stage")
+    data = make_data(make_ratings(2), tp)
+    assert interface.Journeys().skip_reason(data, SETTINGS) == "the touchpoint file declares no journey stage column"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,9 +489,21 @@ def test_human_vs_technology_sign_and_pairing(delta):
     seg = out.iloc[1:]
     assert seg["level"].tolist() == ["<1 year", "1-3 years", ">3 years"]
     assert (seg["p_corr"] >= seg["p_unc"]).all()
-    f = interface.human_finding(out)
+    section = interface.HumanTouch()
+    data = _human_client(delta)
+    [f] = section.findings(section.result(data, SETTINGS), data, SETTINGS)
     assert ("higher" if delta > 0 else "lower") in f["text"].split("than")[0]
-    assert f["value"] == pytest.approx(overall["diff"])
+    assert f["value"] == pytest.approx(overall["diff"]) and f["headline"]
+    assert ", p < .001): a real difference." in f["text"]
+
+
+def test_human_touch_section_skips_without_both_kinds():
+    tp = events([("W1-000", "staff", "purchase", "human_human", "store", 4),
+                 ("W1-001", "staff", "purchase", "human_human", "store", 2)])
+    reason = interface.HumanTouch().skip_reason(make_data(make_ratings(2), tp), SETTINGS)
+    assert reason == "the touchpoint events do not include both human–human and human–technology interactions"
+    reason = interface.HumanTouch().skip_reason(make_data(make_ratings(2), tp.drop(columns="interface")), SETTINGS)
+    assert reason == "the touchpoint file declares no interface column"
 
 
 def test_human_vs_technology_welch_without_pairs():
@@ -439,15 +553,30 @@ def test_representative_quotes_are_safe():
     joined = " ".join(q["quote"])
     assert "<script>" not in joined and "jo@example.com" not in joined
     assert "&lt;script&gt;" in joined and "[email]" in joined
-    html = interface.quotes_html(pd.DataFrame({"touchpoint": ["<b>x</b>"], "compound": [-0.5], "quote": ["ok"]}))
-    assert "<b>x</b>" not in html and "&lt;b&gt;" in html
+    md = interface.quotes_markdown(q)
+    assert "<script>" not in md and "jo@example.com" not in md and "[email]" not in md  # brackets escaped
+    assert "\\[email\\]" in md and md.startswith("- **web** (compound -0.50): “")
+    md = interface.quotes_markdown(pd.DataFrame({"touchpoint": ["<b>x_y</b>"], "compound": [-0.5], "quote": ["ok"]}))
+    assert "<b>" not in md and "&lt;b&gt;x\\_y" in md
 
 
-def test_voice_finding():
+def test_voice_section_finding_and_display():
     data = _voice_client()
-    f = interface.voice_finding(interface.touchpoint_sentiment(data), interface.complaint_terms(data, min_count=3))
-    assert f["text"].startswith("Verbatims about app are the most negative")
-    assert "crashed" in f["text"]
+    section = interface.InterfaceVoice()
+    result = section.result(data, SETTINGS)
+    assert isinstance(result, interface.VoiceResult)
+    [f] = section.findings(result, data, SETTINGS)
+    assert f["text"].startswith("Verbatims about app are the most negative: mean compound -0.32 (95% CI ")
+    assert "crashed" in f["text"] and f["key"] == "most_negative_touchpoint"
+    shown = section.present(result, data, SETTINGS)
+    assert [x.kind for x in shown] == ["table", "figure", "table", "markdown"]
+    assert all(isinstance(x, Shown) for x in shown)
+
+
+def test_voice_section_skips_without_touchpoint_comments():
+    fb = _voice_client().feedback.assign(touchpoint=None)
+    reason = interface.InterfaceVoice().skip_reason(make_data(make_ratings(4), feedback=fb), SETTINGS)
+    assert reason == "the verbatim comments are not linked to touchpoints (no touchpoint column)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,24 +634,62 @@ def test_planted_human_minus_technology_sign(demo, client):
 
 def test_demo_sections_run_and_find(demo):
     data, truth = demo("coffee_house")
-    assert not any(interface.availability(data).values())
+    assert not any(sec.skip_reason(data, SETTINGS) for sec in CORE_SECTIONS)
     perf = interface.touchpoint_performance(data)
     assert perf.loc[perf["satisfaction"].idxmin(), "touchpoint"] == truth["worst_touchpoint"]
     cons = interface.channel_consistency(data)
     assert "app" in set(cons.loc[cons["significant"], "worse"])
     paths, exits = interface.journey_paths(data), interface.exit_touchpoints(data)
     by_loyalty, durations = interface.journey_by_loyalty(data), interface.stage_durations(data)
-    assert interface.journey_finding(paths, exits, by_loyalty, durations)["text"]
+    journeys = interface.Journeys().result(data, SETTINGS)
+    assert journeys.exits is not None and journeys.by_loyalty is not None and journeys.durations is not None
+    [f] = interface.Journeys().findings(journeys, data, SETTINGS)
+    assert "of journeys end before the final stages" in f["text"] and "The most travelled step" in f["text"]
+    for got, expected in ((journeys.paths, paths), (journeys.exits, exits), (journeys.by_loyalty, by_loyalty),
+                          (journeys.durations, durations)):
+        pd.testing.assert_frame_equal(got, expected)
     sent = interface.touchpoint_sentiment(data)
     assert truth["worst_touchpoint"] in sent.head(3)["touchpoint"].tolist()
     q = interface.representative_quotes(data)
     assert not q["quote"].str.contains("@example.com").any()
 
 
+@pytest.mark.parametrize("section", CORE_SECTIONS, ids=lambda s: s.key)
+def test_every_section_on_a_demo_client(demo, section):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data, truth = demo("coffee_house")
+    assert section.skip_reason(data, SETTINGS) is None
+    result = section.result(data, SETTINGS)
+    assert result is section.result(data, SETTINGS)  # memoised per client and settings
+    [f] = section.findings(result, data, SETTINGS)
+    assert set(f) <= {"text", "headline", "key", "value", "ci"} and f["key"] and np.isfinite(f["value"])
+    assert "95% CI " in f["text"] and "[" not in f["text"] and "p = 0." not in f["text"]
+    shown = section.present(result, data, SETTINGS)
+    try:
+        assert shown and all(isinstance(x, Shown) for x in shown)
+        figures = [x for x in shown if x.kind == "figure"]
+        assert len(figures) == 1 and len(figures[0].caption) > 40  # a descriptive alt text
+        assert all(hasattr(x.content, "columns") and x.caption for x in shown if x.kind == "table")
+    finally:
+        plt.close("all")
+
+
+def test_headlines_are_stated_on_the_main_outcome(demo):
+    data, _ = demo("coffee_house")
+    ipa = interface.TouchpointImportancePerformance().result(data, SETTINGS)
+    assert ipa.attrs["outcome"] == data.main_outcome
+    paths = interface.Journeys().result(data, SETTINGS).paths
+    assert paths.attrs["outcome"] == data.main_outcome
+
+
 def test_survey_only_and_single_wave_clients(demo):
     hotel, _ = demo("hotel_group")
-    reasons = interface.availability(hotel)
-    assert all(reasons.values())
+    reasons = [sec.skip_reason(hotel, SETTINGS) for sec in CORE_SECTIONS]
+    assert all(reasons) and reasons[0] == "the client supplies no touchpoint events (a touchpoints file in client.yaml)"
     assert interface.touchpoint_ipa(hotel) is None and interface.human_vs_technology(hotel) is None
     assert interface.journey_paths(hotel) is None and interface.touchpoint_sentiment(hotel) is None
     coffee, _ = demo("coffee_house")
@@ -530,6 +697,7 @@ def test_survey_only_and_single_wave_clients(demo):
     ev = interface.touchpoint_events(first)
     assert set(ev["respondent"]) <= set(first.own["respondent"])
     assert interface.touchpoint_ipa(first) is not None
+    assert interface.TouchpointImportancePerformance().skip_reason(first, SETTINGS) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -557,12 +725,10 @@ def _run(tmp_path, notebook: str, client: str, raw_root: Path, wave=None) -> lis
 
 @pytest.mark.slow
 def test_notebooks_run_for_survey_only_and_single_wave(demo, tmp_path, monkeypatch):
-    from cem_research.steps import innovation
-
     monkeypatch.setenv("CEM_PROJECT_ROOT", str(tmp_path))  # processed tables go to tmp_path/data/processed
     raw = demo.raw
     hotel = _run(tmp_path, "04_customer_interface", "hotel_group", raw)
-    assert [f["section"] for f in hotel] == list(interface.SECTIONS.values())
+    assert [f["section"] for f in hotel] == [sec.title for sec in CORE_SECTIONS]
     assert all(f["kind"] == "skipped" for f in hotel)
     hotel5 = {f["section"]: f["kind"] for f in _run(tmp_path, "05_continuous_innovation", "hotel_group", raw)}
     assert hotel5 == {"Tracking across waves": "finding", "Emerging themes": "skipped", "Innovation agenda": "finding"}
@@ -570,5 +736,4 @@ def test_notebooks_run_for_survey_only_and_single_wave(demo, tmp_path, monkeypat
     coffee4 = _run(tmp_path, "04_customer_interface", "coffee_house", raw, wave=first)
     assert all(f["kind"] == "finding" for f in coffee4) and any(f["headline"] for f in coffee4)
     coffee5 = {f["section"]: f["kind"] for f in _run(tmp_path, "05_continuous_innovation", "coffee_house", raw, first)}
-    assert coffee5 == {innovation.SECTIONS["tracking"]: "skipped", innovation.SECTIONS["themes"]: "skipped",
-                       innovation.SECTIONS["agenda"]: "finding"}
+    assert coffee5 == {"Tracking across waves": "skipped", "Emerging themes": "skipped", "Innovation agenda": "finding"}

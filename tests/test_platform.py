@@ -314,13 +314,13 @@ def test_emotional_functional_split(demo):
 
 
 def test_lmg_helper_matches_stats(demo):
-    """The private bootstrap helper resamples like stats.relative_importance and sums to R²."""
+    """The bootstrap helper resamples like stats.relative_importance and sums to R²."""
     from cem_research import stats
 
     data, _ = demo["tiny_client"]
     drivers = list(data.config.drivers)
     z = data.own[["satisfaction", *drivers]].dropna().to_numpy(dtype=float)
-    boot, r2b = pf._lmg_boot(z, 200, seed=0)
+    boot, r2b = pf.lmg_boot(z, 200, seed=0)
     assert boot.shape == (200, len(drivers)) and np.allclose(boot.sum(axis=1), r2b)
     ref = stats.relative_importance(data.own, "satisfaction", drivers, n_boot=200, seed=0).set_index("driver")
     lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
@@ -454,7 +454,7 @@ def test_ecsi_notebook_02_runs_on_own_constructs(ecsi, tmp_path):
     by = {}
     for f in fs:
         by.setdefault(f["section"], []).append(f)
-    assert set(by) == set(pf.SECTIONS)
+    assert set(by) == {s.title for s in pf.SECTIONS}
     assert all(f["kind"] == "finding" for f in fs)
     drivers = by["What drives the outcomes"][0]["text"]
     assert "Satisfaction is driven most by Perceived value" in drivers
@@ -470,7 +470,7 @@ def test_ecsi_notebook_02_runs_on_own_constructs(ecsi, tmp_path):
 def test_notebook_02_runs(demo, tmp_path, client):
     out = run_notebook(demo["root"], "02_experiential_platform", client, tmp_path)
     fs = notebook_findings(out)
-    assert {f["section"] for f in fs} == set(pf.SECTIONS)
+    assert {f["section"] for f in fs} == {s.title for s in pf.SECTIONS}
     assert sum(f["headline"] for f in fs) >= 1
     truth = demo[client][1]
     drivers = next(f for f in fs if f["section"] == "What drives the outcomes")
@@ -534,3 +534,243 @@ def test_driver_crosscheck_demo_top_driver_first_by_both(demo, client):
         assert t.loc[top, "lmg_rank"] == 1 and t.loc[top, "rw_rank"] == 1
         assert not t.loc[top, "disagree"]
     assert pf.crosscheck_finding(cross)["text"].startswith("Johnson's relative weights confirm the top driver")
+
+
+# ------------------------------------------------------------------------------------ sections
+
+
+def _settings(**kw):
+    from cem_research.steps.section import Settings
+
+    return Settings(n_boot=kw.pop("n_boot", N_BOOT), **kw)
+
+
+def _with_config(data, **changes):
+    """The same ratings under a changed configuration (a new ClientData: a fresh memo)."""
+    from dataclasses import replace
+
+    from cem_research.client.data import ClientData
+
+    return ClientData(replace(data.config, **changes), data.ratings, meta=data.meta)
+
+
+def _own_rows_cut(data, keep: int):
+    """The client's data with only ``keep`` own-brand rows (competitor rows unchanged)."""
+    from cem_research.client.data import ClientData
+
+    r = data.ratings
+    own = r.index[r["brand_kind"] == "own"]
+    return ClientData(data.config, r[(r["brand_kind"] != "own") | r.index.isin(own[:keep])], meta=data.meta)
+
+
+def test_sections_in_report_order_with_notebook_titles():
+    assert [s.key for s in pf.SECTIONS] == ["Reliability", "ExperientialProfile", "Drivers", "DriverCrosscheck",
+                                            "ExperientialPlatform"]
+    assert all(s.step == 2 for s in pf.SECTIONS)
+    text = (REPO / "notebooks" / "02_experiential_platform.py").read_text()
+    headings = [line[5:].strip() for line in text.splitlines() if line.startswith("# ## ")]
+    assert [s.title for s in pf.SECTIONS] == ["Measurement quality", "Experiential profile", "What drives the outcomes",
+                                              "What drives the outcomes", "The experiential platform"]
+    assert {s.title for s in pf.SECTIONS} == set(headings)
+
+
+def test_reliability_section_is_the_reliability_table(demo):
+    data, truth = demo["coffee_house"]
+    s = _settings()
+    rel = pf.Reliability().result(data, s)
+    pd.testing.assert_frame_equal(rel, pf.reliability_table(data))
+    assert pf.Reliability().result(data, s) is rel  # memoised: every step shares one table
+    (f,) = pf.Reliability().findings(rel, data, s)
+    assert f["key"] == "reliability_min_alpha" and f["headline"]
+    assert f["value"] == pytest.approx(rel.loc[rel["k"] >= 2, "alpha"].min())
+    shown = pf.Reliability().present(rel, data, s)
+    assert [x.kind for x in shown] == ["table", "table"]
+    assert "below_threshold" not in shown[0].content and shown[0].options["rename"]["alpha"] == "alpha (raw)"
+    assert set(shown[1].content["construct"]) <= set(rel.loc[rel["k"] >= 2, "construct"])
+    # the threshold of the settings is the threshold of the flags, in every later table
+    strict = _settings(reliability_threshold=0.99)
+    rel99 = pf.Reliability().result(data, strict)
+    assert rel99["below_threshold"].sum() > rel["below_threshold"].sum()
+    prof = pf.ExperientialProfile().result(data, strict).profile
+    dims = data.config.experience_dimensions
+    flagged = set(rel99.loc[rel99["below_threshold"], "construct"]) & set(dims)
+    assert flagged and set(prof.loc[prof["reliability_flag"].astype(bool), "dimension"]) == flagged
+    assert "0.99" in pf.Reliability().findings(rel99, data, strict)[0]["text"]
+    strict_profile = pf.ExperientialProfile().result(data, strict)
+    assert "(alpha below .99)" in pf.ExperientialProfile().findings(strict_profile, data, strict)[0]["text"]
+    frame = pf.profile_plot_frame(strict_profile.profile, threshold=0.99)
+    assert frame.loc[frame["dimension"].isin(flagged), "label"].str.endswith(" (alpha < .99)").all()
+
+
+def test_reliability_section_skips_without_constructs(demo):
+    data = _with_config(demo["tiny_client"][0], constructs={})
+    reason = pf.Reliability().skip_reason(data, _settings())
+    assert reason and "no constructs" in reason
+    assert pf.Reliability().result(data, _settings()) is None
+
+
+def test_profile_section(demo, ecsi):
+    data, truth = demo["coffee_house"]
+    s = _settings()
+    res = pf.ExperientialProfile().result(data, s)
+    rel = pf.reliability_table(data)
+    pd.testing.assert_frame_equal(res.profile, pf.experiential_profile(data, reliability=rel))
+    pd.testing.assert_frame_equal(res.tests, pf.profile_tests(data, reliability=rel))
+    (f,) = pf.ExperientialProfile().findings(res, data, s)
+    adv = data.config.constructs[truth["brand_advantage"]["construct"]].title
+    assert f["key"] == "profile_lead_diff" and f"Largest lead: {adv}" in f["text"] and f["headline"]
+    shown = pf.ExperientialProfile().present(res, data, s)
+    assert [x.kind for x in shown] == ["markdown", "table", "figure", "table"]
+    assert "series" not in shown[1].content and "Dot chart" in shown[2].caption
+    assert shown[3].content.columns[0] == "label"
+    # without competitors: no test table, the finding compares the brand with itself
+    e = pf.ExperientialProfile().result(ecsi["data"], s)
+    assert e.tests is None
+    assert [x.kind for x in pf.ExperientialProfile().present(e, ecsi["data"], s)] == ["markdown", "table", "figure"]
+    assert "No competitor ratings" in pf.ExperientialProfile().findings(e, ecsi["data"], s)[0]["text"]
+
+
+def test_profile_section_skips_when_every_construct_is_an_outcome(ecsi):
+    data = ecsi["data"]
+    only_outcomes = _with_config(data, drivers=(), outcomes=tuple(data.config.constructs))
+    for section in (pf.ExperientialProfile(), pf.ExperientialPlatform()):
+        assert "no experience dimension" in section.skip_reason(only_outcomes, _settings())
+
+
+def test_drivers_section_uses_the_settings(demo):
+    data, truth = demo["software_vendor"]
+    s = _settings(seed=7)
+    res = pf.Drivers().result(data, s)
+    ref = pf.driver_importance(data, n_boot=N_BOOT, seed=7, reliability=pf.reliability_table(data))
+    pd.testing.assert_frame_equal(res.importance, ref)
+    pd.testing.assert_frame_equal(res.emotional, pf.emotional_functional(data, ref, n_boot=N_BOOT, seed=7))
+    pd.testing.assert_frame_equal(res.nps, pf.nps_table(data))
+    other = pf.Drivers().result(data, _settings(seed=8)).importance
+    assert not np.allclose(other["share_ci_low"], ref["share_ci_low"])  # the seed reaches the bootstrap
+    (f,) = pf.Drivers().findings(res, data, s)
+    top = data.config.constructs[truth["top_driver"][data.main_outcome]].title
+    assert f["key"] == f"top_driver_{data.main_outcome}" and f["headline"]
+    assert f"{data.config.constructs[data.main_outcome].title} is driven most by {top}" in f["text"]
+    shown = pf.Drivers().present(res, data, s)
+    assert [x.kind for x in shown] == ["table", "figure", "table", "table"]
+    assert shown[0].options["percent"] == ("share", "share_ci_low", "share_ci_high")
+    assert shown[3].options == {"digits": 1} and "Net Promoter Score" in shown[3].caption
+
+
+def test_drivers_headline_is_stated_on_the_main_outcome(demo):
+    data, _ = demo["coffee_house"]
+    main = "loyalty"
+    assert main in data.config.outcomes and main != data.config.outcomes[0]
+    loyal = _with_config(data, main_outcome=main)
+    s = _settings()
+    res = pf.Drivers().result(loyal, s)
+    (f,) = pf.Drivers().findings(res, loyal, s)
+    t = res.importance[res.importance["outcome"] == main].sort_values("rank").iloc[0]
+    assert f["key"] == f"top_driver_{main}" and f["value"] == pytest.approx(t["share"])
+    assert f["ci"] == pytest.approx((t["share_ci_low"], t["share_ci_high"]))
+    e = res.emotional.set_index("outcome").loc[main]
+    assert f"of the explained variance in {e['outcome_label']}" in f["text"]
+
+
+def test_drivers_sections_skip_without_drivers_or_rows(ecsi, demo):
+    s = _settings()
+    no_outcome = _with_config(ecsi["data"], outcomes=())
+    for section in (pf.Drivers(), pf.DriverCrosscheck()):
+        assert "fewer than two drivers or no outcome" in section.skip_reason(no_outcome, s)
+        assert section.result(no_outcome, s) is None
+    few = _own_rows_cut(demo["tiny_client"][0], 3)
+    assert "too few complete rows" in pf.Drivers().skip_reason(few, s)
+    # the platform is still proposed, on the criteria that can be assessed
+    prop = pf.ExperientialPlatform().result(few, s)
+    assert (prop.candidates["criteria_assessed"] == 2).all() and prop.candidates["drives"].eq(False).all()
+
+
+def test_crosscheck_section(demo):
+    data, truth = demo["hotel_group"]
+    s = _settings()
+    cross = pf.DriverCrosscheck().result(data, s)
+    ref = pf.driver_crosscheck(data, pf.Drivers().result(data, s).importance, n_boot=N_BOOT, seed=s.seed)
+    pd.testing.assert_frame_equal(cross, ref)
+    (f,) = pf.DriverCrosscheck().findings(cross, data, s)
+    assert f["key"] == "driver_method_agreement" and not f["headline"]
+    (table,) = pf.DriverCrosscheck().present(cross, data, s)
+    assert table.options["rename"]["lmg_rank"] == "LMG rank"
+
+
+def test_crosscheck_section_skips_with_more_than_max_lmg_drivers():
+    from cem_research.client.config import parse_config
+    from cem_research.client.data import ClientData
+
+    rng = np.random.default_rng(3)
+    n, p = 120, pf.MAX_LMG + 1
+    names = [f"d{i}" for i in range(p)]
+    X = rng.normal(size=(n, p))
+    r = pd.DataFrame(X, columns=names)
+    r["y"] = X[:, 0] + rng.normal(size=n)
+    r = r.assign(brand_kind="own", brand="Own", wave="W1", respondent=[str(i) for i in range(n)])
+    cfg = parse_config({"brand": "Own", "survey": {"file": "s.csv"}, "constructs": {k: [k] for k in [*names, "y"]},
+                        "drivers": names, "outcomes": ["y"]}, "unit")
+    data = ClientData(cfg, r, meta={"waves": ["W1"]})
+    s = _settings(n_boot=20)
+    assert pf.Drivers().skip_reason(data, s) is None
+    assert (pf.Drivers().result(data, s).importance["method"] == "relative weights (Johnson)").all()
+    assert f"more than {pf.MAX_LMG} drivers" in pf.DriverCrosscheck().skip_reason(data, s)
+
+
+def test_crosscheck_run_is_silent_when_drivers_are_skipped(ecsi, monkeypatch):
+    from cem_research.present import findings as fnd
+
+    said = []
+    monkeypatch.setattr(fnd, "skip", lambda *a: said.append(a))
+    data = _with_config(ecsi["data"], outcomes=())
+    assert pf.Drivers().run(data, _settings(), show=False) is None
+    assert pf.DriverCrosscheck().run(data, _settings(), show=False) is None
+    assert len(said) == 1 and said[0][1] == "What drives the outcomes"
+
+
+def test_platform_section_and_override(demo):
+    data, truth = demo["coffee_house"]
+    s = _settings()
+    prop = pf.ExperientialPlatform().result(data, s)
+    assert prop.evp == truth["top_driver"]["satisfaction"] == prop.positioning[0]
+    fs = pf.ExperientialPlatform().findings(prop, data, s)
+    assert [f["key"] for f in fs] == ["positioning", "evp", "implementation_theme"]
+    shown = pf.ExperientialPlatform().present(prop, data, s)
+    assert [x.kind for x in shown] == ["table", "table", "markdown", "table"]
+    assert shown[2].content == prop.markdown and list(shown[3].content["element"]) == list(pf.ELEMENTS)
+    edited = pf.ExperientialPlatform(override={"evp": "Your daily moment of warmth."})
+    assert edited.key != pf.ExperientialPlatform().key  # not served the unedited proposal from the memo
+    e = edited.result(data, s)
+    assert e.table.loc[1, "proposal"] == "Your daily moment of warmth." and e.table.loc[1, "edited"]
+    assert not prop.table["edited"].any()
+    assert "edited by the researcher" in edited.findings(e, data, s)[1]["text"]
+
+
+def test_platform_figures_return_axes(demo):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cem_research.present import plots
+    from cem_research.present.plots import platform as plots_pf
+
+    data, _ = demo["coffee_house"]
+    s = _settings()
+    prof = pf.ExperientialProfile().result(data, s).profile
+    imp = pf.Drivers().result(data, s).importance
+    try:
+        _, ax = plt.subplots()
+        assert plots_pf.profile_chart(prof, ax=ax) is ax
+        own = prof.loc[(prof["level"] == "brand") & (prof["brand_kind"] == "own"), "series"].iloc[0]
+        legend = {t.get_text() for t in ax.get_legend().get_texts()}
+        assert own in legend and ax.get_xlabel() == "Mean rating (95% CI)"
+        ax2 = plots_pf.importance_chart(imp, confidence=0.9)
+        assert ax2.get_xlabel().endswith("(90% bootstrap CI)")
+        assert len(ax2.get_yticklabels()) == imp["driver"].nunique()
+        assert set(plots_pf.outcome_palette(imp).values()).isdisjoint({plots.OWN})
+        frame = plots_pf.importance_plot_frame(imp)
+        assert np.allclose(frame["share_pct"], 100 * imp["share"])
+    finally:
+        plt.close("all")
+    assert pf.profile_plot_frame is plots_pf.profile_plot_frame  # one home, re-exported for step 3

@@ -1,5 +1,5 @@
-"""Step 1 (world.py): unit tests on hand-made data, planted-truth recovery on the demo clients,
-and the notebook's structure."""
+"""Step 1 (cem_research.steps.world): unit tests on hand-made data, the sections (skip reasons, results,
+findings, what they show), planted-truth recovery on the demo clients, and the notebook's structure."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ from cem_research import stats
 from cem_research.steps import world
 from cem_research.client.config import parse_config
 from cem_research.client.data import ClientData
+from cem_research.steps.section import Settings, Shown
+from cem_research.steps.world.frames import str_categorical
+
+#: The sections this step always has (the optional methods' sections are tested with their methods).
+CORE_SECTIONS = [s for s in world.SECTIONS if not getattr(s, "optional", False)]
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "01_experiential_world"
@@ -193,7 +198,7 @@ def test_segments_skip_without_segments_or_loyalty():
     d = make_data(cfg)
     assert world.segment_columns(d) == {}
     assert world.segment_sizes(d) is None and world.segment_tests(d) is None
-    assert "segment" in world.skip_reason(d, "segments")
+    assert "segment" in world.CustomerSegments().skip_reason(d, Settings())
     f = world.segment_finding(None, None, None, "sat")
     assert f["value"] is None and "No segment could be compared" in f["text"]
 
@@ -235,7 +240,7 @@ def test_layers_skip_without_layered_constructs():
                                   "ltr": {"items": ["ltr"], "scale": [0, 10]}})
     d = make_data(cfg)
     assert world.layer_scores(d) is None
-    assert "layer" in world.skip_reason(d, "layers")
+    assert "layer" in world.ExperientialLayers().skip_reason(d, Settings())
     assert "All four layers" not in world.layer_finding(None, world.missing_layers(cfg))["text"]
 
 
@@ -307,11 +312,11 @@ def test_journey_finding_names_weakest_stage():
 
 def test_journey_skips():
     assert world.journey_stages(make_data()) is None
-    assert "no touchpoint file" in world.skip_reason(make_data(), "journey")
+    assert "no touchpoint file" in world.JourneyStages().skip_reason(make_data(), Settings())
     nostage = touchpoints_frame().drop(columns="stage")
     d = make_data(make_config(touchpoints={"file": "tp.csv", "id": "id", "touchpoint": "tp", "satisfaction": "s"}),
                   touchpoints=nostage)
-    assert world.journey_stages(d) is None and "stage" in world.skip_reason(d, "journey")
+    assert world.journey_stages(d) is None and "stage" in world.JourneyStages().skip_reason(d, Settings())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,7 +368,7 @@ def test_competitive_finding_without_advantage():
 def test_competition_skips_without_competitors():
     d = make_data(ratings=own_ratings())
     assert world.brand_profiles(d) is None and world.brand_tests(d) is None
-    assert "competitor" in world.skip_reason(d, "competition")
+    assert "competitor" in world.CompetitiveLandscape().skip_reason(d, Settings())
     assert world.competitive_finding(None, "Own")["value"] is None
 
 
@@ -428,10 +433,12 @@ def test_feedback_skips():
     d = make_data()
     for f in (world.feedback_frame, world.sentiment_summary, world.feedback_terms, world.representative_quotes):
         assert f(d) is None
-    assert "feedback" in world.skip_reason(d, "feedback")
+    assert "feedback" in world.WhatCustomersSay().skip_reason(d, Settings())
     assert world.quotes_html(None).startswith("<p>")
-    with pytest.raises(ValueError):
-        world.skip_reason(d, "nonsense")
+    # feedback that holds only competitor comments is no feedback on the own brand
+    only_rival = feedback_frame().assign(brand="RivalA")
+    assert "no comments about the client's own brand" in world.WhatCustomersSay().skip_reason(
+        make_data(feedback=only_rival), Settings())
 
 
 def test_sample_overview(data):
@@ -447,7 +454,8 @@ def test_sample_overview(data):
 def test_notebook_sections_match_findings_titles_and_ipynb_is_clean():
     py = (NOTEBOOK.with_suffix(".py")).read_text(encoding="utf-8")
     headings = re.findall(r"^# ## (.+)$", py, flags=re.M)
-    assert headings == list(world.SECTIONS.values())
+    # every section but the data overview (shown above the first heading) has the heading of its title
+    assert headings == [s.title for s in CORE_SECTIONS if not isinstance(s, world.SampleOverview)]
     nb = json.loads(NOTEBOOK.with_suffix(".ipynb").read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
@@ -456,6 +464,193 @@ def test_notebook_sections_match_findings_titles_and_ipynb_is_clean():
     # .py and .ipynb carry the same code
     py_code = [c.strip() for c in re.split(r"^# %%.*$", py, flags=re.M)[1:] if c.strip() and not c.strip().startswith("# ")]
     assert [("".join(c["source"])).strip() for c in code] == py_code
+    # the parameters cell carries the shared settings; each section runs once, in report order
+    params = "".join(code[0]["source"])
+    for name in ("client", "raw_root", "wave", "n_boot", "seed", "confidence"):
+        assert re.search(rf"^{name} = ", params, flags=re.M), name
+    runs = re.findall(r"world\.(\w+)\(\)\.run\(data, settings\)", py)
+    assert runs == [s.key for s in world.SECTIONS]
+
+
+# ---------------------------------------------------------------------------------------------
+# the sections
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sections_of_step_one_in_report_order():
+    assert [s.key for s in CORE_SECTIONS] == ["SampleOverview", "CustomerSegments", "ExperientialLayers",
+                                               "JourneyStages", "CompetitiveLandscape", "WhatCustomersSay"]
+    assert {s.step for s in CORE_SECTIONS} == {1}
+    assert world.CustomerSegments.title == "Who the customer is"
+
+
+def _bare_data():
+    """A client with survey ratings of the own brand only: no segments, layers, touchpoints, rivals or comments."""
+    cfg = make_config(segments=None, nps=None, outcomes=["sat"],
+                      constructs={"sens": {"items": ["sens"]}, "use": {"items": ["use"]},
+                                  "sat": {"items": ["sat"], "scale": [1, 10]}, "ltr": {"items": ["ltr"]}})
+    return make_data(cfg, own_ratings())
+
+
+def test_sections_skip_with_one_line_reasons_when_the_data_are_missing():
+    d, settings = _bare_data(), Settings()
+    reasons = {s.key: s.skip_reason(d, settings) for s in CORE_SECTIONS}
+    assert reasons.pop("SampleOverview") is None
+    assert set(reasons) == {"CustomerSegments", "ExperientialLayers", "JourneyStages", "CompetitiveLandscape",
+                            "WhatCustomersSay"}
+    for key, reason in reasons.items():
+        assert isinstance(reason, str) and reason.strip() and "\n" not in reason, key
+    assert "segment" in reasons["CustomerSegments"] and "layer" in reasons["ExperientialLayers"]
+    assert "touchpoint" in reasons["JourneyStages"] and "competitor" in reasons["CompetitiveLandscape"]
+    assert "feedback" in reasons["WhatCustomersSay"]
+    for s in CORE_SECTIONS[1:]:
+        assert s.result(d, settings) is None, s.key
+    assert world.SampleOverview().result(d, settings)["n"].sum() == len(d.ratings)
+
+
+def _kinds(shown):
+    assert all(isinstance(item, Shown) for item in shown)
+    return [item.kind for item in shown]
+
+
+def _close(shown):
+    import matplotlib.pyplot as plt
+
+    for item in shown:
+        if item.kind == "figure":
+            assert item.caption and not item.caption.startswith("<Figure")  # descriptive alt text
+            plt.close(item.content)
+
+
+def test_segments_section_result_findings_and_shown(data):
+    settings = Settings()
+    sec = world.CustomerSegments()
+    res = sec.result(data, settings)
+    assert isinstance(res, world.SegmentResult) and res is sec.result(data, settings)  # computed once
+    pd.testing.assert_frame_equal(res.sizes, world.segment_sizes(data))
+    pd.testing.assert_frame_equal(res.tests, world.segment_tests(data))
+    pd.testing.assert_frame_equal(res.pairs, world.segment_pairs(data, res.tests))
+    found = sec.findings(res, data, settings)
+    # first on the main outcome, then on any construct (a headline when significant: the planted gap is)
+    assert [f["key"] for f in found] == [f"segment_{data.main_outcome}", "segment_difference"]
+    assert found[1] == world.segment_finding(res.profiles, res.tests, res.pairs, None, res.sizes, headline="auto")
+    assert found[1]["headline"] is True
+    shown = sec.present(res, data, settings)
+    # single-item constructs only: no reliability table
+    assert _kinds(shown) == ["table", "table", "figure", "table", "table", "figure"]
+    assert shown[0].caption == "Segment sizes among own-brand respondents (share with Wilson 95% CI)"
+    assert list(shown[0].content.columns) == ["segment_label", "level", "count", "n", "share", "ci_low", "ci_high"]
+    assert "role" not in shown[1].content and set(shown[1].content["label"]) == {"Sat", "Ltr"}  # outcomes only
+    assert "Usage frequency" in shown[-1].caption
+    _close(shown)
+
+
+def test_segments_section_takes_the_reliability_threshold_from_settings():
+    d = _reliability_data()
+    sec = world.CustomerSegments()
+    default = sec.result(d, Settings())
+    strict = sec.result(d, Settings(reliability_threshold=0.99))
+    assert default.reliability.set_index("level")["unreliable"].to_dict() == {"daily": False, "rare": True,
+                                                                              "weekly": False}
+    assert strict.reliability["unreliable"].all()
+    exp = strict.tests[strict.tests["construct"] == "exp"].iloc[0]
+    assert exp["unreliable_in"] == "daily, rare, weekly"
+    text = sec.findings(strict, d, Settings(reliability_threshold=0.99))[1]["text"]
+    assert "below .99" in text and "below .70" not in text
+    grid = next(i for i in sec.present(strict, d, Settings(reliability_threshold=0.99)) if "Reliability" in i.caption)
+    assert "below .99" in grid.caption and "\u26a0 in daily, rare, weekly" in grid.content.iloc[0, 1]
+    _close(sec.present(default, d, Settings()))
+
+
+def test_layers_section_with_two_waves():
+    r = own_ratings(n=120, waves=("W1", "W2"))
+    r.loc[r["wave"] == "W2", "use"] += 1.0
+    d = make_data(ratings=r, waves=("W1", "W2"))
+    sec, settings = world.ExperientialLayers(), Settings()
+    res = sec.result(d, settings)
+    assert res.missing == ("context", "category")
+    pd.testing.assert_frame_equal(res.scores_by_wave, world.layer_scores(d, by_wave=True))
+    pd.testing.assert_frame_equal(res.changes, world.layer_changes(d))
+    (f,) = sec.findings(res, d, settings)
+    assert f == world.layer_finding(res.scores, ["context", "category"], res.changes)
+    shown = sec.present(res, d, settings)
+    assert _kinds(shown) == ["table", "table", "figure", "figure", "table"]
+    assert shown[0].caption == "Schmitt's four experiential layers: measured by this client?"
+    assert "one colour per survey wave" in shown[3].caption
+    _close(shown)
+    one_wave = sec.result(make_data(), settings)  # one wave: no change table, no per-wave figure
+    assert one_wave.scores_by_wave is None and one_wave.changes is None
+    shown = sec.present(one_wave, make_data(), settings)
+    assert _kinds(shown) == ["table", "table", "figure"]
+    _close(shown)
+
+
+def test_journey_section():
+    d = make_data(journey_config(), touchpoints=touchpoints_frame())
+    sec, settings = world.JourneyStages(), Settings()
+    res = sec.result(d, settings)
+    pd.testing.assert_frame_equal(res, world.journey_stages(d))
+    (f,) = sec.findings(res, d, settings)
+    assert f["key"] == "journey_low_stage" and f["value"] == pytest.approx(3.5)
+    shown = sec.present(res, d, settings)
+    assert _kinds(shown) == ["table", "figure"]
+    assert list(shown[0].content["stage"]) == ["awareness", "purchase", "usage", "disposal"]
+    assert "reach" in shown[0].options["percent"]
+    _close(shown)
+
+
+def test_competition_section_states_intervals_at_the_settings_confidence(data):
+    sec = world.CompetitiveLandscape()
+    res95, res90 = sec.result(data, Settings()), sec.result(data, Settings(confidence=0.90))
+    pd.testing.assert_frame_equal(res95.advantages, world.brand_advantages(world.brand_tests(data)))
+    width = lambda r: (r.tests["ci_high"] - r.tests["ci_low"]).to_numpy()  # noqa: E731
+    assert (width(res90) < width(res95)).all()
+    (f95,) = sec.findings(res95, data, Settings())
+    (f90,) = sec.findings(res90, data, Settings(confidence=0.90))
+    assert f95 == world.competitive_finding(res95.tests, "Own")
+    assert "90% CI" in f90["text"] and "95% CI" not in f90["text"]
+    assert f90["ci"][1] - f90["ci"][0] < f95["ci"][1] - f95["ci"][0]
+    shown = sec.present(res95, data, Settings())
+    assert _kinds(shown) == ["figure", "table", "table"]
+    assert shown[2].content["significant"].all() and "T" not in shown[2].content
+    _close(shown)
+
+
+def test_feedback_section_shows_quotes_as_html():
+    from IPython.core.formatters import format_display_data
+
+    d = make_data(feedback=feedback_frame())
+    sec, settings = world.WhatCustomersSay(), Settings()
+    res = sec.result(d, settings)
+    pd.testing.assert_frame_equal(res.summary, world.sentiment_summary(d))
+    (f,) = sec.findings(res, d, settings)
+    assert f["key"] == "share_negative" and f["value"] == pytest.approx(3 / 7)
+    shown = sec.present(res, d, settings)
+    assert _kinds(shown) == ["table", "figure", "table", "markdown"]
+    quotes = shown[-1].content
+    assert quotes == world.quotes_html(res.quotes) and "<script>" not in quotes
+    formats, _ = format_display_data(quotes)
+    assert formats["text/html"] == str(quotes) and "text/markdown" not in formats
+    _close(shown)
+
+
+def test_figure_builders_follow_the_axes_and_figure_conventions(data):
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from cem_research.present.plots import world as world_plots
+
+    prof, tests = world.segment_profiles(data), world.segment_tests(data)
+    gap = world.segment_gap(prof, tests, world.segment_pairs(data, tests))
+    fig, ax = plt.subplots()
+    assert world_plots.segment_gap_chart(prof, gap, ax=ax) is ax
+    assert "95% CI" in ax.get_title() and "[" not in ax.get_title()
+    assert world_plots.layer_chart(world.layer_scores(data), ax=ax) is ax
+    assert isinstance(world_plots.layer_chart(world.layer_scores(data)), Axes)
+    assert isinstance(world_plots.segment_figure(world.segment_sizes(data), prof, "sat"), Figure)
+    assert isinstance(world_plots.competitive_figure(world.brand_profiles(data)), Figure)
+    plt.close("all")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -540,17 +735,17 @@ def test_tiny_client_journey_in_contract_order(demo_project):
     worst_stage = d.touchpoints.loc[d.touchpoints["touchpoint"] == truth["worst_touchpoint"], "stage"].iloc[0]
     sat = st[st["measure"] == "satisfaction"]
     assert worst_stage in set(sat.nsmallest(2, "estimate")["stage"])
-    for section in world.SECTIONS:
-        assert world.skip_reason(d, section) is None
+    for section in CORE_SECTIONS:
+        assert section.skip_reason(d, Settings()) is None, section.key
 
 
 def test_hotel_group_skips_touchpoints_and_feedback(demo_project):
     d, _ = _load(demo_project, "hotel_group")
-    assert world.journey_stages(d) is None and world.skip_reason(d, "journey")
+    assert world.journey_stages(d) is None and world.JourneyStages().skip_reason(d, Settings())
     assert world.sentiment_summary(d) is None and world.feedback_terms(d) is None
-    assert world.representative_quotes(d) is None and world.skip_reason(d, "feedback")
+    assert world.representative_quotes(d) is None and world.WhatCustomersSay().skip_reason(d, Settings())
     # survey-only, but competitors are in the brand column
-    assert world.brand_tests(d) is not None and world.skip_reason(d, "competition") is None
+    assert world.brand_tests(d) is not None and world.CompetitiveLandscape().skip_reason(d, Settings()) is None
 
 
 def test_survey_weights_are_used_where_supported():
@@ -671,6 +866,6 @@ def test_text_categorical_matches_per_value_conversion():
                    pd.Series([np.nan, np.nan]), pd.Series([], dtype="str")):
         vals = values.astype(object).where(values.notna()).map(lambda v: v if pd.isna(v) else str(v))
         expected = pd.Categorical(vals, categories=sorted(vals.dropna().unique()))
-        got = world._str_categorical(values)
+        got = str_categorical(values)
         assert got.dtype == expected.dtype and got.categories.dtype == expected.categories.dtype
         assert list(got.codes) == list(expected.codes)

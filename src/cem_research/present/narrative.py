@@ -75,20 +75,30 @@ def signed_pct(x: Any, digits: int = 0) -> str:
     return signed(100 * float(x), digits) + " points"
 
 
+def level(confidence: float = CONFIDENCE) -> str:
+    """A confidence level for a caption or axis label: ``'95%'``."""
+    return f"{100 * float(confidence):g}%"
+
+
+def ci_label(confidence: float = CONFIDENCE) -> str:
+    """The name of an interval for a caption or axis label: ``'95% CI'`` (as :func:`ci` names it)."""
+    return f"{level(confidence)} CI"
+
+
 def ci(lo: Any, hi: Any, digits: int = 2, confidence: float = CONFIDENCE) -> str:
     """An interval: ``'95% CI 5.60 to 6.00'`` (``'95% CI not available'`` when missing)."""
-    level = f"{100 * confidence:g}% CI"
+    name = ci_label(confidence)
     if missing(lo) or missing(hi):
-        return f"{level} not available"
-    return f"{level} {num(lo, digits)} to {num(hi, digits)}"
+        return f"{name} not available"
+    return f"{name} {num(lo, digits)} to {num(hi, digits)}"
 
 
 def pct_ci(lo: Any, hi: Any, digits: int = 0, confidence: float = CONFIDENCE) -> str:
     """An interval of a share: ``'95% CI 13% to 21%'``."""
-    level = f"{100 * confidence:g}% CI"
+    name = ci_label(confidence)
     if missing(lo) or missing(hi):
-        return f"{level} not available"
-    return f"{level} {pct(lo, digits)} to {pct(hi, digits)}"
+        return f"{name} not available"
+    return f"{name} {pct(lo, digits)} to {pct(hi, digits)}"
 
 
 def p(value: Any) -> str:

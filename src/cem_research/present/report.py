@@ -97,7 +97,9 @@ class _Doc:
         if MIME in data:
             self.add_finding(data[MIME])
         elif "image/png" in data:
-            alt = html.escape(str(data.get("text/plain", "figure")))[:200]
+            meta = (out.get("metadata") or {}).get("image/png") or {}
+            alt = meta.get("alt") if isinstance(meta, dict) else None
+            alt = html.escape(str(alt or data.get("text/plain", "figure")), quote=True)[:300]
             png = data["image/png"].replace("\n", "")
             self.parts.append(f'<figure><img src="data:image/png;base64,{png}" alt="{alt}"></figure>')
         elif "text/html" in data:

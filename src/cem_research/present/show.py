@@ -17,7 +17,7 @@ def display_all(items: Iterable) -> None:
         if item.kind == "table":
             display(tables.show(item.content, caption=item.caption or None, **item.options))
         elif item.kind == "figure":
-            plots.show(item.content)
+            plots.show(item.content, alt=item.caption or None)
         elif item.kind == "markdown":
             content = item.content
             display(content if hasattr(content, "_repr_markdown_") else Markdown(str(content)))

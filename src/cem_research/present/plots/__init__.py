@@ -144,13 +144,22 @@ def quadrant_chart(data: pd.DataFrame, importance: str, performance: str, label:
     return ax
 
 
-def show(fig=None) -> None:
-    """Display and close a figure (keeps notebooks from accumulating open figures)."""
+def show(fig=None, alt: str | None = None) -> None:
+    """Display and close a figure (keeps notebooks from accumulating open figures).
+
+    Parameters
+    ----------
+    fig : Figure, optional
+        Default: the current figure.
+    alt : str, optional
+        A description of the chart for readers who cannot see it; the report uses it as the
+        image's alt text.
+    """
     fig = fig or plt.gcf()
     fig.tight_layout()
     try:
         from IPython.display import display
 
-        display(fig)
+        display(fig, metadata={"image/png": {"alt": alt}} if alt else None)
     finally:
         plt.close(fig)

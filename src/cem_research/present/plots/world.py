@@ -1,0 +1,251 @@
+"""Figures of step 1, "Analyze the experiential world" (:mod:`cem_research.steps.world`).
+
+Single-panel builders take ``ax=None`` and return the Axes; multi-panel builders return the Figure.
+Each takes the tidy result of a step-1 section and draws it in the house style of
+:mod:`cem_research.present.plots` (own brand red, competitors grey by kind, sample sizes on the axis).
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.colors import to_hex
+
+from cem_research.present import narrative as nv
+from cem_research.present.plots import KIND_COLORS, OWN, dot_interval, with_n
+
+#: Panel titles of the journey figure, in the order drawn.
+MEASURE_LABELS = {
+    "reach": "Reach: % of customers with a contact",
+    "satisfaction": "Satisfaction (mean)",
+    "effort": "Effort (mean; high = harder)",
+    "dropout": "Drop-out: % whose last contact is here",
+}
+
+
+def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct: str,
+                   confidence: float = 0.95):
+    """Segment sizes (left) and mean ``construct`` per level (right), one row per segment.
+
+    Parameters
+    ----------
+    sizes : DataFrame
+        :func:`cem_research.steps.world.segment_sizes`.
+    profiles : DataFrame or None
+        :func:`cem_research.steps.world.segment_profiles`.
+    construct : str
+        The construct of the right-hand panels (the main outcome).
+    confidence : float, default 0.95
+        Level of the intervals, for the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    segs = list(pd.unique(sizes["segment"]))
+    heights = [max(1.2, 0.42 * sizes[sizes["segment"] == s]["level"].nunique() + 0.7) for s in segs]
+    fig, axes = plt.subplots(len(segs), 2, figsize=(11, sum(heights) + 0.8), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    prof = profiles[profiles["construct"] == construct] if profiles is not None else None
+    xlim = None
+    if prof is not None and len(prof):
+        lo, hi = prof["ci_low"].min(), prof["ci_high"].max()
+        pad = 0.05 * (hi - lo) if np.isfinite(hi - lo) and hi > lo else 0.5
+        xlim = (lo - pad, hi + pad) if np.isfinite(lo) and np.isfinite(hi) else None
+    for i, seg in enumerate(segs):
+        s = sizes[sizes["segment"] == seg].assign(pct=lambda d: 100 * d["share"], lo=lambda d: 100 * d["ci_low"],
+                                                  hi=lambda d: 100 * d["ci_high"])
+        dot_interval(s.assign(n=s["count"]), x="pct", y="level", low="lo", high="hi", ax=axes[i, 0],
+                     xlabel="share of customers (%)", title=s["segment_label"].iloc[0],
+                     palette={lv: OWN for lv in s["level"]})
+        axes[i, 0].set_xlim(0, 100)
+        ax = axes[i, 1]
+        if prof is not None and (prof["segment"] == seg).any():
+            p = prof[prof["segment"] == seg]
+            name = p["label"].iloc[0]
+            scale = nv.scale_text((p["scale_min"].iloc[0], p["scale_max"].iloc[0]))
+            dot_interval(p, x="mean", y="level", ax=ax, palette={lv: OWN for lv in p["level"]},
+                         xlabel=f"{name}: mean ({scale})", title=f"{name} by level")
+            if xlim is not None:
+                ax.set_xlim(*xlim)
+        else:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, f"not compared on {construct}\n(loyalty groups are formed from it)",
+                    ha="center", va="center", transform=ax.transAxes, fontsize=9)
+    fig.suptitle(f"Who the customer is: segment sizes and scores (own brand, {nv.level(confidence)} CI)",
+                 fontweight="bold", y=1.02)
+    return fig
+
+
+def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: float = 0.95):
+    """The segment that makes the largest difference: the mean of each of its levels.
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        :func:`cem_research.steps.world.segment_profiles`.
+    gap : dict
+        :func:`cem_research.steps.world.segment_gap` (segment, construct, top and bottom level, difference).
+    ax : matplotlib Axes, optional
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    p = profiles[(profiles["segment"] == gap["segment"]) & (profiles["construct"] == gap["construct"])]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * len(p) + 1.6))
+    title = f"{gap['label']} by {gap['segment_label']}: '{gap['top']}' - '{gap['bottom']}' = {nv.signed(gap['diff'])}"
+    if not pd.isna(gap["ci"][0]):
+        title += f" ({nv.ci(*gap['ci'], confidence=confidence)})"
+    dot_interval(p, x="mean", y="level", ax=ax, palette={lv: OWN for lv in p["level"]},
+                 xlabel=f"{gap['label']}: mean ({nv.scale_text(gap['scale'])}), {nv.level(confidence)} CI", title=title)
+    return ax
+
+
+def layer_chart(scores: pd.DataFrame, ax=None, confidence: float = 0.95):
+    """Own-brand layer constructs on a common 0-100 axis (% of scale maximum), with their intervals.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        :func:`cem_research.steps.world.layer_scores`, pooled or by wave (then one colour per wave).
+    ax : matplotlib Axes, optional
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    s = scores.assign(row=lambda d: d["label"] + " \u2014 " + d["layer"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, max(2.5, 0.45 * len(s) + 1.2)))
+    xlabel = "% of scale maximum (0 = lowest answer, 100 = highest)"
+    if "wave" in s:
+        n_wave = s.groupby("wave", sort=False)["n"].max()
+        s = s.assign(wave_n=s["wave"].map(lambda w: with_n(str(w), n_wave[w])))
+        waves = list(pd.unique(s["wave_n"]))
+        reds = [to_hex(c) for c in plt.get_cmap("Reds")(np.linspace(0.35, 0.9, len(waves)))]
+        dot_interval(s, x="pomp", y="row", low="pomp_low", high="pomp_high", hue="wave_n",
+                     palette=dict(zip(waves, reds)), ax=ax, n=None, xlabel=xlabel)
+    else:
+        dot_interval(s, x="pomp", y="row", low="pomp_low", high="pomp_high",
+                     palette={r: OWN for r in s["row"]}, ax=ax, xlabel=xlabel)
+    ax.set_xlim(0, 100)
+    ax.set_title(f"The experiential layers: own brand ({nv.level(confidence)} CI)")
+    return ax
+
+
+def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
+    """Four panels (reach, satisfaction, effort, drop-out) along the journey stages, with their intervals.
+
+    Drawn with seaborn point plots in the declared stage order; tick labels carry the sample sizes.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        :func:`cem_research.steps.world.journey_stages`.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    measures = [m for m in MEASURE_LABELS if m in set(stages["measure"])]
+    order = list(stages.sort_values("stage_order")["stage"].drop_duplicates())
+    ncols = 2 if len(measures) > 2 else len(measures)
+    nrows = math.ceil(len(measures) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 4.2 * nrows), squeeze=False)
+    for ax in list(axes.flat)[len(measures):]:
+        ax.set_axis_off()
+    for ax, m in zip(axes.flat, measures):
+        sub = stages[stages["measure"] == m].set_index("stage").reindex(order).reset_index()
+        share = m in ("reach", "dropout")
+        k = 100 if share else 1
+        sns.pointplot(data=sub.assign(est=sub["estimate"] * k), x="stage", y="est", order=order,
+                      color=OWN, errorbar=None, markers="o", ax=ax)
+        x = np.arange(len(order))
+        ok = sub["ci_low"].notna().to_numpy()
+        ax.vlines(x[ok], (sub["ci_low"] * k)[ok], (sub["ci_high"] * k)[ok], color=OWN, lw=2, alpha=0.7)
+        ax.set_xticks(x, [with_n(s, n) for s, n in zip(order, sub["n"].fillna(0))], rotation=40,
+                      ha="right", fontsize=8)
+        ax.set_xlabel("")
+        if share:
+            ax.set_ylim(0, 100)
+            ax.set_ylabel("% of customers")
+        else:
+            ax.set_ylim(sub["scale_min"].dropna().iloc[0] if sub["scale_min"].notna().any() else None,
+                        sub["scale_max"].dropna().iloc[0] if sub["scale_max"].notna().any() else None)
+            ax.set_ylabel("mean rating")
+        ax.set_title(MEASURE_LABELS[m], fontsize=10)
+    fig.suptitle(f"The experience along the journey (stages in journey order, {nv.level(confidence)} CI)",
+                 fontweight="bold", y=1.02)
+    return fig
+
+
+def competitive_figure(profiles: pd.DataFrame, ncols: int = 3, confidence: float = 0.95):
+    """One dot-and-interval panel per construct: own brand (red) vs competitors (grey by kind).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        :func:`cem_research.steps.world.brand_profiles`.
+    ncols : int, default 3
+        Panels per row.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    constructs = list(pd.unique(profiles["construct"]))
+    ncols = min(ncols, len(constructs))
+    nrows = math.ceil(len(constructs) / ncols)
+    levels = profiles["level"].nunique()
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, (0.32 * levels + 1.4) * nrows), squeeze=False)
+    palette = dict(zip(profiles["level"], profiles["brand_kind"].map(KIND_COLORS)))
+    for ax, c in zip(axes.flat, constructs):
+        sub = profiles[profiles["construct"] == c]
+        dot_interval(sub, x="mean", y="level", ax=ax, palette=palette,
+                     xlabel=f"mean ({nv.scale_text((sub['scale_min'].iloc[0], sub['scale_max'].iloc[0]))})",
+                     title=sub["label"].iloc[0])
+        ax.tick_params(axis="y", labelsize=8)
+    for ax in list(axes.flat)[len(constructs):]:
+        ax.set_axis_off()
+    fig.suptitle(f"The competitive landscape: own brand (red) vs competitors, mean with {nv.level(confidence)} CI",
+                 fontweight="bold", y=1.02)
+    return fig
+
+
+def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95):
+    """Mean compound sentiment with its interval by touchpoint and by segment (one panel per dimension).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`cem_research.steps.world.sentiment_summary`.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    dims = [d for d in pd.unique(summary["dimension"]) if d != "all"] or ["all"]
+    heights = [0.42 * (summary["dimension"] == d).sum() + 0.9 for d in dims]
+    fig, axes = plt.subplots(len(dims), 1, figsize=(8, sum(heights) + 0.8), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, d in zip(axes[:, 0], dims):
+        sub = summary[summary["dimension"] == d]
+        dot_interval(sub, x="compound", y="level", ax=ax, palette={lv: OWN for lv in sub["level"]},
+                     xlabel="mean VADER compound (\u22121 negative \u2026 +1 positive)",
+                     title=sub["dimension_label"].iloc[0])
+        ax.axvline(0, color="#9aa5b1", lw=1, ls="--")
+        ax.set_xlim(-1, 1)
+    fig.suptitle(f"What customers say: sentiment of own-brand comments ({nv.level(confidence)} CI)",
+                 fontweight="bold", y=1.02)
+    return fig

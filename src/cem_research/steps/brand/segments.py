@@ -1,0 +1,381 @@
+"""Section "Segment differences": is the brand experienced the same by every customer segment?
+
+* :func:`segment_differences` – each brand-experience dimension across each declared segment
+  (Welch ANOVA or Kruskal–Wallis, effect size, Holm; the highest vs the lowest group), with
+  reliability re-checked within every compared group;
+* :func:`segment_means` – the means (95% CI) per segment group, for the charts;
+* :func:`segment_pairs` – every Games–Howell pair of the significant differences;
+* :class:`SegmentDifferences` – the report section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+from scipy import stats as sps
+
+from cem_research import stats
+from cem_research.present import narrative as nv
+from cem_research.stats import MIN_GROUP, RELIABILITY_THRESHOLD
+from cem_research.steps.brand.common import STEP, brand_experience_constructs, reliability, threshold_text
+from cem_research.steps.section import Section, Settings, Shown
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cem_research.client.data import ClientData
+
+SMALL_GROUP = 15         # below this (or clearly skewed residuals) Kruskal-Wallis replaces Welch
+SKEW_LIMIT = 1.0         # |skewness| of within-group residuals counted as clearly non-normal
+
+__all__ = ["SMALL_GROUP", "SKEW_LIMIT", "segment_differences", "segment_means", "segment_pairs",
+           "segment_finding", "SegmentTables", "SegmentDifferences"]
+
+
+def _groups(frame: pd.DataFrame, seg: str, value: str, min_group: int) -> pd.DataFrame:
+    """Rows with ``seg`` and ``value`` answered, in groups of at least ``min_group`` (labels as text)."""
+    sub = frame[[seg, value]].dropna()
+    counts = sub[seg].value_counts()
+    keep = counts[counts >= min_group].index
+    sub = sub[sub[seg].isin(keep)].copy()
+    sub[seg] = sub[seg].astype(str)
+    return sub
+
+
+def _group_reliability(frame: pd.DataFrame, seg: str, items: list[str], groups: list[str],
+                       threshold: float) -> tuple[float, list[str]]:
+    """The lowest raw alpha over ``groups`` and the groups whose alpha is below ``threshold``."""
+    if len(items) < 2:
+        return np.nan, []
+    alphas = {}
+    for g in groups:
+        r = stats.reliability(frame[frame[seg].astype(str) == g], items, threshold=threshold)
+        alphas[g] = float(r["alpha"].iloc[0])
+    low = [g for g, a in alphas.items() if np.isfinite(a) and a < threshold]
+    finite = [a for a in alphas.values() if np.isfinite(a)]
+    return (min(finite) if finite else np.nan), low
+
+
+def _extreme_pair(sub: pd.DataFrame, value: str, seg: str, means: pd.Series) -> dict:
+    """Games-Howell comparison of the highest- and lowest-scoring groups (Welch CI of the pair).
+
+    ``pingouin.pairwise_gameshowell`` gives the family-wise p-value over all pairs; the interval is
+    the per-pair Welch interval ``diff ± t(df) · se`` from the same standard error and df (the
+    simultaneous Games-Howell interval of :func:`cem_research.stats.compare_groups` needs a
+    studentized-range quantile per pair, which costs about a second each).
+    """
+    hi, lo = means.idxmax(), means.idxmin()
+    gh = pg.pairwise_gameshowell(data=sub, dv=value, between=seg)
+    row = gh[((gh["A"] == hi) & (gh["B"] == lo)) | ((gh["A"] == lo) & (gh["B"] == hi))].iloc[0]
+    sign = 1.0 if row["A"] == hi else -1.0
+    diff = sign * float(row["diff"])
+    half = float(sps.t.ppf(0.975, float(row["df"]))) * float(row["se"])
+    return {"pair": f"{hi} vs {lo}", "pair_diff": diff, "pair_ci_low": diff - half, "pair_ci_high": diff + half,
+            "pair_hedges": sign * float(row["hedges"]), "pair_p": float(row["pval"])}
+
+
+def _omnibus(sub: pd.DataFrame, value: str, seg: str, k: int) -> dict:
+    """Welch's ANOVA (ω²), or Kruskal–Wallis (η²_H) for small groups or clearly skewed residuals."""
+    sizes = sub[seg].value_counts()
+    resid = sub[value] - sub.groupby(seg)[value].transform("mean")
+    skew = float(sps.skew(resid)) if resid.std() > 0 else 0.0
+    if sizes.min() < SMALL_GROUP or abs(skew) > SKEW_LIMIT:
+        kw = pg.kruskal(data=sub, dv=value, between=seg)
+        h = float(kw["H"].iloc[0])
+        n = len(sub)
+        return {"test": "Kruskal-Wallis", "statistic": h, "df1": float(kw["ddof1"].iloc[0]), "df2": np.nan,
+                "p_unc": float(kw["p_unc"].iloc[0]), "effect": max(0.0, (h - k + 1) / (n - k)) if n > k else np.nan,
+                "effect_measure": "eta2_H"}
+    om = stats.omnibus(sub, value, seg).iloc[0]
+    return {"test": "Welch ANOVA", "statistic": float(om["F"]), "df1": float(om["ddof1"]),
+            "df2": float(om["ddof2"]), "p_unc": float(om["p_unc"]), "effect": float(om["omega2"]),
+            "effect_measure": "omega2"}
+
+
+def segment_differences(data: "ClientData", constructs: list[str] | None = None, min_group: int = MIN_GROUP,
+                        threshold: float = RELIABILITY_THRESHOLD,
+                        reliability: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Do the brand-experience dimensions differ across each declared segment? (own brand rows)
+
+    Parameters
+    ----------
+    data : ClientData
+    constructs : list of str, optional
+        Default :func:`~cem_research.steps.brand.common.brand_experience_constructs`.
+    min_group : int, default 5
+        Segment groups with fewer answers are left out.
+    threshold : float, default 0.70
+        Alpha below this *within any compared group* flags the construct for that segment.
+    reliability : DataFrame, optional
+        Step 2's reliability table, for the overall flag (default: computed with ``threshold``).
+
+    Returns
+    -------
+    DataFrame or None
+        One row per segment × construct: ``segment, segment_label, dimension, label, test, k, n,
+        statistic, df1, df2, p_unc, p_corr, significant, effect, effect_measure, highest_group,
+        highest_mean, lowest_group, lowest_mean, pair, pair_diff, pair_ci_low, pair_ci_high,
+        pair_hedges, pair_p, min_group_alpha, unreliable_in, reliability_flag``.  ``None`` when
+        the client declares no segments (or no segment has two groups of ``min_group``).
+
+    Notes
+    -----
+    Test: Welch's ANOVA (:func:`cem_research.stats.omnibus`; effect ω²) unless the smallest group
+    has fewer than 15 answers or the within-group residuals are clearly skewed (|skewness| > 1),
+    then Kruskal–Wallis (``pingouin.kruskal``; effect :math:`\\eta^2_H = (H - k + 1)/(n - k)`,
+    Tomczak & Tomczak 2014, floored at 0).  ``p_corr``: Holm over every segment × construct
+    row.  ``pair``: the highest- vs the lowest-scoring group, with the difference, its Welch 95% CI,
+    Hedges g and the Games–Howell p-value (``pingouin.pairwise_gameshowell``; every pair with the
+    simultaneous interval: :func:`segment_pairs`).
+    ``unreliable_in`` lists the groups in which the construct's raw alpha is below ``threshold``;
+    ``reliability_flag`` joins that with the overall flag.
+    """
+    from cem_research.steps import platform as pf
+
+    cfg = data.config
+    if not cfg.segments:
+        return None
+    cons = list(constructs) if constructs is not None else brand_experience_constructs(cfg)
+    own = data.own
+    rows = []
+    for seg, seg_label in cfg.segments.items():
+        if seg not in own:
+            continue
+        for c in cons:
+            sub = _groups(own, seg, c, min_group)
+            groups = list(pd.unique(sub[seg]))
+            if len(groups) < 2:
+                continue
+            try:
+                groups = sorted(groups)
+            except TypeError:
+                pass
+            means = sub.groupby(seg)[c].mean()
+            row = _omnibus(sub, c, seg, len(groups))
+            best = _extreme_pair(sub, c, seg, means)
+            min_alpha, low = _group_reliability(own[own[seg].astype(str).isin(groups)], seg,
+                                                list(cfg.constructs[c].items), groups, threshold)
+            rows.append({"segment": seg, "segment_label": seg_label, "dimension": c, "label": nv.label(cfg, c),
+                         "k": len(groups), "n": int(len(sub)), **row,
+                         "highest_group": means.idxmax(), "highest_mean": float(means.max()),
+                         "lowest_group": means.idxmin(), "lowest_mean": float(means.min()),
+                         **best,
+                         "min_group_alpha": min_alpha, "unreliable_in": ", ".join(map(str, low))})
+    if not rows:
+        return None
+    out = stats.adjust_pvalues(pd.DataFrame(rows), "p_unc", "holm")
+    rel = pf.reliability_table(data, threshold=threshold) if reliability is None else reliability
+    overall = pf.add_reliability_flag(out[["dimension"]], rel, on="dimension")["reliability_flag"]
+    out["reliability_flag"] = [
+        "; ".join(x for x in (o, f"alpha < {threshold_text(threshold)} in {u}" if u else "") if x)
+        for o, u in zip(overall, out["unreliable_in"])]
+    cols = ["segment", "segment_label", "dimension", "label", "test", "k", "n", "statistic", "df1", "df2", "p_unc",
+            "p_corr", "significant", "effect", "effect_measure", "highest_group", "highest_mean", "lowest_group",
+            "lowest_mean", "pair", "pair_diff", "pair_ci_low", "pair_ci_high", "pair_hedges", "pair_p",
+            "min_group_alpha", "unreliable_in", "reliability_flag"]
+    return out[cols]
+
+
+def segment_means(data: "ClientData", constructs: list[str] | None = None,
+                  min_group: int = MIN_GROUP, reliability: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Means (95% CI) of the brand-experience constructs per segment group (own brand rows).
+
+    Parameters
+    ----------
+    data : ClientData
+    constructs : list of str, optional
+        Default :func:`~cem_research.steps.brand.common.brand_experience_constructs`.
+    min_group : int, default 5
+        Segment groups with fewer answers are left out.
+    reliability : DataFrame, optional
+        Step 2's reliability table, for ``reliability_flag``.
+
+    Returns
+    -------
+    DataFrame or None
+        ``segment, segment_label, group, dimension, label, n, mean, sd, ci_low, ci_high, series,
+        reliability_flag`` (``series`` = "group (n = …)" for chart legends; the flag is the
+        construct's overall one, from ``reliability``).  ``None`` without segments.
+    """
+    from cem_research.steps import platform as pf
+
+    cfg = data.config
+    if not cfg.segments:
+        return None
+    cons = list(constructs) if constructs is not None else brand_experience_constructs(cfg)
+    own = data.own
+    parts = []
+    for seg, seg_label in cfg.segments.items():
+        if seg not in own:
+            continue
+        counts = own[seg].value_counts()
+        keep = sorted(map(str, counts[counts >= min_group].index))
+        if len(keep) < 2:
+            continue
+        frame = own[own[seg].astype(str).isin(keep)].copy()
+        frame[seg] = pd.Categorical(frame[seg].astype(str), categories=keep, ordered=True)
+        for c in cons:
+            m = stats.mean_ci(frame, c, by=seg, weights=data.weight).rename(columns={seg: "group"})
+            m["group"] = m["group"].astype(str)
+            m.insert(0, "segment", seg)
+            m.insert(1, "segment_label", seg_label)
+            m.insert(3, "dimension", c)
+            m.insert(4, "label", nv.label(cfg, c))
+            parts.append(m.drop(columns=["n_eff"]))
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    sizes = {(s, g): int(n) for s, g, n in
+             own.melt(value_vars=[s for s in cfg.segments if s in own], var_name="segment", value_name="group")
+             .dropna().astype(str).value_counts(["segment", "group"]).reset_index().itertuples(index=False)}
+    out["series"] = [f"{g} (n = {sizes.get((s, g), 0):,})" for s, g in zip(out["segment"], out["group"])]
+    return pf.add_reliability_flag(out, reliability, on="dimension")
+
+
+def segment_pairs(data: "ClientData", segments: pd.DataFrame | None, significant_only: bool = True,
+                  min_group: int = MIN_GROUP, max_rows: int = 5) -> pd.DataFrame | None:
+    """All Games-Howell pairs for the segment × construct rows of :func:`segment_differences`.
+
+    Parameters
+    ----------
+    data : ClientData
+    segments : DataFrame or None
+        :func:`segment_differences`.
+    significant_only : bool, default True
+        Only the rows whose omnibus test is significant after Holm.
+    min_group : int, default 5
+        As in :func:`segment_differences`.
+    max_rows : int, default 5
+        At most this many rows, those with the largest effects (each needs a studentized-range
+        quantile per pair, about a second).
+
+    Returns
+    -------
+    DataFrame or None
+        ``segment, label`` and the :func:`cem_research.stats.compare_groups` columns (``A, B,
+        n_A, n_B, mean_A, mean_B, diff, ci_low, ci_high`` – simultaneous Games-Howell interval –
+        ``hedges, p_unc, p_gameshowell, p_corr``).  ``None`` when there are none.
+    """
+    if segments is None or segments.empty:
+        return None
+    rows = segments[segments["significant"]] if significant_only else segments
+    rows = rows.sort_values("effect", ascending=False).head(max_rows)
+    if rows.empty:
+        return None
+    parts = []
+    for r in rows.itertuples():
+        sub = _groups(data.own, r.segment, r.dimension, min_group)
+        t = stats.compare_groups(sub, r.dimension, r.segment)
+        t.insert(0, "segment", r.segment)
+        t.insert(1, "label", r.label)
+        parts.append(t.drop(columns=["dv"]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def segment_finding(seg: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD) -> dict:
+    """Plain-words finding for the segment section.
+
+    Parameters
+    ----------
+    seg : DataFrame
+        :func:`segment_differences`.
+    threshold : float
+        The reliability threshold named in the caution.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`cem_research.present.findings.record`: how many segment ×
+        dimension differences survive Holm correction, and the largest one with its effect size
+        and pair difference (``key`` "segment_effect", ``value`` the pair difference).
+    """
+    sig = seg[seg["significant"]]
+    base = (f"{len(sig)} of {len(seg)} segment × dimension comparisons differ after Holm correction "
+            f"({seg['segment'].nunique()} segment(s), own-brand rows).")
+    pick = (sig if len(sig) else seg).sort_values("effect", ascending=False).iloc[0]
+    detail = (f"{pick['label']} by {pick['segment_label']}: {pick['highest_group']} {nv.num(pick['highest_mean'])} vs "
+              f"{pick['lowest_group']} {nv.num(pick['lowest_mean'])} ({pick['test']}, {pick['effect_measure']} = "
+              f"{nv.num(pick['effect'], 3)}, Holm {nv.p(pick['p_corr'])}; difference {pick['pair']}: "
+              f"{nv.signed(pick['pair_diff'])}, {nv.ci(pick['pair_ci_low'], pick['pair_ci_high'])}, "
+              f"g = {nv.num(pick['pair_hedges'])})")
+    text = base + (f" Largest: {detail}." if len(sig) else f" The largest (not significant): {detail}.")
+    flagged = seg[seg["unreliable_in"].astype(bool)]
+    if len(flagged):
+        counts = flagged.assign(g=flagged["unreliable_in"].str.count(",") + 1).groupby("label", sort=True)["g"].sum()
+        text += (f" Alpha falls below {threshold_text(threshold)} within some compared groups for "
+                 + nv.join([f"{lab} ({g} group{'s' if g > 1 else ''})" for lab, g in counts.items()])
+                 + "; read those segment comparisons with care.")
+    return {"text": text, "headline": bool(len(sig)), "key": "segment_effect", "value": float(pick["pair_diff"]),
+            "ci": (float(pick["pair_ci_low"]), float(pick["pair_ci_high"]))}
+
+
+@dataclass(frozen=True)
+class SegmentTables:
+    """The tables of :class:`SegmentDifferences`.
+
+    Attributes
+    ----------
+    differences : DataFrame
+        :func:`segment_differences`.
+    means, pairs : DataFrame or None
+        :func:`segment_means`, :func:`segment_pairs`.
+    """
+
+    differences: pd.DataFrame
+    means: pd.DataFrame | None
+    pairs: pd.DataFrame | None
+
+
+class SegmentDifferences(Section):
+    """The brand-experience dimensions compared across the client's segments (:class:`SegmentTables`)."""
+
+    step = STEP
+    title = "Segment differences"
+
+    def _differences(self, data: "ClientData", settings: Settings) -> pd.DataFrame | None:
+        from cem_research.client.data import memoize
+
+        return memoize(data, ("brand", "segment_differences", settings), lambda: segment_differences(
+            data, min_group=settings.min_group, threshold=settings.reliability_threshold,
+            reliability=reliability(data, settings)))
+
+    def skip_reason(self, data: "ClientData", settings: Settings) -> str | None:
+        if not data.config.segments:
+            return "the client declares no segments"
+        if self._differences(data, settings) is None:
+            return (f"no declared segment has two groups of at least {settings.min_group} own-brand respondents "
+                    "on a brand-experience dimension")
+        return None
+
+    def compute(self, data: "ClientData", settings: Settings) -> SegmentTables:
+        diffs = self._differences(data, settings)
+        return SegmentTables(differences=diffs,
+                             means=segment_means(data, min_group=settings.min_group,
+                                                 reliability=reliability(data, settings)),
+                             pairs=segment_pairs(data, diffs, min_group=settings.min_group))
+
+    def findings(self, result: SegmentTables, data: "ClientData", settings: Settings) -> list[dict]:
+        return [segment_finding(result.differences, threshold=settings.reliability_threshold)]
+
+    def present(self, result: SegmentTables, data: "ClientData", settings: Settings) -> list[Shown]:
+        from cem_research.present.plots import brand as plots
+
+        out = [Shown(
+            "table", result.differences[["segment_label", "label", "test", "k", "n", "statistic", "p_corr", "effect",
+                                         "effect_measure", "highest_group", "highest_mean", "lowest_group",
+                                         "lowest_mean", "pair_diff", "pair_ci_low", "pair_ci_high", "pair_hedges",
+                                         "pair_p", "min_group_alpha", "reliability_flag"]],
+            "Brand-experience dimensions across segments (Holm over all rows)",
+            {"rename": {"p_corr": "p_corr (Holm)", "pair_p": "p (Games-Howell)"}})]
+        if result.means is not None:
+            for label, frame in result.means.groupby("segment_label", sort=False):
+                ax = plots.segment_chart(frame, label)
+                out.append(Shown("figure", ax.figure,
+                                 f"Dot chart: own-brand mean rating (95% CI) of each brand-experience dimension "
+                                 f"in each level of the segment {label}"))
+        if result.pairs is not None:
+            out.append(Shown("table", result.pairs,
+                             "Games-Howell pairs for the significant segment differences (simultaneous 95% CIs)"))
+        return out

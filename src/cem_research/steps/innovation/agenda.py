@@ -1,0 +1,242 @@
+"""Innovation agenda: a ranked list of small improvements and large innovations, each scored by
+its expected gain in the main outcome (see the package notes for the scoring rule)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cem_research.present import narrative as nv
+from cem_research.steps.innovation.audience import audience
+from cem_research.steps.innovation.common import DEFAULTS, GOOD_SHARE, NO_AUDIENCE, STEP, STEPS, touchpoint_ipa
+from cem_research.steps.innovation.evidence import competitor_gaps, driver_importance
+from cem_research.steps.innovation.tracking import TrackingAcrossWaves, wave_change_tests
+from cem_research.steps.section import Section, Settings, Shown
+
+__all__ = ["can_weight_drivers", "innovation_agenda", "agenda_finding", "InnovationAgenda"]
+
+
+def can_weight_drivers(data) -> bool:
+    """Whether :func:`driver_importance` and :func:`competitor_gaps` can weigh the drivers (cheap check).
+
+    The main outcome and at least two drivers rated by own-brand customers, with enough complete
+    rows for the relative importance, and own-brand ratings in the latest wave.
+    """
+    cfg, own, outcome = data.config, data.own, data.main_outcome
+    drivers = [d for d in cfg.drivers if d in own.columns and own[d].notna().any()]
+    if outcome is None or outcome not in own.columns or len(drivers) < 2:
+        return False
+    if len(own[[outcome, *drivers]].dropna()) < max(20, 2 * len(drivers) + 2):
+        return False
+    return bool((own["wave"] == data.latest_wave).any())
+
+
+def _construct_rows(data, imp, gaps, changes, aud_map) -> list[dict]:
+    """Agenda candidates from the drivers: gain = slope x room to the highest target."""
+    outcome = data.main_outcome
+    imp_i = imp.set_index("driver")
+    rows = []
+    for _, g in gaps.iterrows():
+        c = g["construct"]
+        if c not in imp_i.index:
+            continue
+        own = g["own_mean"]
+        targets = {"close a gap": g["best_mean"] if np.isfinite(g["best_mean"]) else -np.inf}
+        trend, trend_p, prev = np.nan, np.nan, np.nan
+        if changes is not None:
+            ch = changes[(changes["construct"] == c) & (changes["to_wave"] == data.latest_wave)]
+            if len(ch):
+                trend, trend_p = float(ch["diff"].iloc[0]), float(ch["p_corr"].iloc[0])
+                prev = float(ch["mean_from"].iloc[0])
+                if ch["significant"].iloc[0] and trend < 0:
+                    targets["lost ground"] = prev
+        large = bool(g["no_brand_performs"])
+        if large:
+            targets["new experience"] = g["good_level"]
+        kind = max(targets, key=targets.get)
+        target = targets[kind]
+        room = max(target - own, 0.0) if np.isfinite(target) else 0.0
+        s = imp_i.loc[c]
+        a = aud_map.get(("construct", c))
+        ev = [f"LMG share of R² {nv.pct(s['share'])} (slope {nv.num(s['slope'])} {outcome} points per point)",
+              f"own {nv.num(own)} ({nv.ci(g['own_ci_low'], g['own_ci_high'])})"]
+        if g["best_competitor"] is not None and np.isfinite(g["best_mean"]):
+            ev.append(f"best competitor {g['best_competitor']} {nv.num(g['best_mean'])} (gap {nv.signed(g['gap'])}, "
+                      f"{nv.ci(g['gap_ci_low'], g['gap_ci_high'])}, Holm {nv.p(g['gap_p_corr'])})")
+        if np.isfinite(trend):
+            ev.append(f"latest change {nv.signed(trend)} (Holm {nv.p(trend_p)})")
+        if large:
+            ev.append(f"no brand reaches {nv.num(g['good_level'], 1)} (category best {nv.num(g['category_best'])}, "
+                      f"{g['category_best_brand']})")
+        rows.append({"opportunity": g["title"], "item": c, "kind": kind,
+                     "size": "large innovation" if large else "small improvement", "feeds_step": 2 if large else 3,
+                     "gain": s["slope"] * room, "gain_ci_low": s["slope_ci_low"] * room,
+                     "gain_ci_high": s["slope_ci_high"] * room,
+                     "importance": s["slope"], "own_mean": own, "target": target if np.isfinite(target) else np.nan,
+                     "room": room, "best_competitor": g["best_competitor"], "best_mean": g["best_mean"],
+                     "gap": g["gap"], "gap_ci_low": g["gap_ci_low"], "gap_ci_high": g["gap_ci_high"],
+                     "trend": trend, "trend_p_corr": trend_p,
+                     "audience": a["audience"] if a is not None else NO_AUDIENCE,
+                     "evidence": "; ".join(ev)})
+    return rows
+
+
+def _touchpoint_rows(data, ipa, aud_map) -> list[dict]:
+    """Agenda candidates from the IPA's "Concentrate here" touchpoints: gain = penalty x share poor."""
+    outcome = data.main_outcome
+    n_resp = ipa.attrs.get("n_respondents") or 1
+    scale = ipa.attrs.get("scale", (1, 5))
+    rows = []
+    for _, t in ipa[ipa["quadrant"] == "Concentrate here"].iterrows():
+        share = t["n_poor"] / n_resp
+        a = aud_map.get(("touchpoint", t["touchpoint"]))
+        ev = (f"IPA 'Concentrate here' (priority {int(t['priority'])}); performance {nv.num(t['performance'])} "
+              f"({nv.ci(t['performance_ci_low'], t['performance_ci_high'])}) on {nv.scale_text(scale)}; "
+              f"poor experience costs {nv.num(t['importance'])} "
+              f"({nv.ci(t['importance_ci_low'], t['importance_ci_high'])}) {outcome} points; "
+              f"{nv.pct(share)} of customers had a poor experience there")
+        rows.append({"opportunity": t["touchpoint"], "item": t["touchpoint"], "kind": "fix a touchpoint",
+                     "size": "small improvement", "feeds_step": 4, "gain": t["importance"] * share,
+                     "gain_ci_low": t["importance_ci_low"] * share, "gain_ci_high": t["importance_ci_high"] * share,
+                     "importance": t["importance"], "own_mean": t["performance"], "target": np.nan, "room": np.nan,
+                     "best_competitor": None, "best_mean": np.nan, "gap": np.nan, "gap_ci_low": np.nan,
+                     "gap_ci_high": np.nan, "trend": np.nan, "trend_p_corr": np.nan,
+                     "audience": a["audience"] if a is not None else NO_AUDIENCE,
+                     "evidence": ev})
+    return rows
+
+
+def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFrame | None = None,
+                      n_boot: int = DEFAULTS.n_boot, seed: int = DEFAULTS.seed,
+                      confidence: float = DEFAULTS.confidence) -> pd.DataFrame | None:
+    """The ranked innovation agenda: small improvements and large innovations with their evidence.
+
+    See the package notes for the scoring rule (expected gain in the main outcome).
+
+    Parameters
+    ----------
+    data : ClientData
+    ipa : DataFrame, optional
+        ``interface.touchpoint_ipa(data)`` (computed when omitted and touchpoints exist).
+    changes : DataFrame, optional
+        :func:`wave_change_tests` (computed when omitted and there are two or more waves).
+    n_boot, seed, confidence
+        Bootstrap of the relative importance, also within the audience groups (``Settings``).
+
+    Returns
+    -------
+    DataFrame or None
+        One row per opportunity with a positive expected gain, best first: ``rank, opportunity,
+        kind`` ("fix a touchpoint", "close a gap", "lost ground", "new experience"), ``size``
+        ("small improvement"/"large innovation"), ``feeds_step`` (2, 3 or 4), ``step``, ``gain,
+        gain_ci_low, gain_ci_high`` (outcome points), ``importance`` (touchpoint: outcome penalty;
+        construct: slope), ``own_mean, target, room, best_competitor, best_mean, gap, gap_ci_low,
+        gap_ci_high, trend, trend_p_corr, audience, evidence, label`` (``"rank. opportunity"`` for
+        charts).  ``attrs``: ``outcome``, ``n_respondents`` (own-brand ratings), ``considered``
+        (every candidate with its gain, also those without room), ``basis``.
+        ``None`` when neither drivers nor touchpoints can be weighted.
+    """
+    outcome = data.main_outcome
+    if outcome is None:
+        return None
+    if ipa is None:
+        ipa = touchpoint_ipa(data)
+    if changes is None and len(data.waves) >= 2:
+        changes = wave_change_tests(data)
+    imp = driver_importance(data, n_boot=n_boot, seed=seed, confidence=confidence)
+    gaps = competitor_gaps(data) if imp is not None else None
+    aud = audience(data, ipa=ipa, n_boot=n_boot, seed=seed)
+    aud_map = {(r["kind"], r["item"]): r for _, r in aud.iterrows()}
+    rows = []
+    if imp is not None and gaps is not None:
+        rows += _construct_rows(data, imp, gaps, changes, aud_map)
+    if ipa is not None:
+        rows += _touchpoint_rows(data, ipa, aud_map)
+    if not rows:
+        return None
+    allr = pd.DataFrame(rows).sort_values(["gain", "opportunity"], ascending=[False, True], kind="stable")
+    out = allr[allr["gain"] > 0].reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out.insert(5, "step", out["feeds_step"].map(lambda s: f"{s} – {STEPS[s]}"))
+    out["label"] = out["rank"].astype(str) + ". " + out["opportunity"].astype(str)
+    out = out.drop(columns="item")
+    out.attrs.update(outcome=outcome, considered=allr.reset_index(drop=True), n_respondents=int(len(data.own)),
+                     basis=gaps.attrs.get("basis") if gaps is not None else None,
+                     has_competitors=bool(data.has_competitors), n_waves=len(data.waves),
+                     has_touchpoints=ipa is not None)
+    return out
+
+
+def agenda_finding(agenda: pd.DataFrame) -> dict:
+    """Headline finding for the innovation agenda: the top item with its evidence.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`cem_research.present.findings.record`.
+    """
+    outcome = agenda.attrs.get("outcome", "the outcome")
+    if agenda.empty:
+        a = agenda.attrs
+        why = ["no competitor ratings show a gap" if not a.get("has_competitors", True)
+               else "the own brand matches or leads the best competitor on every driver",
+               "a single wave shows no trend" if a.get("n_waves", 2) < 2 else "no driver dropped significantly",
+               f"on every driver some brand reaches the good level ({nv.pct(GOOD_SHARE)} of the scale)",
+               "no touchpoint data" if not a.get("has_touchpoints", True)
+               else "no touchpoint is in the IPA's 'Concentrate here' quadrant"]
+        text = "No opportunity with a positive expected gain: " + "; ".join(why) + "."
+        considered = a.get("considered")
+        if considered is not None and len(considered):
+            top = considered.sort_values("importance", ascending=False).iloc[0]
+            text += (f" The strongest lever to keep is {top['opportunity']} ({nv.num(top['importance'])} {outcome} "
+                     "points per scale point).")
+        return {"text": text, "headline": True, "key": "top_opportunity", "value": 0.0, "ci": None}
+    top = agenda.iloc[0]
+    text = (f"Top of the innovation agenda: {top['opportunity']} ({top['kind']}, {top['size']}, feeds step "
+            f"{top['step']}). Expected gain {nv.num(top['gain'])} ({nv.ci(top['gain_ci_low'], top['gain_ci_high'])}) "
+            f"{outcome} points for the average customer; {top['evidence']}. Audience: {top['audience']}.")
+    small = agenda[agenda["size"] == "small improvement"]
+    large = agenda[agenda["size"] == "large innovation"]
+    text += (f" The agenda holds {len(small)} small improvement(s)"
+             + (f" (next: {', '.join(small['opportunity'].iloc[1:3])})" if len(small) > 1 else "")
+             + f" and {len(large)} large innovation(s)"
+             + (f" ({', '.join(large['opportunity'].head(3))})" if len(large) else "") + ".")
+    return {"text": text, "headline": True, "key": "top_opportunity", "value": float(top["gain"]),
+            "ci": (float(top["gain_ci_low"]), float(top["gain_ci_high"]))}
+
+
+class InnovationAgenda(Section):
+    """The ranked innovation agenda: expected gain in the main outcome per opportunity."""
+
+    step = STEP
+    title = "Innovation agenda"
+
+    def skip_reason(self, data, settings: Settings) -> str | None:
+        if data.main_outcome is None or len(data.config.drivers) < 2:
+            return "the client declares no outcome or fewer than two drivers, so opportunities cannot be weighted"
+        if not can_weight_drivers(data):
+            ipa = touchpoint_ipa(data, settings.min_group)
+            if ipa is None or not (ipa["quadrant"] == "Concentrate here").any():
+                return "neither drivers nor touchpoints could be weighted"
+        return None
+
+    def compute(self, data, settings: Settings) -> pd.DataFrame:
+        tracked = TrackingAcrossWaves().result(data, settings)
+        return innovation_agenda(data, ipa=touchpoint_ipa(data, settings.min_group),
+                                 changes=None if tracked is None else tracked.changes, n_boot=settings.n_boot,
+                                 seed=settings.seed, confidence=settings.confidence)
+
+    def findings(self, result: pd.DataFrame, data, settings: Settings) -> list[dict]:
+        return [agenda_finding(result)]
+
+    def present(self, result: pd.DataFrame, data, settings: Settings) -> list[Shown]:
+        from cem_research.present.plots import innovation as plots
+
+        shown = [Shown("table", result.drop(columns=["feeds_step", "label"]),
+                       f"Innovation agenda, ranked by expected gain in {result.attrs['outcome']} points")]
+        if len(result):
+            shown.append(Shown("figure", plots.agenda_chart(result).figure,
+                               f"Dot chart: expected gain in {result.attrs['outcome']} of each opportunity on the "
+                               "innovation agenda, best first, with 95% intervals; small improvements in red, large "
+                               "innovations dark"))
+        return shown

@@ -1,0 +1,297 @@
+"""Step 1, "The competitive landscape": the own brand against each competitor and each kind of competitor.
+
+Customers compare the brand with direct competitors, new entrants and players outside the industry.
+Every construct is profiled per brand and per competitor kind (:func:`brand_profiles`), the own brand is
+compared with each by Welch's t-test with Hedges' g, Holm-corrected across everything
+(:func:`brand_tests`), and the advantages -- constructs on which it leads *every* competitor -- are
+summarised (:func:`brand_advantages`, :func:`competitive_finding`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cem_research import stats
+from cem_research.client.config import COMPETITOR_KINDS
+from cem_research.present import narrative as nv
+from cem_research.steps.section import Section, Settings, Shown
+from cem_research.steps.world.common import KIND_GROUP_LABELS, STEP, brand_order, finding_kwargs, is_text
+from cem_research.steps.world.common import own_rows, weight_column
+
+
+def _competitor_kinds_with_groups(data) -> list[str]:
+    """Competitor kinds rated for at least two brands (a one-brand kind equals that brand)."""
+    r = data.ratings
+    comp = r.loc[(r["brand_kind"] != "own").to_numpy(), ["brand_kind", "brand"]]
+    per_kind = comp.groupby("brand_kind")["brand"].nunique()
+    return [k for k in COMPETITOR_KINDS if per_kind.get(k, 0) >= 2]
+
+
+def _compared_constructs(data) -> list[str]:
+    """Constructs rated at least twice for the own brand and at least twice for competitors (declared order)."""
+    cfg = data.config
+    r = data.ratings
+    other = (r["brand_kind"] != "own").to_numpy()
+    own = own_rows(data)
+    return [c for c in cfg.constructs if c in r.columns
+            and own[c].notna().sum() >= 2 and r[c][other].notna().sum() >= 2]
+
+
+def brand_profiles(data, confidence: float = 0.95) -> pd.DataFrame | None:
+    """Mean of every construct for the own brand, each competitor and each competitor kind.
+
+    Returns
+    -------
+    DataFrame or None
+        Columns ``level, level_type, brand_kind, construct, label, n, mean, sd, ci_low, ci_high, scale_min,
+        scale_max``. ``level_type`` is ``brand`` (own brand first, then competitors in declared order) or
+        ``kind`` (all brands of a competitor kind pooled, e.g. "All direct competitors"; only for kinds
+        with at least two rated brands -- with one brand the kind *is* that brand). Constructs in declared
+        order, only those rated for the own brand and at least one competitor. ``None`` without
+        competitor ratings.
+    """
+    if CompetitiveLandscape().skip_reason(data, Settings()) is not None:
+        return None
+    cfg = data.config
+    constructs = _compared_constructs(data)
+    if not constructs:
+        return None
+    r = data.ratings
+    w = weight_column(data)
+    narrow = r[list(dict.fromkeys([*constructs, "brand_kind", *([w] if w else [])]))]  # the columns used below
+    frames = [("brand", b, narrow[(r["brand"] == b).to_numpy()]) for b in brand_order(data)]
+    frames += [("kind", KIND_GROUP_LABELS[k], narrow[(r["brand_kind"] == k).to_numpy()])
+               for k in _competitor_kinds_with_groups(data)]
+    rows = []
+    for c in constructs:
+        lo, hi = cfg.constructs[c].scale
+        for level_type, level, sub in frames:
+            m = stats.mean_ci(sub, c, weights=weight_column(data), confidence=confidence).iloc[0]
+            kind = (sub["brand_kind"].iloc[0] if level_type == "brand" else
+                    next(k for k, v in KIND_GROUP_LABELS.items() if v == level))
+            rows.append({"level": level, "level_type": level_type, "brand_kind": kind, "construct": c,
+                         "label": nv.label(cfg, c), "n": int(m["n"]), "mean": m["mean"], "sd": m["sd"],
+                         "ci_low": m["ci_low"], "ci_high": m["ci_high"], "scale_min": lo, "scale_max": hi})
+    out = pd.DataFrame(rows)
+    return out[out["n"] > 0].reset_index(drop=True)
+
+
+def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.DataFrame | None:
+    """Own brand vs each competitor and each competitor kind on every construct (Welch t, Hedges g).
+
+    Parameters
+    ----------
+    data : ClientData
+    correction : str, default "holm"
+        Applied once across *all* rows (every construct x competitor and kind).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    DataFrame or None
+        Columns ``comparison`` (``brand`` or ``kind``), ``competitor``, ``brand_kind``, ``construct``,
+        ``label``, ``n_own, n_other, mean_own, mean_other, diff, ci_low, ci_high, T, df, hedges,
+        hedges_ci_low, hedges_ci_high, p_unc, p_corr, significant`` from
+        :func:`cem_research.stats.compare_to_reference` with ``diff = mean_own - mean_other`` (weighted when
+        the ratings carry survey weights; competitor rows have weight 1). Pairs where
+        the competitor has fewer than 2 ratings are dropped. ``None`` without competitor ratings.
+
+    Notes
+    -----
+    When the same respondents rate the own brand and competitors, the ratings are not independent; the
+    Welch t-test then ignores the pairing and is conservative for positively correlated ratings.
+    """
+    if CompetitiveLandscape().skip_reason(data, Settings()) is not None:
+        return None
+    cfg = data.config
+    constructs = _compared_constructs(data)
+    if not constructs:
+        return None
+    r = data.ratings
+    own = cfg.brand
+    kinds = _competitor_kinds_with_groups(data)
+    parts = []
+    w = weight_column(data)
+    frame = r[[*constructs, "brand", *([w] if w else [])]].assign(_level=r["brand"].astype(str))
+    t = stats.compare_to_reference(frame, constructs, "_level", own, correction="none", confidence=confidence,
+                                   weights=w)
+    t.insert(0, "comparison", "brand")
+    parts.append(t)
+    if kinds:
+        rows = r["brand_kind"].isin(["own", *kinds]).to_numpy()
+        kind = r["brand_kind"][rows]
+        level = (kind.map({**KIND_GROUP_LABELS, "own": own}) if is_text(kind)
+                 else kind.map(lambda k: own if k == "own" else KIND_GROUP_LABELS[k]))
+        kf = r.loc[rows, [*constructs, *([w] if w else [])]].assign(_level=level)
+        t = stats.compare_to_reference(kf, constructs, "_level", own, correction="none", confidence=confidence,
+                                       weights=w)
+        t.insert(0, "comparison", "kind")
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["n_other"] >= 2].reset_index(drop=True)
+    out = stats.adjust_pvalues(out, "p_unc", correction)
+    label_kind = {v: k for k, v in KIND_GROUP_LABELS.items()}
+    out["brand_kind"] = [cfg.brand_kind(g) if c == "brand" else label_kind[g]
+                         for c, g in zip(out["comparison"], out["group"])]
+    out["label"] = out["dv"].map(lambda c: nv.label(cfg, c))
+    out = out.rename(columns={"group": "competitor", "dv": "construct", "n_ref": "n_own",
+                              "mean_ref": "mean_own"})
+    return out[["comparison", "competitor", "brand_kind", "construct", "label", "n_own", "n_other", "mean_own",
+                "mean_other", "diff", "ci_low", "ci_high", "T", "df", "hedges", "hedges_ci_low",
+                "hedges_ci_high", "p_unc", "p_corr", "significant"]]
+
+
+def brand_advantages(tests: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Per construct: against how many competitors the own brand is significantly ahead or behind.
+
+    Parameters
+    ----------
+    tests : DataFrame
+        :func:`brand_tests`.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per construct (test order): ``construct, label, n_competitors, n_ahead, n_behind,
+        min_diff, max_diff, closest_competitor, closest_ci_low, closest_ci_high, advantage, disadvantage``.
+        ``advantage`` = significantly higher than *every* competitor brand; ``disadvantage`` = significantly
+        lower than at least one; ``closest_*`` the competitor with the smallest difference and its interval.
+        Sorted with advantages first, then by ``min_diff`` descending.
+    """
+    if tests is None or tests.empty:
+        return None
+    b = tests[tests["comparison"] == "brand"]
+    rows = []
+    for c, sub in b.groupby("construct", sort=False):
+        sub = sub.dropna(subset=["diff"])
+        if sub.empty:
+            continue
+        ahead = sub["significant"] & (sub["diff"] > 0)
+        behind = sub["significant"] & (sub["diff"] < 0)
+        close = sub.loc[sub["diff"].idxmin()]
+        rows.append({"construct": c, "label": sub["label"].iloc[0], "n_competitors": len(sub),
+                     "n_ahead": int(ahead.sum()), "n_behind": int(behind.sum()),
+                     "min_diff": float(sub["diff"].min()), "max_diff": float(sub["diff"].max()),
+                     "closest_competitor": close["competitor"], "closest_ci_low": float(close["ci_low"]),
+                     "closest_ci_high": float(close["ci_high"]), "advantage": bool(ahead.all()),
+                     "disadvantage": bool(behind.any())})
+    if not rows:
+        return None
+    out = pd.DataFrame(rows)
+    return out.sort_values(["advantage", "min_diff"], ascending=[False, False], kind="mergesort").reset_index(drop=True)
+
+
+def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool = True,
+                        confidence: float = 0.95) -> dict:
+    """The step-1 sentence about competitors: where the own brand leads every rival, where it trails.
+
+    Parameters
+    ----------
+    tests : DataFrame
+        :func:`brand_tests`.
+    brand : str
+        The own brand's name (for the sentence).
+    headline : bool, default True
+    confidence : float, default 0.95
+        Level of the intervals (as computed), for the sentence.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``findings.record`` (``key="brand_advantage"``, value = the smallest
+        lead on the strongest advantage, i.e. the gap to the closest competitor, with its interval).
+    """
+    adv = brand_advantages(tests)
+    if adv is None:
+        return finding_kwargs("No competitor comparison could be made.", key="brand_advantage")
+    n_comp = int(adv["n_competitors"].max())
+    lead = adv[adv["advantage"]]
+    if len(lead):
+        top = lead.iloc[0]
+        text = (f"{brand} is rated significantly higher than all {n_comp} competitors on {top['label']} "
+                f"(lead of {nv.num(top['min_diff'])} to {nv.num(top['max_diff'])} points; closest rival "
+                f"{top['closest_competitor']}: {nv.signed(top['min_diff'])}, "
+                f"{nv.ci(top['closest_ci_low'], top['closest_ci_high'], confidence=confidence)}; "
+                "Welch t, Holm-adjusted)")
+        others = list(lead["label"].iloc[1:])
+        if others:
+            text += f", and also leads every competitor on {nv.join(others)}"
+        value, ci = top["min_diff"], (top["closest_ci_low"], top["closest_ci_high"])
+    else:
+        best = adv.iloc[0]
+        text = (f"{brand} does not lead every competitor on any construct; its best is {best['label']}, "
+                f"ahead of {int(best['n_ahead'])} of {int(best['n_competitors'])} competitors "
+                f"(closest rival {best['closest_competitor']}: {nv.signed(best['min_diff'])}, "
+                f"{nv.ci(best['closest_ci_low'], best['closest_ci_high'], confidence=confidence)})")
+        value, ci = best["min_diff"], (best["closest_ci_low"], best["closest_ci_high"])
+    b = tests[(tests["comparison"] == "brand") & tests["significant"] & (tests["diff"] < 0)]
+    if len(b):
+        worst = b.loc[b["diff"].idxmin()]
+        kind = {"direct": "direct competitor", "new_entrant": "new entrant",
+                "outside_industry": "player from outside the industry"}.get(worst["brand_kind"], "competitor")
+        text += (f". It is significantly behind in {nv.count(len(b), 'comparison')} "
+                 f"({nv.count(int(b['construct'].nunique()), 'construct')}); the largest gap is to the {kind} "
+                 f"{worst['competitor']} on {worst['label']} ({nv.signed(worst['diff'])}, "
+                 f"{nv.ci(worst['ci_low'], worst['ci_high'], confidence=confidence)})")
+    else:
+        text += ". It is not significantly behind any competitor on any construct"
+    return finding_kwargs(text + ".", key="brand_advantage", value=value, ci=ci, headline=headline)
+
+
+
+@dataclass(frozen=True, eq=False)
+class CompetitionResult:
+    """The tables of "The competitive landscape".
+
+    Attributes
+    ----------
+    profiles : DataFrame or None
+        :func:`brand_profiles`.
+    tests : DataFrame or None
+        :func:`brand_tests`.
+    advantages : DataFrame or None
+        :func:`brand_advantages`.
+    """
+
+    profiles: pd.DataFrame | None
+    tests: pd.DataFrame | None
+    advantages: pd.DataFrame | None
+
+
+class CompetitiveLandscape(Section):
+    """The competitive landscape: every construct for the own brand and each competitor, with Welch t-tests."""
+
+    step = STEP
+    title = "The competitive landscape"
+
+    def skip_reason(self, data, settings: Settings) -> str | None:
+        if not data.has_competitors:
+            return ("no ratings of competitors: the survey has no rows for competitor brands and there is "
+                    "no 'competitor_ratings' file")
+        return None
+
+    def compute(self, data, settings: Settings) -> CompetitionResult:
+        tests = brand_tests(data, confidence=settings.confidence)
+        return CompetitionResult(profiles=brand_profiles(data, confidence=settings.confidence), tests=tests,
+                                 advantages=brand_advantages(tests))
+
+    def findings(self, result: CompetitionResult, data, settings: Settings) -> list[dict]:
+        return [competitive_finding(result.tests, data.config.brand, confidence=settings.confidence)]
+
+    def present(self, result: CompetitionResult, data, settings: Settings) -> list[Shown]:
+        from cem_research.present.plots import world as world_plots
+
+        r, out = result, []
+        if r.profiles is not None:
+            out.append(Shown("figure", world_plots.competitive_figure(r.profiles, confidence=settings.confidence),
+                             "Dot charts, one panel per construct: mean for the own brand (red), each competitor "
+                             f"and each kind of competitor (grey), with {nv.level(settings.confidence)} intervals"))
+        if r.advantages is not None:
+            out.append(Shown("table", r.advantages, "Per construct: against how many competitors the own brand is "
+                             "significantly ahead or behind"))
+        if r.tests is not None:
+            out.append(Shown("table", r.tests[r.tests["significant"]].drop(columns=["construct", "T", "df", "p_unc"]),
+                             "Significant differences, own brand minus competitor (Welch t, Holm-adjusted)"))
+        return out

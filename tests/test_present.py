@@ -1,0 +1,74 @@
+"""The one set of sentence formatters (present.narrative) and what the report makes of a figure."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import numpy as np
+import pytest
+
+from cem_research.present import narrative as nv
+
+
+def test_doctests_run():
+    result = doctest.testmod(nv)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+@pytest.mark.parametrize("value, text", [(5.6, "5.60"), (-0.004, "0.00"), (None, "n/a"), (np.nan, "n/a"),
+                                         (math.inf, "n/a"), ("x", "n/a"), (1234.5, "1234.50")])
+def test_num(value, text):
+    assert nv.num(value) == text
+
+
+@pytest.mark.parametrize("value, text", [(0.82, "+0.82"), (-0.1, "-0.10"), (-0.001, "0.00"), (0.0, "0.00"),
+                                         (np.nan, "n/a")])
+def test_signed_never_shows_a_signed_zero(value, text):
+    assert nv.signed(value) == text
+
+
+@pytest.mark.parametrize("value, text", [(0.134, "13%"), (-0.0004, "0%"), (1.0, "100%"), (None, "n/a")])
+def test_pct(value, text):
+    assert nv.pct(value) == text
+
+
+def test_intervals_read_the_same_everywhere():
+    assert nv.ci(5.6, 6.0) == "95% CI 5.60 to 6.00"
+    assert nv.ci(5.6, np.nan) == "95% CI not available"
+    assert nv.pct_ci(0.13, 0.21) == "95% CI 13% to 21%"
+    assert nv.ci(1, 2, digits=1, confidence=0.9) == "90% CI 1.0 to 2.0"
+
+
+@pytest.mark.parametrize("value, text", [(0.0004, "p < .001"), (0.0123, "p = .012"), (1.0, "p = 1.000"),
+                                         (0.05, "p = .050"), (np.nan, "p n/a")])
+def test_p_values_in_apa_style(value, text):
+    assert nv.p(value) == text
+
+
+def test_words():
+    assert nv.join([]) == "" and nv.join(["a"]) == "a" and nv.join(["a", "b", "c"]) == "a, b and c"
+    assert nv.count(1, "comparison") == "1 comparison" and nv.count(1200, "row") == "1,200 rows"
+    assert nv.signed_pct(0.04) == "+4 points"
+    assert nv.scale_text((1, 7)) == "1\u20137"
+
+
+def test_md_escapes_markup_and_markdown_control_characters():
+    assert nv.md("<b>*x*</b>") == "&lt;b&gt;\\*x\\*&lt;/b&gt;"
+
+
+def test_section_markdown_is_marked_as_a_section():
+    text, meta = nv.SectionMarkdown("## Kano")._repr_markdown_()
+    assert text == "## Kano" and meta == {"cem_research": {"section": True}}
+
+
+def test_report_uses_the_figure_alt_text():
+    from cem_research.present.report import _Doc
+
+    doc = _Doc()
+    doc.add_output({"output_type": "display_data",
+                    "data": {"image/png": "iVBOR", "text/plain": "<Figure size 640x480 with 1 Axes>"},
+                    "metadata": {"image/png": {"alt": "Dot chart of <brand> means"}}})
+    assert 'alt="Dot chart of &lt;brand&gt; means"' in doc.parts[-1]
+    doc.add_output({"output_type": "display_data", "data": {"image/png": "iVBOR", "text/plain": "a chart"}})
+    assert 'alt="a chart"' in doc.parts[-1]
