@@ -79,9 +79,10 @@ experiential_modules = brand.ExperientialModules().run(data, settings)  # only w
 #
 # **What is computed.** For each brand-element construct (or every driver, if the client
 # declares fewer than two element constructs): its **derived importance** – its Shapley/LMG
-# share of the explained variance of the main outcome (the first declared outcome), in a
-# regression that also holds the other declared drivers, with a 95% bootstrap interval (the
-# correlation with the outcome when that regression cannot be fitted) – and its **performance**,
+# share of the explained variance of the main outcome (`main_outcome:` in client.yaml; by
+# default the first declared outcome), in a regression that also holds the other declared
+# drivers, with a 95% bootstrap interval (the correlation with the outcome when that regression
+# cannot be fitted) – and its **performance**,
 # the own brand's mean rescaled to 0–100 (percent of the scale's maximum, so constructs on
 # different scales are comparable) with a 95% CI. The grid is split at the mean importance and
 # mean performance.

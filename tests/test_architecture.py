@@ -109,3 +109,15 @@ def test_notebook_code_cells_only_call_sections(path):
             if not line or line.startswith(("    ", ")")):
                 continue
             assert ALLOWED.match(line), f"{path.name}: logic in a notebook cell: {line!r}"
+
+
+def test_architecture_doc_names_every_section_and_its_file():
+    import inspect
+
+    from cem_research.steps.section import all_sections
+
+    doc = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for section in all_sections():
+        path = Path(inspect.getsourcefile(type(section))).relative_to(PACKAGE).as_posix()
+        row = f"| `{type(section).__name__}` | `{path}` |"
+        assert row in doc and section.title in doc, f"docs/architecture.md lacks {type(section).__name__} ({path})"

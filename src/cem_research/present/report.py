@@ -226,28 +226,26 @@ def _weighting_methods(meta: dict) -> str:
 
 def _methods_appendix(client: str, root: Path, meta: dict, doc: _Doc) -> str:
     from cem_research.client.config import load_config
-    from cem_research.client.data import read_processed
-    from cem_research.client.paths import processed_dir
-    from cem_research.stats import reliability
+    from cem_research.client.data import read_processed, read_snapshot
+    from cem_research.client.paths import find_raw_dir, processed_dir
+    from cem_research.steps.platform import reliability_table
 
     parts = ['<h2 id="methods-appendix">Methods appendix</h2>', METHODS]
     try:
-        from cem_research.client.paths import find_raw_dir
-
-        cfg = load_config(find_raw_dir(client, None), client)
-        data = read_processed(cfg, processed_dir(client, root))
-        own = data.ratings
-        n = own.groupby(["wave", "brand_kind"]).size().unstack(fill_value=0)
+        raw_dir, folder = find_raw_dir(client, None), processed_dir(client, root)
+        if meta.get("snapshot"):  # the data the notebooks of this run read
+            data = read_snapshot(client, folder, meta["snapshot"], raw_dir)
+        else:
+            data = read_processed(load_config(raw_dir, client), folder)
+        n = data.ratings.groupby(["wave", "brand_kind"]).size().unstack(fill_value=0)
         n = n.reindex([w for w in data.waves if w in n.index])
         parts.append("<h3 id='sample-sizes'>Sample sizes per wave</h3>")
         parts.append(_table([[w, *map(int, r)] for w, r in n.iterrows()], ["wave", *n.columns]))
-        rel = []
-        for name, c in cfg.constructs.items():
-            r = reliability(data.ratings[data.ratings["brand_kind"] == "own"], list(c.items), name=name).iloc[0]
-            fmt = (lambda v: "–" if v != v else f"{v:.2f}")  # noqa: E731
-            rel.append([c.title, len(c.items), int(r["n"]), fmt(r["alpha"]),
-                        f"[{fmt(r['alpha_ci_low'])}, {fmt(r['alpha_ci_high'])}]", fmt(r["alpha_std"]),
-                        r["flag"] or "ok"])
+        fmt = (lambda v: "–" if v != v else f"{v:.2f}")  # noqa: E731
+        rel = [[r["label"], int(r["k"]), int(r["n"]), fmt(r["alpha"]),
+                f"[{fmt(r['alpha_ci_low'])}, {fmt(r['alpha_ci_high'])}]", fmt(r["alpha_std"]),
+                r["reliability_flag"] or "ok"]
+               for _, r in reliability_table(data).iterrows()]  # step 2's table: the one home of the flags
         parts.append(_weighting_methods(meta))
         parts.append("<h3 id='reliability'>Reliability of the scales (own brand)</h3>")
         parts.append(_table(rel, ["construct", "items", "n", "alpha (raw)", "95% CI", "alpha (standardised)",
