@@ -401,7 +401,9 @@ def test_segment_section_on_demo(demo):
     shown = section.present(res, data, FAST)
     kinds = [s.kind for s in shown]
     n_segments = res.means["segment_label"].nunique()
-    assert kinds == ["table"] + ["figure"] * n_segments + (["table"] if res.pairs is not None else [])
+    # one figure of small multiples (one panel per segment, a shared axis)
+    assert kinds == ["table", "figure"] + (["table"] if res.pairs is not None else [])
+    assert len([ax for ax in shown[1].content.axes if ax.axison]) == n_segments
     assert "p_corr" in shown[0].content and "p (Games-Howell)" in shown[0].options["rename"].values()
     import matplotlib.pyplot as plt
 

@@ -523,7 +523,9 @@ def test_tracking_section_result_findings_and_presentation():
     # the one set of formatters: intervals and p-values read the same as in every other step
     assert "(95% CI " in f["text"] and "[" not in f["text"] and "p = 0." not in f["text"]
     shown = TRACKING.present(res, data, s)
-    assert [x.kind for x in shown] == ["table", "table", "figure", "table"]  # no reliability grid: single items
+    # no reliability grid (single items); the NPS and main-outcome trend chart comes last
+    assert [x.kind for x in shown] == ["table", "table", "figure", "table", "figure"]
+    assert shown[-1].caption.startswith("Trend chart")
     assert all(isinstance(x, Shown) for x in shown)
     assert shown[0].caption == "Own brand per wave: mean with 95% CI" and "construct" not in shown[0].content
     assert shown[1].caption == "Wave-over-wave changes (to minus from); Holm across all 12 tests"
@@ -631,7 +633,7 @@ def test_tracking_figure_has_one_panel_per_construct():
     data = make_data(make_ratings(shift=("service", "W3", 0.8)))
     fig = innovation_plots.tracking_figure(innovation.tracking(data), innovation.wave_change_tests(data))
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 6 and visible[3].get_title() == "Service (driver)"
+    assert len(visible) == 6 and visible[3].get_title() == "Service (driver, 1\u20137)"
     assert len(visible[3].collections) == 2  # the interval band and the movement marker
     assert len(visible[2].collections) == 1  # quality did not move: band only
     plt.close(fig)
@@ -646,7 +648,7 @@ def test_agenda_chart_draws_on_the_given_axes_in_the_agenda_colours():
     agenda = innovation.innovation_agenda(make_data(make_ratings(n=300, waves=["W1", "W2"]), waves=["W1", "W2"]),
                                           n_boot=20)
     palette = innovation_plots.agenda_palette(agenda)
-    assert palette["1. Quality"] == plots.OWN
+    assert palette["1. Quality"] == innovation_plots.SMALL != plots.OWN  # red is the own brand only
     assert palette[agenda.loc[agenda["opportunity"] == "Novelty", "label"].iloc[0]] == innovation_plots.LARGE
     fig, ax = plt.subplots()
     assert innovation_plots.agenda_chart(agenda, ax=ax) is ax
@@ -673,7 +675,7 @@ def test_sections_on_demo_clients(demo, client):
         [ft] = THEMES.findings(themes, data, s)
         assert f"“{truth['rising_theme']['phrase'].lower()}”" in ft["text"]
         assert agenda["opportunity"].iloc[0] == truth["worst_touchpoint"]
-        assert len(TRACKING.present(tracked, data, s)) == 5  # + reliability grid and NPS
+        assert len(TRACKING.present(tracked, data, s)) == 6  # + reliability grid, NPS and the trend chart
     else:
         assert THEMES.skip_reason(data, s) and THEMES.result(data, s) is None
         assert "fix a touchpoint" not in set(agenda["kind"])

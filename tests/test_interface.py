@@ -250,7 +250,7 @@ def test_performance_section_finding_names_lowest_touchpoint():
     shown = section.present(result, data, SETTINGS)
     assert [x.kind for x in shown] == ["table", "table", "table", "figure"]
     assert shown[2].caption == "Touchpoints in journey order" and shown[2].options == {"percent": ("share_poor",)}
-    assert shown[3].caption.startswith("Dot chart: mean satisfaction of each touchpoint")
+    assert shown[3].caption.startswith("Journey map: the journey stages")
 
 
 def test_performance_section_follows_the_confidence_setting():

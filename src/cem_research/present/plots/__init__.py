@@ -2,6 +2,12 @@
 
 Axes-level functions take ``ax=`` and return the Axes (seaborn's habit); call
 :func:`set_style` once at the top of a notebook.
+
+Sizes are set for print: a figure is at most :data:`PAGE_WIDTH` inches wide (the text width of an
+A4 page), so its text prints at the size it is set in, and no text is set below
+:data:`MIN_PRINT_PT` points.  Colours have one meaning each across the report: :data:`OWN` is the
+own brand and nothing else; :data:`PRIORITY` marks what needs attention ("concentrate here", a
+promise not delivered); :data:`GOOD` what works; waves take :func:`wave_palette` (blues).
 """
 
 from __future__ import annotations
@@ -11,21 +17,51 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+#: Text width of an A4 portrait page in inches: no figure is wider, so it prints at 100 %.
+PAGE_WIDTH = 6.7
+#: Smallest text size (points) of any figure printed at :data:`PAGE_WIDTH`.
+MIN_PRINT_PT = 8.0
+
+#: The own brand, and only the own brand.
 OWN = "#c0392b"
+#: What needs attention: "concentrate here", a promise not delivered (amber, never the own-brand red).
+PRIORITY = "#d97706"
+#: What works: "keep up the good work", a promise delivered.
+GOOD = "#27ae60"
+#: Marks without a meaning of their own (points of a chart that is not about brands).
+NEUTRAL = "#323f4b"
+#: Reference lines and "cannot tell".
+MUTED = "#9aa5b1"
+#: Colour of each importance–performance quadrant.
+QUADRANT_COLORS = {"Concentrate here": PRIORITY, "Keep up the good work": GOOD, "Low priority": MUTED,
+                   "Possible overkill": "#5b8fd6"}
+#: Colour map of survey waves (earliest light, latest dark): blues, never the own-brand red.
+WAVE_CMAP = "Blues"
+#: Colour map of a rating in a heat map or journey map (low brown, high teal; no red).
+RATING_CMAP = "BrBG"
 KIND_COLORS = {"own": OWN, "direct": "#52606d", "new_entrant": "#9aa5b1", "outside_industry": "#cbd2d9"}
 INTERFACE_COLORS = {"human_human": "#2f80ed", "human_technology": "#f2994a", "human_environment": "#27ae60"}
 KIND_LABELS = {"own": "own brand", "direct": "direct competitor", "new_entrant": "new entrant",
                "outside_industry": "outside the industry"}
-SEQUENTIAL = "rocket_r"
-DIVERGING = "vlag"
+#: Colour map of shares in a heat map (no red: red is the own brand).
+SEQUENTIAL = "mako_r"
+DIVERGING = "PuOr"
+
+
+#: Text sizes (points) of the house style: at :data:`PAGE_WIDTH` every one prints at least 8 pt.
+FONT_SIZES = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8.5,
+              "ytick.labelsize": 8.5, "legend.fontsize": 8.5, "legend.title_fontsize": 9, "figure.titlesize": 11}
 
 
 def set_style() -> None:
-    """Apply the house style (seaborn ``whitegrid``, readable sizes, PNG output at 110 dpi)."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95,
-                  rc={"figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (8, 4.5),
-                      "axes.titleweight": "bold", "axes.titlesize": 12, "axes.spines.top": False,
-                      "axes.spines.right": False, "legend.frameon": False})
+    """Apply the house style (seaborn ``whitegrid``, print sizes of :data:`FONT_SIZES`, PNG at 110 dpi).
+
+    Figures default to :data:`PAGE_WIDTH` inches wide, so text prints at the size set here.
+    """
+    sns.set_theme(style="whitegrid", context="notebook",
+                  rc={"figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (PAGE_WIDTH, 4),
+                      "axes.titleweight": "bold", "axes.spines.top": False,
+                      "axes.spines.right": False, "legend.frameon": False, **FONT_SIZES})
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
@@ -48,6 +84,55 @@ def brand_palette(brands: list[str], kinds: list[str] | dict) -> dict[str, str]:
     return {b: KIND_COLORS.get(k, "#7b8794") for b, k in zip(brands, kinds)}
 
 
+def wave_palette(waves) -> dict[str, str]:
+    """Colour per wave, earliest light to latest dark, from :data:`WAVE_CMAP` (never the own-brand red).
+
+    Parameters
+    ----------
+    waves : sequence of str
+        The waves in order.
+
+    Returns
+    -------
+    dict
+        ``{wave: "#rrggbb"}``.
+    """
+    from matplotlib.colors import to_hex
+
+    waves = list(waves)
+    cols = plt.get_cmap(WAVE_CMAP)(np.linspace(0.45, 0.95, len(waves)) if len(waves) > 1 else [0.8])
+    return {w: to_hex(c) for w, c in zip(waves, cols)}
+
+
+def readable(name: str) -> str:
+    """A code name as words for a chart label: ``'mobile_app_order'`` → ``'mobile app order'``."""
+    return str(name).replace("_", " ")
+
+
+def common_limits(frame: pd.DataFrame, low: str = "ci_low", high: str = "ci_high", pad: float = 0.06):
+    """Axis limits that hold every interval of ``frame``, padded: one scale for small multiples.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows of every panel that shares the axis.
+    low, high : str
+        Interval columns.
+    pad : float, default 0.06
+        Share of the range added on each side.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(lo, hi)``; ``None`` when no finite interval is present.
+    """
+    lo, hi = pd.to_numeric(frame[low], errors="coerce").min(), pd.to_numeric(frame[high], errors="coerce").max()
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return float(lo - pad * span), float(hi + pad * span)
+
+
 def with_n(label: str, n: int) -> str:
     """``"label (n = 123)"`` — sample sizes belong on every chart."""
     return f"{label} (n = {int(n):,})"
@@ -55,7 +140,7 @@ def with_n(label: str, n: int) -> str:
 
 def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: str = "ci_high",
                  hue: str | None = None, palette: dict | None = None, ax=None, xlabel: str | None = None,
-                 title: str | None = None, n: str | None = "n", dodge: float = 0.0):
+                 title: str | None = None, n: str | None = "n", dodge: float = 0.0, order: list | None = None):
     """Dot-and-interval chart: an estimate with its confidence interval per row.
 
     Parameters
@@ -72,14 +157,17 @@ def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: 
         Colour per ``hue`` level (or per ``y`` level without ``hue``).
     n : str, optional
         Column of sample sizes, appended to the labels.
+    order : list, optional
+        The categories of ``y`` from top to bottom (default: order of appearance); panels drawn with
+        the same ``order`` line up.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, max(2.5, 0.42 * data[y].nunique() * (1 + (hue is not None)) + 1)))
-    cats = list(pd.unique(data[y]))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, max(2.5, 0.42 * data[y].nunique() * (1 + (hue is not None)) + 1)))
+    cats = list(order) if order is not None else list(pd.unique(data[y]))
     levels = list(pd.unique(data[hue])) if hue else [None]
     step = 0.8 / max(len(levels), 1) if hue else 0
     for j, lev in enumerate(levels):
@@ -101,7 +189,7 @@ def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: 
     labels = cats
     if n and n in data and not hue:
         nn = data.groupby(y, sort=False)[n].sum()
-        labels = [with_n(str(c), nn[c]) for c in cats]
+        labels = [with_n(str(c), nn[c]) if c in nn else str(c) for c in cats]
     ax.set_yticks(range(len(cats)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel or x)
@@ -124,9 +212,8 @@ def quadrant_chart(data: pd.DataFrame, importance: str, performance: str, label:
     matplotlib.axes.Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 6))
-    colors = {"Concentrate here": OWN, "Keep up the good work": "#27ae60", "Low priority": "#9aa5b1",
-              "Possible overkill": "#f2994a"}
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 5.2))
+    colors = QUADRANT_COLORS
     for q, sub in data.groupby(quadrant, sort=False):
         if xerr:
             ax.hlines(sub[importance], sub[xerr[0]], sub[xerr[1]], colors=colors.get(q, "#52606d"), alpha=0.5)

@@ -13,18 +13,17 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
-from cem_research.present.plots import OWN, dot_interval, with_n
+from cem_research.present.plots import GOOD, MUTED, OWN, PAGE_WIDTH, PRIORITY, dot_interval, wave_palette, with_n
 
 # matplotlib 3.10 replaced boxplot(vert=False) by orientation="horizontal" (vert deprecated in 3.11)
 HORIZONTAL = ({"orientation": "horizontal"} if tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10)
               else {"vert": False})
 
-#: Colour of each verdict of a promise.
-VERDICT_COLORS = {"delivered": "#27ae60", "not delivered": "#c0392b", "cannot tell": "#9aa5b1"}
+#: Colour of each verdict of a promise (a promise not delivered needs attention: never the own-brand red).
+VERDICT_COLORS = {"delivered": GOOD, "not delivered": PRIORITY, "cannot tell": MUTED}
 VERDICTS = ("delivered", "not delivered", "cannot tell")
 
 __all__ = ["kano_quadrants", "module_shares", "promise_gaps", "weights_by_wave", "VERDICT_COLORS"]
@@ -48,7 +47,7 @@ def kano_quadrants(table: pd.DataFrame | None, ax=None):
         return None
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 6))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 5.4))
     for _, r in table.iterrows():
         ax.errorbar(r["better"], r["worse_abs"],
                     xerr=[[r["better"] - r["better_ci_low"]], [r["better_ci_high"] - r["better"]]],
@@ -65,7 +64,7 @@ def kano_quadrants(table: pd.DataFrame | None, ax=None):
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Better: satisfaction if present, (A + O) / (A + O + M + I)")
-    ax.set_ylabel("|Worse|: dissatisfaction if absent, (O + M) / (A + O + M + I)")
+    ax.set_ylabel("|Worse|: dissatisfaction if absent,\n(O + M) / (A + O + M + I)")
     ax.set_title("Kano coefficients of the features (95% CI)")
     return ax
 
@@ -90,8 +89,7 @@ def module_shares(shares: pd.DataFrame | None, brand: str | None = None):
     own = shares[shares["brand_kind"] == "own"]
     per_wave = own[own["wave"] != "all waves"]
     series = list(dict.fromkeys(per_wave["series"]))
-    colors = sns.color_palette("rocket_r", n_colors=len(series) + 1).as_hex()[1:]
-    palette = dict(zip(series, colors))
+    palette = dict(zip(series, wave_palette(series).values()))
     frame = per_wave.assign(module=per_wave["module_label"])
     ax = dot_interval(frame, x="share", y="module", low="share_ci_low", high="share_ci_high",
                             hue="series" if len(series) > 1 else None, palette=palette if len(series) > 1 else None,
@@ -118,7 +116,7 @@ def promise_gaps(delivery: pd.DataFrame | None, ax=None):
     if delivery is None:
         return None
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, max(2.6, 0.75 * len(delivery) + 1.4)))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, max(2.6, 0.75 * len(delivery) + 1.4)))
     labels = [textwrap.fill(f"{p} ({lab})", 34) for p, lab in zip(delivery["promise"], delivery["label"])]
     frame = delivery.assign(label=labels)
     palette = {lab: VERDICT_COLORS[v] for lab, v in zip(frame["label"], frame["verdict"])}
@@ -148,7 +146,7 @@ def weights_by_wave(own: pd.DataFrame, waves: list, trim: tuple[float, float] | 
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(waves) + 1.6))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.55 * len(waves) + 1.6))
     rng = np.random.default_rng(0)
     for i, wv in enumerate(waves):
         w = own.loc[own["wave"] == wv, "weight"].to_numpy(dtype=float)

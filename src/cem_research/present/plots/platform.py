@@ -6,14 +6,18 @@ figure.  The frames and palettes are also used by step 3 for its element profile
 
 from __future__ import annotations
 
+import textwrap
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from cem_research.present import narrative as nv
 from cem_research.present import plots
 from cem_research.stats import RELIABILITY_THRESHOLD
 
 __all__ = ["profile_plot_frame", "profile_palette", "importance_plot_frame", "outcome_palette",
-           "profile_chart", "importance_chart", "OUTCOME_COLORS"]
+           "profile_chart", "importance_chart", "driver_matrix", "OUTCOME_COLORS"]
 
 #: Colours of the outcomes in the driver chart (never the own-brand red).
 OUTCOME_COLORS = ("#2f80ed", "#27ae60", "#f2994a", "#9b51e0", "#56ccf2", "#219653", "#828282")
@@ -155,4 +159,68 @@ def importance_chart(importance: pd.DataFrame, ax=None, confidence: float = 0.95
                             xlabel=f"Share of explained variance, % ({100 * confidence:g}% bootstrap CI)",
                             title=title)
     ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def driver_matrix(importance: pd.DataFrame, performance: pd.DataFrame, outcome: str, ax=None,
+                  confidence: float = 0.95):
+    """Key-driver matrix: each driver's importance for ``outcome`` against the own brand's performance
+    on it, both with their intervals, split at the means into the four standard quadrants.
+
+    Parameters
+    ----------
+    importance : DataFrame
+        :func:`cem_research.steps.platform.driver_importance` (``share`` and its interval are drawn).
+    performance : DataFrame
+        The own brand's mean per construct: ``construct, mean, ci_low, ci_high, scale_min, scale_max``
+        (the rows of the experiential profile, and of the competitive landscape for the other drivers).
+    outcome : str
+        The outcome whose importances are drawn (the main outcome).
+    ax : matplotlib Axes, optional
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    matplotlib.axes.Axes or None
+        ``None`` when no driver has both an importance and an own-brand mean.
+
+    Notes
+    -----
+    When the drivers use different response scales, performance is drawn as a percent of the
+    scale maximum (0 = lowest answer, 100 = highest), so the drivers share one axis.
+    """
+    imp = importance[importance["outcome"] == outcome]
+    frame = imp.merge(performance[["construct", "mean", "ci_low", "ci_high", "scale_min", "scale_max"]]
+                      .drop_duplicates("construct"), left_on="driver", right_on="construct", how="inner")
+    if frame.empty:
+        return None
+    scales = set(zip(frame["scale_min"], frame["scale_max"]))
+    if len(scales) == 1:
+        sc = next(iter(scales))
+        perf, lo, hi = frame["mean"], frame["ci_low"], frame["ci_high"]
+        xlabel = f"Performance: own brand's mean rating ({nv.scale_text(sc)}, {nv.ci_label(confidence)})"
+    else:
+        span = frame["scale_max"] - frame["scale_min"]
+        perf, lo, hi = ((100 * (frame[c] - frame["scale_min"]) / span) for c in ("mean", "ci_low", "ci_high"))
+        xlabel = f"Performance: own brand, % of scale maximum ({nv.ci_label(confidence)})"
+    share = 100 * frame["share"]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 4.8))
+    ax.errorbar(perf, share, xerr=[perf - lo, hi - perf],
+                yerr=[share - 100 * frame["share_ci_low"], 100 * frame["share_ci_high"] - share],
+                fmt="o", color=plots.NEUTRAL, ecolor=plots.MUTED, elinewidth=1.4, ms=6, capsize=0, zorder=3)
+    for x, y, lab in zip(perf, share, frame["driver_label"]):
+        ax.annotate(textwrap.fill(str(lab), 16), (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8.5)
+    ax.axvline(perf.mean(), color=plots.MUTED, ls="--", lw=1)
+    ax.axhline(share.mean(), color=plots.MUTED, ls="--", lw=1)
+    corners = (("Concentrate here", 0.02, 0.98), ("Keep up the good work", 0.98, 0.98),
+               ("Low priority", 0.02, 0.02), ("Possible overkill", 0.98, 0.02))
+    for text, x, y in corners:
+        ax.text(x, y, text, transform=ax.transAxes, ha="left" if x < 0.5 else "right",
+                va="top" if y > 0.5 else "bottom", fontsize=9, style="italic", fontweight="bold",
+                color=plots.QUADRANT_COLORS[text])
+    name = frame["outcome_label"].iloc[0] if "outcome_label" in frame else outcome
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"Importance: share of explained\nvariance in {name} (%)")
+    ax.set_title(plots.with_n(f"Key-driver matrix: what drives {name}", int(frame["n"].max())))
     return ax

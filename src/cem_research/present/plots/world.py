@@ -8,15 +8,17 @@ Each takes the tidy result of a step-1 section and draws it in the house style o
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.colors import to_hex
+from matplotlib.ticker import MaxNLocator
 
 from cem_research.present import narrative as nv
-from cem_research.present.plots import KIND_COLORS, OWN, dot_interval, with_n
+from cem_research.present.plots import (KIND_COLORS, MUTED, OWN, PAGE_WIDTH, common_limits, dot_interval,
+                                        readable, wave_palette, with_n)
 
 #: Panel titles of the journey figure, in the order drawn.
 MEASURE_LABELS = {
@@ -48,7 +50,7 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
     """
     segs = list(pd.unique(sizes["segment"]))
     heights = [max(1.2, 0.42 * sizes[sizes["segment"] == s]["level"].nunique() + 0.7) for s in segs]
-    fig, axes = plt.subplots(len(segs), 2, figsize=(11, sum(heights) + 0.8), squeeze=False,
+    fig, axes = plt.subplots(len(segs), 2, figsize=(PAGE_WIDTH, sum(heights) + 0.8), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     prof = profiles[profiles["construct"] == construct] if profiles is not None else None
     xlim = None
@@ -69,15 +71,16 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
             name = p["label"].iloc[0]
             scale = nv.scale_text((p["scale_min"].iloc[0], p["scale_max"].iloc[0]))
             dot_interval(p, x="mean", y="level", ax=ax, palette={lv: OWN for lv in p["level"]},
-                         xlabel=f"{name}: mean ({scale})", title=f"{name} by level")
+                         xlabel=f"mean ({scale})", title=f"{name} by level")
             if xlim is not None:
                 ax.set_xlim(*xlim)
         else:
             ax.set_axis_off()
-            ax.text(0.5, 0.5, f"not compared on {construct}\n(loyalty groups are formed from it)",
+            ax.text(0.5, 0.5, f"not compared on\n{construct}\n(loyalty groups are\nformed from it)",
                     ha="center", va="center", transform=ax.transAxes, fontsize=9)
-    fig.suptitle(f"Who the customer is: segment sizes and scores (own brand, {nv.level(confidence)} CI)",
-                 fontweight="bold", y=1.02)
+    fig.suptitle(f"Who the customer is: segment sizes and scores\n(own brand, {nv.level(confidence)} CI)",
+                 fontweight="bold")
+    fig.tight_layout()
     return fig
 
 
@@ -99,12 +102,13 @@ def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: fl
     """
     p = profiles[(profiles["segment"] == gap["segment"]) & (profiles["construct"] == gap["construct"])]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.5 * len(p) + 1.6))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.5 * len(p) + 1.9))
     title = f"{gap['label']} by {gap['segment_label']}: '{gap['top']}' - '{gap['bottom']}' = {nv.signed(gap['diff'])}"
     if not pd.isna(gap["ci"][0]):
         title += f" ({nv.ci(*gap['ci'], confidence=confidence)})"
     dot_interval(p, x="mean", y="level", ax=ax, palette={lv: OWN for lv in p["level"]},
-                 xlabel=f"{gap['label']}: mean ({nv.scale_text(gap['scale'])}), {nv.level(confidence)} CI", title=title)
+                 xlabel=f"{gap['label']}: mean ({nv.scale_text(gap['scale'])}), {nv.level(confidence)} CI",
+                 title=textwrap.fill(title, 64))
     return ax
 
 
@@ -124,20 +128,20 @@ def layer_chart(scores: pd.DataFrame, ax=None, confidence: float = 0.95):
     """
     s = scores.assign(row=lambda d: d["label"] + " \u2014 " + d["layer"])
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, max(2.5, 0.45 * len(s) + 1.2)))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, max(2.5, 0.3 * len(s) + 1.2)))
     xlabel = "% of scale maximum (0 = lowest answer, 100 = highest)"
     if "wave" in s:
         n_wave = s.groupby("wave", sort=False)["n"].max()
         s = s.assign(wave_n=s["wave"].map(lambda w: with_n(str(w), n_wave[w])))
         waves = list(pd.unique(s["wave_n"]))
-        reds = [to_hex(c) for c in plt.get_cmap("Reds")(np.linspace(0.35, 0.9, len(waves)))]
         dot_interval(s, x="pomp", y="row", low="pomp_low", high="pomp_high", hue="wave_n",
-                     palette=dict(zip(waves, reds)), ax=ax, n=None, xlabel=xlabel)
+                     palette=dict(zip(waves, wave_palette(waves).values())), ax=ax, n=None, xlabel=xlabel)
     else:
         dot_interval(s, x="pomp", y="row", low="pomp_low", high="pomp_high",
                      palette={r: OWN for r in s["row"]}, ax=ax, xlabel=xlabel)
     ax.set_xlim(0, 100)
-    ax.set_title(f"The experiential layers: own brand ({nv.level(confidence)} CI)")
+    ax.set_title(f"The experiential layers: own brand ({nv.level(confidence)} CI)"
+                 + (", one colour per wave" if "wave" in s else ""))
     return ax
 
 
@@ -160,7 +164,7 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
     order = list(stages.sort_values("stage_order")["stage"].drop_duplicates())
     ncols = 2 if len(measures) > 2 else len(measures)
     nrows = math.ceil(len(measures) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 4.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PAGE_WIDTH, 3.4 * nrows + 0.4), squeeze=False)
     for ax in list(axes.flat)[len(measures):]:
         ax.set_axis_off()
     for ax, m in zip(axes.flat, measures):
@@ -173,7 +177,7 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
         ok = sub["ci_low"].notna().to_numpy()
         ax.vlines(x[ok], (sub["ci_low"] * k)[ok], (sub["ci_high"] * k)[ok], color=OWN, lw=2, alpha=0.7)
         ax.set_xticks(x, [with_n(s, n) for s, n in zip(order, sub["n"].fillna(0))], rotation=40,
-                      ha="right", fontsize=8)
+                      ha="right", rotation_mode="anchor")
         ax.set_xlabel("")
         if share:
             ax.set_ylim(0, 100)
@@ -182,20 +186,25 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
             ax.set_ylim(sub["scale_min"].dropna().iloc[0] if sub["scale_min"].notna().any() else None,
                         sub["scale_max"].dropna().iloc[0] if sub["scale_max"].notna().any() else None)
             ax.set_ylabel("mean rating")
-        ax.set_title(MEASURE_LABELS[m], fontsize=10)
-    fig.suptitle(f"The experience along the journey (stages in journey order, {nv.level(confidence)} CI)",
-                 fontweight="bold", y=1.02)
+        ax.set_title(textwrap.fill(MEASURE_LABELS[m], 34))
+    fig.suptitle(f"The experience along the journey\n(stages in journey order, {nv.level(confidence)} CI)",
+                 fontweight="bold")
+    fig.tight_layout()
     return fig
 
 
-def competitive_figure(profiles: pd.DataFrame, ncols: int = 3, confidence: float = 0.95):
+def competitive_figure(profiles: pd.DataFrame, ncols: int = 4, confidence: float = 0.95):
     """One dot-and-interval panel per construct: own brand (red) vs competitors (grey by kind).
+
+    The panels line up: the brands take the same rows in every panel (named once, in the left
+    column), and constructs rated on the same scale share one x-axis range, so a difference of
+    the same size looks the same size in every panel.
 
     Parameters
     ----------
     profiles : DataFrame
         :func:`cem_research.steps.world.brand_profiles`.
-    ncols : int, default 3
+    ncols : int, default 4
         Panels per row.
     confidence : float, default 0.95
 
@@ -206,19 +215,36 @@ def competitive_figure(profiles: pd.DataFrame, ncols: int = 3, confidence: float
     constructs = list(pd.unique(profiles["construct"]))
     ncols = min(ncols, len(constructs))
     nrows = math.ceil(len(constructs) / ncols)
-    levels = profiles["level"].nunique()
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, (0.32 * levels + 1.4) * nrows), squeeze=False)
+    order = list(pd.unique(profiles["level"]))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PAGE_WIDTH, (0.26 * len(order) + 0.75) * nrows + 1.2),
+                             squeeze=False)
     palette = dict(zip(profiles["level"], profiles["brand_kind"].map(KIND_COLORS)))
-    for ax, c in zip(axes.flat, constructs):
+    scale = profiles[["scale_min", "scale_max"]].astype(float).apply(tuple, axis=1)
+    limits = {sc: common_limits(profiles[scale == sc]) for sc in pd.unique(scale)}
+    for i, (ax, c) in enumerate(zip(axes.flat, constructs)):
         sub = profiles[profiles["construct"] == c]
-        dot_interval(sub, x="mean", y="level", ax=ax, palette=palette,
-                     xlabel=f"mean ({nv.scale_text((sub['scale_min'].iloc[0], sub['scale_max'].iloc[0]))})",
-                     title=sub["label"].iloc[0])
-        ax.tick_params(axis="y", labelsize=8)
+        sc = (float(sub["scale_min"].iloc[0]), float(sub["scale_max"].iloc[0]))
+        dot_interval(sub, x="mean", y="level", ax=ax, palette=palette, n=None, order=order,
+                     title=textwrap.fill(str(sub["label"].iloc[0]), 15) + f"\n({nv.scale_text(sc)})")
+        ax.set_xlabel("")
+        ax.set_ylim(len(order) - 0.4, -0.6)
+        ax.title.set_fontsize(9)
+        if limits.get(sc):
+            ax.set_xlim(*limits[sc])
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
+        if i % ncols:
+            ax.tick_params(axis="y", labelleft=False)
+        else:
+            ax.set_yticks(range(len(order)), [textwrap.fill(str(lv), 14) for lv in order])
     for ax in list(axes.flat)[len(constructs):]:
         ax.set_axis_off()
-    fig.suptitle(f"The competitive landscape: own brand (red) vs competitors, mean with {nv.level(confidence)} CI",
-                 fontweight="bold", y=1.02)
+    n_range = profiles.groupby("level", sort=False)["n"].agg(["min", "max"])
+    sizes = "; ".join(f"{lv} {int(r['min']):,}" + (f"\u2013{int(r['max']):,}" if r["min"] != r["max"] else "")
+                      for lv, r in n_range.iterrows())
+    fig.supxlabel(textwrap.fill(f"Mean rating with {nv.level(confidence)} CI; panels on the same scale share the "
+                                f"axis. Respondents (n): {sizes}.", 110), fontsize=8.5)
+    fig.suptitle("The competitive landscape: own brand (red) vs competitors (grey)", fontweight="bold")
+    fig.tight_layout()
     return fig
 
 
@@ -236,16 +262,21 @@ def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95):
     matplotlib.figure.Figure
     """
     dims = [d for d in pd.unique(summary["dimension"]) if d != "all"] or ["all"]
-    heights = [0.42 * (summary["dimension"] == d).sum() + 0.9 for d in dims]
-    fig, axes = plt.subplots(len(dims), 1, figsize=(8, sum(heights) + 0.8), squeeze=False,
+    rows = [int((summary["dimension"] == d).sum()) for d in dims]
+    heights = [0.27 * r + 0.45 for r in rows]
+    fig, axes = plt.subplots(len(dims), 1, figsize=(PAGE_WIDTH, sum(heights) + 1.3), squeeze=False, sharex=True,
                              gridspec_kw={"height_ratios": heights})
-    for ax, d in zip(axes[:, 0], dims):
+    for ax, d, r in zip(axes[:, 0], dims, rows):
         sub = summary[summary["dimension"] == d]
-        dot_interval(sub, x="compound", y="level", ax=ax, palette={lv: OWN for lv in sub["level"]},
-                     xlabel="mean VADER compound (\u22121 negative \u2026 +1 positive)",
+        dot_interval(sub.assign(level=sub["level"].map(readable)), x="compound", y="level", ax=ax,
+                     palette={readable(lv): OWN for lv in sub["level"]}, xlabel="",
                      title=sub["dimension_label"].iloc[0])
-        ax.axvline(0, color="#9aa5b1", lw=1, ls="--")
+        ax.set_xlabel("")
+        ax.set_ylim(r - 0.5, -0.5)
+        ax.axvline(0, color=MUTED, lw=1, ls="--")
         ax.set_xlim(-1, 1)
+    axes[-1, 0].set_xlabel("mean VADER compound (\u22121 negative \u2026 +1 positive)")
     fig.suptitle(f"What customers say: sentiment of own-brand comments ({nv.level(confidence)} CI)",
-                 fontweight="bold", y=1.02)
+                 fontweight="bold")
+    fig.tight_layout()
     return fig

@@ -370,11 +370,11 @@ class SegmentDifferences(Section):
             "Brand-experience dimensions across segments (Holm over all rows)",
             {"rename": {"p_corr": "p_corr (Holm)", "pair_p": "p (Games-Howell)"}})]
         if result.means is not None:
-            for label, frame in result.means.groupby("segment_label", sort=False):
-                ax = plots.segment_chart(frame, label)
-                out.append(Shown("figure", ax.figure,
-                                 f"Dot chart: own-brand mean rating (95% CI) of each brand-experience dimension "
-                                 f"in each level of the segment {label}"))
+            labels = list(pd.unique(result.means["segment_label"]))
+            out.append(Shown("figure", plots.segment_figure(result.means, confidence=settings.confidence),
+                             "Small multiples on one axis, one panel per segment "
+                             f"({', '.join(labels)}): own-brand mean rating (95% CI) of each brand-experience "
+                             "dimension in each group of the segment"))
         if result.pairs is not None:
             out.append(Shown("table", result.pairs,
                              "Games-Howell pairs for the significant segment differences (simultaneous 95% CIs)"))

@@ -339,4 +339,11 @@ class TrackingAcrossWaves(Section):
         if result.nps is not None:
             shown.append(Shown("table", result.nps,
                                "Net Promoter Score per wave (95% CI) and change from the previous wave"))
+        trend = plots.trend_figure(result.nps, result.track, data.main_outcome, changes,
+                                   confidence=settings.confidence)
+        if trend is not None:
+            shown.append(Shown("figure", trend,
+                               "Trend chart: the own brand's Net Promoter Score and its main outcome in each survey "
+                               f"wave, with {nv.level(settings.confidence)} intervals and the number of respondents "
+                               "per wave"))
         return shown

@@ -273,10 +273,15 @@ class TouchpointPerformance(Section):
         if result.by_channel is not None:
             shown.append(Shown("table", result.by_channel, "Touchpoint events per channel", poor))
         shown.append(Shown("table", result.by_touchpoint, "Touchpoints in journey order", poor))
-        ax = charts.touchpoint_chart(result.by_touchpoint, ci_label=level)
+        tp = data.config.touchpoints
+        ax = charts.journey_map(result.by_touchpoint, stages=list(data.config.journey),
+                                scale=tp.options.get("scale") if tp else None,
+                                effort_scale=tp.options.get("effort_scale") if tp else None,
+                                confidence=settings.confidence)
         shown.append(Shown("figure", ax.figure,
-                           f"Dot chart: mean satisfaction of each touchpoint in journey order with its {level}, "
-                           "coloured by interface kind, with the number of events"))
+                           "Journey map: the journey stages from left to right, each stage's touchpoints as tiles "
+                           f"coloured by mean satisfaction (brown low, teal high), with its {level}, the share of "
+                           "poor experiences and, where declared, the mean effort"))
         if result.consistency is not None:
             shown.append(Shown("table", result.consistency,
                                "Same stage, different channel: channel minus main channel "

@@ -483,11 +483,10 @@ class Drivers(Section):
         shown = [
             Shown("table", result.importance[cols], f"Relative importance (share of R², {level} bootstrap CI)",
                   {"percent": ("share", "share_ci_low", "share_ci_high")}),
-            Shown("figure", plots_pf.importance_chart(result.importance, confidence=settings.confidence,
-                                                          threshold=settings.reliability_threshold).figure,
-                  f"Dot chart: each driver's share of the explained variance of each outcome (one colour per "
-                  f"outcome), with {level} bootstrap intervals"),
         ]
+        matrix = self._matrix(result, data, settings)
+        if matrix is not None:
+            shown.append(matrix)
         if result.emotional is not None:
             shown.append(Shown("table", result.emotional,
                                "Emotional vs functional drivers: parts of R² and the emotional share",
@@ -496,6 +495,38 @@ class Drivers(Section):
             shown.append(Shown("table", result.nps, f"Net Promoter Score, own brand ({level} CI)", {"digits": 1}))
         return shown
 
+    @staticmethod
+    def _matrix(result: DriverResult, data: "ClientData", settings: Settings) -> Shown | None:
+        """The key-driver matrix of the main outcome: importance here, the own brand's means from the
+        experiential profile (and, for drivers it does not hold, from the competitive landscape)."""
+        from cem_research.present.plots import platform as plots_pf
+        from cem_research.steps.platform.profile import ExperientialProfile
+        from cem_research.steps.world.competition import CompetitiveLandscape
+
+        cols = ["construct", "mean", "ci_low", "ci_high", "scale_min", "scale_max"]
+        parts = []
+        profile = ExperientialProfile().result(data, settings)
+        if profile is not None:
+            p = profile.profile
+            parts.append(p[(p["level"] == "brand") & (p["brand_kind"] == "own")].rename(columns={"dimension": "construct"}))
+        landscape = CompetitiveLandscape().result(data, settings)
+        if landscape is not None and landscape.profiles is not None:
+            c = landscape.profiles
+            parts.append(c[(c["level_type"] == "brand") & (c["brand_kind"] == "own")])
+        if not parts:
+            return None
+        outcomes = list(pd.unique(result.importance["outcome"]))
+        outcome = data.main_outcome if data.main_outcome in outcomes else outcomes[0]
+        ax = plots_pf.driver_matrix(result.importance, pd.concat([x[cols] for x in parts]), outcome,
+                                    confidence=settings.confidence)
+        if ax is None:
+            return None
+        name = nv.label(data.config, outcome)
+        return Shown("figure", ax.figure,
+                     f"Key-driver matrix: each driver's importance for {name} (share of explained "
+                     f"variance) against the own brand's mean rating on it, both with {nv.ci_label(settings.confidence)}"
+                     "s; dashed lines at the averages split it into concentrate here (important, weaker), keep up "
+                     "the good work, low priority and possible overkill")
 
 class DriverCrosscheck(Section):
     """Cross-check of the driver ranking with Johnson's relative weights (findings under the drivers' title)."""
