@@ -35,6 +35,7 @@ def test_report_renders_in_chromium(built_project, browser):
         h2: Array.from(document.querySelectorAll('h2')).map(h => h.textContent),
         images: Array.from(document.images).map(i => [i.naturalWidth, i.naturalHeight,
                                                       i.getBoundingClientRect().width]),
+        alts: Array.from(document.images).map(i => i.getAttribute('alt') || ''),
         scripts: document.querySelectorAll('script').length,
         tocLinks: Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href')),
     })""")
@@ -45,6 +46,8 @@ def test_report_renders_in_chromium(built_project, browser):
     assert len(state["images"]) >= 5, "every notebook draws figures"
     for w, h, shown in state["images"]:
         assert w > 0 and h > 0 and shown > 0
+    for alt in state["alts"]:  # a description of the chart, never matplotlib's repr
+        assert len(alt.split()) >= 3 and not alt.startswith("<Figure"), alt
     assert state["scripts"] == 0, "no <script> at all, so none can come from customer text"
     for href in state["tocLinks"]:
         assert page.locator(f"[id='{href[1:]}']").count() == 1, href

@@ -10,7 +10,7 @@ import pytest
 from cem_research.present import findings
 from cem_research.client.errors import ContractError, format_rows
 from cem_research.client.io import atomic_dir, atomic_path, write_text
-from cem_research.present.report import _Doc, render_notebook
+from cem_research.present.report import Doc, render_notebook
 
 
 def test_atomic_path_keeps_old_file_on_failure(tmp_path):
@@ -85,7 +85,7 @@ def _executed_notebook():
 
 
 def test_render_notebook_hides_code_and_escapes():
-    doc = _Doc()
+    doc = Doc()
     render_notebook(doc, _executed_notebook())
     body = "".join(doc.parts)
     assert "secret log" not in body and "client = 'x'" not in body and "show()" not in body

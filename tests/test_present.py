@@ -63,9 +63,9 @@ def test_section_markdown_is_marked_as_a_section():
 
 
 def test_report_uses_the_figure_alt_text():
-    from cem_research.present.report import _Doc
+    from cem_research.present.report import Doc
 
-    doc = _Doc()
+    doc = Doc()
     doc.add_output({"output_type": "display_data",
                     "data": {"image/png": "iVBOR", "text/plain": "<Figure size 640x480 with 1 Axes>"},
                     "metadata": {"image/png": {"alt": "Dot chart of <brand> means"}}})

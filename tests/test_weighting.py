@@ -367,18 +367,19 @@ def test_weighting_is_part_of_the_fingerprint():
 
 
 def test_section_intro_renders_as_a_section_in_the_report(weighted_tiny):
-    from cem_research.present.report import _Doc, _weighting_methods
+    from cem_research.present.report import Doc
+    from cem_research.present.report.appendix import weighting_methods
 
     data, meta = weighted_tiny
     intro = wsec.section_intro(data)
     text, md = intro._repr_markdown_()
     assert text.startswith(f"## {wsec.SECTION}")
-    doc = _Doc()
+    doc = Doc()
     doc.add_output({"output_type": "display_data", "data": {"text/markdown": text}, "metadata": {"text/markdown": md}})
     doc.add_output({"output_type": "display_data", "data": {"text/markdown": "## plain"}, "metadata": {}})
     assert (3, "survey-weighting", wsec.SECTION) in doc.headings
     assert '<h4 id="plain">' in doc.parts[-1]
-    assert "raking" in _weighting_methods(meta) and _weighting_methods({}) == ""
+    assert "raking" in weighting_methods(Doc(), meta) and weighting_methods(Doc(), {}) == ""
     note = wsec.unweighted_note(data, 2)
     assert "Unweighted:" in note.data and "relative weights" in note.data
 

@@ -1,0 +1,253 @@
+"""The report's frame: skipped sections as one line, tables for re-use, the index, no notebook leaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from cem_research.present import findings
+from cem_research.present.report import Doc, render_notebook, visible_text
+from cem_research.present.report.export import write_tables
+from cem_research.present.report.index import index_rows, render_index
+from cem_research.present.report.keyfigures import key_figures
+from cem_research.present.report.wording import client_markdown, reword
+from cem_research.present.show import TABLE_MIME, table_bundle, table_payload
+
+from conftest import REPO, make_project
+
+#: What must never reach a client's eyes (issue 13): notebook talk, configuration, Python reprs, double escapes.
+LEAKS = [re.compile(p) for p in (r"(?i)notebook", r"(?i)cell below", r"client\.yaml", r"\bNone\b(?! of\b)",
+                                 r"&amp;amp;", r"&amp;lt;", r"\{'[^']*': ")]
+DEMO = ["coffee_house", "fitness_club", "hotel_group", "software_vendor"]
+
+
+def _skip_out(reason):
+    return nbformat.v4.new_output("display_data", data={
+        findings.MIME: {"kind": "skipped", "step": 4, "section": "Journeys", "anchor": "journeys",
+                        "text": reason, "headline": False, "key": None, "value": None, "ci": None},
+        "text/markdown": "*Not analysed*"})
+
+
+def _notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def _code(*outputs):
+    cell = nbformat.v4.new_code_cell("x = Section().run(data, settings)")
+    cell.outputs = list(outputs)
+    return cell
+
+
+# ---- skipped sections ----------------------------------------------------------------------------
+def test_skipped_section_shows_its_heading_and_one_line():
+    teaching = "**What is computed.** A long explanation of the journey analysis.\n\n**How to read it.** More."
+    nb = _notebook(nbformat.v4.new_markdown_cell(f"## Journeys\n\n{teaching}"),
+                   nbformat.v4.new_markdown_cell("A second paragraph of teaching text."),
+                   _code(_skip_out("the client supplies no touchpoint events")),
+                   _code(_skip_out("the client supplies no touchpoint events")),
+                   nbformat.v4.new_markdown_cell("## The human touch\n\nWhat is computed here."),
+                   _code(nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"})))
+    doc = Doc()
+    render_notebook(doc, nb)
+    body = "".join(doc.parts)
+    assert '<h3 id="journeys">Journeys</h3>' in body
+    assert "long explanation" not in body and "second paragraph" not in body
+    assert body.count("the client supplies no touchpoint events") == 1, "a reason is said once"
+    assert "What is computed here." in body, "a section with output keeps its text"
+
+
+def test_section_with_a_finding_and_a_skip_keeps_its_text():
+    found = nbformat.v4.new_output("display_data", data={
+        findings.MIME: {"kind": "finding", "step": 2, "section": "Drivers", "anchor": "drivers", "text": "A drives B.",
+                        "headline": True, "key": None, "value": None, "ci": None}, "text/markdown": "x"})
+    nb = _notebook(nbformat.v4.new_markdown_cell("## Drivers\n\nHow drivers are estimated."),
+                   _code(found), _code(_skip_out("too few answers for the cross-check")))
+    doc = Doc()
+    render_notebook(doc, nb)
+    body = "".join(doc.parts)
+    assert "How drivers are estimated." in body and "A drives B." in body and "too few answers" in body
+
+
+# ---- leaks ---------------------------------------------------------------------------------------
+def test_notebook_instructions_and_config_talk_stay_out():
+    md = ("This notebook answers three questions (`layer:` in client.yaml).\n\n"
+          "**Edit the proposal in the cell below.** Set `platform_override` to a dict. Leave it as `None`.\n\n"
+          "Experience dimensions declared in client.yaml: Sensory.")
+    out = client_markdown(md)
+    assert "This step answers three questions." in out
+    assert "cell below" not in out and "None" not in out and "client.yaml" not in out
+    assert reword("against 5.00, client.yaml; gap") == "against 5.00, set for this study; gap"
+
+
+def test_tagged_cells_stay_out():
+    hidden = nbformat.v4.new_markdown_cell("Only for notebook users.")
+    hidden.metadata["tags"] = ["report-hide"]
+    doc = Doc()
+    render_notebook(doc, _notebook(nbformat.v4.new_markdown_cell("# Step 1"), hidden))
+    assert "notebook users" not in "".join(doc.parts)
+
+
+def test_character_references_are_escaped_once():
+    doc = Doc()
+    doc.add_markdown("Proposed platform for **Bean &amp; Co.**: Holm p &lt; .001; raw <b>tag</b> & bare",
+                     shift=2)
+    body = "".join(doc.parts)
+    assert "Bean &amp; Co." in body and "&amp;amp;" not in body and "&amp;lt;" not in body
+    assert "&lt;b&gt;" in body, "raw HTML in markdown is still escaped"
+    assert visible_text(body).count("Bean & Co.") == 1
+
+
+def test_figure_alt_text_is_never_a_figure_repr():
+    doc = Doc()
+    doc.section = "Tracking across waves"
+    doc.add_output(nbformat.v4.new_output("display_data", data={
+        "image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 1210x1166 with 10 Axes>"}))
+    assert "Figure size" not in doc.parts[0] and 'alt="Chart: Tracking across waves"' in doc.parts[0]
+
+
+# ---- tables for re-use ---------------------------------------------------------------------------
+def _frame():
+    return pd.DataFrame({"wave": pd.Categorical(["W1", "W2"]), "mean": [5.123456, np.nan],
+                         "n": np.array([10, 12], dtype="int64"), "share": [0.25, 0.5], "ok": [True, False]})
+
+
+def test_table_payload_keeps_the_numbers_json_safe():
+    p = table_payload(_frame(), "Means", percent=("share",), rename={"mean": "Mean"})
+    json.dumps(p, allow_nan=False)
+    assert [c["name"] for c in p["columns"]] == ["wave", "mean", "n", "share", "ok"]
+    assert p["columns"][1]["label"] == "Mean" and p["columns"][3]["unit"] == "share (0-1)"
+    assert p["rows"][0] == ["W1", 5.123456, 10, 0.25, True] and p["rows"][1][1] is None
+
+
+def test_table_bundle_has_html_and_payload():
+    bundle = table_bundle(_frame(), "Means", percent=("share",))
+    assert "<table" in bundle["text/html"] and bundle[TABLE_MIME]["caption"] == "Means"
+
+
+def test_tables_are_written_whole_with_an_index(tmp_path):
+    doc = Doc()
+    doc.step, doc.section = 5, "Tracking across waves"
+    bundle = table_bundle(_frame(), "Means", percent=("share",))
+    doc.add_output(nbformat.v4.new_output("display_data", data=bundle))
+    doc.add_output(nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><th>a</th></tr>"
+                                                                              "<tr><td>1</td></tr></table>"}))
+    entries = write_tables(tmp_path / "tables", "x", doc.tables)
+    index = json.loads((tmp_path / "tables" / "index.json").read_text())
+    assert len(index["tables"]) == len(entries) == 2
+    assert index["tables"][0]["section"] == "Tracking across waves" and index["tables"][0]["step"] == 5
+    first = pd.read_csv(tmp_path / "tables" / index["tables"][0]["file"])
+    assert first["mean"].iloc[0] == pytest.approx(5.123456), "the CSV holds the unrounded number"
+    assert index["tables"][1]["values"] == "as shown"
+
+
+# ---- the index -----------------------------------------------------------------------------------
+def _tracking_tables():
+    def t(cols, rows):
+        return {"step": 5, "section": "Tracking across waves",
+                "payload": {"columns": [{"name": c} for c in cols], "rows": rows}}
+    return [t(["title", "wave", "mean", "ci_low", "ci_high"], [["Satisfaction", "W1", 5.0, 4.9, 5.1],
+                                                               ["Satisfaction", "W2", 5.3, 5.2, 5.4]]),
+            t(["title", "from_wave", "to_wave", "diff", "ci_low", "ci_high", "significant"],
+              [["Satisfaction", "W1", "W2", 0.3, 0.15, 0.45, True]]),
+            t(["wave", "nps", "ci_low", "ci_high", "change", "change_ci_low", "change_ci_high"],
+              [["W1", 8.0, 2.0, 14.0, None, None, None], ["W2", 14.0, 8.0, 20.0, 6.0, -2.0, 14.0]])]
+
+
+def test_key_figures_come_from_the_tracking_tables():
+    k = key_figures(_tracking_tables(), "Satisfaction")
+    assert k["main_outcome"]["value"] == 5.3 and k["main_outcome"]["change"] == 0.3
+    assert k["main_outcome"]["significant"] is True and k["main_outcome"]["previous_wave"] == "W1"
+    assert k["nps"]["value"] == 14.0 and k["nps"]["change_ci"] == [-2.0, 14.0] and k["nps"]["significant"] is False
+    assert key_figures([], "Satisfaction") == {"main_outcome": None, "nps": None}
+
+
+def test_index_rows_show_names_figures_status_and_links(tmp_path):
+    from cem_research.client.io import write_json
+    from cem_research.run.pipeline import ClientOutcome
+
+    for c in ("a_client", "b_client", "c_client"):
+        (tmp_path / "data" / "raw" / c).mkdir(parents=True)
+        (tmp_path / "data" / "raw" / c / "survey.csv").write_text("x\n")
+        (tmp_path / "reports" / c).mkdir(parents=True)
+        (tmp_path / "reports" / c / "report.html").write_text("<html></html>")
+    old = time.time() - 3600
+    os.utime(tmp_path / "data" / "raw" / "a_client" / "survey.csv", (old, old))
+    write_json(tmp_path / "reports" / "a_client" / "report.json",
+               {"name": "Bean & <Co>", "waves": ["W1", "W2"], "key_figures": key_figures(_tracking_tables(), "Satisfaction")})
+    (tmp_path / "reports" / "a_client" / "report.pdf").write_bytes(b"%PDF")
+    future = time.time() + 3600
+    os.utime(tmp_path / "data" / "raw" / "b_client" / "survey.csv", (future, future))
+    rows = index_rows(tmp_path, [ClientOutcome("c_client", ok=False, error="client 'c_client': bad column")])
+    status = {r["client"]: r["status"] for r in rows}
+    assert status == {"a_client": "ok", "b_client": "stale", "c_client": "failed"}
+    page = render_index(rows)
+    assert "Bean &amp; &lt;Co&gt;" in page and "<Co>" not in page
+    assert 'href="a_client/report.pdf"' in page and 'href="b_client/report.pdf"' not in page
+    assert "5.30" in page and "+0.30 since W1" in page and "▲ up" in page
+    assert "no clear change" in page, "the NPS change's interval includes 0"
+    assert "bad column" in page
+
+
+# ---- the four demo reports ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory):
+    """The four demo clients' reports, built once in a throw-away project."""
+    from conftest import project_root
+    from cem_research.run.pipeline import Runner
+
+    root = make_project(tmp_path_factory.mktemp("demo_reports"), {c: REPO / "data" / "raw" / c for c in DEMO})
+    with project_root(root):
+        outcomes = Runner(root, jobs=2, echo=lambda m: None).run()
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
+def test_demo_report_has_no_leaks(demo_reports, client):
+    page = (demo_reports / "reports" / client / "report.html").read_text()
+    page = re.sub(r'src="data:[^"]*"', "", page)
+    text = visible_text(page)
+    for pattern in LEAKS:
+        haystack = page if pattern.pattern.startswith("&") else text  # double escapes show in the markup
+        m = pattern.search(haystack)
+        assert m is None, f"{client}: {pattern.pattern!r} in …{haystack[max(0, m.start() - 80):m.end() + 80]}…"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
+def test_demo_report_tables_are_written_as_csv(demo_reports, client):
+    rdir = demo_reports / "reports" / client
+    page = (rdir / "report.html").read_text()
+    index = json.loads((rdir / "tables" / "index.json").read_text())
+    assert len(index["tables"]) == len(re.findall(r"<table\b", page)), "every table of the report is listed"
+    for entry in index["tables"]:
+        frame = pd.read_csv(rdir / "tables" / entry["file"])
+        assert list(frame.columns) == [c["name"] for c in entry["columns"]]
+        assert len(frame) == entry["rows"] and entry["section"]
+
+
+@pytest.mark.slow
+def test_demo_index_lists_display_names_and_figures(demo_reports):
+    page = (demo_reports / "reports" / "index.html").read_text()
+    assert "Bean &amp; Co. Coffee" in page and "Pulse Fitness" in page
+    info = json.loads((demo_reports / "reports" / "coffee_house" / "report.json").read_text())
+    assert info["key_figures"]["nps"]["value"] is not None and info["key_figures"]["main_outcome"]["value"] is not None
+    assert 'href="coffee_house/report.html"' in page
+
+
+@pytest.mark.slow
+def test_skipped_sections_are_short_in_hotel_group(demo_reports):
+    page = (demo_reports / "reports" / "hotel_group" / "report.html").read_text()
+    step4 = page[page.index('id="step-4'):page.index('id="step-5')]
+    assert "What is computed" not in step4, "a skipped section shows only its skip line"
+    assert step4.count('class="skipped"') >= 5
