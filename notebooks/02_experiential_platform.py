@@ -154,7 +154,7 @@ crosscheck = platform.DriverCrosscheck().run(data, settings)
 # *gap to close* (see step 3). **What would change the conclusion:** overlapping importance
 # intervals between the top candidates, a flagged dimension, or – for the theme – few verbatims.
 
-# %% [markdown]
+# %% [markdown] tags=["report-hide"]
 # **Edit the proposal in the cell below.** The wording is a data-driven draft. To replace it,
 # set `platform_override` to a dict with any of the keys `"positioning"`, `"evp"`, `"theme"`
 # (the evidence stays attached and the element is marked as edited), or to a string that

@@ -284,7 +284,7 @@ def _evidence(row: pd.Series, importance_text: bool = True, confidence: float = 
 
 
 def _markdown(table: pd.DataFrame, brand: str) -> str:
-    lines = [f"**Proposed experiential platform for {nv.md(brand)}** (data-driven draft; edit the wording below)."]
+    lines = [f"**Proposed experiential platform for {nv.md(brand)}** (a draft derived from the data; the evidence for each element is in the table below)."]
     for r in table.itertuples():
         lines.append(f"\n* **{nv.md(r.element)}:** {nv.md(r.proposal)}  \n  *Evidence:* {nv.md(r.evidence)}")
     return "\n".join(lines)
