@@ -225,6 +225,17 @@ def test_demo_report_has_no_leaks(demo_reports, client):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("client", DEMO)
+def test_demo_report_has_no_code_name_table_header(demo_reports, client):
+    """Every header a reader sees, appendix included, is in words (issue: no visible code names)."""
+    page = (demo_reports / "reports" / client / "report.html").read_text()
+    headers = [visible_text(h).strip() for h in re.findall(r"<th\b[^>]*>(.*?)</th>", page, flags=re.S)]
+    assert headers, "the report has tables"
+    codes = sorted({h for h in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)})
+    assert codes == [], f"{client}: code-name headers {codes}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
 def test_demo_report_tables_are_written_as_csv(demo_reports, client):
     rdir = demo_reports / "reports" / client
     page = (rdir / "report.html").read_text()

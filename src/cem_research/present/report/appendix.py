@@ -9,6 +9,7 @@ from pathlib import Path
 from cem_research import __version__
 from cem_research.present import narrative as nv
 from cem_research.present.findings import STEPS
+from cem_research.present.plots import KIND_LABELS
 from cem_research.present.report.render import Doc
 from cem_research.present.report.wording import reword, reword_html
 
@@ -150,7 +151,7 @@ def weighting_methods(doc: Doc, meta: dict) -> str:
             f"shares {html.escape(targets)}, starting from {html.escape(str(w.get('base', 'equal')))} weights; "
             f"weights were normalised to mean 1, {trim}. Competitor ratings keep weight 1. Standard errors use "
             "Kish's effective sample size n_eff = (Σw)²/Σw².</p>")
-    tab = table(doc, ["wave", "n", "n_eff", "design effect", "weight range", "iterations", "converged"], rows,
+    tab = table(doc, ["wave", "n", "effective n", "design effect", "weight range", "iterations", "converged"], rows,
                 "Survey weights per wave", data=data,
                 names=["wave", "n", "n_eff", "deff", "weight_range", "iterations", "converged"])
     # the CSV splits the weight range in two columns
@@ -183,8 +184,9 @@ def methods_appendix(client: str, root: Path, meta: dict, doc: Doc) -> str:
         n = n.reindex([w for w in data.waves if w in n.index])
         doc.section = "Sample sizes per wave"
         parts.append("<h3 id='sample-sizes'>Sample sizes per wave</h3>")
-        parts.append(table(doc, ["wave", *n.columns], [[w, *map(int, r)] for w, r in n.iterrows()],
-                           "Rows analysed per wave and kind of brand"))
+        parts.append(table(doc, ["wave", *(KIND_LABELS.get(k, str(k)) for k in n.columns)],
+                           [[w, *map(int, r)] for w, r in n.iterrows()],
+                           "Rows analysed per wave and kind of brand", names=["wave", *map(str, n.columns)]))
         fmt = (lambda v: "–" if v != v else nv.num(v))  # noqa: E731
         rel_frame = reliability_table(data)  # step 2's table: the one home of the flags
         rel = [[r["label"], int(r["k"]), int(r["n"]), fmt(r["alpha"]),
