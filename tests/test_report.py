@@ -262,3 +262,133 @@ def test_skipped_sections_are_short_in_hotel_group(demo_reports):
     step4 = page[page.index('id="step-4'):page.index('id="step-5')]
     assert "What is computed" not in step4, "a skipped section shows only its skip line"
     assert step4.count('class="skipped"') >= 5
+
+
+# ---- page one (issue 13, item 1) ----------------------------------------------------------------
+def _page_one_doc(tracking=True, agenda_rows=7):
+    from cem_research.present.report.pageone import AGENDA
+
+    doc = Doc()
+    doc.tables = _tracking_tables() if tracking else []
+    if agenda_rows:
+        cols = ["rank", "opportunity", "kind", "step", "gain", "gain_ci_low", "gain_ci_high"]
+        rows = [[i + 1, f"option_{i + 1}", "close a gap", "3 – design the brand experience", 1.0 / (i + 1),
+                 0.5 / (i + 1), 1.5 / (i + 1)] for i in range(agenda_rows)]
+        doc.tables.append({"step": 5, "section": AGENDA, "payload": {
+            "caption": "Innovation agenda, ranked by expected gain in satisfaction points",
+            "columns": [{"name": c} for c in cols], "rows": rows}})
+    doc.ids.add("innovation-agenda")
+    for step, text in ((1, "Bean & Co. leads on Affective (4.88 vs. 4.06, e.g. in Q2). Second sentence here."),
+                       (2, "Driven by Affective (43%, 95% CI 35% to 52%). More.")):
+        doc.add_finding({"kind": "finding", "step": step, "section": "S", "anchor": "s", "text": text,
+                         "headline": True})
+    for _ in range(2):
+        doc.add_finding({"kind": "skipped", "step": 4, "section": "Journeys", "anchor": "journeys",
+                         "text": "the client supplies no touchpoint events ('touchpoints:' in client.yaml)",
+                         "headline": False})
+    return doc
+
+
+def test_first_sentence_keeps_decimals_and_abbreviations():
+    from cem_research.present.report.pageone import first_sentence
+
+    assert first_sentence("Mean 4.33 (e.g. daily). Next one.") == "Mean 4.33 (e.g. daily)."
+    assert first_sentence("Bean & Co. Coffee leads vs. Roast Republic. Then.") == "Bean & Co. Coffee leads vs. Roast Republic."
+    assert first_sentence("A (see p. 3. Ok) is 1.5. B.") == "A (see p. 3. Ok) is 1.5."
+    assert first_sentence("One sentence only") == "One sentence only"
+
+
+def test_page_one_tiles_show_the_tracking_figures():
+    from cem_research.present.report.pageone import page_one
+
+    page = page_one(_page_one_doc())
+    one = page[:page.index('id="step-by-step"')]
+    assert "Satisfaction, W2" in one and "5.30" in one and "95% CI 5.20 to 5.40" in one
+    assert "+0.30 since W1" in one and "▲ up" in one, "the Holm verdict of the tracking table marks the change"
+    assert "+14" in one and "+6 since W1" in one and "no clear change" in one, "the NPS change's interval includes 0"
+
+
+def test_page_one_says_not_tracked_for_one_wave():
+    from cem_research.present.report.pageone import page_one
+
+    page = page_one(_page_one_doc(tracking=False))
+    tiles = page[page.index('id="key-figures"'):page.index('id="step-by-step"')]
+    assert tiles.count("not tracked") == 2
+
+
+def test_page_one_has_one_sentence_per_step_and_one_skip_line():
+    from cem_research.present.report.pageone import page_one
+
+    page = page_one(_page_one_doc())
+    steps = page[page.index('id="step-by-step"'):page.index('id="top-actions"')]
+    assert steps.count("<li>") == 5
+    assert "Bean &amp; Co. leads on Affective (4.88 vs. 4.06, e.g. in Q2)." in steps
+    assert "Second sentence" not in steps and "More." not in steps
+    assert steps.count("Not analysed: the client supplies no touchpoint events.") == 1
+    assert "client.yaml" not in steps
+
+
+def test_page_one_lists_the_first_five_agenda_rows_in_order():
+    from cem_research.present.report.pageone import page_one
+
+    page = page_one(_page_one_doc())
+    actions = page[page.index('id="top-actions"'):]
+    names = re.findall(r"<strong>(.*?)</strong>", actions)
+    assert names == [f"Option {i}" for i in range(1, 6)]
+    assert "expected gain +1.00 satisfaction points (95% CI 0.50 to 1.50)" in actions
+    assert "close a gap (step 3)" in actions and 'href="#innovation-agenda"' in actions
+    assert "<table" not in page, "page one adds no table (tables/index.json lists every table)"
+    none = page_one(_page_one_doc(agenda_rows=0))
+    assert "No innovation agenda for this client" in none and "<ol" not in none
+
+
+def _page_one_of(root, client):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((root / "reports" / client / "report.html").read_text(), "html.parser")
+    return soup, soup.find(id="executive-summary")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
+def test_demo_page_one_is_at_most_400_words(demo_reports, client):
+    soup, one = _page_one_of(demo_reports, client)
+    first = next(t for t in soup.find_all(True) if "summary" in (t.get("id") or "").lower())
+    assert first is one, "page one is the element the report checks count"
+    words = len(one.get_text(" ", strip=True).split())
+    assert words <= 400, f"{client}: page one has {words} words"
+    assert soup.find(id="all-headline-findings") is not None, "the full headline findings follow page one"
+    assert len(one.select("ul.steps > li")) == 5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
+def test_demo_page_one_tiles_and_actions_come_from_the_payloads(demo_reports, client):
+    from cem_research.present import narrative as nv
+
+    rdir = demo_reports / "reports" / client
+    index = json.loads((rdir / "tables" / "index.json").read_text())["tables"]
+    _, one = _page_one_of(demo_reports, client)
+    tiles = [t.get_text(" ", strip=True) for t in one.select(".tile")]
+    nps_file = next(e["file"] for e in index if e["section"] == "Tracking across waves"
+                    and {"nps", "change_ci_low"} <= {c["name"] for c in e["columns"]})
+    nps = pd.read_csv(rdir / "tables" / nps_file).dropna(subset=["nps"]).iloc[-1]
+    assert nv.signed(nps["nps"], 0) in tiles[1] and nv.ci(nps["ci_low"], nps["ci_high"], 0) in tiles[1]
+    assert nv.signed(nps["change"], 0) in tiles[1]
+    track_file = next(e["file"] for e in index if e["section"] == "Tracking across waves"
+                      and {"title", "role", "mean"} <= {c["name"] for c in e["columns"]})
+    track = pd.read_csv(rdir / "tables" / track_file)
+    main = track[track["role"] == "outcome"]
+    main = main[main["title"] == main["title"].iloc[0]].iloc[-1]
+    assert nv.num(main["mean"]) in tiles[0] and nv.ci(main["ci_low"], main["ci_high"]) in tiles[0]
+    agenda_file = next((e["file"] for e in index if e["section"] == "Innovation agenda"
+                        and "opportunity" in {c["name"] for c in e["columns"]}), None)
+    items = [li.get_text(" ", strip=True) for li in one.select("ol.actions > li")]
+    if agenda_file is None:
+        assert items == []
+        return
+    agenda = pd.read_csv(rdir / "tables" / agenda_file).head(5)
+    assert len(items) == len(agenda)
+    for item, (_, row) in zip(items, agenda.iterrows()):
+        assert nv.signed(row["gain"]) in item and nv.ci(row["gain_ci_low"], row["gain_ci_high"]) in item
+        assert row["opportunity"].replace("_", " ").lower() in item.lower()

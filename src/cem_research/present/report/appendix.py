@@ -8,8 +8,8 @@ from pathlib import Path
 
 from cem_research import __version__
 from cem_research.present import narrative as nv
-from cem_research.present.findings import STEPS
 from cem_research.present.plots import KIND_LABELS
+from cem_research.present.report.pageone import all_headline_findings, page_one
 from cem_research.present.report.render import Doc
 from cem_research.present.report.wording import reword, reword_html
 
@@ -24,7 +24,15 @@ h1 { font-size: 2rem; margin: 0 0 .25rem; } h2 { margin-top: 3rem; border-bottom
 nav.toc { background: #f5f7fa; border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.5rem; }
 nav.toc ol { margin: .25rem 0; } nav.toc li { margin: .1rem 0; }
 section.summary { border: 2px solid var(--own); border-radius: 8px; padding: 1rem 1.5rem; margin: 1.5rem 0;
-                  page-break-after: always; }
+                  page-break-after: always; break-after: page; }
+section.pageone h2 { margin-top: .5rem; } section.pageone h3 { margin: 1.2rem 0 .4rem; }
+.tiles { display: flex; flex-wrap: wrap; gap: 1rem; margin: .5rem 0; }
+.tile { flex: 1 1 260px; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .9rem; background: #fafbfc; }
+.tile-head { font-weight: 600; } .tile strong { font-size: 1.6rem; }
+.small { color: var(--muted); font-size: .85rem; } .up { color: #1f7a3a; } .down { color: #b42318; }
+.flat { color: var(--muted); }
+ul.steps { list-style: none; padding-left: 0; } ul.steps li, ol.actions li { margin: .35rem 0; }
+ul.steps .step-tag { display: block; }
 .finding { background: #fff8e6; border-left: 4px solid #f0b429; padding: .5rem .9rem; margin: 1rem 0; }
 .skipped { background: #f5f7fa; border-left: 4px solid #9aa5b1; padding: .5rem .9rem; margin: 1rem 0;
            color: var(--muted); }
@@ -105,28 +113,10 @@ def table(doc: Doc, header: list[str], rows: list[list], caption: str = "", data
                        f"<tbody>{trs}</tbody></table></div>")
 
 
-def summary(doc: Doc) -> str:
-    """The executive summary: the headline finding of each step, linked to its evidence."""
-    rows = []
-    for step, title in STEPS.items():
-        items = [f for f in doc.findings if f["step"] == step and f.get("kind") == "finding" and f["headline"]]
-        if not items:
-            items = [f for f in doc.findings if f["step"] == step and f.get("kind") == "finding"][:1]
-        reasons = list(dict.fromkeys(reword(f["text"]) for f in doc.findings
-                                     if f["step"] == step and f.get("kind") == "skipped"))
-        lis = []
-        for f in items:
-            target = f["anchor"] if f["anchor"] in doc.ids else f["id"]
-            lis.append(f'<li>{html.escape(reword(f["text"]))} <a href="#{target}">(evidence: '
-                       f'{html.escape(f["section"])})</a></li>')
-        if not lis:
-            lis.append("<li>No result for this step: " + html.escape(
-                "; ".join(reasons[:2]) or "no analysis of this step recorded a result") + ".</li>")
-        rows.append(f'<h3>Step {step} — {html.escape(title)}</h3><ul>{"".join(lis)}</ul>')
-    return ('<section class="summary" id="executive-summary"><h2>Executive summary</h2>'
-            '<p>The headline result of each of Schmitt\'s five CEM steps for this client, each with its '
-            'estimate and 95% interval; follow a link to the analysis that supports it.</p>'
-            + "".join(rows) + "</section>")
+def summary(doc: Doc, main_title: str | None = None) -> str:
+    """The executive summary: page one (key figures, one sentence per step, top five actions), then
+    every headline finding in full ("All headline findings"); see :mod:`.pageone`."""
+    return page_one(doc, main_title) + all_headline_findings(doc)
 
 
 def weighting_methods(doc: Doc, meta: dict) -> str:
