@@ -215,14 +215,14 @@ class InnovationAgenda(Section):
         if data.main_outcome is None or len(data.config.drivers) < 2:
             return "the client declares no outcome or fewer than two drivers, so opportunities cannot be weighted"
         if not can_weight_drivers(data):
-            ipa = touchpoint_ipa(data, settings.min_group)
+            ipa = touchpoint_ipa(data, settings)
             if ipa is None or not (ipa["quadrant"] == "Concentrate here").any():
                 return "neither drivers nor touchpoints could be weighted"
         return None
 
     def compute(self, data, settings: Settings) -> pd.DataFrame:
         tracked = TrackingAcrossWaves().result(data, settings)
-        return innovation_agenda(data, ipa=touchpoint_ipa(data, settings.min_group),
+        return innovation_agenda(data, ipa=touchpoint_ipa(data, settings),
                                  changes=None if tracked is None else tracked.changes, n_boot=settings.n_boot,
                                  seed=settings.seed, confidence=settings.confidence)
 

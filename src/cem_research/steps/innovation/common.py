@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cem_research.client.data import memoize
 from cem_research.steps import interface
 from cem_research.steps.section import Settings
 
@@ -65,10 +64,10 @@ def tracked_constructs(data) -> list[str]:
     return [c for c in construct_order(data.config) if c in own.columns and own[c].notna().sum() > 0]
 
 
-def touchpoint_ipa(data, min_group: int = DEFAULTS.min_group) -> pd.DataFrame | None:
-    """Step 4's touchpoint importance-performance table (``interface.touchpoint_ipa``), once per loaded
-    client and `min_group` (``Settings.min_group``); ``None`` without touchpoint data."""
-    return memoize(data, ("innovation", "touchpoint_ipa", min_group),
-                   lambda: interface.touchpoint_ipa(data, min_group=min_group))
+def touchpoint_ipa(data, settings: Settings = DEFAULTS) -> pd.DataFrame | None:
+    """Step 4's touchpoint importance-performance table, as its section computes it
+    (``interface.TouchpointImportancePerformance.ipa``: once per loaded client and settings);
+    ``None`` without touchpoint data."""
+    return interface.TouchpointImportancePerformance.ipa(data, settings)
 
 
