@@ -49,6 +49,18 @@ def make_client(root: Path, name: str, cfg: dict, files: dict, extra_files: dict
         return load_client(name, raw_root=root / "data" / "raw")
 
 
+def run_captured(section, data, monkeypatch):
+    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
+    from cem_research.present import findings as fnd
+    from cem_research.present import show as show_mod
+
+    shown, recorded = [], []
+    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
+    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
+    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
+    return section.run(data), shown, recorded
+
+
 def make_project(root: Path, clients: dict[str, Path], notebooks: Path | None = None) -> Path:
     """A project folder at ``root``: ``notebooks`` (symlink) and ``data/raw/<name>`` copies."""
     root.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import make_client, project_root
+from conftest import make_client, project_root, run_captured
 from cem_research.steps.interface import promises as audit
 from cem_research import stats
 from cem_research.client.errors import ContractError
@@ -238,23 +238,11 @@ def test_notebook_04_promise_section(fitness_project, tmp_path):
 # ----------------------------------------------------------------------------- the Section
 
 
-def _run_captured(section, data, monkeypatch):
-    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
-    from cem_research.present import findings as fnd
-    from cem_research.present import show as show_mod
-
-    shown, recorded = [], []
-    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
-    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
-    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
-    return section.run(data), shown, recorded
-
-
 def test_promise_section_equals_the_functions(fitness_project, monkeypatch):
     data = fitness_project["data"]
     section = audit.PromiseAudit()
     assert section.step == 4 and section.title == audit.SECTION and section.optional
-    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    result, shown, recorded = run_captured(section, data, monkeypatch)
     delivery, tps = audit.promise_delivery(data), audit.promise_touchpoints(data)
     pd.testing.assert_frame_equal(result.delivery, delivery)
     pd.testing.assert_frame_equal(result.touchpoints, tps)
@@ -272,4 +260,4 @@ def test_promise_section_silent_without_promises(tmp_path, monkeypatch):
     data = make_client(tmp_path, "nopromise", _cfg(None), _files())
     assert data.config.promises is None
     assert audit.PromiseAudit().skip_reason(data, Settings()) == "the client declares no 'promises:' in client.yaml"
-    assert _run_captured(audit.PromiseAudit(), data, monkeypatch) == (None, [], [])
+    assert run_captured(audit.PromiseAudit(), data, monkeypatch) == (None, [], [])

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_client, project_root
+from conftest import make_client, project_root, run_captured
 from cem_research.steps.brand import kano
 from cem_research import stats
 from cem_research.client.errors import ContractError
@@ -302,18 +302,6 @@ def test_notebook_03_kano_and_modules_sections(fitness_project, tmp_path):
 # ----------------------------------------------------------------------------- the Section
 
 
-def _run_captured(section, data, monkeypatch):
-    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
-    from cem_research.present import findings as fnd
-    from cem_research.present import show as show_mod
-
-    shown, recorded = [], []
-    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
-    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
-    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
-    return section.run(data), shown, recorded
-
-
 def test_kano_section_equals_the_functions(fitness_project, monkeypatch):
     from cem_research.steps.section import Settings
 
@@ -321,7 +309,7 @@ def test_kano_section_equals_the_functions(fitness_project, monkeypatch):
     section = kano.Kano()
     assert section.step == 3 and section.title == kano.SECTION and section.optional
     assert section.skip_reason(data, Settings()) is None
-    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    result, shown, recorded = run_captured(section, data, monkeypatch)
     answers = kano.kano_answers(data)
     pd.testing.assert_frame_equal(result.overall, kano.kano_table(answers))
     pd.testing.assert_frame_equal(result.shares, kano.share_table(answers))
@@ -341,13 +329,13 @@ def test_kano_section_silent_without_kano(monkeypatch, tmp_path):
     data = make_client(tmp_path, "nokano", _cfg(), {"survey.csv": _survey()})
     section = kano.Kano()
     assert section.skip_reason(data, Settings()) == "the client declares no 'kano:' in client.yaml"
-    assert _run_captured(section, data, monkeypatch) == (None, [], [])
+    assert run_captured(section, data, monkeypatch) == (None, [], [])
 
 
 def test_kano_section_declared_but_unanswered_records_its_skip(monkeypatch, tmp_path):
     s = _survey()
     s["k_f"] = np.nan  # nobody answered the functional question
     data = make_client(tmp_path, "blankkano", _cfg(KANO), {"survey.csv": s})
-    result, shown, recorded = _run_captured(kano.Kano(), data, monkeypatch)
+    result, shown, recorded = run_captured(kano.Kano(), data, monkeypatch)
     assert result is None and shown == []
     assert recorded == [("skip", (3, kano.SECTION, "no respondent answered both questions of a Kano pair"), {})]

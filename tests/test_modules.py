@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import make_client
+from conftest import make_client, run_captured
 from cem_research.steps.brand import modules as md
 from cem_research.steps.section import Settings
 from cem_research import stats
@@ -276,18 +276,6 @@ def test_fitness_hand_coded_agreement(fitness_project):
 # ----------------------------------------------------------------------------- the Section
 
 
-def _run_captured(section, data, monkeypatch):
-    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
-    from cem_research.present import findings as fnd
-    from cem_research.present import show as show_mod
-
-    shown, recorded = [], []
-    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
-    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
-    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
-    return section.run(data), shown, recorded
-
-
 def test_modules_section_equals_the_functions(fitness_project, monkeypatch):
     from cem_research.steps.section import Settings
 
@@ -295,7 +283,7 @@ def test_modules_section_equals_the_functions(fitness_project, monkeypatch):
     settings = Settings()
     section = md.ExperientialModules()
     assert section.step == 3 and section.title == md.SECTION and section.optional
-    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    result, shown, recorded = run_captured(section, data, monkeypatch)
     mentions = md.module_mentions(data)
     shares = md.module_shares(data, mentions)
     changes = md.module_changes(shares)
@@ -316,11 +304,11 @@ def test_modules_section_silent_when_undeclared_and_skips_without_verbatims(tmp_
     cfg = _cfg({})
     del cfg["modules"]
     data = make_client(tmp_path, "nomodules", cfg, {"survey.csv": _survey(), "feedback.csv": _feedback()})
-    assert _run_captured(md.ExperientialModules(), data, monkeypatch) == (None, [], [])
+    assert run_captured(md.ExperientialModules(), data, monkeypatch) == (None, [], [])
     assert md.ExperientialModules().skip_reason(data, Settings()).startswith("the client declares no 'modules:'")
     cfg = _cfg({})
     del cfg["feedback"]
     data = make_client(tmp_path, "mute", cfg, {"survey.csv": _survey()})
-    result, shown, recorded = _run_captured(md.ExperientialModules(), data, monkeypatch)
+    result, shown, recorded = run_captured(md.ExperientialModules(), data, monkeypatch)
     assert result is None and shown == [] and recorded[0][0] == "skip"
     assert "no verbatim comments" in recorded[0][1][2]

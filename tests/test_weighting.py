@@ -18,6 +18,7 @@ from cem_research.steps.world import weighting as wsec
 from cem_research.client.config import load_config, parse_config
 from cem_research.client.data import ClientData, read_processed
 from cem_research.client.errors import ContractError
+from conftest import run_captured
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "tiny_client"
@@ -465,23 +466,11 @@ def test_fitness_club_planted_unreliable_segment_is_flagged(fitness):
 # ----------------------------------------------------------------------------- the Section
 
 
-def _run_captured(section, data, monkeypatch):
-    """``section.run(data)`` with what it shows and records captured: ``(result, shown, recorded)``."""
-    from cem_research.present import findings as fnd
-    from cem_research.present import show as show_mod
-
-    shown, recorded = [], []
-    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
-    monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
-    monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
-    return section.run(data), shown, recorded
-
-
 def test_weighting_section_equals_the_functions(fitness, monkeypatch):
     data = fitness[0]
     section = wsec.SurveyWeighting()
     assert section.step == 1 and section.title == "Survey weighting" and section.optional
-    result, shown, recorded = _run_captured(section, data, monkeypatch)
+    result, shown, recorded = run_captured(section, data, monkeypatch)
     margins, summary = wsec.margins_table(data), wsec.weight_summary(data)
     pd.testing.assert_frame_equal(result.margins, margins)
     pd.testing.assert_frame_equal(result.summary, summary)
@@ -497,12 +486,12 @@ def test_weighting_section_and_note_silent_without_weighting(monkeypatch):
     cfg = load_config(Path(__file__).parent / "fixtures" / "tiny_client")
     data = ClientData(cfg, pd.DataFrame({"wave": ["W1"], "brand_kind": ["own"]}))
     assert wsec.SurveyWeighting().skip_reason(data, Settings()).startswith("the client declares no 'weighting:'")
-    assert _run_captured(wsec.SurveyWeighting(), data, monkeypatch) == (None, [], [])
-    assert _run_captured(wsec.UnweightedNote(2), data, monkeypatch) == (None, [], [])
+    assert run_captured(wsec.SurveyWeighting(), data, monkeypatch) == (None, [], [])
+    assert run_captured(wsec.UnweightedNote(2), data, monkeypatch) == (None, [], [])
 
 
 def test_unweighted_note_section_shows_the_note_only(fitness, monkeypatch):
     data = fitness[0]
-    result, shown, recorded = _run_captured(wsec.UnweightedNote(2), data, monkeypatch)
+    result, shown, recorded = run_captured(wsec.UnweightedNote(2), data, monkeypatch)
     assert recorded == [] and len(shown) == 1 and "Unweighted:" in shown[0].content.data
-    assert _run_captured(wsec.UnweightedNote(3), data, monkeypatch) == (None, [], [])  # step 3 has no note
+    assert run_captured(wsec.UnweightedNote(3), data, monkeypatch) == (None, [], [])  # step 3 has no note
