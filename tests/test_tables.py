@@ -33,6 +33,11 @@ def headers(html_text):
     return HEADER.findall(html_text)
 
 
+def part_html(html_text):
+    """Each ``<table>`` of a shown table (with the caption before it)."""
+    return [t for t in re.split(r"(?=<p><em>)|(?<=</table>)", html_text) if "<table" in t]
+
+
 # ---- one formatter for cells ---------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["p", "p_unc", "p_corr", "p_gameshowell", "pair_p", "reach_p_corr", "trend_p_corr"])
 def test_p_values_read_as_in_sentences(name):
@@ -225,10 +230,11 @@ def test_no_header_a_reader_sees_is_a_code_name(shown_tables):
     bad = []
     for client, key, item in shown_tables:
         html_text = tables.show(item.content, caption=item.caption or None, **item.options).data
-        found = headers(html_text)
+        found = list(dict.fromkeys(headers(html_text)))  # a split table repeats its key columns
         assert len(found) == item.content.shape[1] + (item.content.index.nlevels if item.options.get("index") else 0)
         bad += [(client, key, h) for h in found if lb.CODE_NAME.match(h)]
-        assert len(set(found)) == len(found), (client, key, found)
+        for part in part_html(html_text):
+            assert len(set(headers(part))) == len(headers(part)), (client, key, headers(part))
     assert not bad, bad
 
 
@@ -260,3 +266,218 @@ def test_demo_tables_show_nps_p_values_and_zeros_as_the_sentences_do(shown_table
                 assert all(re.fullmatch(r"([+-]?[1-9]\d*|0)?", v) for v in values), (client, key, col, values)
             assert not any(re.fullmatch(r"-0(\.0+)?%?", v) for v in values), (client, key, col)
     assert seen_p > 20 and seen_nps >= 4
+
+
+def test_demo_tables_fit_the_text_column(shown_tables):
+    """Every part of every demo table is estimated within the budget, unless one unit alone is wider."""
+    split = 0
+    for client, key, item in shown_tables:
+        frame = item.content.reset_index() if item.options.get("index") else item.content
+        opts = {k: v for k, v in item.options.items() if k in {"digits", "percent", "pvalues", "nps"}}
+        shown = tables.format_frame(frame, **opts)
+        labels = list(tables.reader_columns(frame, rename=item.options.get("rename"),
+                                            confidence=item.options.get("confidence"),
+                                            caption=item.caption or None).values())
+        widths = tables.column_widths(shown, labels)
+        keys = tables.key_count(frame, shown)
+        units = tables.column_units(frame.columns, keys)
+        parts = tables.table_parts(frame, shown, labels)
+        html_text = tables.show(item.content, caption=item.caption or None, **item.options).data
+        assert html_text.count("<table") == len(parts), (client, key)
+        split += len(parts) > 1
+        for part in parts:
+            rest = part[keys:]
+            if len(parts) > 1 and not any(rest == u for u in units):
+                assert sum(widths[i] for i in part) <= tables.TABLE_WIDTH_PX, (client, key, part)
+    assert split, "some demo tables are wider than the text column"
+
+
+# ---- wide tables split into parts that fit the text column ------------------------------------------
+def wide_frame(n_rows=4):
+    """A 22-column table: two key columns, estimates with intervals, counts and p-values."""
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"brand": [f"Brand {i}" for i in range(n_rows)],
+                       "segment": [["Newcomers", "Regulars"][i % 2] for i in range(n_rows)]})
+    for stem in ("satisfaction", "effort", "loyalty", "recommend"):
+        df[f"{stem}_mean"] = rng.normal(5, 1, n_rows)
+        df[f"{stem}_ci_low"] = df[f"{stem}_mean"] - 0.4
+        df[f"{stem}_ci_high"] = df[f"{stem}_mean"] + 0.4
+        df[f"{stem}_p_corr"] = rng.uniform(0, 0.2, n_rows)
+    df["pct_promoters"] = rng.uniform(20, 60, n_rows)
+    df["n"] = rng.integers(100, 5000, n_rows)
+    df["n_eff"] = df["n"] * 0.8
+    df["significant"] = [True, False] * (n_rows // 2)
+    assert df.shape[1] == 22
+    return df
+
+
+def test_a_wide_table_splits_into_parts_that_fit():
+    df = wide_frame()
+    shown = tables.format_frame(df)
+    labels = list(tables.reader_columns(df).values())
+    widths = tables.column_widths(shown, labels)
+    assert sum(widths) > tables.TABLE_WIDTH_PX
+    parts = tables.table_parts(df, shown, labels)
+    assert len(parts) > 1
+    assert all(sum(widths[i] for i in p) <= tables.TABLE_WIDTH_PX for p in parts)
+    assert all(p[:2] == [0, 1] for p in parts), "brand and segment lead every part"
+    rest = [i for p in parts for i in p[2:]]
+    assert rest == list(range(2, 22)), "every other column once, in order"
+    for p in parts:  # an estimate and its interval stay together
+        names = [df.columns[i] for i in p]
+        for stem in ("satisfaction", "effort", "loyalty", "recommend"):
+            if f"{stem}_mean" in names:
+                at = names.index(f"{stem}_mean")
+                assert names[at + 1:at + 3] == [f"{stem}_ci_low", f"{stem}_ci_high"]
+
+
+def test_a_split_table_is_several_captioned_tables():
+    df = wide_frame()
+    text = tables.show(df, caption="Ratings by brand & segment").data
+    parts = part_html(text)
+    m = len(parts)
+    assert m > 1 and text.count("<table") == m
+    for k, part in enumerate(parts, 1):
+        assert part.startswith(f"<p><em>Ratings by brand &amp; segment (part {k} of {m})</em></p>")
+        assert headers(part)[:2] == ["brand", "segment"]
+    every = [h for part in parts for h in headers(part)[2:]]
+    assert every == list(tables.reader_columns(df).values())[2:]
+    # the rows are the same in every part, in the same order
+    first_cells = [CELL.findall(part)[::len(headers(part))] for part in parts]
+    assert all(c == first_cells[0] for c in first_cells)
+    assert first_cells[0] == [f"Brand {i}" for i in range(4)]
+    # without a caption each part is labelled
+    bare = tables.show(df).data
+    assert [re.search(r"<p><em>(.*?)</em></p>", p).group(1) for p in part_html(bare)] == [
+        f"Part {k} of {m}" for k in range(1, m + 1)]
+
+
+def test_a_split_table_escapes_client_text_once():
+    df = wide_frame()
+    df["brand"] = ["Bean & Co.", "<script>x</script>", "A", "B"]
+    text = tables.show(df, caption="<b>").data
+    assert text.count("Bean &amp; Co.") == text.count("<table") > 1
+    assert "<script>" not in text and "&amp;amp;" not in text and "&lt;b&gt; (part 1 of" in text
+
+
+def test_a_narrow_table_is_one_table_as_before():
+    df = pd.DataFrame({"brand": ["Bean & Co.", "Other"], "mean": [5.6, 4.2], "ci_low": [5.1, 3.9],
+                       "ci_high": [6.1, 4.5], "n": [120, 98]})
+    text = tables.show(df, caption="Means").data
+    assert text.count("<table") == 1 and "part 1" not in text
+    shown = tables.format_frame(df)
+    shown.columns = list(tables.reader_columns(df).values())
+    assert text == "<p><em>Means</em></p>" + shown.to_html(index=False, escape=True, border=0,
+                                                           classes="cem-table", na_rep="")
+    assert tables.table_parts(df) == [[0, 1, 2, 3, 4]]
+
+
+def test_intervals_stay_with_their_estimate():
+    cols = ["label", "nps", "ci_low", "ci_high", "change", "change_ci_low", "change_ci_high", "pomp", "pomp_low",
+            "pomp_high", "alpha", "alpha_ci_low", "alpha_ci_high", "ci_low_0_100", "p_corr", "scale_min"]
+    assert tables.column_units(cols, 1) == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12, 13], [14], [15]]
+    assert tables.column_units(["ci_low", "ci_high", "n"]) == [[0, 1], [2]]
+
+
+def test_keys_are_the_leading_label_columns():
+    df = pd.DataFrame({"construct": ["x"], "label": ["y"], "level": ["z"], "mean": [1.0]})
+    assert tables.key_count(df) == 2
+    assert tables.key_count(df, limit=1) == 1
+    assert tables.key_count(pd.DataFrame({"mean": [1.0], "label": ["y"]})) == 0
+    assert tables.key_count(pd.DataFrame({"significant": [True], "label": ["y"]})) == 0
+    assert tables.key_count(pd.DataFrame({"label": ["y"], "share": ["4% [3%, 6%]"]})) == 1
+    assert tables.key_count(pd.DataFrame({"label": ["y"], "p": ["<\u00a0.001"], "x": [1]})) == 1
+    assert tables.key_count(pd.DataFrame({"wave": ["2026Q1"], "mean": [1.0]})) == 1
+    assert tables.key_count(pd.DataFrame({"priority": [1], "touchpoint": ["app"], "gap": [1.0]})) == 2
+    assert tables.key_count(pd.DataFrame({"a": ["x"], "b": ["y"]})) == 1, "never every column"
+
+
+def test_a_column_too_wide_for_any_part_gets_a_part_of_its_own():
+    assert tables.column_parts([100, 900, 50, 50], keys=1, units=[[1], [2], [3]], budget=500) == [
+        [0, 1], [0, 2, 3]]
+    assert tables.column_parts([100, 900, 900], keys=1, units=[[1], [2]], budget=500) == [[0, 1], [0, 2]]
+    # nothing to split: a single unit stays one table, however wide
+    assert tables.column_parts([100, 900, 900], keys=1, units=[[1, 2]], budget=500) == [[0, 1, 2]]
+    assert tables.column_parts([600, 600], keys=0, units=[[0], [1]], budget=500) == [[0], [1]]
+
+
+def test_the_split_is_deterministic_and_follows_the_budget():
+    df = wide_frame()
+    assert tables.show(df, caption="c").data == tables.show(df, caption="c").data
+    assert tables.show(df, max_width=10_000).data.count("<table") == 1
+    assert tables.show(df, max_width=400).data.count("<table") > tables.show(df).data.count("<table")
+
+
+def test_width_estimate():
+    """Widest unbreakable word plus padding; bold headers wider; a no-break space never wraps."""
+    assert tables.min_content_width("95% CI low") == tables.text_width("95%")
+    assert tables.min_content_width("<\u00a0.001") == tables.text_width("<\u00a0.001")
+    assert tables.text_width("Mean", bold=True) > tables.text_width("Mean")
+    assert tables.text_width("mm") == 2 * tables.text_width("m")
+    assert tables.text_width("漢") >= tables.TABLE_FONT_PX  # an unknown character counts as wide
+    widths = tables.column_widths(pd.DataFrame({"a": ["1,050", ""], "b": ["x y", None]}), ["effective n", "b"])
+    assert widths[0] == pytest.approx(tables.text_width("effective", bold=True) + tables.CELL_PADDING_PX)
+    assert widths[1] == pytest.approx(tables.text_width("b", bold=True) + tables.CELL_PADDING_PX)
+
+
+# ---- measured in Chromium with the report's CSS ----------------------------------------------------------
+TEXT_COLUMN_PX = 992  # body max-width 1040px less 2 x 1.5rem padding, at a 1280 px window
+
+
+@pytest.fixture(scope="module")
+def chromium_page():
+    from cem_research.present.pdf import find_browser
+
+    if find_browser() is None:
+        pytest.skip("no Chromium on this machine: `make browser` (root) or apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_browser(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def report_page(fragment, font=None):
+    """A page with the report's CSS (optionally another font) and ``fragment`` as the renderer wraps it."""
+    from cem_research.present.report.appendix import CSS
+
+    css = CSS + (f"\nbody {{ font-family: {font}; }}" if font else "")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style></head><body>"
+            f'<div class="table-wrap">{fragment}</div></body></html>')
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("font", [None, '"DejaVu Sans"'], ids=["report-fonts", "dejavu"])
+def test_a_split_table_fits_the_text_column_in_chromium(chromium_page, font):
+    df = wide_frame(n_rows=6)
+    df["segment"] = ["Newcomers (first year)", "Regulars", "Lapsed customers", "Regulars", "x", "y"]
+    chromium_page.set_content(report_page(tables.show(df, caption="Ratings").data, font))
+    column, widths = chromium_page.evaluate(
+        """() => [document.querySelector('.table-wrap').clientWidth,
+                  Array.from(document.querySelectorAll('table')).map(t =>
+                      Math.max(t.scrollWidth, t.getBoundingClientRect().width))]""")
+    assert column == TEXT_COLUMN_PX
+    assert len(widths) > 1 and max(widths) <= TEXT_COLUMN_PX, widths
+    # unsplit, the same table overflows the column
+    chromium_page.set_content(report_page(tables.show(df, max_width=10_000).data, font))
+    assert chromium_page.evaluate("() => document.querySelector('table').scrollWidth") > TEXT_COLUMN_PX
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("font", [None, '"DejaVu Sans"'], ids=["report-fonts", "dejavu"])
+def test_the_width_estimate_is_never_below_chromiums(chromium_page, font):
+    """The estimate against the table's min-content width as Chromium lays it out (table width 1px)."""
+    frames = [wide_frame(), pd.DataFrame({"construct": ["Product quality", "Look and feel"],
+                                          "alpha_ci_low": [0.812, 0.7], "p_corr": [0.0001, 0.5],
+                                          "reliability_flag": ["alpha below .70 (unreliable)", ""],
+                                          "WWW": ["MMMMMM", "@@@"], "n_eff": [1040.2, 12.0]})]
+    for df in frames:
+        shown = tables.format_frame(df)
+        labels = list(tables.reader_columns(df).values())
+        estimate = sum(tables.column_widths(shown, labels))
+        chromium_page.set_content(report_page(tables.show(df, max_width=10_000).data, font))
+        measured = chromium_page.evaluate(
+            "() => { const t = document.querySelector('table'); t.style.width = '1px';"
+            " return t.getBoundingClientRect().width; }")
+        assert measured <= estimate <= 1.3 * measured, (estimate, measured)
