@@ -767,3 +767,46 @@ def test_studentized_range_outside_the_table_asks_scipy():
     for confidence, k, df in [(0.9, 4, 20), (0.95, 13, 20)]:
         assert compare._studentized_range_quantile(confidence, k, df) == pytest.approx(
             sps.studentized_range.ppf(confidence, k, df), rel=1e-12)
+
+
+# ---- the interval that agrees with a corrected verdict -------------------------------------------------
+
+
+def test_adjusted_interval_excludes_zero_iff_the_corrected_p_is_below_alpha():
+    rng = np.random.default_rng(7)
+    diff = rng.normal(0, 0.3, 200)
+    se = rng.uniform(0.05, 0.2, 200)
+    df = rng.uniform(5, 400, 200)
+    p_unc = 2 * sps.t.sf(np.abs(diff / se), df)
+    p_adj = S.adjust_pvalues(pd.DataFrame({"p_unc": p_unc}), "p_unc", "holm")["p_corr"].to_numpy()
+    lo, hi = S.adjusted_interval(diff, se, df, p_unc, p_adj, alpha=0.05)
+    excludes = (lo > 0) | (hi < 0)
+    assert ((p_adj < 0.05) == excludes).all()
+    assert ((p_adj < 0.05) & (p_adj > 0.01)).any() and ((p_adj >= 0.05) & (p_unc < 0.05)).any()  # both kinds seen
+    assert (lo <= diff).all() and (diff <= hi).all()
+
+
+def test_adjusted_interval_is_the_bonferroni_interval_and_the_plain_one_without_correction():
+    diff, se, df, m = 0.4, 0.15, 60.0, 6
+    p_unc = float(2 * sps.t.sf(diff / se, df))
+    lo, hi = S.adjusted_interval(diff, se, df, p_unc, min(m * p_unc, 1.0))
+    half = sps.t.ppf(1 - 0.05 / (2 * m), df) * se
+    assert (lo[0], hi[0]) == (pytest.approx(diff - half), pytest.approx(diff + half))
+    lo, hi = S.adjusted_interval(diff, se, df, p_unc, p_unc)
+    assert hi[0] - diff == pytest.approx(sps.t.ppf(0.975, df) * se)
+    lo, hi = S.adjusted_interval(diff, se, np.inf, p_unc, min(m * p_unc, 1.0))  # normal distribution
+    assert hi[0] - diff == pytest.approx(sps.norm.ppf(1 - 0.05 / (2 * m)) * se)
+    lo, hi = S.adjusted_interval(np.nan, se, df, p_unc, p_unc)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+    with pytest.raises(ValueError, match="alpha"):
+        S.adjusted_interval(diff, se, df, p_unc, p_unc, alpha=1.5)
+
+
+def test_with_adjusted_interval_agrees_with_the_holm_verdict_of_compare_to_reference():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"y": np.r_[rng.normal(5, 1, 40), rng.normal(5.5, 1, 40), rng.normal(5.3, 1, 40)],
+                       "z": rng.normal(4, 1, 120), "g": np.repeat(["o", "a", "b"], 40)})
+    t = S.with_adjusted_interval(S.compare_to_reference(df, ["y", "z"], "g", "o"))
+    plain = S.compare_to_reference(df, ["y", "z"], "g", "o")
+    assert (((t["ci_low"] > 0) | (t["ci_high"] < 0)) == t["significant"]).all()
+    assert ((t["ci_high"] - t["ci_low"]) >= (plain["ci_high"] - plain["ci_low"]) - 1e-12).all()  # never narrower

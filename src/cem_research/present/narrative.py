@@ -93,6 +93,16 @@ def ci(lo: Any, hi: Any, digits: int = 2, confidence: float = CONFIDENCE) -> str
     return f"{name} {num(lo, digits)} to {num(hi, digits)}"
 
 
+def adj_ci(lo: Any, hi: Any, digits: int = 2, confidence: float = CONFIDENCE) -> str:
+    """An interval adjusted for multiple comparisons (:func:`cem_research.stats.adjusted_interval`):
+    ``'adjusted 95% CI 5.60 to 6.00'``; it agrees with the corrected p-value beside it."""
+    return "adjusted " + ci(lo, hi, digits, confidence)
+
+
+#: Caption words of a table whose intervals agree with its corrected p-values.
+ADJUSTED_CI_NOTE = "CIs adjusted for multiple comparisons, so that each agrees with its corrected p"
+
+
 def pct_ci(lo: Any, hi: Any, digits: int = 0, confidence: float = CONFIDENCE) -> str:
     """An interval of a share: ``'95% CI 13% to 21%'``."""
     name = ci_label(confidence)

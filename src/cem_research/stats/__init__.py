@@ -48,7 +48,8 @@ from __future__ import annotations
 
 from cem_research.stats.agreement import cohen_kappa, krippendorff_alpha_nominal
 from cem_research.stats.compare import (
-    MIN_GROUP, adjust_pvalues, compare_groups, compare_to_reference, omnibus, wave_changes,
+    MIN_GROUP, adjust_pvalues, adjusted_interval, compare_groups, compare_to_reference, omnibus, wave_changes,
+    with_adjusted_interval,
 )
 from cem_research.stats.descriptive import (
     effective_sample_size, mean_ci, nps, proportion_ci, reverse_key, score_scale, share_ci, weighted_summary,
@@ -85,6 +86,8 @@ __all__ = [
     "importance_performance",
     "wave_changes",
     "adjust_pvalues",
+    "adjusted_interval",
+    "with_adjusted_interval",
     "effective_sample_size",
     "weighted_summary",
     "cohen_kappa",

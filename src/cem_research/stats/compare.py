@@ -3,7 +3,8 @@
 :func:`compare_groups` (all pairs, Games-Howell), :func:`omnibus` (Welch's one-way ANOVA),
 :func:`compare_to_reference` (one group against every other, several outcomes),
 :func:`wave_changes` (consecutive survey waves) and :func:`adjust_pvalues` (Holm and other
-corrections over a whole table). Weighted variants use Kish's effective sample size.
+corrections over a whole table), :func:`adjusted_interval` (the interval that agrees with a corrected
+verdict). Weighted variants use Kish's effective sample size.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from cem_research.stats.common import (
 )
 from cem_research.stats.descriptive import weighted_summary
 
-__all__ = ["MIN_GROUP", "adjust_pvalues", "compare_groups", "omnibus", "compare_to_reference", "wave_changes"]
+__all__ = ["MIN_GROUP", "adjust_pvalues", "adjusted_interval", "with_adjusted_interval", "compare_groups", "omnibus",
+           "compare_to_reference", "wave_changes"]
 
 #: Smallest group (segment level, touchpoint experience group) a comparison analyses.
 MIN_GROUP = 5
@@ -150,6 +152,110 @@ def adjust_pvalues(
         pc = np.asarray(pg.multicomp(p, alpha=alpha, method=method)[1], dtype=float)
     out["p_corr"] = pc
     out["significant"] = np.where(np.isnan(pc), False, pc < alpha).astype(bool)
+    return out
+
+
+def adjusted_interval(diff, se, df, p_unc, p_adj, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """The interval that agrees with a multiplicity-corrected verdict ("95% CI, adjusted for multiple comparisons").
+
+    The t (or normal) interval of ``diff`` at level :math:`1 - \\alpha\\, p_{unc} / p_{adj}`, from the
+    same distribution as the test.  It excludes 0 exactly when ``p_adj < alpha``: since
+    :math:`p_{unc} = 2\\,P(T > |t|)`, :math:`|t|` exceeds the critical value at that level iff
+    :math:`p_{unc} < \\alpha\\, p_{unc}/p_{adj}`.  For Bonferroni (:math:`p_{adj} = m\\,p_{unc}`) it is the
+    Bonferroni interval (level :math:`1-\\alpha/m`); for Holm it inverts the test at the level at which
+    that hypothesis was tested; without correction (:math:`p_{adj} = p_{unc}`) it is the ordinary
+    :math:`1-\\alpha` interval.
+
+    Parameters
+    ----------
+    diff, se : float or array-like
+        Estimate and its standard error (``diff / T`` of the test).
+    df : float or array-like
+        Degrees of freedom of the t distribution; ``inf`` (or NaN) uses the normal distribution.
+    p_unc, p_adj : float or array-like
+        Uncorrected and corrected two-sided p-values of the same test.
+    alpha : float, default 0.05
+        Level of the verdict ``p_adj < alpha``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper limits (NaN where an input is missing).  When both p-values are 0 the
+        ordinary :math:`1-\\alpha` interval is returned (it excludes 0, as the verdict says).
+
+    Notes
+    -----
+    The multiplicity-compatible ("adjusted") interval of Hochberg & Tamhane (1987), *Multiple
+    Comparison Procedures*, ch. 2: each hypothesis' interval at the level at which the corrected
+    procedure tested it, so that the interval and the corrected p-value never disagree.  For
+    step-down procedures (Holm) it is the single-step interval at the hypothesis' own adjusted level;
+    it is not a simultaneous confidence region for all comparisons.
+
+    Examples
+    --------
+    >>> from cem_research.stats import adjusted_interval
+    >>> lo, hi = adjusted_interval(0.10, 0.0487, 1000, 0.0403, 0.21)
+    >>> bool(lo[0] < 0 < hi[0])
+    True
+    >>> lo, hi = adjusted_interval(0.10, 0.0487, 1000, 0.0403, 0.0403)
+    >>> bool(lo[0] > 0)
+    True
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"adjusted_interval: expected alpha in (0, 1), got {alpha!r}")
+    diff, se, df, p_unc, p_adj = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
+                                                       for v in (diff, se, df, p_unc, p_adj)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((p_adj == 0) & (p_unc == 0), 1.0, p_unc / p_adj)
+        tail = np.clip(alpha * ratio, 0.0, 1.0) / 2  # one tail of 1 - level
+        normal = ~np.isfinite(df)
+        crit = np.where(normal, sps.norm.isf(tail), sps.t.isf(tail, np.where(normal, 1.0, df)))
+        half = crit * se
+    bad = ~(np.isfinite(diff) & np.isfinite(se) & np.isfinite(ratio)) | (p_unc > p_adj + 1e-12)
+    lo, hi = np.where(bad, np.nan, diff - half), np.where(bad, np.nan, diff + half)
+    return lo, hi
+
+
+def with_adjusted_interval(frame: pd.DataFrame, confidence: float = 0.95, alpha: float = 0.05) -> pd.DataFrame:
+    """``frame`` with ``ci_low``/``ci_high`` replaced by :func:`adjusted_interval` (a copy).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A corrected comparison table (:func:`compare_to_reference` after :func:`adjust_pvalues`):
+        ``diff, ci_low, ci_high, df, p_unc, p_corr``, the interval at ``confidence``.
+    confidence : float, default 0.95
+        Level of the interval in `frame` (to recover the standard error from it).
+    alpha : float, default 0.05
+        Level of the verdict ``p_corr < alpha``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows with the adjusted interval in ``ci_low``/``ci_high``.
+
+    Notes
+    -----
+    The standard error is recovered as ``(ci_high - ci_low) / (2 t(confidence, df))``, so the
+    adjusted interval comes from the same t distribution as the test.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cem_research.stats import adjust_pvalues, compare_to_reference, with_adjusted_interval
+    >>> df = pd.DataFrame({"sat": [6, 7, 6, 7, 5, 4, 5, 6, 3, 5, 4, 4], "brand": list("oooobbbbcccc")})
+    >>> t = with_adjusted_interval(compare_to_reference(df, "sat", "brand", "o"))
+    >>> bool(((t["ci_low"] > 0) == t["significant"]).all())
+    True
+    """
+    check_frame(frame, ["diff", "ci_low", "ci_high", "df", "p_unc", "p_corr"], "with_adjusted_interval")
+    out = frame.copy()
+    df = out["df"].to_numpy(dtype=float)
+    se = (out["ci_high"].to_numpy(dtype=float) - out["ci_low"].to_numpy(dtype=float)) / (
+        2 * np.asarray(t_crit(confidence, df), dtype=float))
+    lo, hi = adjusted_interval(out["diff"].to_numpy(dtype=float), se, df, out["p_unc"].to_numpy(dtype=float),
+                               out["p_corr"].to_numpy(dtype=float), alpha=alpha)
+    out["ci_low"], out["ci_high"] = lo, hi
     return out
 
 
