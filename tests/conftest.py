@@ -131,3 +131,19 @@ def fitness_project(tmp_path_factory):
         data = load_client("fitness_club", raw_root=root / "data" / "raw")
     truth = json.loads((root / "data" / "raw" / "fitness_club" / "truth.json").read_text())
     return {"root": root, "data": data, "truth": truth}
+
+
+#: The four demo clients (data/raw).
+DEMO = ["coffee_house", "fitness_club", "hotel_group", "software_vendor"]
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory):
+    """The four demo clients' reports, built once in a throw-away project (its root)."""
+    from cem_research.run.pipeline import Runner
+
+    root = make_project(tmp_path_factory.mktemp("demo_reports"), {c: REPO / "data" / "raw" / c for c in DEMO})
+    with project_root(root):
+        outcomes = Runner(root, jobs=2, echo=lambda m: None).run()
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+    return root

@@ -250,7 +250,9 @@ def test_promise_section_equals_the_functions(fitness_project, monkeypatch):
     old = audit.promise_finding(delivery, tps)
     assert recorded == [("record", (4, audit.SECTION), old)]
     assert "gap -1.23, 95% CI -1.33 to -1.13" in old["text"]
-    assert [s.kind for s in shown] == ["markdown", "table", "figure", "table"]
+    assert [(s.kind, s.layer) for s in shown] == [("markdown", "appendix"), ("table", "appendix"), ("figure", "client"),
+                                                  ("table", "appendix"), ("table", "client")]
+    assert list(shown[-1].content.columns) == [c for c in result.trace.columns if c != "gap"]  # the chart shows it
     assert shown[1].caption.startswith("Traceability") and "verdict" in shown[2].caption
 
 

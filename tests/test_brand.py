@@ -18,6 +18,7 @@ import yaml
 
 from conftest import project_root
 from cem_research.steps import brand as br
+from cem_research.steps import world
 from cem_research.steps.section import Section, Settings
 from cem_research.steps import platform as pf
 from cem_research import stats
@@ -110,7 +111,14 @@ def test_element_profile_and_tests(demo):
     assert set(prof["element_label"]) == set(br.ELEMENT_LABELS.values())
     tests = br.element_tests(data)
     assert set(tests["dimension"]) == set(cons)
-    assert np.allclose(stats.adjust_pvalues(tests[["p_unc"]])["p_corr"], tests["p_corr"])
+    # one Holm family for every own-brand comparison: step 1's table, not the element rows alone
+    home = world.brand_tests(data)
+    assert len(home) > len(tests)
+    assert np.allclose(stats.adjust_pvalues(home[["p_unc"]])["p_corr"], home["p_corr"])
+    same = tests.merge(home, left_on=["dimension", "mean_other", "n_other"],
+                       right_on=["construct", "mean_other", "n_other"], suffixes=("", "_home"))
+    assert len(same) == len(tests)
+    assert np.allclose(same["p_corr"], same["p_corr_home"]) and np.allclose(same["ci_low"], same["ci_low_home"])
     ov = br.element_overview(data)
     assert ov["rated"].all() and ov["verbatims"].all()
 

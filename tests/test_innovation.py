@@ -560,7 +560,10 @@ def test_themes_section_result_findings_and_presentation():
     [f] = THEMES.findings(themes, data, s)
     assert f["key"] == "rising_theme" and f["value"] == pytest.approx(0.25)
     assert "“oat milk” in 25% (95% CI " in f["text"]
-    [table] = THEMES.present(themes, data, s)
+    table, compact = THEMES.present(themes, data, s)  # the full table (appendix) and the client's compact one
+    assert (table.layer, compact.layer) == ("appendix", "client")
+    assert list(compact.content.columns) == ["term", "reference_share", "target_share", "change", "p_corr"]
+    assert compact.content["change"].iloc[0].startswith("+") and compact.content["term"].iloc[0] == "oat milk"
     assert table.kind == "table" and table.content["term"].iloc[0] == "oat milk"
     assert table.options["percent"] == ("share_W1", "share_W2", "share_W3", "latest_ci_low", "latest_ci_high")
     assert table.caption == "Themes rising in W3 (80 comments) against earlier waves (160 comments)"
@@ -588,8 +591,9 @@ def test_agenda_section_reuses_the_tracking_section_and_passes_the_settings(monk
         res["gain"].iloc[0])
     assert "satisfaction points" in f["text"]  # stated on the main outcome
     shown = AGENDA.present(res, data, s)
-    assert [x.kind for x in shown] == ["table", "figure"]
+    assert [(x.kind, x.layer) for x in shown] == [("table", "appendix"), ("figure", "client"), ("table", "client")]
     assert {"feeds_step", "label"}.isdisjoint(shown[0].content.columns)
+    assert len(shown[2].content.columns) <= 6 and list(shown[2].content["rank"]) == list(res["rank"])[:10]
     assert shown[0].caption == "Innovation agenda, ranked by expected gain in satisfaction points"
     assert shown[1].caption.startswith("Dot chart: expected gain in satisfaction")
     import matplotlib.pyplot as plt

@@ -322,8 +322,9 @@ def test_ipa_section_finding_and_skip_reasons():
     assert f["ci"] == (pytest.approx(top["importance_ci_low"]), pytest.approx(top["importance_ci_high"]))
     shown = section.present(ipa, data, SETTINGS)
     assert [x.kind for x in shown] == ["table", "figure"]
-    assert shown[0].caption == ("Fix-first list: touchpoints ranked by IPA priority "
-                                "(importance in satisfaction points, 95% CI)")
+    # the table lists every touchpoint: only its "Concentrate here" rows are the fix-first list
+    assert shown[0].caption == ("Touchpoints in IPA priority order, 'Concentrate here' (the fix-first list) "
+                                "first (importance in satisfaction points, 95% CI)")
     # min_group comes from the settings: nobody has 10,000 poor experiences
     reason = section.skip_reason(data, Settings(min_group=10_000))
     assert reason.startswith("fewer than two touchpoints have enough poor and good experiences")

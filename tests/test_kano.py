@@ -318,7 +318,10 @@ def test_kano_section_equals_the_functions(fitness_project, monkeypatch):
     old = kano.kano_finding(kano.kano_table(answers))
     assert recorded[0][1] == (3, kano.SECTION) and recorded[0][2] == old
     assert "Clean showers is must-be (62%, 95% CI 57% to 66%" in old["text"]  # narrative's intervals
-    assert [s.kind for s in shown] == ["markdown", "table", "table", "figure", "table"]
+    assert [(s.kind, s.layer) for s in shown] == [
+        ("markdown", "appendix"), ("table", "appendix"), ("table", "appendix"), ("figure", "client"),
+        ("table", "appendix"), ("table", "client")]
+    assert list(shown[-1].content["label"]) == list(result.overall["label"])  # the client's compact table
     assert str(shown[0].content).startswith(f"## {kano.SECTION}")
     assert "Better" in shown[3].caption and "|Worse|" in shown[3].caption  # a descriptive alt text
 

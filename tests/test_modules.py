@@ -294,7 +294,9 @@ def test_modules_section_equals_the_functions(fitness_project, monkeypatch):
     old = md.modules_finding(shares, changes, agreement, data.config.brand)
     assert recorded == [("record", (3, md.SECTION), old)]
     assert "Holm-corrected p < .001" in old["text"] and "kappa 0.93, 95% CI" in old["text"]
-    assert [s.kind for s in shown] == ["markdown", "table", "figure", "table", "table"]
+    assert [(s.kind, s.layer) for s in shown] == [("markdown", "appendix"), ("table", "appendix"), ("figure", "client"),
+                                                  ("table", "appendix"), ("table", "client"), ("table", "appendix")]
+    assert len(shown[4].content.columns) <= 6 and "diff" in shown[4].content  # the client's compact change table
     assert "hand_coded.csv" in shown[-1].caption and "Dot chart" in shown[2].caption
 
 

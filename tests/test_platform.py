@@ -251,11 +251,15 @@ def test_profile_and_tests_find_planted_advantage_and_gap(demo):
     assert pal[own["series"].iloc[0]] == plots.OWN
 
     tests = pf.profile_tests(data, reliability=rel)
-    # Holm over the whole table: p_corr >= p_unc and equals adjust_pvalues on p_unc
+    # Holm over step 1's whole table (the one home of every own-brand comparison): the profile's rows
+    # carry that table's p_corr
     from cem_research import stats
+    from cem_research.steps import world
 
     assert (tests["p_corr"] >= tests["p_unc"] - 1e-15).all()
-    assert np.allclose(stats.adjust_pvalues(tests[["p_unc"]])["p_corr"], tests["p_corr"])
+    home = world.brand_tests(data)
+    assert np.allclose(stats.adjust_pvalues(home[["p_unc"]])["p_corr"], home["p_corr"])
+    assert set(np.round(tests["p_corr"], 12)) <= set(np.round(home["p_corr"], 12))
     adv = truth["brand_advantage"]["construct"]
     pooled = tests[(tests["level"] == "all competitors") & (tests["dimension"] == adv)].iloc[0]
     assert pooled["direction"] == "higher" and pooled["ci_low"] > 0 and pooled["hedges"] > 0

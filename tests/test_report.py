@@ -20,12 +20,11 @@ from cem_research.present.report.keyfigures import key_figures
 from cem_research.present.report.wording import client_markdown, reword
 from cem_research.present.show import TABLE_MIME, table_bundle, table_payload
 
-from conftest import REPO, make_project
+from conftest import DEMO, REPO, make_project
 
 #: What must never reach a client's eyes (issue 13): notebook talk, configuration, Python reprs, double escapes.
 LEAKS = [re.compile(p) for p in (r"(?i)notebook", r"(?i)cell below", r"client\.yaml", r"\bNone\b(?! of\b)",
                                  r"&amp;amp;", r"&amp;lt;", r"\{'[^']*': ")]
-DEMO = ["coffee_house", "fitness_club", "hotel_group", "software_vendor"]
 
 
 def _skip_out(reason):
@@ -198,24 +197,16 @@ def test_index_rows_show_names_figures_status_and_links(tmp_path):
 
 
 # ---- the four demo reports ---------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def demo_reports(tmp_path_factory):
-    """The four demo clients' reports, built once in a throw-away project."""
-    from conftest import project_root
-    from cem_research.run.pipeline import Runner
-
-    root = make_project(tmp_path_factory.mktemp("demo_reports"), {c: REPO / "data" / "raw" / c for c in DEMO})
-    with project_root(root):
-        outcomes = Runner(root, jobs=2, echo=lambda m: None).run()
-    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
-    return root
+def _both_layers(root, client) -> str:
+    """The client's report and its technical appendix, as one markup string."""
+    rdir = root / "reports" / client
+    return (rdir / "report.html").read_text() + (rdir / "appendix.html").read_text()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("client", DEMO)
 def test_demo_report_has_no_leaks(demo_reports, client):
-    page = (demo_reports / "reports" / client / "report.html").read_text()
-    page = re.sub(r'src="data:[^"]*"', "", page)
+    page = re.sub(r'src="data:[^"]*"', "", _both_layers(demo_reports, client))
     text = visible_text(page)
     for pattern in LEAKS:
         haystack = page if pattern.pattern.startswith("&") else text  # double escapes show in the markup
@@ -227,7 +218,7 @@ def test_demo_report_has_no_leaks(demo_reports, client):
 @pytest.mark.parametrize("client", DEMO)
 def test_demo_report_has_no_code_name_table_header(demo_reports, client):
     """Every header a reader sees, appendix included, is in words (issue: no visible code names)."""
-    page = (demo_reports / "reports" / client / "report.html").read_text()
+    page = _both_layers(demo_reports, client)
     headers = [visible_text(h).strip() for h in re.findall(r"<th\b[^>]*>(.*?)</th>", page, flags=re.S)]
     assert headers, "the report has tables"
     codes = sorted({h for h in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)})
@@ -238,9 +229,12 @@ def test_demo_report_has_no_code_name_table_header(demo_reports, client):
 @pytest.mark.parametrize("client", DEMO)
 def test_demo_report_tables_are_written_as_csv(demo_reports, client):
     rdir = demo_reports / "reports" / client
-    page = (rdir / "report.html").read_text()
     index = json.loads((rdir / "tables" / "index.json").read_text())
-    assert len(index["tables"]) == len(re.findall(r"<table\b", page)), "every table of the report is listed"
+    for layer, name in (("client", "report.html"), ("appendix", "appendix.html")):
+        page = (rdir / name).read_text()
+        listed = [e for e in index["tables"] if e["layer"] == layer]
+        # a wide table is shown in parts (several <table>s in one wrapper): one CSV per table shown
+        assert len(listed) == page.count('class="table-wrap"'), f"every table of {name} is listed"
     for entry in index["tables"]:
         frame = pd.read_csv(rdir / "tables" / entry["file"])
         assert list(frame.columns) == [c["name"] for c in entry["columns"]]
@@ -357,7 +351,8 @@ def test_demo_page_one_is_at_most_400_words(demo_reports, client):
     assert first is one, "page one is the element the report checks count"
     words = len(one.get_text(" ", strip=True).split())
     assert words <= 400, f"{client}: page one has {words} words"
-    assert soup.find(id="all-headline-findings") is not None, "the full headline findings follow page one"
+    appendix = (demo_reports / "reports" / client / "appendix.html").read_text()
+    assert 'id="all-headline-findings"' in appendix, "the full headline findings are in the appendix"
     assert len(one.select("ul.steps > li")) == 5
 
 
@@ -392,3 +387,25 @@ def test_demo_page_one_tiles_and_actions_come_from_the_payloads(demo_reports, cl
     for item, (_, row) in zip(items, agenda.iterrows()):
         assert nv.signed(row["gain"]) in item and nv.ci(row["gain_ci_low"], row["gain_ci_high"]) in item
         assert row["opportunity"].replace("_", " ").lower() in item.lower()
+
+
+# ---- the client layer's budgets (issue 13) ------------------------------------------------------
+#: At most this many figures and A4 pages in a client's report (the technical appendix is apart).
+FIGURE_BUDGET, PAGE_BUDGET = 15, 25
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
+def test_demo_client_layer_within_budgets(demo_reports, client, tmp_path):
+    from cem_research.present.pdf import find_browser, html_to_pdf, page_count
+
+    rdir = demo_reports / "reports" / client
+    page = (rdir / "report.html").read_text()
+    figures = page.count("<img ")
+    assert 3 <= figures <= FIGURE_BUDGET, f"{client}: {figures} figures in the client layer"
+    appendix = (rdir / "appendix.html").read_text()
+    assert 'id="technical-appendix"' in appendix and 'href="appendix.html' in page
+    if find_browser() is None:
+        pytest.skip("no Chromium to print the PDF: `make browser`")
+    pages = page_count(html_to_pdf(rdir / "report.html", tmp_path / "report.pdf"))
+    assert pages <= PAGE_BUDGET, f"{client}: the printed report has {pages} A4 pages"

@@ -475,7 +475,10 @@ def test_weighting_section_equals_the_functions(fitness, monkeypatch):
     pd.testing.assert_frame_equal(result.margins, margins)
     pd.testing.assert_frame_equal(result.summary, summary)
     assert recorded == [("record", (1, "Survey weighting"), wsec.weighting_finding(margins, summary))]
-    assert [s.kind for s in shown] == ["markdown", "table", "table", "figure"]
+    assert [(s.kind, s.layer) for s in shown] == [
+        ("markdown", "appendix"), ("table", "appendix"), ("table", "appendix"), ("figure", "client"),
+        ("table", "client")]
+    assert list(shown[-1].content.columns) == ["wave", "n", "n_eff", "deff", "converged"]
     assert "column" not in shown[1].content and shown[1].options["percent"][0] == "sample_share"
     assert "survey weights" in shown[3].caption and "trim bounds" in shown[3].caption
 

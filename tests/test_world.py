@@ -336,10 +336,13 @@ def test_brand_profiles_brands_and_kinds(data):
 
 def test_brand_tests_holm_across_everything(data):
     t = world.brand_tests(data)
-    assert len(t) == 4 * 4  # 4 constructs x (3 brands + 1 kind)
-    assert set(t["comparison"]) == {"brand", "kind"}
+    assert len(t) == 4 * 5  # 4 constructs x (3 brands + 1 kind + all competitors pooled)
+    assert set(t["comparison"]) == {"brand", "kind", "all competitors"}
     raw = stats.adjust_pvalues(t[["p_unc"]], "p_unc", "holm")
     assert np.allclose(t["p_corr"], raw["p_corr"])
+    # the interval is adjusted for multiple comparisons: it excludes 0 exactly when the Holm verdict says so
+    excludes = (t["ci_low"] > 0) | (t["ci_high"] < 0)
+    assert (excludes == t["significant"]).all()
     a = t[(t["construct"] == "sens") & (t["competitor"] == "RivalA")].iloc[0]
     own = data.own["sens"].mean()
     assert a["diff"] == pytest.approx(own - data.ratings.loc[data.ratings["brand"] == "RivalA", "sens"].mean())

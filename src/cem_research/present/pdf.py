@@ -59,8 +59,25 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path, timeout: int = 120)
     return Path(pdf_path)
 
 
+def page_count(pdf_path: str | Path) -> int:
+    """Number of pages of a PDF Chromium printed (its page objects; no PDF library needed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.pdf"
+    >>> _ = p.write_bytes(b"%PDF-1.4 << /Type /Pages /Count 2 >> << /Type /Page >> << /Type /Page >>")
+    >>> page_count(p)
+    2
+    """
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page\b", Path(pdf_path).read_bytes()))
+
+
 def render_all(root: Path, clients: list[str] | None = None) -> int:
-    """Write ``reports/<client>/report.pdf`` next to each HTML report; return an exit code."""
+    """Write ``report.pdf`` and ``appendix.pdf`` next to each client's HTML report and technical appendix;
+    return an exit code."""
     if find_browser() is None:
         print(f"error: {MISSING}", file=sys.stderr)
         return 1
@@ -71,15 +88,19 @@ def render_all(root: Path, clients: list[str] | None = None) -> int:
         print("no HTML reports found: run `make reports` first", file=sys.stderr)
         return 1
     failed = 0
-    for rep in reports:
-        pdf = rep.with_suffix(".pdf")
-        if pdf.exists() and pdf.stat().st_mtime >= rep.stat().st_mtime:
+    pages = [p for rep in reports for p in (rep, rep.with_name("appendix.html")) if p.exists()]
+    for page in pages:
+        pdf = page.with_suffix(".pdf")
+        if pdf.exists() and pdf.stat().st_mtime >= page.stat().st_mtime:
             print(f"up to date: {pdf}")
             continue
         try:
-            html_to_pdf(rep, pdf)
-            print(f"wrote {pdf}")
+            html_to_pdf(page, pdf)
+            print(f"wrote {pdf} ({page_count(pdf)} pages)")
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             failed += 1
-            print(f"error: client '{rep.parent.name}': {exc}", file=sys.stderr)
+            print(f"error: client '{page.parent.name}': {exc}", file=sys.stderr)
+    from cem_research.present.report import build_index
+
+    print(f"wrote {build_index(root)} (with links to the PDFs)")
     return 1 if failed else 0

@@ -111,9 +111,24 @@ def table_bundle(df, caption: str | None = None, **options) -> dict:
     return {"text/html": frag, TABLE_MIME: table_payload(df, caption, **options)}
 
 
+def layer_metadata(layer: str) -> dict:
+    """Output metadata telling the report which layer an output belongs to (``'client'`` or ``'appendix'``).
+
+    Examples
+    --------
+    >>> layer_metadata("appendix")
+    {'cem_research': {'layer': 'appendix'}}
+    """
+    return {LAYER_KEY: {"layer": layer}}
+
+
+#: Key of the output metadata :func:`layer_metadata` writes (read by :mod:`cem_research.present.report`).
+LAYER_KEY = "cem_research"
+
+
 def display_all(items: Iterable) -> None:
     """Show each table, figure and note in order (tables escaped and formatted with their payload,
-    figures as PNG)."""
+    figures as PNG), each marked with its report layer (:func:`layer_metadata`)."""
     from IPython.display import Markdown, display
 
     from cem_research.present import plots
@@ -121,12 +136,15 @@ def display_all(items: Iterable) -> None:
     for item in items:
         if item is None:
             continue
+        layer = getattr(item, "layer", "client")
         if item.kind == "table":
-            display(table_bundle(item.content, caption=item.caption or None, **item.options), raw=True)
+            display(table_bundle(item.content, caption=item.caption or None, **item.options), raw=True,
+                    metadata=layer_metadata(layer))
         elif item.kind == "figure":
-            plots.show(item.content, alt=item.caption or None)
+            plots.show(item.content, alt=item.caption or None, layer=layer)
         elif item.kind == "markdown":
             content = item.content
-            display(content if hasattr(content, "_repr_markdown_") else Markdown(str(content)))
+            display(content if hasattr(content, "_repr_markdown_") else Markdown(str(content)),
+                    metadata=layer_metadata(layer))
         else:
             raise ValueError(f"unknown kind of shown item {item.kind!r}")

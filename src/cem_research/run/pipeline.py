@@ -334,7 +334,7 @@ class Runner:
             if outcome.ok:
                 report_key = _hash(manifest.get("notebooks", {}), code)
                 if self.force or outcome.executed or manifest.get("report") != report_key \
-                        or not (rdir / "report.html").exists():
+                        or not all((rdir / f).exists() for f in ("report.html", "appendix.html")):
                     try:
                         build_report(client, self.root, self.notebooks, metas[client],
                                      parameters={"client": client, "wave": self.wave,

@@ -92,12 +92,25 @@ class Shown:
         Caption of a table, or alt text of a figure.
     options : dict
         Keyword arguments for :func:`cem_research.present.tables.show` (``percent``, ``digits``, ``rename``).
+    layer : str
+        Where the client's report shows it: ``'client'`` (the section itself: the one or two charts
+        and the compact table that prove its finding) or ``'appendix'`` (the technical appendix:
+        full tables, tests, checks).  Notebooks show both layers.
     """
 
     kind: str
     content: Any
     caption: str = ""
     options: dict = dataclasses.field(default_factory=dict)
+    layer: str = "client"
+
+    def __post_init__(self):
+        if self.layer not in LAYERS:
+            raise ValueError(f"layer must be one of {LAYERS}, got {self.layer!r}")
+
+
+#: The two layers of a report: the client's report and its technical appendix.
+LAYERS = ("client", "appendix")
 
 
 class Section:

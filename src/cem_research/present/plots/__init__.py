@@ -231,7 +231,7 @@ def quadrant_chart(data: pd.DataFrame, importance: str, performance: str, label:
     return ax
 
 
-def show(fig=None, alt: str | None = None) -> None:
+def show(fig=None, alt: str | None = None, layer: str = "client") -> None:
     """Display and close a figure (keeps notebooks from accumulating open figures).
 
     Parameters
@@ -241,12 +241,19 @@ def show(fig=None, alt: str | None = None) -> None:
     alt : str, optional
         A description of the chart for readers who cannot see it; the report uses it as the
         image's alt text.
+    layer : {'client', 'appendix'}
+        Where the report shows the figure (:class:`cem_research.steps.section.Shown`).
     """
+    from cem_research.present.show import layer_metadata
+
     fig = fig or plt.gcf()
     fig.tight_layout()
     try:
         from IPython.display import display
 
-        display(fig, metadata={"image/png": {"alt": alt}} if alt else None)
+        metadata = layer_metadata(layer)
+        if alt:
+            metadata["image/png"] = {"alt": alt}
+        display(fig, metadata=metadata)
     finally:
         plt.close(fig)

@@ -47,7 +47,8 @@ def agenda_chart(agenda: pd.DataFrame, ax=None):
     Parameters
     ----------
     agenda : DataFrame
-        ``innovation.innovation_agenda`` (non-empty), with ``attrs`` ``outcome`` and ``n_respondents``.
+        ``innovation.innovation_agenda`` (with at least one scored row), with ``attrs`` ``outcome`` and
+        ``n_respondents``; rows without a gain (rising themes) are not drawn.
     ax : matplotlib Axes, optional
 
     Returns
@@ -55,6 +56,7 @@ def agenda_chart(agenda: pd.DataFrame, ax=None):
     matplotlib.axes.Axes
     """
     outcome = agenda.attrs.get("outcome", "outcome")
+    agenda = agenda[agenda["gain"].notna()]  # rising themes carry no estimated gain: the table lists them
     frame = agenda.assign(label=[textwrap.fill(str(lab), 40) for lab in agenda["label"]])
     return plots.dot_interval(frame, x="gain", y="label", low="gain_ci_low", high="gain_ci_high", n=None,
                               palette=agenda_palette(frame), ax=ax,

@@ -18,11 +18,12 @@ import html
 import time
 from pathlib import Path
 
-from cem_research.present.report.appendix import CSS, HOW_TO_READ, methods_appendix, stamp, summary
+from cem_research.present.report.appendix import CSS, HOW_TO_READ, methods_appendix, stamp
 from cem_research.present.report.export import write_tables
 from cem_research.present.report.index import build_index
 from cem_research.present.report.keyfigures import key_figures
-from cem_research.present.report.render import Doc, render_notebook, visible_text
+from cem_research.present.report.pageone import all_headline_findings, page_one
+from cem_research.present.report.render import APPENDIX_FILE, Doc, render_notebook, visible_text
 
 
 __all__ = ["Doc", "build_index", "build_report", "render_notebook", "visible_text"]
@@ -66,7 +67,8 @@ def build_report(client: str, root: Path, notebooks: list[Path], meta: dict, par
     Returns
     -------
     Path
-        The report.  Every table it shows is also written as CSV under ``tables/`` (with
+        The report (the client's layer); the technical appendix is written beside it
+        (``appendix.html``, linked from the report).  Every table either shows is also written as CSV under ``tables/`` (with
         ``tables/index.json``), and its headline figures to ``report.json`` for the index; each
         output is written whole or not at all.
     """
@@ -76,39 +78,68 @@ def build_report(client: str, root: Path, notebooks: list[Path], meta: dict, par
     from cem_research.client.paths import reports_dir
 
     rdir = reports_dir(client, root)
-    doc = Doc()
+    app = Doc(id_prefix="appendix-")
+    doc = Doc(appendix=app)
     for nb_path in notebooks:
         executed = rdir / "notebooks" / nb_path.name
         if not executed.exists():
             raise FileNotFoundError(f"executed notebook {executed.name} is missing")
-        doc.step, doc.section = _step_of(nb_path.name), ""
+        doc.step = app.step = _step_of(nb_path.name)
+        doc.section = app.section = ""
         render_notebook(doc, nbformat.read(executed, as_version=4), shift=1)
-    body = "".join(doc.parts)
-    appendix = methods_appendix(client, root, meta, doc)
-    the_stamp = stamp(doc, meta, parameters)
+    name = meta.get("name") or client
+    main_title = _main_title(client, meta)
+    waves = html.escape(", ".join(meta.get("waves", [])))
+    def head(title: str) -> str:
+        return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>")
+    tables_note = ('<p class="stamp">Every table of the report and of this appendix is also in the folder '
+                   "<code>tables/</code> beside it, as CSV with unrounded numbers (<code>tables/index.json</code> "
+                   "lists each table's section, caption and columns).</p>")
+
+    # the technical appendix: every full table, test and check, the method of each section
+    app_body = "".join(app.parts)
+    app_toc = "".join(f'<li><a href="#{hid}">{html.escape(t)}</a></li>' for lvl, hid, t in app.headings
+                      if lvl == 2)
+    methods = methods_appendix(client, root, meta, app, findings=doc.findings)
+    app_stamp = stamp(app, meta, parameters)
+    appendix_page = (head(f"{name} — Technical appendix")
+                     + f"<h1>{html.escape(name)}: technical appendix</h1><p class='subtitle'>Customer experience "
+                     f"research · waves {waves} · <a href='report.html'>back to the report</a></p>"
+                     '<nav class="toc" id="contents"><strong>Contents</strong><ol>'
+                     '<li><a href="#all-headline-findings">All headline findings</a></li>'
+                     f'{app_toc}<li><a href="#methods-appendix">Methods</a></li>'
+                     '<li><a href="#reproducibility">Reproducibility</a></li></ol></nav>'
+                     + all_headline_findings(doc, href="report.html")
+                     + f'<main id="technical-appendix" class="appendix">{app_body}{methods}{app_stamp}</main>'
+                     + tables_note + "</body></html>\n")
+
+    # the client's report
     toc_items = "".join(f'<li><a href="#{hid}">{html.escape(t)}</a></li>' for lvl, hid, t in doc.headings
                         if lvl == 2)
     toc = ('<nav class="toc" id="contents"><strong>Contents</strong><ol>'
            '<li><a href="#executive-summary">Executive summary</a></li>'
            '<li><a href="#how-to-read-this-report">How to read this report</a></li>'
-           f'{toc_items}<li><a href="#methods-appendix">Methods appendix</a></li>'
-           '<li><a href="#reproducibility">Reproducibility</a></li></ol></nav>')
-    name = meta.get("name") or client
-    tables_note = ('<p class="stamp">Every table of this report is also in the folder <code>tables/</code> '
-                   "beside it, as CSV with unrounded numbers (<code>tables/index.json</code> lists each "
-                   "table's section, caption and columns).</p>")
-    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(name)} — Customer experience research report</title>"
-            f"<style>{CSS}</style></head><body>"
-            f"<h1>{html.escape(name)}</h1><p class='subtitle'>Customer experience research report · "
-            f"waves {html.escape(', '.join(meta.get('waves', [])))}</p>"
-            f"{summary(doc)}{toc}{HOW_TO_READ}{body}{appendix}{the_stamp}{tables_note}</body></html>\n")
-    write_tables(rdir / "tables", client, doc.tables)
+           f'{toc_items}<li><a href="{APPENDIX_FILE}">Technical appendix</a> (every table, test and check, '
+           "methods, reproducibility)</li></ol></nav>")
+    about = (f'<h2 id="about-this-report">About this report</h2><p>Every full table, test, correction, '
+             f'reliability check and the accounting of every data row is in the '
+             f'<a href="{APPENDIX_FILE}">technical appendix</a>; its reproducibility stamp says how to '
+             f"make this report again.</p>{tables_note}")
+    page = (head(f"{name} — Customer experience research report")
+            + f"<h1>{html.escape(name)}</h1><p class='subtitle'>Customer experience research report · "
+            f"waves {waves}</p>{page_one(doc, main_title)}{toc}{HOW_TO_READ}{''.join(doc.parts)}{about}"
+            "</body></html>\n")
+
+    tables = ([{**t, "layer": "client"} for t in doc.tables]
+              + [{**t, "layer": "appendix"} for t in app.tables])
+    write_tables(rdir / "tables", client, tables)
     write_json(rdir / "report.json", {
         "schema": "cem-research.report.v1", "client": client, "name": name, "waves": list(meta.get("waves", [])),
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "tables": len(doc.tables),
-        "key_figures": key_figures(doc.tables, _main_title(client, meta))})
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S"), "tables": len(tables),
+        "key_figures": key_figures(doc.every_table(), main_title)})
+    write_text(rdir / APPENDIX_FILE, appendix_page)
     out = rdir / "report.html"
     write_text(out, page)
     return out

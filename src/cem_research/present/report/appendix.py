@@ -45,8 +45,15 @@ th { background: #f5f7fa; } td.num, th.num { text-align: right; font-variant-num
 pre { background: #f5f7fa; padding: .75rem; overflow-x: auto; font-size: .85rem; }
 blockquote { border-left: 3px solid var(--line); margin: .5rem 0; padding: .2rem 1rem; color: #323f4b; }
 .stamp { font-size: .85rem; color: var(--muted); }
-@media print { body { max-width: none; } h2 { page-break-before: always; } section.summary h2,
-  nav.toc + h2 { page-break-before: avoid; } }
+.more { font-size: .9rem; margin: .25rem 0 1.5rem; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  h2 { page-break-before: always; } section.summary h2, nav.toc + h2 { page-break-before: avoid; }
+  h3, h4 { break-after: avoid; } figure, .finding, tr { break-inside: avoid; }
+  table { font-size: 7.5pt; } th, td { padding: 2px 4px; }
+  .table-wrap { overflow: visible; }
+}
 """
 
 
@@ -155,8 +162,11 @@ def _counts(counts: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
 
 
-def methods_appendix(client: str, root: Path, meta: dict, doc: Doc) -> str:
-    """The methods appendix: tests, sample sizes, reliability, weighting, row accounting, skipped analyses."""
+def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: list[dict] | None = None) -> str:
+    """The methods appendix: tests, sample sizes, reliability, weighting, row accounting, skipped analyses.
+
+    ``findings`` are the report's recorded findings (default ``doc.findings``): their skip lines are listed.
+    """
     from cem_research.client.config import load_config
     from cem_research.client.data import read_processed, read_snapshot
     from cem_research.client.paths import find_raw_dir, processed_dir
@@ -214,7 +224,7 @@ def methods_appendix(client: str, root: Path, meta: dict, doc: Doc) -> str:
     if extra:
         parts.append("<p><strong>Undeclared columns</strong> (read, not analysed): " + html.escape(
             "; ".join(f"{f}: {', '.join(c)}" for f, c in extra.items())) + ".</p>")
-    skipped = [f for f in doc.findings if f.get("kind") == "skipped"]
+    skipped = [f for f in (doc.findings if findings is None else findings) if f.get("kind") == "skipped"]
     parts.append("<h3 id='skipped-analyses'>Analyses skipped for this client, and why</h3>")
     if skipped:
         parts.append("<ul>" + "".join(f"<li>Step {f['step']}, {html.escape(f['section'])}: "

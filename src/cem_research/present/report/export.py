@@ -23,14 +23,15 @@ def table_files(tables: list[dict]) -> list[tuple[str, dict]]:
     Parameters
     ----------
     tables : list of dict
-        ``{"step", "section", "payload"}`` as :class:`~cem_research.present.report.render.Doc` collects them.
+        ``{"step", "section", "payload"}`` as :class:`~cem_research.present.report.render.Doc` collects them,
+        with ``"layer"`` (``'client'`` for the report, ``'appendix'`` for the technical appendix).
     """
     out, seen = [], {}
     for t in tables:
         stem = (f"step{t['step']}-" if t.get("step") else "appendix-") + slug(t.get("section") or "table")[:60]
         seen[stem] = seen.get(stem, 0) + 1
         p = t["payload"]
-        entry = {"file": f"{stem}-{seen[stem]}.csv", "step": t.get("step"),
+        entry = {"file": f"{stem}-{seen[stem]}.csv", "step": t.get("step"), "layer": t.get("layer", "client"),
                  "step_title": STEPS.get(t.get("step"), "Appendix"), "section": t.get("section") or "",
                  "caption": p.get("caption", ""), "columns": p.get("columns", []), "rows": len(p.get("rows", [])),
                  "values": "as shown" if p.get("source") == "html" else "unrounded"}

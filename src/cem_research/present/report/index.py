@@ -76,7 +76,7 @@ def _inputs_newer(raw: Path, report: Path) -> bool:
 
 
 def index_rows(root: Path, outcomes=None) -> list[dict]:
-    """One dict per client: ``client, name, waves, figures, status, reason, html, pdf, built``."""
+    """One dict per client: ``client, name, waves, figures, status, reason, html, pdf, appendix, built``."""
     from cem_research.client.paths import list_clients, reports_dir
 
     raw_root = root / "data" / "raw"
@@ -103,7 +103,7 @@ def index_rows(root: Path, outcomes=None) -> list[dict]:
             status, reason = "ok", ""
         rows.append({"client": c, "name": info.get("name") or c, "waves": info.get("waves") or [],
                      "figures": info.get("key_figures") or {}, "status": status, "reason": reason,
-                     "html": rep.exists(), "pdf": pdf.exists(),
+                     "html": rep.exists(), "pdf": pdf.exists(), "appendix": (rdir / "appendix.html").exists(),
                      "built": time.strftime("%Y-%m-%d %H:%M", time.localtime(rep.stat().st_mtime))
                      if rep.exists() else ""})
     return rows
@@ -120,6 +120,8 @@ def render_index(rows: list[dict]) -> str:
             links.append(f'<a href="{c}/report.html">HTML</a>')
         if r["pdf"]:
             links.append(f'<a href="{c}/report.pdf">PDF</a>')
+        if r.get("appendix"):
+            links.append(f'<a href="{c}/appendix.html">technical appendix</a>')
         main = r["figures"].get("main_outcome")
         status = f'<span class="status-{html.escape(r["status"].split()[0])}">{html.escape(r["status"])}</span>'
         if r["reason"]:
@@ -143,10 +145,27 @@ def render_index(rows: list[dict]) -> str:
 
 
 def build_index(root: Path, outcomes=None) -> Path:
-    """Write ``reports/index.html`` (every client's report, headline figures and this run's failures)."""
-    from cem_research.client.io import write_text
+    """Write ``reports/index.html`` (every client's report, headline figures and this run's failures)
+    and ``reports/index.json`` (the same rows).
+
+    Without ``outcomes`` (after ``make pdf``) a failure the last run recorded is kept for a client whose
+    report has not been rebuilt since.
+    """
+    from cem_research.client.io import write_json, write_text
     from cem_research.client.paths import reports_dir
 
-    out = reports_dir(None, root) / "index.html"
-    write_text(out, render_index(index_rows(Path(root), outcomes)))
+    folder = reports_dir(None, root)
+    rows = index_rows(Path(root), outcomes)
+    if outcomes is None and (folder / "index.json").exists():
+        try:
+            before = {r["client"]: r for r in json.loads((folder / "index.json").read_text(encoding="utf-8"))["rows"]}
+        except (ValueError, KeyError, TypeError):
+            before = {}
+        for r in rows:
+            old = before.get(r["client"]) or {}
+            if old.get("status") == "failed" and old.get("built") == r["built"]:
+                r["status"], r["reason"] = "failed", old.get("reason", "")
+    write_json(folder / "index.json", {"schema": "cem-research.index.v1", "rows": rows})
+    out = folder / "index.html"
+    write_text(out, render_index(rows))
     return out

@@ -15,7 +15,7 @@ from cem_research.present import narrative as nv
 from cem_research.present.findings import STEPS, slug
 from cem_research.present.report.index import figure_cell
 from cem_research.present.report.keyfigures import TRACKING, key_figures
-from cem_research.present.report.render import Doc
+from cem_research.present.report.render import APPENDIX_FILE, Doc
 from cem_research.present.report.wording import reword
 
 #: Title of the section whose table payload is the innovation agenda.
@@ -136,7 +136,7 @@ def agenda_rows(tables: list[dict]) -> tuple[list[dict], str]:
 
 
 def _tiles(doc: Doc, main_title: str | None) -> str:
-    figs = key_figures(doc.tables, main_title)
+    figs = key_figures(doc.every_table(), main_title)
     tiles = [("Main outcome", figs["main_outcome"], 2, False), ("Net Promoter Score", figs["nps"], 0, True)]
     body = "".join(f'<div class="tile"><div class="tile-head">{html.escape(head)}</div>'
                    f"{figure_cell(fig, digits, signed=signed)}</div>" for head, fig, digits, signed in tiles)
@@ -151,8 +151,11 @@ def _steps(doc: Doc) -> str:
         head = f'<span class="step-tag">Step {step} · {html.escape(title)}</span> '
         if items:
             f = items[0]
-            text = shorten(first_sentence(reword(f["text"])))
-            lis.append(f'<li>{head}{html.escape(text)} <a href="#{_target(doc, f)}">Evidence</a></li>')
+            # and news the step's first finding would hide: a significantly rising theme in the verbatims
+            said = [f, *(g for g in items[1:] if g.get("key") == "rising_theme")]
+            body = " ".join(f'{html.escape(shorten(first_sentence(reword(g["text"]))))} '
+                            f'<a href="#{_target(doc, g)}">Evidence</a>' for g in said)
+            lis.append(f'<li>{head}{body}</li>')
         else:
             reasons = _skip_reasons(doc, step)
             why = reasons[0] if reasons else "no analysis of this step recorded a result"
@@ -161,7 +164,7 @@ def _steps(doc: Doc) -> str:
 
 
 def _actions(doc: Doc) -> str:
-    rows, caption = agenda_rows(doc.tables)
+    rows, caption = agenda_rows(doc.every_table())
     head = '<h3 id="top-actions">Top five actions</h3>'
     if not rows:
         reasons = [reword(f["text"]).strip().rstrip(".") for f in doc.findings
@@ -200,18 +203,21 @@ def page_one(doc: Doc, main_title: str | None = None) -> str:
     str
         Escaped HTML; printed, it ends its page.
     """
-    main_title = main_title or main_outcome_title(doc.tables)
+    main_title = main_title or main_outcome_title(doc.every_table())
     return ('<section class="summary pageone" id="executive-summary"><h2>Executive summary</h2>'
             + _tiles(doc, main_title) + _steps(doc) + _actions(doc)
-            + '<p class="small">Every headline finding with its full statistics: '
-              '<a href="#all-headline-findings">All headline findings</a>.</p></section>')
+            + f'<p class="small">Every headline finding with its full statistics: '
+              f'<a href="{APPENDIX_FILE}#all-headline-findings">technical appendix</a>.</p></section>')
 
 
-def all_headline_findings(doc: Doc) -> str:
-    """Every headline finding of each step in full, linked to its evidence (what follows page one)."""
+def all_headline_findings(doc: Doc, href: str = "") -> str:
+    """Every headline finding of each step in full, linked to its evidence.
+
+    ``href`` is the file the links point into (``"report.html"`` when the list is in the appendix).
+    """
     rows = []
     for step, title in STEPS.items():
-        lis = [f'<li>{html.escape(reword(f["text"]))} <a href="#{_target(doc, f)}">(evidence: '
+        lis = [f'<li>{html.escape(reword(f["text"]))} <a href="{href}#{_target(doc, f)}">(evidence: '
                f'{html.escape(f["section"])})</a></li>' for f in _step_findings(doc, step)]
         if not lis:
             lis.append("<li>No result for this step: " + html.escape(

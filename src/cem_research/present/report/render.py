@@ -1,9 +1,19 @@
 """Executed notebook → report body: markdown, findings, tables and figures, without code.
 
-A notebook's cells are walked in *blocks*: a markdown cell that starts with a heading opens a new
-block, and the block's markdown is held back until the block is complete.  A block whose only
-output is a skip line (the client's data cannot support the section) then shows its heading and
-that one line, nothing else; the notebook keeps its teaching text.
+A notebook's cells are walked in *blocks*: a markdown cell that starts with a heading (or a section's
+own heading, :class:`cem_research.present.narrative.SectionMarkdown`) opens a new block, and the block
+is rendered once it is complete.  A block whose only output is a skip line (the client's data cannot
+support the section) shows its heading and that one line, nothing else.
+
+With a technical appendix (``Doc(appendix=Doc(...))``) a block is split in two layers:
+
+* the client's report gets the heading, the section's findings first (the lead), then the outputs of
+  the client layer (:class:`cem_research.steps.section.Shown` ``layer='client'``) and a link to the
+  appendix;
+* the appendix gets the same heading, the notebook's explanation of the method (its markdown) and
+  the outputs of the appendix layer (full tables, tests, checks).
+
+Without an appendix every output goes to the one document, in notebook order.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from html.parser import HTMLParser
 
 from cem_research.present.findings import MIME, slug
 from cem_research.present.report.wording import HIDE_TAGS, client_markdown, reword, reword_html
-from cem_research.present.show import TABLE_MIME
+from cem_research.present.show import LAYER_KEY, TABLE_MIME
 
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+\S")
@@ -62,9 +72,20 @@ def visible_text(fragment: str) -> str:
 
 
 class Doc:
-    """Collects body HTML, headings (for the table of contents), findings and tables."""
+    """Collects body HTML, headings (for the table of contents), findings and tables.
 
-    def __init__(self):
+    Parameters
+    ----------
+    appendix : Doc, optional
+        The technical appendix the appendix layer of every section goes to (see the module notes).
+    id_prefix : str
+        Prefix of the element ids this document makes (the appendix uses ``"appendix-"``, so that
+        its ids never clash with the report's).
+    """
+
+    def __init__(self, appendix: "Doc | None" = None, id_prefix: str = ""):
+        self.appendix = appendix
+        self.id_prefix = id_prefix
         self.parts: list[str] = []
         self.headings: list[tuple[int, str, str]] = []
         self.ids: set[str] = set()
@@ -74,7 +95,12 @@ class Doc:
         self.section: str = ""
         self.md = _markdown()
 
+    def every_table(self) -> list[dict]:
+        """The tables of this document and of its appendix, in report order."""
+        return self.tables + (self.appendix.tables if self.appendix is not None else [])
+
     def unique_id(self, base: str) -> str:
+        base = self.id_prefix + base
         cand, i = base, 2
         while cand in self.ids:
             cand, i = f"{base}-{i}", i + 1
@@ -100,12 +126,13 @@ class Doc:
         self.add_fragment(rendered)
 
     def add_fragment(self, fragment: str, payload: dict | None = None) -> None:
-        """Append HTML; a table in it is registered for ``tables/`` (its payload, else parsed from the HTML)."""
+        """Append HTML; a table in it is registered for ``tables/``: its payload (once, however many parts
+        it is shown in), else each ``<table>`` parsed from the HTML."""
         self.parts.append(fragment)
         n = len(re.findall(r"<table\b", fragment, re.I))
         if not n:
             return
-        if payload is not None and n == 1:
+        if payload is not None:  # one table, perhaps shown in parts (a wide one split by columns)
             self.tables.append({"step": self.step, "section": self.section, "payload": payload})
             return
         for p in parse_tables(fragment):
@@ -205,23 +232,60 @@ def _is_skip(out: dict) -> bool:
     return MIME in data and (data[MIME] or {}).get("kind") == "skipped"
 
 
+def _is_finding(out: dict) -> bool:
+    return MIME in (out.get("data") or {})
+
+
 def _shows_something(out: dict) -> bool:
     return out.get("output_type") != "stream" and not _is_skip(out)
+
+
+def layer_of(out: dict) -> str:
+    """The report layer of an output (``'client'`` unless its metadata says ``'appendix'``)."""
+    meta = out.get("metadata") or {}
+    return str((meta.get(LAYER_KEY) or {}).get("layer") or "client") if isinstance(meta, dict) else "client"
+
+
+def _section_markdown(out: dict) -> str | None:
+    """The markdown of a section's own heading output (:class:`~cem_research.present.narrative.SectionMarkdown`)."""
+    data = out.get("data") or {}
+    meta = (out.get("metadata") or {}).get("text/markdown") or {}
+    if "text/markdown" in data and isinstance(meta, dict) and (meta.get("cem_research") or {}).get("section"):
+        src = data["text/markdown"]
+        return "".join(src) if isinstance(src, list) else src
+    return None
+
+
+def _split_heading(source: str) -> tuple[str, str]:
+    """``(heading line, rest)`` of a markdown text that opens with a heading (else ``("", source)``)."""
+    lines = source.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None or not _HEADING.match(lines[first]):
+        return "", source
+    return lines[first], "\n".join(lines[first + 1:])
+
+
+def _skip_lines(doc: Doc, outputs: list[dict]) -> None:
+    seen: set[str] = set()
+    for o in outputs:
+        if _is_skip(o) and o["data"][MIME].get("text") not in seen:
+            seen.add(o["data"][MIME].get("text"))
+            doc.add_output(o)
 
 
 def _flush(doc: Doc, block: list[tuple[str, object]], shift: int) -> None:
     """Render one block: all of it, or only its heading and skip line when that is all it recorded."""
     outputs = [o for kind, o in block if kind == "out"]
     if _skip_only(block):
-        first = next((o for kind, o in block if kind == "md"), "")
-        line = next((ln for ln in str(first).splitlines() if ln.strip()), "")
-        if _HEADING.match(line):
-            doc.add_markdown(line, shift)
-        seen: set[str] = set()
-        for o in outputs:
-            if _is_skip(o) and o["data"][MIME].get("text") not in seen:
-                seen.add(o["data"][MIME].get("text"))
-                doc.add_output(o)
+        kind, first = block[0]
+        source = _section_markdown(first) if kind == "sec" else str(first) if kind == "md" else ""
+        heading, _ = _split_heading(source or "")
+        if heading:
+            doc.add_markdown(heading, shift)
+        _skip_lines(doc, outputs)
+        return
+    if doc.appendix is not None:
+        _flush_layers(doc, block, shift)
         return
     for kind, item in block:
         if kind == "md":
@@ -230,13 +294,58 @@ def _flush(doc: Doc, block: list[tuple[str, object]], shift: int) -> None:
             doc.add_output(item)
 
 
+def _flush_layers(doc: Doc, block: list[tuple[str, object]], shift: int) -> None:
+    """One block in two layers: heading, findings, client outputs and a link here; method and the
+    appendix outputs in ``doc.appendix``."""
+    app = doc.appendix
+    app.step = doc.step
+    heading, method = "", []
+    for i, (kind, item) in enumerate(block):
+        source = item if kind == "md" else _section_markdown(item) if kind == "sec" else None
+        if source is None:
+            continue
+        if i == 0:
+            heading, source = _split_heading(source)
+        if source.strip():
+            method.append(source)
+    outputs = [o for kind, o in block if kind == "out"]
+    if heading:
+        doc.add_markdown(heading, shift)
+    for o in outputs:
+        if _is_finding(o) and not _is_skip(o):
+            doc.add_output(o)
+    _skip_lines(doc, outputs)
+    for o in outputs:
+        if not _is_finding(o) and layer_of(o) == "client":
+            doc.add_output(o)
+    extra = [o for o in outputs if not _is_finding(o) and layer_of(o) == "appendix" and _shows_something(o)]
+    if not (extra or method):
+        return
+    before = len(app.headings)
+    if heading:
+        app.add_markdown(heading, shift)
+    app.section = doc.section
+    target = app.headings[before][1] if len(app.headings) > before else ""
+    for source in method:
+        app.add_markdown(source, shift)
+    for o in extra:
+        app.add_output(o)
+    if extra and target:
+        doc.parts.append(f'<p class="more"><a href="{APPENDIX_FILE}#{target}">Full tables and tests for '
+                         f'this section: technical appendix</a></p>')
+
+
+#: File name of the technical appendix, beside ``report.html``.
+APPENDIX_FILE = "appendix.html"
+
+
 def _skip_only(block: list[tuple[str, object]]) -> bool:
     outputs = [o for kind, o in block if kind == "out"]
     return bool(outputs) and any(_is_skip(o) for o in outputs) and not any(_shows_something(o) for o in outputs)
 
 
 def render_notebook(doc: Doc, nb, shift: int = 1) -> None:
-    """Append one executed notebook's narrative and outputs (no code) to ``doc``.
+    """Append one executed notebook's narrative and outputs (no code) to ``doc`` (and its appendix).
 
     A section (a markdown cell opening with a heading, and the cells up to the next heading) whose
     only output is a skip line shows its heading and that line; its teaching text stays in the notebook.
@@ -252,7 +361,11 @@ def render_notebook(doc: Doc, nb, shift: int = 1) -> None:
                 blocks.append([])
             blocks[-1].append(("md", cell.source))
         elif cell.cell_type == "code":
-            blocks[-1].extend(("out", out) for out in cell.get("outputs", []))
+            for out in cell.get("outputs", []):
+                if doc.appendix is not None and _section_markdown(out) is not None:
+                    blocks.append([("sec", out)])
+                else:
+                    blocks[-1].append(("out", out))
     blocks = [b for b in blocks if b]
     rest = [b for b in blocks[1:] if any(kind == "out" for kind, _ in b)]
     intro_outputs = blocks and any(kind == "out" and _shows_something(o) for kind, o in blocks[0])

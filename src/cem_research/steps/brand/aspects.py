@@ -110,7 +110,9 @@ def aspect_tests(data: "ClientData", mentions: pd.DataFrame | None) -> pd.DataFr
     DataFrame or None
         One row per aspect mentioned for both: the :func:`cem_research.stats.compare_to_reference`
         columns (``dv`` renamed ``aspect``; ``diff`` = own − competitors' mean compound) plus
-        ``element_label``.  ``None`` when the verbatims carry no competitor brand.
+        ``element_label``; ``ci_low``/``ci_high`` is the 95% interval adjusted for multiple comparisons
+        (:func:`cem_research.stats.with_adjusted_interval`), which agrees with the Holm verdict.
+        ``None`` when the verbatims carry no competitor brand.
     """
     if mentions is None or mentions.empty:
         return None
@@ -127,6 +129,6 @@ def aspect_tests(data: "ClientData", mentions: pd.DataFrame | None) -> pd.DataFr
     if not parts:
         return None
     out = stats.adjust_pvalues(pd.concat(parts, ignore_index=True), "p_unc", "holm")
-    out = out.rename(columns={"dv": "aspect"})
+    out = stats.with_adjusted_interval(out).rename(columns={"dv": "aspect"})
     out.insert(1, "element_label", out["aspect"].map(lambda a: ELEMENT_LABELS.get(a, a)))
     return out

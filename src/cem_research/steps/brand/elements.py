@@ -94,7 +94,8 @@ def element_profile(data: "ClientData", reliability: pd.DataFrame | None = None)
     return _with_elements(pf.experiential_profile(data, cons, reliability=reliability), data)
 
 
-def element_tests(data: "ClientData", reliability: pd.DataFrame | None = None) -> pd.DataFrame | None:
+def element_tests(data: "ClientData", reliability: pd.DataFrame | None = None,
+                  tests: pd.DataFrame | None = None, confidence: float = 0.95) -> pd.DataFrame | None:
     """Own brand vs each competitor, kind and pooled competitors on the element constructs.
 
     Parameters
@@ -102,20 +103,25 @@ def element_tests(data: "ClientData", reliability: pd.DataFrame | None = None) -
     data : ClientData
     reliability : DataFrame, optional
         Step 2's reliability table, for ``reliability_flag``.
+    tests : DataFrame, optional
+        Step 1's comparison table (``world.own_vs_competitors``), the one home of every own-brand
+        comparison; computed when omitted.
+    confidence : float, default 0.95
+        Level of the intervals when ``tests`` is computed here.
 
     Returns
     -------
     DataFrame or None
-        :func:`cem_research.steps.platform.profile_tests` (Welch, Hedges g, Holm over the whole table)
-        on the element constructs, with ``element`` and ``element_label`` first.  ``None``
-        without element constructs or without competitor ratings.
+        :func:`cem_research.steps.platform.profile_tests` (Welch, Hedges g, Holm over step 1's whole
+        table, intervals adjusted for multiple comparisons) on the element constructs, with ``element``
+        and ``element_label`` first.  ``None`` without element constructs or without competitor ratings.
     """
     from cem_research.steps import platform as pf
 
     cons = element_list(data.config)
     if not cons:
         return None
-    out = pf.profile_tests(data, cons, reliability=reliability)
+    out = pf.profile_tests(data, cons, reliability=reliability, confidence=confidence, tests=tests)
     return None if out is None else _with_elements(out, data)
 
 
@@ -244,8 +250,9 @@ def element_finding(sg: pd.DataFrame | None, overview: pd.DataFrame, brand: str,
                 "headline": False, "key": None, "value": None, "ci": None}
 
     def num(r):
-        p = f"; Holm {nv.p(r['p_corr'])}" if np.isfinite(r["p_corr"]) else ""
-        return f"{nv.signed(r['diff'])}, {nv.ci(r['ci_low'], r['ci_high'])}{p}"
+        if np.isfinite(r["p_corr"]):  # a corrected verdict: the interval that agrees with it
+            return f"{nv.signed(r['diff'])}, {nv.adj_ci(r['ci_low'], r['ci_high'])}; Holm {nv.p(r['p_corr'])}"
+        return f"{nv.signed(r['diff'])}, {nv.ci(r['ci_low'], r['ci_high'])}"
 
     parts, key, value, ci = [], None, None, None
     rated = sg[sg["source"] == "ratings"]
@@ -325,10 +332,12 @@ class ElementTables:
 def element_tables(data: "ClientData", settings: Settings) -> ElementTables:
     """Every table of the brand-element section, built once per loaded client and settings."""
     from cem_research.client.data import memoize
+    from cem_research.steps.world.competition import own_vs_competitors
 
     def build():
         rel = reliability(data, settings)
-        tests = element_tests(data, reliability=rel)
+        tests = element_tests(data, reliability=rel, tests=own_vs_competitors(data, settings),
+                              confidence=settings.confidence)
         mentions = aspect_mentions(data)
         aspects = aspect_summary(data, mentions)
         verbatim = aspect_tests(data, mentions)
@@ -360,7 +369,7 @@ class BrandElements(Section):
     def present(self, result: ElementTables, data: "ClientData", settings: Settings) -> list[Shown]:
         from cem_research.present.plots import brand as plots
 
-        out = [Shown("table", result.overview, "What the client measures about each brand element")]
+        out = [Shown("table", result.overview, "What the client measures about each brand element", layer="appendix")]
         if result.profile is not None:
             ax = plots.element_profile_chart(result.profile)
             out.append(Shown("figure", ax.figure,
@@ -371,19 +380,23 @@ class BrandElements(Section):
                 "table", result.tests[["element_label", "label", "comparison", "n_ref", "n_other", "mean_ref",
                                        "mean_other", "diff", "ci_low", "ci_high", "hedges", "p_corr", "direction",
                                        "reliability_flag"]],
-                "Brand elements: own brand minus competitor (Welch; Holm-corrected over all rows)",
-                {"rename": {"mean_ref": "own mean", "mean_other": "other mean", "p_corr": "p_corr (Holm)"}}))
+                "Brand elements: own brand minus competitor (Welch; Holm-corrected over every own-brand comparison "
+                f"of step 1; 95% {nv.ADJUSTED_CI_NOTE})",
+                {"rename": {"mean_ref": "own mean", "mean_other": "other mean", "p_corr": "p_corr (Holm)"}},
+                layer="appendix"))
         if result.aspects is not None:
             out.append(Shown("table", result.aspects,
                              "Aspect mentions in the verbatims: share of comments (Wilson CI) "
                              "and mean sentence sentiment (t CI)",
                              {"percent": ("mention_share", "mention_ci_low", "mention_ci_high", "share_negative",
-                                          "share_positive")}))
+                                          "share_positive")}, layer="appendix"))
             if (result.aspects["mentions"] > 0).any():
                 ax = plots.aspect_sentiment_chart(result.aspects)
                 out.append(Shown("figure", ax.figure,
                                  "Dot chart: mean sentiment (95% CI) of the comment sentences mentioning each brand "
-                                 "element, per brand, with a line at neutral (0)"))
+                                 "element, per brand, with a line at neutral (0)", layer="appendix"))
         if result.strengths_gaps is not None:
-            out.append(Shown("table", result.strengths_gaps, "Strengths and gaps of the brand elements (95% CIs)"))
+            out.append(Shown("table", result.strengths_gaps, "Strengths and gaps of the brand elements (95% CIs; beside a "
+                             "corrected p, the CI is adjusted for multiple comparisons)",
+                             layer="appendix"))
         return out

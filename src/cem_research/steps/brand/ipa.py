@@ -207,8 +207,8 @@ def ipa_finding(ipa: pd.DataFrame, brand: str) -> dict:
         if len(conc) > 1:
             text += f" Also in 'Concentrate here': {nv.join(conc['label'].iloc[1:].tolist())}."
     else:
-        text = (f"No brand element combines above-average importance with below-average performance for {brand}; "
-                f"the top priority is {first['label']} ({first['quadrant']}): {imp_txt}, {perf_txt}.")
+        text = (f"No brand element combines above-average importance with below-average performance for {brand}, "
+                f"so nothing to fix first; the top priority is {first['label']} ({first['quadrant']}): {imp_txt}, {perf_txt}.")
     if first["reliability_flag"]:
         text += f" Caution: {first['reliability_flag']}."
     return {"text": text, "headline": bool(len(conc)), "key": "fix_first", "value": float(first["importance"]),
@@ -251,4 +251,6 @@ class ElementImportancePerformance(Section):
         return [Shown("figure", ax.figure,
                       "Quadrant chart: derived importance of each brand element for the main outcome against the "
                       "own brand's performance on it (0–100, with 95% intervals), split at the means"),
-                Shown("table", fix_first(result), "Fix first: elements in priority order")]
+                Shown("table", fix_first(result), "Elements in priority order" + (
+                    "" if (result["quadrant"] == "Concentrate here").any() else
+                    " (none in 'Concentrate here': nothing to fix first)"), layer="appendix")]

@@ -526,15 +526,15 @@ class Kano(OptionalSection):
     def present(self, result: KanoResult, data: "ClientData", settings: Settings) -> list[Shown]:
         level = f"{100 * settings.confidence:g}%"
         shown = [
-            Shown("markdown", section_intro(result.answers)),
+            Shown("markdown", section_intro(result.answers), layer="appendix"),
             Shown("table", result.overall[OVERALL_COLUMNS],
                   "Kano categories per feature (A attractive, O one-dimensional, M must-be, I indifferent, R reverse, "
                   f"Q questionable; counts), the dominant category (share, Wilson {level} CI) and the Better/Worse "
                   f"coefficients (Wilson {level} CI)",
                   {"percent": ("dominant_share", "dominant_ci_low", "dominant_ci_high"),
-                   "rename": {"label": "feature", "dominant_clear": "clearly dominant"}}),
+                   "rename": {"label": "feature", "dominant_clear": "clearly dominant"}}, layer="appendix"),
             Shown("table", result.shares, f"Share of each Kano category per feature (Wilson {level} CI)",
-                  {"rename": {"label": "feature"}}),
+                  {"rename": {"label": "feature"}}, layer="appendix"),
             Shown("figure", quadrant_figure(result.overall).figure,
                   "Scatter chart: each feature's Better coefficient (satisfaction if present) against its |Worse| "
                   f"coefficient (dissatisfaction if absent) with {level} intervals, split at 0.5 into the attractive, "
@@ -546,5 +546,12 @@ class Kano(OptionalSection):
                                "answers)",
                                {"percent": ("dominant_share",),
                                 "rename": {"segment_label": "segment", "label": "feature",
-                                           "dominant_clear": "clearly dominant"}}))
+                                           "dominant_clear": "clearly dominant"}}, layer="appendix"))
+        # the client's compact table: each feature's Kano category (the chart shows Better and Worse)
+        shown.append(Shown("table", result.overall[["label", "dominant", "dominant_share", "dominant_ci_low",
+                                                    "dominant_ci_high", "dominant_clear"]],
+                           f"Kano category of each feature: the dominant category and its share (Wilson {level} CI)",
+                           {"percent": ("dominant_share", "dominant_ci_low", "dominant_ci_high"),
+                            "rename": {"label": "feature", "dominant": "Kano category",
+                                       "dominant_clear": "clearly dominant"}}))
         return shown

@@ -451,7 +451,9 @@ class ExperientialModules(OptionalSection):
         return [] if found is None else [found]
 
     def present(self, result: ModulesResult, data: "ClientData", settings: Settings) -> list[Shown]:
-        shown = [Shown("markdown", section_intro(data, result.agreement))]
+        # without module shares the introduction is all the section shows, so the client sees it
+        shown = [Shown("markdown", section_intro(data, result.agreement),
+                       layer="client" if result.shares is None else "appendix")]
         if result.shares is None:
             return shown
         waves = list(dict.fromkeys(result.shares.loc[result.shares["wave"] != "all waves", "wave"]))
@@ -460,7 +462,8 @@ class ExperientialModules(OptionalSection):
                   "Experiential modules in the comments: share of comments naming each module (Wilson 95% CI) "
                   "and mean sentiment of the naming sentences (VADER compound, t 95% CI)",
                   {"percent": ("share", "share_ci_low", "share_ci_high"),
-                   "rename": {"module_label": "module", "n_texts": "comments", "compound": "sentiment"}}),
+                   "rename": {"module_label": "module", "n_texts": "comments", "compound": "sentiment"}},
+                  layer="appendix"),
             Shown("figure", share_figure(result.shares, data.config.brand),
                   f"Dot chart: share of {data.config.brand}'s comments naming each of Schmitt's experiential modules "
                   f"(SENSE, FEEL, THINK, ACT, RELATE), one dot per wave ({nv.join(waves)}), with 95% Wilson intervals"),
@@ -470,10 +473,19 @@ class ExperientialModules(OptionalSection):
                                "Change of each module's share of comments, first to latest wave (Newcombe 95% CI; "
                                "Fisher's exact test, Holm-corrected over the modules)",
                                {"percent": ("share_first", "share_latest", "diff", "ci_low", "ci_high"),
-                                "rename": {"module_label": "module", "p_corr": "p_corr (Holm)"}}))
+                                "rename": {"module_label": "module", "p_corr": "p_corr (Holm)"}}, layer="appendix"))
+            # the client's compact table: the change of each module's share (the chart shows the shares)
+            first, latest = result.changes["first_wave"].iloc[0], result.changes["latest_wave"].iloc[0]
+            shown.append(Shown("table", result.changes[["module_label", "diff", "ci_low", "ci_high", "p_corr",
+                                                        "direction"]],
+                               f"Change of each module's share of comments from {first} to {latest} "
+                               "(Newcombe 95% CI; Fisher's exact test, Holm-corrected over the modules)",
+                               {"percent": ("diff", "ci_low", "ci_high"),
+                                "rename": {"module_label": "module", "diff": f"change {first} to {latest}",
+                                           "p_corr": "p (Holm)"}}))
         if result.agreement is not None:
             shown.append(Shown("table", result.agreement,
                                f"Codebook against the hand-coded sample ({result.agreement.attrs['file']}): "
                                "Cohen's kappa (asymptotic 95% CI) and Krippendorff's alpha (bootstrap 95% CI)",
-                               {"percent": ("agreement",)}))
+                               {"percent": ("agreement",)}, layer="appendix"))
         return shown

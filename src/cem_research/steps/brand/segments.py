@@ -368,14 +368,15 @@ class SegmentDifferences(Section):
                                          "lowest_mean", "pair_diff", "pair_ci_low", "pair_ci_high", "pair_hedges",
                                          "pair_p", "min_group_alpha", "reliability_flag"]],
             "Brand-experience dimensions across segments (Holm over all rows)",
-            {"rename": {"p_corr": "p_corr (Holm)", "pair_p": "p (Games-Howell)"}})]
+            {"rename": {"p_corr": "p_corr (Holm)", "pair_p": "p (Games-Howell)"}}, layer="appendix")]
         if result.means is not None:
             labels = list(pd.unique(result.means["segment_label"]))
             out.append(Shown("figure", plots.segment_figure(result.means, confidence=settings.confidence),
                              "Small multiples on one axis, one panel per segment "
                              f"({', '.join(labels)}): own-brand mean rating (95% CI) of each brand-experience "
-                             "dimension in each group of the segment"))
+                             "dimension in each group of the segment", layer="appendix"))
         if result.pairs is not None:
             out.append(Shown("table", result.pairs,
-                             "Games-Howell pairs for the significant segment differences (simultaneous 95% CIs)"))
+                             "Games-Howell pairs for the significant segment differences (simultaneous 95% CIs)",
+                             layer="appendix"))
         return out

@@ -39,7 +39,8 @@ average own-brand customer), so touchpoint fixes and experience dimensions can b
     the driver's LMG share of R² implies (``stats.relative_importance``; for uncorrelated drivers
     ``sqrt(relimp)`` is the absolute standardised coefficient).
   - ``room = target - own mean`` (latest wave), where the target is the highest of (a) the best
-    competitor's mean (gap to the best competitor), (b) the own brand's previous-wave mean when the
+    competitor's mean (gap to the best competitor; all waves, step 1's comparison: the one home of every
+    own-brand comparison, with its Holm p and interval adjusted for multiple comparisons), (b) the own brand's previous-wave mean when the
     latest wave-over-wave change is a *significant* drop (trend; Holm across all constructs and
     wave pairs), and (c) for dimensions where no brand performs well, the "good" level
     (:data:`GOOD_SHARE` of the way up the scale: 4.6 on 1-7).
@@ -47,6 +48,13 @@ average own-brand customer), so touchpoint fixes and experience dimensions can b
     **large innovation** (a new experience nobody offers yet, feeds step 2 -- the experiential
     platform); otherwise closing its gap is a **small improvement** of the brand experience (feeds
     step 3).
+
+* *Rising theme* (feeds step 3): each significantly rising theme of "Emerging themes" is listed
+  with its share change and interval as evidence.  No gain can be estimated for it (the verbatims
+  do not say how much the outcome would move), so it follows every scored row: it reaches the
+  top five only when fewer than five opportunities are scored, and page one names it in step 5's
+  sentence in any case.  Touchpoint fixes keep the IPA's fix-first order among themselves, so the
+  agenda's first touchpoint is the IPA's first.
 
 Intervals of the gain carry the uncertainty of the importance only (the room is taken as known).
 Bootstrap resamples and seed come from the section's :class:`~cem_research.steps.section.Settings`.

@@ -11,7 +11,11 @@ from cem_research.steps.innovation.audience import audience
 from cem_research.steps.innovation.common import DEFAULTS, GOOD_SHARE, NO_AUDIENCE, STEP, STEPS, touchpoint_ipa
 from cem_research.steps.innovation.evidence import competitor_gaps, driver_importance
 from cem_research.steps.innovation.tracking import TrackingAcrossWaves, wave_change_tests
+from cem_research.steps.interface.ipa import poor_users
 from cem_research.steps.section import Section, Settings, Shown
+
+#: Most opportunities the client's compact agenda table lists (the full table in the appendix lists them all).
+MAX_CLIENT_ROWS = 10
 
 __all__ = ["can_weight_drivers", "innovation_agenda", "agenda_finding", "InnovationAgenda"]
 
@@ -60,9 +64,11 @@ def _construct_rows(data, imp, gaps, changes, aud_map) -> list[dict]:
         a = aud_map.get(("construct", c))
         ev = [f"LMG share of R² {nv.pct(s['share'])} (slope {nv.num(s['slope'])} {outcome} points per point)",
               f"own {nv.num(own)} ({nv.ci(g['own_ci_low'], g['own_ci_high'])})"]
-        if g["best_competitor"] is not None and np.isfinite(g["best_mean"]):
-            ev.append(f"best competitor {g['best_competitor']} {nv.num(g['best_mean'])} (gap {nv.signed(g['gap'])}, "
-                      f"{nv.ci(g['gap_ci_low'], g['gap_ci_high'])}, Holm {nv.p(g['gap_p_corr'])})")
+        if g["best_competitor"] is not None and np.isfinite(g["gap"]):
+            # step 1's comparison, own minus competitor, as every section states it
+            ev.append(f"own brand minus best competitor {g['best_competitor']} {nv.signed(-g['gap'])} "
+                      f"({nv.adj_ci(-g['gap_ci_high'], -g['gap_ci_low'])}; Holm {nv.p(g['gap_p_corr'])}; "
+                      f"{'a clear difference' if g['gap_significant'] else 'no clear difference'}, all waves)")
         if np.isfinite(trend):
             ev.append(f"latest change {nv.signed(trend)} (Holm {nv.p(trend_p)})")
         if large:
@@ -81,6 +87,35 @@ def _construct_rows(data, imp, gaps, changes, aud_map) -> list[dict]:
     return rows
 
 
+def _theme_rows(themes) -> list[dict]:
+    """Agenda rows for the significantly rising themes of "Emerging themes": no gain can be estimated."""
+    from cem_research.steps.innovation.themes import rising_themes, share_change
+
+    if themes is None or themes.empty:
+        return []
+    rising = rising_themes(themes)
+    latest = themes.attrs.get("latest", "the latest wave")
+    rows = []
+    for _, r in rising.iterrows():
+        change, lo, hi = share_change(r, themes.attrs)
+        ev = (f"rising theme in the verbatims: “{r['term']}” in {nv.pct(r['target_share'])} "
+              f"({nv.pct_ci(r['latest_ci_low'], r['latest_ci_high'])}) of {latest}'s comments against "
+              f"{nv.pct(r['reference_share'])} before (change {nv.signed(100 * change, 0)} points, "
+              f"{nv.ci(100 * lo, 100 * hi, 0)}; corrected {nv.p(r['p_corr'])}); no expected gain can be "
+              "estimated")
+        rows.append({"opportunity": f"“{r['term']}”", "item": r["term"], "kind": THEME_KIND,
+                     "size": "to be sized", "feeds_step": 3, "gain": np.nan, "gain_ci_low": np.nan,
+                     "gain_ci_high": np.nan, "importance": np.nan, "own_mean": np.nan, "target": np.nan,
+                     "room": np.nan, "best_competitor": None, "best_mean": np.nan, "gap": np.nan,
+                     "gap_ci_low": np.nan, "gap_ci_high": np.nan, "trend": np.nan, "trend_p_corr": np.nan,
+                     "audience": NO_AUDIENCE, "evidence": ev})
+    return rows
+
+
+#: Agenda kind of a significantly rising theme (no expected gain; ranked after the scored rows).
+THEME_KIND = "respond to a rising theme"
+
+
 def _touchpoint_rows(data, ipa, aud_map) -> list[dict]:
     """Agenda candidates from the IPA's "Concentrate here" touchpoints: gain = penalty x share poor."""
     outcome = data.main_outcome
@@ -94,7 +129,7 @@ def _touchpoint_rows(data, ipa, aud_map) -> list[dict]:
               f"({nv.ci(t['performance_ci_low'], t['performance_ci_high'])}) on {nv.scale_text(scale)}; "
               f"poor experience costs {nv.num(t['importance'])} "
               f"({nv.ci(t['importance_ci_low'], t['importance_ci_high'])}) {outcome} points; "
-              f"{nv.pct(share)} of customers had a poor experience there")
+              f"{poor_users(t)} had a poor experience there ({nv.pct(share)} of all {n_resp:,} customers analysed)")
         rows.append({"opportunity": t["touchpoint"], "item": t["touchpoint"], "kind": "fix a touchpoint",
                      "size": "small improvement", "feeds_step": 4, "gain": t["importance"] * share,
                      "gain_ci_low": t["importance_ci_low"] * share, "gain_ci_high": t["importance_ci_high"] * share,
@@ -108,7 +143,8 @@ def _touchpoint_rows(data, ipa, aud_map) -> list[dict]:
 
 def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFrame | None = None,
                       n_boot: int = DEFAULTS.n_boot, seed: int = DEFAULTS.seed,
-                      confidence: float = DEFAULTS.confidence) -> pd.DataFrame | None:
+                      confidence: float = DEFAULTS.confidence, tests: pd.DataFrame | None = None,
+                      themes: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """The ranked innovation agenda: small improvements and large innovations with their evidence.
 
     See the package notes for the scoring rule (expected gain in the main outcome).
@@ -122,13 +158,23 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
         :func:`wave_change_tests` (computed when omitted and there are two or more waves).
     n_boot, seed, confidence
         Bootstrap of the relative importance, also within the audience groups (``Settings``).
+    tests : DataFrame, optional
+        Step 1's comparison table (``world.own_vs_competitors``), for the gaps to the best competitor
+        (:func:`competitor_gaps`); computed when omitted.
+    themes : DataFrame, optional
+        :func:`~cem_research.steps.innovation.themes.emerging_themes`: each significantly rising theme
+        becomes a row of kind :data:`THEME_KIND` (not considered when omitted).
 
     Returns
     -------
     DataFrame or None
-        One row per opportunity with a positive expected gain, best first: ``rank, opportunity,
-        kind`` ("fix a touchpoint", "close a gap", "lost ground", "new experience"), ``size``
-        ("small improvement"/"large innovation"), ``feeds_step`` (2, 3 or 4), ``step``, ``gain,
+        One row per opportunity with a positive expected gain, best first, then the rising themes
+        (no gain can be estimated for them, so they follow every scored row, strongest first; they
+        reach the top five only when fewer than five rows are scored).  Touchpoint fixes keep the
+        IPA's fix-first order among themselves.  Columns ``rank, opportunity,
+        kind`` ("fix a touchpoint", "close a gap", "lost ground", "new experience",
+        "respond to a rising theme"), ``size`` ("small improvement"/"large innovation"/"to be sized"),
+        ``feeds_step`` (2, 3 or 4), ``step``, ``gain,
         gain_ci_low, gain_ci_high`` (outcome points), ``importance`` (touchpoint: outcome penalty;
         construct: slope), ``own_mean, target, room, best_competitor, best_mean, gap, gap_ci_low,
         gap_ci_high, trend, trend_p_corr, audience, evidence, label`` (``"rank. opportunity"`` for
@@ -144,7 +190,7 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
     if changes is None and len(data.waves) >= 2:
         changes = wave_change_tests(data)
     imp = driver_importance(data, n_boot=n_boot, seed=seed, confidence=confidence)
-    gaps = competitor_gaps(data) if imp is not None else None
+    gaps = competitor_gaps(data, tests=tests) if imp is not None else None
     aud = audience(data, ipa=ipa, n_boot=n_boot, seed=seed)
     aud_map = {(r["kind"], r["item"]): r for _, r in aud.iterrows()}
     rows = []
@@ -152,10 +198,21 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
         rows += _construct_rows(data, imp, gaps, changes, aud_map)
     if ipa is not None:
         rows += _touchpoint_rows(data, ipa, aud_map)
-    if not rows:
+    theme_rows = _theme_rows(themes)
+    if not rows and not theme_rows:
         return None
-    allr = pd.DataFrame(rows).sort_values(["gain", "opportunity"], ascending=[False, True], kind="stable")
+    cols = list((rows or theme_rows)[0])
+    allr = pd.DataFrame(rows, columns=cols).sort_values(["gain", "opportunity"], ascending=[False, True],
+                                                        kind="stable")
     out = allr[allr["gain"] > 0].reset_index(drop=True)
+    if ipa is not None and len(out):  # touchpoint fixes in the IPA's fix-first order among themselves
+        at = np.flatnonzero((out["kind"] == "fix a touchpoint").to_numpy())
+        prio = ipa.set_index("touchpoint")["priority"]
+        order = out.iloc[at].assign(_p=out["item"].iloc[at].map(prio)).sort_values("_p", kind="stable").index
+        out = out.iloc[[order[list(at).index(i)] if i in at else i for i in range(len(out))]]
+    if theme_rows:  # after every scored row: no gain can be estimated for them
+        out = pd.concat([out, pd.DataFrame(theme_rows, columns=cols)], ignore_index=True)
+    out = out.reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.insert(5, "step", out["feeds_step"].map(lambda s: f"{s} – {STEPS[s]}"))
     out["label"] = out["rank"].astype(str) + ". " + out["opportunity"].astype(str)
@@ -176,7 +233,11 @@ def agenda_finding(agenda: pd.DataFrame) -> dict:
         Keyword arguments of :func:`cem_research.present.findings.record`.
     """
     outcome = agenda.attrs.get("outcome", "the outcome")
-    if agenda.empty:
+    themes = agenda[agenda["kind"] == THEME_KIND] if "kind" in agenda else agenda.iloc[:0]
+    news = (f" Rising in the verbatims, with no gain estimated: {nv.join(list(themes['opportunity']))} "
+            f"(ranked after the scored opportunities)." if len(themes) else "")
+    scored = agenda.drop(index=themes.index)
+    if scored.empty:
         a = agenda.attrs
         why = ["no competitor ratings show a gap" if not a.get("has_competitors", True)
                else "the own brand matches or leads the best competitor on every driver",
@@ -190,8 +251,8 @@ def agenda_finding(agenda: pd.DataFrame) -> dict:
             top = considered.sort_values("importance", ascending=False).iloc[0]
             text += (f" The strongest lever to keep is {top['opportunity']} ({nv.num(top['importance'])} {outcome} "
                      "points per scale point).")
-        return {"text": text, "headline": True, "key": "top_opportunity", "value": 0.0, "ci": None}
-    top = agenda.iloc[0]
+        return {"text": text + news, "headline": True, "key": "top_opportunity", "value": 0.0, "ci": None}
+    top = scored.iloc[0]
     text = (f"Top of the innovation agenda: {top['opportunity']} ({top['kind']}, {top['size']}, feeds step "
             f"{top['step']}). Expected gain {nv.num(top['gain'])} ({nv.ci(top['gain_ci_low'], top['gain_ci_high'])}) "
             f"{outcome} points for the average customer; {top['evidence']}. Audience: {top['audience']}.")
@@ -200,7 +261,7 @@ def agenda_finding(agenda: pd.DataFrame) -> dict:
     text += (f" The agenda holds {len(small)} small improvement(s)"
              + (f" (next: {', '.join(small['opportunity'].iloc[1:3])})" if len(small) > 1 else "")
              + f" and {len(large)} large innovation(s)"
-             + (f" ({', '.join(large['opportunity'].head(3))})" if len(large) else "") + ".")
+             + (f" ({', '.join(large['opportunity'].head(3))})" if len(large) else "") + "." + news)
     return {"text": text, "headline": True, "key": "top_opportunity", "value": float(top["gain"]),
             "ci": (float(top["gain_ci_low"]), float(top["gain_ci_high"]))}
 
@@ -221,22 +282,67 @@ class InnovationAgenda(Section):
         return None
 
     def compute(self, data, settings: Settings) -> pd.DataFrame:
+        from cem_research.steps.innovation.themes import EmergingThemes
+        from cem_research.steps.world.competition import own_vs_competitors
+
         tracked = TrackingAcrossWaves().result(data, settings)
         return innovation_agenda(data, ipa=touchpoint_ipa(data, settings),
                                  changes=None if tracked is None else tracked.changes, n_boot=settings.n_boot,
-                                 seed=settings.seed, confidence=settings.confidence)
+                                 seed=settings.seed, confidence=settings.confidence,
+                                 tests=own_vs_competitors(data, settings),
+                                 themes=EmergingThemes().result(data, settings))
 
     def findings(self, result: pd.DataFrame, data, settings: Settings) -> list[dict]:
         return [agenda_finding(result)]
 
     def present(self, result: pd.DataFrame, data, settings: Settings) -> list[Shown]:
         from cem_research.present.plots import innovation as plots
+        from cem_research.steps.innovation.themes import EmergingThemes
+        from cem_research.steps.interface import TouchpointImportancePerformance
+        from cem_research.steps.platform import Drivers
+        from cem_research.steps.world import CompetitiveLandscape
 
+        outcome = result.attrs["outcome"]
         shown = [Shown("table", result.drop(columns=["feeds_step", "label"]),
-                       f"Innovation agenda, ranked by expected gain in {result.attrs['outcome']} points")]
-        if len(result):
-            shown.append(Shown("figure", plots.agenda_chart(result).figure,
-                               f"Dot chart: expected gain in {result.attrs['outcome']} of each opportunity on the "
-                               "innovation agenda, best first, with 95% intervals; small improvements in red, large "
-                               "innovations dark"))
+                       f"Innovation agenda, ranked by expected gain in {outcome} points", layer="appendix")]
+        if not len(result):
+            return shown
+        shown.append(Shown("figure", plots.agenda_chart(result).figure,
+                           f"Dot chart: expected gain in {outcome} of each opportunity on the "
+                           "innovation agenda, best first, with 95% intervals; small improvements in red, large "
+                           "innovations dark"))
+        # the client's compact table: what to do, where, the gain with its interval, the kind, where the evidence is
+        ipa = touchpoint_ipa(data, settings)
+        stages = {} if ipa is None else dict(zip(ipa["touchpoint"], ipa["stage"]))
+
+        def step_ref(section) -> str:
+            return f"{section.title} (step {section.step})"
+
+        sources = {"fix a touchpoint": [TouchpointImportancePerformance], "lost ground": [Drivers, TrackingAcrossWaves],
+                   "close a gap": [Drivers, CompetitiveLandscape], "new experience": [Drivers, CompetitiveLandscape],
+                   THEME_KIND: [EmergingThemes]}
+        verbs = {"fix a touchpoint": "Fix the touchpoint: {}", "close a gap": "Close the gap: {}",
+                 "lost ground": "Win back lost ground: {}", "new experience": "Create a new experience: {}",
+                 THEME_KIND: "Respond to the rising theme {}"}
+        top = result.head(MAX_CLIENT_ROWS)
+        rows = []
+        for r in top.itertuples(index=False):
+            at_touchpoint = r.kind == "fix a touchpoint"
+            name = nv.label(None, r.opportunity) if at_touchpoint else str(r.opportunity)
+            stage = stages.get(r.opportunity) if at_touchpoint else None
+            rows.append({"rank": r.rank, "action": verbs.get(r.kind, "{}").format(name),
+                         "where": "across the journey" if stage is None or pd.isna(stage)
+                         else f"{nv.label(None, stage)} stage",
+                         "expected_gain": "not estimated" if pd.isna(r.gain)
+                         else f"{nv.signed(r.gain)} ({nv.num(r.gain_ci_low)} to {nv.num(r.gain_ci_high)})",
+                         "action_kind": r.size,
+                         "evidence_in": "; ".join(step_ref(x) for x in sources.get(r.kind, []))})
+        compact = pd.DataFrame(rows)
+        more = (f"; the first {len(top)} of {len(result)}, all in the technical appendix"
+                if len(result) > len(top) else "")
+        shown.append(Shown("table", compact, f"The innovation agenda in brief, in rank order{more}",
+                           {"rename": {"rank": "rank", "action": "what to do", "where": "where in the journey",
+                                       "expected_gain": f"expected gain in {outcome} points "
+                                                        f"({nv.ci_label(settings.confidence)})",
+                                       "action_kind": "kind of action", "evidence_in": "evidence"}}))
         return shown

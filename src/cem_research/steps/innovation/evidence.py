@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from cem_research import stats
-from cem_research.steps import interface
 from cem_research.steps.innovation.common import DEFAULTS, GOOD_SHARE, construct_title
 
 __all__ = ["driver_importance", "competitor_gaps"]
@@ -59,14 +58,18 @@ def driver_importance(data, outcome: str | None = None, rows: pd.DataFrame | Non
     return res
 
 
-def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float = 0.05) -> pd.DataFrame | None:
+def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float = 0.05,
+                    tests: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """Own brand vs the best competitor and the category best, per construct.
 
-    The own brand's latest wave against competitors' ratings in the latest wave (all waves when
-    competitors were not rated in the latest wave).  The best competitor is
-    the competitor with the highest mean (at least 5 ratings); the gap is tested with a Welch
-    t-test (``stats.compare_to_reference``), Holm across constructs.  Choosing the best competitor
-    after looking at the means favours finding a gap; the test does not correct for that choice.
+    The own brand's level is its latest wave; the gap to the best competitor is step 1's comparison
+    (:func:`cem_research.steps.world.brand_tests`, the one home of every own-brand comparison: all
+    waves, Welch t-test, Holm over step 1's whole table, interval adjusted for multiple comparisons),
+    so the agenda cites the same difference, interval, p and verdict as steps 1 to 3.  The best
+    competitor is the competitor brand with the highest mean there (at least 5 ratings).  Choosing it
+    after looking at the means favours finding a gap; the test does not correct for that choice.  The
+    category best (any brand, own included, latest wave; all waves for competitors not rated in it)
+    decides whether any brand performs well.
 
     Parameters
     ----------
@@ -74,16 +77,22 @@ def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float 
     constructs : list of str, optional
         Default: the client's drivers.
     alpha : float, default 0.05
+        Level of ``gap_significant`` when ``tests`` is computed here.
+    tests : DataFrame, optional
+        Step 1's comparison table (``world.own_vs_competitors``); computed when omitted.
 
     Returns
     -------
     DataFrame or None
         One row per construct: ``construct, title, scale_min, scale_max,
         own_n, own_mean, own_ci_low, own_ci_high, best_competitor, best_n, best_mean, gap, gap_ci_low,
-        gap_ci_high, gap_p_corr, category_best, category_best_brand, good_level, no_brand_performs``.
-        ``gap = best competitor - own`` (positive: a competitor is ahead).  Without competitor
-        ratings the competitor columns are NaN.  ``attrs["basis"]`` says which waves were used.
+        gap_ci_high, gap_p_corr, gap_significant, category_best, category_best_brand, good_level,
+        no_brand_performs``.  ``gap = best competitor - own`` as step 1 tests it (positive: the competitor
+        is ahead), ``best_mean`` the competitor's mean there.  Without competitor ratings the competitor
+        columns are NaN.  ``attrs["basis"]`` says which waves were used.
     """
+    from cem_research.steps.world.competition import brand_tests
+
     cfg = data.config
     names = [c for c in (constructs if constructs is not None else cfg.drivers) if c in data.ratings.columns]
     if not names:
@@ -99,6 +108,11 @@ def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float 
         comp_rows = r[r["brand_kind"] != "own"]
         basis = (f"own brand: latest wave ({data.latest_wave}); competitors: all waves" if len(comp_rows)
                  else f"latest wave ({data.latest_wave}); no competitor ratings")
+    if len(comp_rows):
+        basis += "; gap to the best competitor: all waves, as step 1 compares the brands"
+    home = None
+    if data.has_competitors:
+        home = brand_tests(data, confidence=1 - alpha) if tests is None else tests
     r = pd.concat([own_rows, comp_rows], ignore_index=True)
     rows = []
     for c in names:
@@ -109,23 +123,25 @@ def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float 
         if data.weight:
             means["mean"] = sub.groupby("brand").apply(
                 lambda g: float(np.average(g[c], weights=g[data.weight])), include_groups=False)
-        comp = means[(means.index != cfg.brand) & (means["size"] >= 5)]
         good = lo + GOOD_SHARE * (hi - lo)
         row = {"construct": c, "title": construct_title(cfg, c), "scale_min": lo, "scale_max": hi,
                "own_n": int(own["n"]), "own_mean": own["mean"], "own_ci_low": own["ci_low"],
                "own_ci_high": own["ci_high"], "best_competitor": None, "best_n": np.nan, "best_mean": np.nan,
-               "gap": np.nan, "gap_ci_low": np.nan, "gap_ci_high": np.nan, "p_unc": np.nan}
-        if len(comp):
-            best = comp["mean"].idxmax()
-            pair = sub[sub["brand"].isin([best, cfg.brand])]
-            t = interface.compare_quietly(pair, c, "brand", best, correction="none", weights=data.weight).iloc[0]
-            row.update(best_competitor=best, best_n=int(t["n_ref"]), best_mean=t["mean_ref"], gap=t["diff"],
-                       gap_ci_low=t["ci_low"], gap_ci_high=t["ci_high"], p_unc=t["p_unc"])
+               "gap": np.nan, "gap_ci_low": np.nan, "gap_ci_high": np.nan, "gap_p_corr": np.nan,
+               "gap_significant": False}
+        if home is not None:
+            cand = home[(home["comparison"] == "brand") & (home["construct"] == c) & (home["n_other"] >= 5)]
+            cand = cand.dropna(subset=["mean_other"])
+            if len(cand):
+                t = cand.loc[cand["mean_other"].idxmax()]
+                row.update(best_competitor=str(t["competitor"]), best_n=int(t["n_other"]),
+                           best_mean=float(t["mean_other"]), gap=-float(t["diff"]), gap_ci_low=-float(t["ci_high"]),
+                           gap_ci_high=-float(t["ci_low"]), gap_p_corr=float(t["p_corr"]),
+                           gap_significant=bool(t["significant"]))
         cat = means[means["size"] >= 5]["mean"] if (means["size"] >= 5).any() else means["mean"]
         row.update(category_best=float(cat.max()), category_best_brand=str(cat.idxmax()), good_level=good,
                    no_brand_performs=bool(cat.max() < good))
         rows.append(row)
-    out = stats.adjust_pvalues(pd.DataFrame(rows), "p_unc", "holm", alpha=alpha)
-    out = out.rename(columns={"p_corr": "gap_p_corr"}).drop(columns=["p_unc", "significant"])
+    out = pd.DataFrame(rows)
     out.attrs["basis"] = basis
     return out

@@ -11,6 +11,9 @@ from cem_research.steps import interface
 from cem_research.steps.innovation.common import STEP
 from cem_research.steps.section import Section, Settings, Shown
 
+#: Most themes the client's compact table lists (the full table in the appendix lists them all).
+MAX_CLIENT_ROWS = 10
+
 __all__ = ["themes_skip_reason", "emerging_themes", "fold_terms", "rising_themes", "themes_finding",
            "EmergingThemes"]
 
@@ -142,6 +145,42 @@ def rising_themes(themes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def share_change(row, attrs: dict, confidence: float = 0.95) -> tuple[float, float, float]:
+    """The change of a theme's share of comments, latest wave minus earlier waves, with its interval.
+
+    Parameters
+    ----------
+    row : Series
+        A row of :func:`emerging_themes` (``target_docs``, ``reference_docs``).
+    attrs : dict
+        Its ``attrs`` (``n_latest``, ``n_earlier``: the comments of the latest and earlier waves).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    (float, float, float)
+        Change (a proportion), lower and upper limit: Newcombe's hybrid score interval (method 10,
+        from the two Wilson intervals; Newcombe 1998, *Statist. Med.*, 17, 873-890).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d, lo, hi = share_change(pd.Series({"target_docs": 30, "reference_docs": 10}),
+    ...                          {"n_latest": 100, "n_earlier": 200})
+    >>> round(d, 2), bool(0 < lo < d < hi)
+    (0.25, True)
+    """
+    n1, n2 = float(attrs.get("n_latest") or np.nan), float(attrs.get("n_earlier") or np.nan)
+    x1, x2 = float(row["target_docs"]), float(row["reference_docs"])
+    if not (n1 > 0 and n2 > 0):
+        return np.nan, np.nan, np.nan
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = stats.proportion_ci(x1, n1, confidence)
+    l2, u2 = stats.proportion_ci(x2, n2, confidence)
+    d = p1 - p2
+    return d, d - float(np.hypot(p1 - l1, u2 - p2)), d + float(np.hypot(u1 - p1, p2 - l2))
+
+
 def themes_finding(themes: pd.DataFrame) -> dict:
     """Plain-words finding for "Emerging themes" (computed from :func:`emerging_themes`).
 
@@ -165,9 +204,12 @@ def themes_finding(themes: pd.DataFrame) -> dict:
                     f"corrected {nv.p(r['p_corr'])}; "
                     f"mean sentiment {nv.signed(sent)})")
     top = rising.iloc[0]
-    text = (f"{len(rising)} theme(s) rise significantly in {latest} (n = {themes.attrs.get('n_latest', '?')} comments "
+    text = (f"Customers increasingly mention “{top['term']}”: {nv.pct(top['target_share'])} of {latest}'s "
+            f"comments against {nv.pct(top['reference_share'])} before. "
+            f"{len(rising)} theme(s) rise significantly in {latest} (n = {themes.attrs.get('n_latest', '?')} comments "
             f"against {themes.attrs.get('n_earlier', '?')} earlier): " + "; ".join(bits) + ".")
-    return {"text": text, "headline": False, "key": "rising_theme", "value": float(top["target_share"]),
+    # a significantly rising theme is news for the client: page one and the agenda carry it
+    return {"text": text, "headline": True, "key": "rising_theme", "value": float(top["target_share"]),
             "ci": (float(top["latest_ci_low"]), float(top["latest_ci_high"]))}
 
 
@@ -193,4 +235,23 @@ class EmergingThemes(Section):
                         "p_corr", "mean_compound_latest"]]
         caption = (f"Themes rising in {result.attrs['latest']} ({result.attrs['n_latest']} comments) "
                    f"against earlier waves ({result.attrs['n_earlier']} comments)")
-        return [Shown("table", table, caption, {"percent": (*shares, "latest_ci_low", "latest_ci_high")})]
+        shown = [Shown("table", table, caption, {"percent": (*shares, "latest_ci_low", "latest_ci_high")},
+                       layer="appendix")]
+        if rising.empty:  # the finding says that no theme rises
+            return shown
+        # the client's compact table: the share before and in the latest wave, the change with its
+        # interval (percentage points, as the agenda's evidence states it) and the corrected p
+        latest, top = result.attrs["latest"], rising.head(MAX_CLIENT_ROWS)
+        more = f"; the {len(top)} strongest of {len(rising)}" if len(rising) > len(top) else ""
+        changes = [share_change(r, result.attrs) for _, r in top.iterrows()]
+        compact = top[["term", "reference_share", "target_share"]].assign(
+            change=[f"{nv.signed(100 * d, 0)} ({nv.num(100 * lo, 0)} to {nv.num(100 * hi, 0)})"
+                    for d, lo, hi in changes], p_corr=top["p_corr"])
+        shown.append(Shown("table", compact,
+                           f"Themes rising in {latest}: share of comments in earlier waves and in {latest}, the "
+                           "change in percentage points (Newcombe 95% CI) and the Benjamini-Hochberg corrected "
+                           f"p{more}",
+                           {"percent": ("reference_share", "target_share"),
+                            "rename": {"term": "theme", "reference_share": "share, earlier waves",
+                                       "target_share": f"share, {latest}", "change": "change, points (95% CI)"}}))
+        return shown

@@ -323,24 +323,27 @@ class TrackingAcrossWaves(Section):
         from cem_research.present.plots import innovation as plots
 
         changes = result.changes
+        trend = plots.trend_figure(result.nps, result.track, data.main_outcome, changes,
+                                   confidence=settings.confidence)
         shown = [Shown("table", result.track.drop(columns=["construct", "scale_min", "scale_max"]),
-                       "Own brand per wave: mean with 95% CI")]
+                       "Own brand per wave: mean with 95% CI", layer="appendix")]
         grid = reliability_grid(result.reliability)
         if grid is not None:
             shown.append(Shown("table", grid, "Reliability per wave: Cronbach's alpha of each construct "
-                                              f"(\u26a0 below {_alpha_text(settings.reliability_threshold)})"))
+                                              f"(\u26a0 below {_alpha_text(settings.reliability_threshold)})",
+                               layer="appendix"))
         shown.append(Shown("table", changes.drop(columns=["construct"]),
                            "Wave-over-wave changes (to minus from); "
-                           f"Holm across all {changes.attrs['n_tests']} tests"))
+                           f"Holm across all {changes.attrs['n_tests']} tests", layer="appendix"))
+        # the client sees the trend chart; the small multiples only when there is no trend chart
         shown.append(Shown("figure", plots.tracking_figure(result.track, changes),
                            "Small multiples, one panel per construct: the own brand's mean per survey wave with "
                            "its 95% interval band; triangles mark wave-over-wave movements that survive Holm "
-                           "correction"))
+                           "correction", layer="client" if trend is None else "appendix"))
         if result.nps is not None:
             shown.append(Shown("table", result.nps,
-                               "Net Promoter Score per wave (95% CI) and change from the previous wave"))
-        trend = plots.trend_figure(result.nps, result.track, data.main_outcome, changes,
-                                   confidence=settings.confidence)
+                               "Net Promoter Score per wave (95% CI) and change from the previous wave",
+                               layer="appendix"))
         if trend is not None:
             shown.append(Shown("figure", trend,
                                "Trend chart: the own brand's Net Promoter Score and its main outcome in each survey "

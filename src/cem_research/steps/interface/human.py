@@ -177,7 +177,8 @@ class HumanTouch(Section):
         level = nv.ci_label(settings.confidence)
         ax = charts.human_touch_chart(result, ci_label=level)
         return [Shown("table", result.drop(columns=["segment", "level"]),
-                      f"Human–human minus human–technology ratings ({level}; segments Holm-corrected)"),
+                      f"Human–human minus human–technology ratings ({level}; segments Holm-corrected)",
+                      layer="appendix"),
                 Shown("figure", ax.figure,
                       f"Dot chart: human–human minus human–technology rating for all customers and each segment "
-                      f"level, with {level}s and a line at zero")]
+                      f"level, with {level}s and a line at zero", layer="appendix")]

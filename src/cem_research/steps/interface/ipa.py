@@ -16,7 +16,7 @@ from cem_research.steps.interface.frames import respondent_experience, touchpoin
 from cem_research.steps.interface.performance import touchpoint_performance
 from cem_research.steps.section import Section, Settings, Shown
 
-__all__ = ["touchpoint_importance", "touchpoint_ipa", "TouchpointImportancePerformance"]
+__all__ = ["touchpoint_importance", "touchpoint_ipa", "poor_users", "TouchpointImportancePerformance"]
 
 
 def touchpoint_importance(data, outcome: str | None = None, min_group: int = MIN_GROUP,
@@ -88,6 +88,28 @@ def touchpoint_importance(data, outcome: str | None = None, min_group: int = MIN
     out = stats.adjust_pvalues(pd.DataFrame(rows), "p_unc", "holm", alpha=alpha).drop(columns="significant")
     out.attrs.update(outcome=outcome, threshold=thr, n_respondents=n_respondents)
     return out
+
+
+def poor_users(t) -> str:
+    """How many of a touchpoint's users had a poor experience there, as every section says it.
+
+    Parameters
+    ----------
+    t : Series
+        A row of :func:`touchpoint_importance` or :func:`touchpoint_ipa` (``n_poor``, ``n_users``,
+        ``share_poor``: users whose mean rating of the touchpoint is poor).
+
+    Returns
+    -------
+    str
+        ``'499 of its 711 users (70%)'``.
+
+    Examples
+    --------
+    >>> poor_users({"n_poor": 499, "n_users": 711, "share_poor": 499 / 711})
+    '499 of its 711 users (70%)'
+    """
+    return f"{int(t['n_poor']):,} of its {int(t['n_users']):,} users ({nv.pct(t['share_poor'])})"
 
 
 def touchpoint_ipa(data, outcome: str | None = None, min_group: int = MIN_GROUP,
@@ -174,10 +196,14 @@ class TouchpointImportancePerformance(Section):
         top = ipa.iloc[0]
         outcome = ipa.attrs.get("outcome", "the outcome")
         scale = nv.scale_text(ipa.attrs.get("scale", (1, 5)))
-        text = (f"Fix first: {top['touchpoint']} ({top['quadrant']}). It performs at {nv.num(top['performance'])} "
+        # "fix first" names only a touchpoint in "Concentrate here" (the agenda's first touchpoint, too)
+        lead = (f"Fix first: {top['touchpoint']} ({top['quadrant']})." if top["quadrant"] == "Concentrate here"
+                else f"No touchpoint is in 'Concentrate here': nothing to fix first. The top priority is "
+                     f"{top['touchpoint']} ({top['quadrant']}).")
+        text = (f"{lead} It performs at {nv.num(top['performance'])} "
                 f"({nv.ci(top['performance_ci_low'], top['performance_ci_high'], confidence=c)}) on the {scale} "
                 f"scale, and customers with a poor experience there (rated at or below the midpoint: "
-                f"{nv.pct(top['share_poor'])} of its {int(top['n_users'])} users) rate {outcome} "
+                f"{poor_users(top)}) rate {outcome} "
                 f"{nv.num(top['importance'])} points lower than those with a good one "
                 f"({nv.ci(top['importance_ci_low'], top['importance_ci_high'], confidence=c)}).")
         others = ipa[(ipa["quadrant"] == "Concentrate here") & (ipa["priority"] > 1)]
@@ -196,11 +222,14 @@ class TouchpointImportancePerformance(Section):
 
         level = nv.ci_label(settings.confidence)
         outcome = ipa.attrs["outcome"]
-        shown = [Shown("table", ipa, f"Fix-first list: touchpoints ranked by IPA priority "
-                                     f"(importance in {outcome} points, {level})", {"percent": ("share_poor",)})]
+        shown = [Shown("table", ipa, f"Touchpoints in IPA priority order, 'Concentrate here' (the fix-first list) "
+                                     f"first (importance in {outcome} points, {level})",
+                       {"percent": ("share_poor",), "rename": {"share_poor": "share of users with a poor experience",
+                                                               "n_poor": "users with a poor experience"}},
+                       layer="appendix")]
         if ipa.attrs["excluded"]:
             shown.append(Shown("markdown", f"*Too few poor or good experiences to rate importance: "
-                                           f"{nv.md(nv.join(ipa.attrs['excluded']))}.*"))
+                                           f"{nv.md(nv.join(ipa.attrs['excluded']))}.*", layer="appendix"))
         ax = charts.ipa_chart(ipa)
         shown.append(Shown("figure", ax.figure,
                            f"Quadrant chart: importance of each touchpoint ({outcome} penalty of a poor experience) "

@@ -373,12 +373,13 @@ class Journeys(Section):
             ax = charts.transition_heatmap(result.transitions)
             shown.append(Shown("figure", ax.figure,
                                "Heatmap: for each journey stage (rows), the share of customers' next moves to each "
-                               "other stage or to the end of the journey (columns); each row sums to 100%"))
+                               "other stage or to the end of the journey (columns); each row sums to 100%",
+                               layer="appendix"))
         if result.by_loyalty is not None:
             shown.append(Shown("table", result.by_loyalty,
                                f"Lost minus loyal customers per stage ({result.by_loyalty.attrs['definition']})",
                                {"percent": ("reach_lost", "reach_loyal", "reach_diff", "reach_ci_low",
-                                            "reach_ci_high")}))
+                                            "reach_ci_high")}, layer="appendix"))
         exits = result.exits
         if exits is not None:
             shown.append(Shown("table", exits, f"Last touchpoint of journeys that end before "
@@ -386,9 +387,9 @@ class Journeys(Section):
                                                f"({exits.attrs['n_early']} of {exits.attrs['n_respondents']} journeys)",
                                {"percent": ("share_of_exits", "ci_low", "ci_high", "exit_rate", "exit_rate_lost",
                                             "exit_rate_loyal", "exit_diff", "exit_diff_ci_low",
-                                            "exit_diff_ci_high")}))
+                                            "exit_diff_ci_high")}, layer="appendix"))
         if result.durations is not None:
             shown.append(Shown("table", result.durations,
                                "Time from entering a stage to entering the next one (median and quartiles)",
-                               {"percent": ("share_negative",)}))
+                               {"percent": ("share_negative",)}, layer="appendix"))
         return shown

@@ -233,7 +233,8 @@ class TouchpointPerformance(Section):
         parts = [
             f"Of {len(df)} touchpoints, {worst['touchpoint']} is rated lowest: {nv.num(worst['satisfaction'])} "
             f"({nv.ci(worst['ci_low'], worst['ci_high'], confidence=c)}) on the {scale} scale "
-            f"({int(worst['n_events'])} events, {nv.pct(worst['share_poor'])} at or below the scale midpoint), "
+            f"({int(worst['n_events']):,} ratings, {nv.pct(worst['share_poor'])} of them at or below the scale "
+            "midpoint), "
             f"against {nv.num(best['satisfaction'])} ({nv.ci(best['ci_low'], best['ci_high'], confidence=c)}) "
             f"for {best['touchpoint']}."
         ]
@@ -269,10 +270,11 @@ class TouchpointPerformance(Section):
         shown = []
         if result.by_interface is not None:
             shown.append(Shown("table", result.by_interface,
-                               f"Touchpoint events per interface kind (mean satisfaction and effort, {level})", poor))
+                               f"Touchpoint events per interface kind (mean satisfaction and effort, {level})", poor,
+                               layer="appendix"))
         if result.by_channel is not None:
-            shown.append(Shown("table", result.by_channel, "Touchpoint events per channel", poor))
-        shown.append(Shown("table", result.by_touchpoint, "Touchpoints in journey order", poor))
+            shown.append(Shown("table", result.by_channel, "Touchpoint events per channel", poor, layer="appendix"))
+        shown.append(Shown("table", result.by_touchpoint, "Touchpoints in journey order", poor, layer="appendix"))
         tp = data.config.touchpoints
         ax = charts.journey_map(result.by_touchpoint, stages=list(data.config.journey),
                                 scale=tp.options.get("scale") if tp else None,
@@ -285,5 +287,5 @@ class TouchpointPerformance(Section):
         if result.consistency is not None:
             shown.append(Shown("table", result.consistency,
                                "Same stage, different channel: channel minus main channel "
-                               "(Welch, Hedges g, Holm across all stages)"))
+                               "(Welch, Hedges g, Holm across all stages)", layer="appendix"))
         return shown

@@ -379,9 +379,9 @@ class PromiseAudit(OptionalSection):
     def present(self, result: PromiseResult, data: "ClientData", settings: Settings) -> list[Shown]:
         d = result.delivery
         shown = [
-            Shown("markdown", section_intro(d)),
+            Shown("markdown", section_intro(d), layer="appendix"),
             Shown("table", result.trace, "Traceability: promise → measure → target → delivered → gap → verdict → "
-                                         "touchpoints (95% CIs)"),
+                                         "touchpoints (95% CIs)", layer="appendix"),
             Shown("figure", gap_figure(d).figure,
                   f"Dot chart: for each of the {len(d)} brand promises, the own brand's delivery minus the target "
                   "in scale points with its 95% interval, coloured by verdict (delivered, not delivered, cannot tell)"),
@@ -392,5 +392,10 @@ class PromiseAudit(OptionalSection):
                                "share of poor experiences (Wilson 95% CI)",
                                {"percent": ("share_poor", "poor_ci_low", "poor_ci_high"),
                                 "rename": {"satisfaction_0_100": "satisfaction (0-100)", "ci_low_0_100": "ci_low",
-                                           "ci_high_0_100": "ci_high"}}))
+                                           "ci_high_0_100": "ci_high"}}, layer="appendix"))
+        if result.trace is not None:
+            # the client's compact table: the traceability without the gap (the chart shows it)
+            shown.append(Shown("table", result.trace.drop(columns=["gap"]),
+                               "Traceability: promise → measure → target → delivered → verdict → touchpoints "
+                               "(95% CIs)"))
         return shown

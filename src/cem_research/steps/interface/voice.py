@@ -222,14 +222,15 @@ class InterfaceVoice(Section):
         kinds = tp.groupby("touchpoint")["interface"].first().to_dict() if has(tp, "interface") else {}
         ax = charts.sentiment_chart(sentiment, kinds, ci_label=level)
         shown = [Shown("table", sentiment, f"Sentiment of verbatims per touchpoint (VADER compound, {level})",
-                       {"percent": ("share_negative", "negative_ci_low", "negative_ci_high", "share_positive")}),
+                       {"percent": ("share_negative", "negative_ci_low", "negative_ci_high", "share_positive")},
+                       layer="appendix"),
                  Shown("figure", ax.figure,
                        f"Dot chart: mean sentiment (VADER compound) of the comments about each touchpoint, most "
                        f"negative first, with {level}s, the number of comments and a line at zero")]
         if result.complaints is not None:
             shown.append(Shown("table", result.complaints,
                                "Terms characterising each touchpoint's negative comments (keyness, G²)",
-                               {"percent": ("target_share",)}))
+                               {"percent": ("target_share",)}, layer="appendix"))
         if result.quotes is not None:
             shown.append(Shown("markdown", quotes_markdown(result.quotes)))
         return shown

@@ -482,7 +482,7 @@ class Drivers(Section):
                 "share_ci_high", "r2", "r2_ci_low", "r2_ci_high", "n", "method", "reliability_flag"]
         shown = [
             Shown("table", result.importance[cols], f"Relative importance (share of R², {level} bootstrap CI)",
-                  {"percent": ("share", "share_ci_low", "share_ci_high")}),
+                  {"percent": ("share", "share_ci_low", "share_ci_high")}, layer="appendix"),
         ]
         matrix = self._matrix(result, data, settings)
         if matrix is not None:
@@ -490,9 +490,11 @@ class Drivers(Section):
         if result.emotional is not None:
             shown.append(Shown("table", result.emotional,
                                "Emotional vs functional drivers: parts of R² and the emotional share",
-                               {"percent": ("emotional_share", "emotional_share_ci_low", "emotional_share_ci_high")}))
+                               {"percent": ("emotional_share", "emotional_share_ci_low", "emotional_share_ci_high")},
+                               layer="appendix"))
         if result.nps is not None:
-            shown.append(Shown("table", result.nps, f"Net Promoter Score, own brand ({level} CI)", {"digits": 1}))
+            shown.append(Shown("table", result.nps, f"Net Promoter Score, own brand ({level} CI)", {"digits": 1},
+                               layer="appendix"))
         return shown
 
     @staticmethod
@@ -561,7 +563,7 @@ class DriverCrosscheck(Section):
                       "bootstrap CI)",
                       {"percent": ("lmg_share", "lmg_ci_low", "lmg_ci_high", "rw_share", "rw_ci_low", "rw_ci_high"),
                        "rename": {"lmg_rank": "LMG rank", "rw_rank": "RW rank", "lmg_share": "LMG share",
-                                  "rw_share": "RW share"}})]
+                                  "rw_share": "RW share"}}, layer="appendix")]
 
     def run(self, data: "ClientData", settings: Settings | None = None, *, show: bool = True):
         """As :meth:`Section.run`, but silent when the drivers section is skipped (it has said why)."""

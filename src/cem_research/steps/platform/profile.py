@@ -101,18 +101,26 @@ def experiential_profile(data: "ClientData", constructs: list[str] | None = None
 
 
 def profile_tests(data: "ClientData", constructs: list[str] | None = None,
-                  reliability: pd.DataFrame | None = None, confidence: float = 0.95) -> pd.DataFrame | None:
+                  reliability: pd.DataFrame | None = None, confidence: float = 0.95,
+                  tests: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """Own brand against each competitor, each competitor kind and all competitors pooled.
+
+    The rows of step 1's comparison table (:func:`cem_research.steps.world.brand_tests`, the one home
+    of every own-brand comparison) for the requested dimensions, in this section's columns: the same
+    test, the same Holm family and the same interval wherever the comparison is mentioned.
 
     Parameters
     ----------
     data : ClientData
     constructs : list of str, optional
-        Constructs to test (default :func:`experience_dimensions`).
+        Constructs to show (default :func:`experience_dimensions`).
     reliability : DataFrame, optional
         :func:`reliability_table`, to add ``reliability_flag``.
     confidence : float, default 0.95
-        Level of the difference and Hedges g intervals.
+        Level of the intervals (used when ``tests`` is computed here).
+    tests : DataFrame, optional
+        :func:`cem_research.steps.world.brand_tests` (as ``world.own_vs_competitors`` gives it);
+        computed when omitted.
 
     Returns
     -------
@@ -120,43 +128,36 @@ def profile_tests(data: "ClientData", constructs: list[str] | None = None,
         One row per dimension × comparison: ``dimension, label, level, comparison, brand_kind,
         n_ref, n_other, mean_ref, mean_other, diff, ci_low, ci_high, T, df, hedges,
         hedges_ci_low, hedges_ci_high, p_unc, p_corr, significant, direction,
-        reliability_flag``.  ``diff = own − other`` with its Welch CI; ``hedges`` Hedges' g with
-        CI; ``p_corr`` Holm-corrected over **all rows of the table** (every dimension ×
+        reliability_flag``.  ``level`` is ``brand``, ``kind`` (kinds with at least two rated brands)
+        or ``all competitors``; ``diff = own − other`` with its interval adjusted for multiple
+        comparisons; ``p_corr`` Holm-corrected over step 1's whole table (every construct ×
         comparison); ``direction`` is "higher", "lower" or "no clear difference" (Holm p ≥ .05).
         ``None`` when the client has no competitor ratings.
 
     Notes
     -----
     :func:`cem_research.stats.compare_to_reference` (Welch t-test, Hedges g; weighted when the
-    client has survey weights) with the own brand as reference, called for brands, kinds and the
-    pooled competitors; the combined table is corrected once with
-    :func:`cem_research.stats.adjust_pvalues`.
+    client has survey weights) with the own brand as reference, corrected once with
+    :func:`cem_research.stats.adjust_pvalues` over step 1's table; the interval is
+    :func:`cem_research.stats.adjusted_interval`.
     """
+    from cem_research.steps.world.competition import brand_tests
+
     if not data.has_competitors:
         return None
     cfg = data.config
     dims = list(constructs) if constructs is not None else experience_dimensions(cfg)[0]
-    r = data.ratings.copy()
-    r["__all"] = np.where(r["brand_kind"] == "own", "own", "all competitors")
-    parts = []
-    specs = [("brand", "brand", cfg.brand), ("kind", "brand_kind", "own"), ("all competitors", "__all", "own")]
-    for level, col, ref in specs:
-        if level == "kind" and r.loc[r["brand_kind"] != "own", "brand_kind"].nunique() < 1:
-            continue
-        t = stats.compare_to_reference(r, dims, col, ref, correction="none", weights=data.weight,
-                                       confidence=confidence)
-        t = t.rename(columns={"dv": "dimension", "group": "comparison"})
-        t["level"] = level
-        if level == "brand":
-            t["brand_kind"] = t["comparison"].map(cfg.brand_kind)
-        elif level == "kind":
-            t["brand_kind"] = t["comparison"]
-            t["comparison"] = "all " + t["comparison"].map(KIND_LABELS).astype(str)
-        else:
-            t["brand_kind"] = "competitors"
-        parts.append(t)
-    out = pd.concat(parts, ignore_index=True)
-    out = stats.adjust_pvalues(out, "p_unc", "holm")
+    home = brand_tests(data, confidence=confidence) if tests is None else tests
+    if home is None:
+        return None
+    out = home[home["construct"].isin(dims)].rename(columns={
+        "construct": "dimension", "comparison": "level", "competitor": "comparison", "n_own": "n_ref",
+        "mean_own": "mean_ref"})
+    if out.empty:
+        return None
+    kind_rows = (out["level"] == "kind").to_numpy()
+    out.loc[kind_rows, "comparison"] = "all " + out.loc[kind_rows, "brand_kind"].map(KIND_LABELS).astype(str)
+    out.loc[(out["level"] == "all competitors").to_numpy(), "comparison"] = "all competitors"
     out["label"] = out["dimension"].map(lambda d: nv.label(cfg, d))
     out["direction"] = np.select([out["significant"] & (out["diff"] > 0), out["significant"] & (out["diff"] < 0)],
                                  ["higher", "lower"], default="no clear difference")
@@ -194,6 +195,9 @@ def profile_finding(profile: pd.DataFrame, tests: pd.DataFrame | None, brand: st
     def ci(lo, hi):
         return nv.ci(lo, hi, confidence=confidence)
 
+    def adj(lo, hi):
+        return nv.adj_ci(lo, hi, confidence=confidence)
+
     own = profile[(profile["level"] == "brand") & (profile["brand_kind"] == "own")]
     if tests is None or tests.empty:
         best = own.sort_values("mean", ascending=False).iloc[0]
@@ -215,17 +219,17 @@ def profile_finding(profile: pd.DataFrame, tests: pd.DataFrame | None, brand: st
     if len(up):
         best = up.sort_values("hedges", ascending=False).iloc[0]
         text += (f"Largest lead: {best['label']}, {nv.num(best['mean_ref'])} vs {nv.num(best['mean_other'])} "
-                 f"(difference {nv.signed(best['diff'])}, {ci(best['ci_low'], best['ci_high'])}; "
+                 f"(difference {nv.signed(best['diff'])}, {adj(best['ci_low'], best['ci_high'])}; "
                  f"Hedges g = {nv.num(best['hedges'])}; {nv.p(best['p_corr'])}). ")
         lead = best
     if len(down):
         worst = down.sort_values("hedges").iloc[0]
         text += (f"Largest deficit: {worst['label']} (difference {nv.signed(worst['diff'])}, "
-                 f"{ci(worst['ci_low'], worst['ci_high'])}; g = {nv.num(worst['hedges'])}; "
+                 f"{adj(worst['ci_low'], worst['ci_high'])}; g = {nv.num(worst['hedges'])}; "
                  f"{nv.p(worst['p_corr'])}). ")
     if not len(up) and not len(down):
         text += (f"The largest (non-significant) difference is on {lead['label']} ({nv.signed(lead['diff'])}, "
-                 f"{ci(lead['ci_low'], lead['ci_high'])}). ")
+                 f"{adj(lead['ci_low'], lead['ci_high'])}). ")
     flagged = sorted(set(pooled.loc[pooled["reliability_flag"].astype(bool), "label"])) \
         if "reliability_flag" in pooled else []
     if flagged:
@@ -262,9 +266,12 @@ class ExperientialProfile(Section):
         return None
 
     def compute(self, data: "ClientData", settings: Settings) -> Profile:
+        from cem_research.steps.world.competition import own_vs_competitors
+
         rel = Reliability().result(data, settings)
         return Profile(experiential_profile(data, reliability=rel, confidence=settings.confidence),
-                       profile_tests(data, reliability=rel, confidence=settings.confidence))
+                       profile_tests(data, reliability=rel, confidence=settings.confidence,
+                                     tests=own_vs_competitors(data, settings)))
 
     def findings(self, result: Profile, data: "ClientData", settings: Settings) -> list[dict]:
         return [profile_finding(result.profile, result.tests, data.config.brand, confidence=settings.confidence,
@@ -274,9 +281,9 @@ class ExperientialProfile(Section):
         from cem_research.present.plots import platform as plots_pf
 
         level = f"{100 * settings.confidence:g}%"
-        shown = [Shown("markdown", dimensions_note(data.config)),
+        shown = [Shown("markdown", dimensions_note(data.config), layer="appendix"),
                  Shown("table", result.profile.drop(columns=["series"]),
-                       f"Experience dimensions: means with {level} CIs"),
+                       f"Experience dimensions: means with {level} CIs", layer="appendix"),
                  Shown("figure", plots_pf.profile_chart(result.profile, confidence=settings.confidence,
                                                        threshold=settings.reliability_threshold).figure,
                        f"Dot chart: mean rating of each experience dimension for the own brand (red) and "
@@ -286,7 +293,8 @@ class ExperientialProfile(Section):
                     "ci_high", "hedges", "hedges_ci_low", "hedges_ci_high", "p_corr", "direction",
                     "reliability_flag"]
             shown.append(Shown("table", result.tests[cols],
-                               "Own brand minus competitor (Welch; Holm-corrected over all rows)",
+                               "Own brand minus competitor (Welch; Holm-corrected over every own-brand comparison "
+                               f"of step 1; {level} {nv.ADJUSTED_CI_NOTE})",
                                {"rename": {"mean_ref": "own mean", "mean_other": "other mean",
-                                           "p_corr": "p_corr (Holm)"}}))
+                                           "p_corr": "p_corr (Holm)"}}, layer="appendix"))
         return shown

@@ -524,12 +524,12 @@ class ExperientialPlatform(Section):
                 "differs", "importance_share", "importance_ci_low", "importance_ci_high", "drives", "criteria_met",
                 "missing", "reliability_flag"]
         shown = [Shown("table", result.candidates[cols], "Positioning candidates: the three criteria per dimension",
-                       {"percent": ("importance_share", "importance_ci_low", "importance_ci_high")})]
+                       {"percent": ("importance_share", "importance_ci_low", "importance_ci_high")}, layer="appendix")]
         if result.theme is not None:
             shown.append(Shown("table", result.theme[["term", "target_docs", "target_share", "reference_share",
                                                       "log_ratio", "g2", "p_corr", "example"]],
                                f"Implementation theme: characteristic terms ({result.theme['target'].iloc[0]})",
-                               {"percent": ("target_share", "reference_share")}))
-        shown.append(Shown("markdown", result.markdown))
+                               {"percent": ("target_share", "reference_share")}, layer="appendix"))
+        shown.append(Shown("markdown", result.markdown, layer="appendix"))
         shown.append(Shown("table", result.table, "The experiential platform: proposal and evidence"))
         return shown

@@ -276,6 +276,6 @@ class Reliability(Section):
             Shown("table", result.drop(columns=["below_threshold"]),
                   "Reliability per construct (own-brand rows; alpha = raw, alpha_std = standardized)",
                   {"rename": {"alpha": "alpha (raw)", "alpha_std": "alpha (standardized)",
-                              "reversed_items": "reverse-keyed items"}}),
-            Shown("table", item_table(data), "Item analysis (reverse-keyed items already reversed)"),
+                              "reversed_items": "reverse-keyed items"}}, layer="appendix"),
+            Shown("table", item_table(data), "Item analysis (reverse-keyed items already reversed)", layer="appendix"),
         ]

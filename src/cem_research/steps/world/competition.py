@@ -2,8 +2,13 @@
 
 Customers compare the brand with direct competitors, new entrants and players outside the industry.
 Every construct is profiled per brand and per competitor kind (:func:`brand_profiles`), the own brand is
-compared with each by Welch's t-test with Hedges' g, Holm-corrected across everything
-(:func:`brand_tests`), and the advantages -- constructs on which it leads *every* competitor -- are
+compared with each competitor, each kind and all competitors pooled by Welch's t-test with Hedges' g,
+Holm-corrected across everything (:func:`brand_tests`).  That table is the one home of every own-brand
+comparison in the report: the experiential profile (step 2), the brand elements (step 3) and the
+innovation agenda (step 5) take their rows from it (:func:`own_vs_competitors`), so a comparison shows
+the same difference, interval, p and verdict wherever it is mentioned.  Its intervals are adjusted for
+multiple comparisons (:func:`cem_research.stats.adjusted_interval`) so that each agrees with its Holm
+verdict.  Then the advantages -- constructs on which it leads *every* competitor -- are
 summarised (:func:`brand_advantages`, :func:`competitive_finding`).
 """
 
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cem_research import stats
@@ -19,6 +25,31 @@ from cem_research.present import narrative as nv
 from cem_research.steps.section import Section, Settings, Shown
 from cem_research.steps.world.common import KIND_GROUP_LABELS, STEP, brand_order, finding_kwargs, is_text
 from cem_research.steps.world.common import own_rows, weight_column
+
+
+#: Name of the pooled competitors in :func:`brand_tests`.
+ALL_COMPETITORS = "All competitors"
+
+
+def own_vs_competitors(data, settings: Settings | None = None) -> pd.DataFrame | None:
+    """The own brand against each competitor, kind and all competitors: :func:`brand_tests` as
+    :class:`CompetitiveLandscape` computes it (once per loaded client and settings).
+
+    Every section that compares the own brand with competitors takes its rows from here, so one
+    comparison has one difference, one interval, one p-value and one verdict in the whole report.
+
+    Parameters
+    ----------
+    data : ClientData
+    settings : Settings, optional
+
+    Returns
+    -------
+    DataFrame or None
+        :func:`brand_tests`; ``None`` without competitor ratings.
+    """
+    result = CompetitiveLandscape().result(data, settings or Settings())
+    return None if result is None else result.tests
 
 
 def _competitor_kinds_with_groups(data) -> list[str]:
@@ -79,24 +110,31 @@ def brand_profiles(data, confidence: float = 0.95) -> pd.DataFrame | None:
 
 
 def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.DataFrame | None:
-    """Own brand vs each competitor and each competitor kind on every construct (Welch t, Hedges g).
+    """Own brand vs each competitor, each competitor kind and all competitors pooled on every construct.
+
+    The one home of the report's own-brand comparisons (Welch t, Hedges g, one Holm family).
 
     Parameters
     ----------
     data : ClientData
     correction : str, default "holm"
-        Applied once across *all* rows (every construct x competitor and kind).
+        Applied once across *all* rows (every construct x competitor, kind and the pooled competitors).
     confidence : float, default 0.95
+        Level of the intervals; the verdict ``significant`` is ``p_corr < 1 - confidence``.
 
     Returns
     -------
     DataFrame or None
-        Columns ``comparison`` (``brand`` or ``kind``), ``competitor``, ``brand_kind``, ``construct``,
+        Columns ``comparison`` (``brand``, ``kind`` -- kinds with at least two rated brands -- or
+        ``all competitors``), ``competitor`` (the brand, e.g. "All direct competitors", or
+        :data:`ALL_COMPETITORS`), ``brand_kind`` (``competitors`` for the pooled rows), ``construct``,
         ``label``, ``n_own, n_other, mean_own, mean_other, diff, ci_low, ci_high, T, df, hedges,
         hedges_ci_low, hedges_ci_high, p_unc, p_corr, significant`` from
         :func:`cem_research.stats.compare_to_reference` with ``diff = mean_own - mean_other`` (weighted when
-        the ratings carry survey weights; competitor rows have weight 1). Pairs where
-        the competitor has fewer than 2 ratings are dropped. ``None`` without competitor ratings.
+        the ratings carry survey weights; competitor rows have weight 1).  ``ci_low``/``ci_high`` is the
+        interval adjusted for multiple comparisons (:func:`cem_research.stats.with_adjusted_interval`): it
+        excludes 0 exactly when ``significant``.  Pairs where the competitor has fewer than 2 ratings are
+        dropped.  ``None`` without competitor ratings.
 
     Notes
     -----
@@ -129,11 +167,20 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
                                        weights=w)
         t.insert(0, "comparison", "kind")
         parts.append(t)
+    pooled = r[[*constructs, *([w] if w else [])]].assign(
+        _level=np.where((r["brand_kind"] == "own").to_numpy(), own, ALL_COMPETITORS))
+    t = stats.compare_to_reference(pooled, constructs, "_level", own, correction="none", confidence=confidence,
+                                   weights=w)
+    t.insert(0, "comparison", "all competitors")
+    parts.append(t)
     out = pd.concat(parts, ignore_index=True)
     out = out[out["n_other"] >= 2].reset_index(drop=True)
-    out = stats.adjust_pvalues(out, "p_unc", correction)
+    alpha = 1 - confidence
+    out = stats.adjust_pvalues(out, "p_unc", correction, alpha=alpha)
+    out = stats.with_adjusted_interval(out, confidence=confidence, alpha=alpha)
     label_kind = {v: k for k, v in KIND_GROUP_LABELS.items()}
-    out["brand_kind"] = [cfg.brand_kind(g) if c == "brand" else label_kind[g]
+    label_kind[ALL_COMPETITORS] = "competitors"
+    out["brand_kind"] = [cfg.brand_kind(g) if c == "brand" else label_kind[str(g)]
                          for c, g in zip(out["comparison"], out["group"])]
     out["label"] = out["dv"].map(lambda c: nv.label(cfg, c))
     out = out.rename(columns={"group": "competitor", "dv": "construct", "n_ref": "n_own",
@@ -213,7 +260,7 @@ def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool =
         text = (f"{brand} is rated significantly higher than all {n_comp} competitors on {top['label']} "
                 f"(lead of {nv.num(top['min_diff'])} to {nv.num(top['max_diff'])} points; closest rival "
                 f"{top['closest_competitor']}: {nv.signed(top['min_diff'])}, "
-                f"{nv.ci(top['closest_ci_low'], top['closest_ci_high'], confidence=confidence)}; "
+                f"{nv.adj_ci(top['closest_ci_low'], top['closest_ci_high'], confidence=confidence)}; "
                 "Welch t, Holm-adjusted)")
         others = list(lead["label"].iloc[1:])
         if others:
@@ -224,7 +271,7 @@ def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool =
         text = (f"{brand} does not lead every competitor on any construct; its best is {best['label']}, "
                 f"ahead of {int(best['n_ahead'])} of {int(best['n_competitors'])} competitors "
                 f"(closest rival {best['closest_competitor']}: {nv.signed(best['min_diff'])}, "
-                f"{nv.ci(best['closest_ci_low'], best['closest_ci_high'], confidence=confidence)})")
+                f"{nv.adj_ci(best['closest_ci_low'], best['closest_ci_high'], confidence=confidence)})")
         value, ci = best["min_diff"], (best["closest_ci_low"], best["closest_ci_high"])
     b = tests[(tests["comparison"] == "brand") & tests["significant"] & (tests["diff"] < 0)]
     if len(b):
@@ -234,7 +281,7 @@ def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool =
         text += (f". It is significantly behind in {nv.count(len(b), 'comparison')} "
                  f"({nv.count(int(b['construct'].nunique()), 'construct')}); the largest gap is to the {kind} "
                  f"{worst['competitor']} on {worst['label']} ({nv.signed(worst['diff'])}, "
-                 f"{nv.ci(worst['ci_low'], worst['ci_high'], confidence=confidence)})")
+                 f"{nv.adj_ci(worst['ci_low'], worst['ci_high'], confidence=confidence)})")
     else:
         text += ". It is not significantly behind any competitor on any construct"
     return finding_kwargs(text + ".", key="brand_advantage", value=value, ci=ci, headline=headline)
@@ -287,11 +334,15 @@ class CompetitiveLandscape(Section):
         if r.profiles is not None:
             out.append(Shown("figure", world_plots.competitive_figure(r.profiles, confidence=settings.confidence),
                              "Dot charts, one panel per construct: mean for the own brand (red), each competitor "
-                             f"and each kind of competitor (grey), with {nv.level(settings.confidence)} intervals"))
+                             f"and each kind of competitor (grey), with {nv.level(settings.confidence)} intervals",
+                             layer="appendix"))  # the client sees them in steps 2 and 3, by kind of construct
         if r.advantages is not None:
             out.append(Shown("table", r.advantages, "Per construct: against how many competitors the own brand is "
-                             "significantly ahead or behind"))
+                             "significantly ahead or behind (closest competitor's "
+                             f"{nv.level(settings.confidence)} CI adjusted for multiple comparisons)", layer="appendix"))
         if r.tests is not None:
             out.append(Shown("table", r.tests[r.tests["significant"]].drop(columns=["construct", "T", "df", "p_unc"]),
-                             "Significant differences, own brand minus competitor (Welch t, Holm-adjusted)"))
+                             "Significant differences, own brand minus competitor (Welch t, Holm-adjusted; "
+                             f"{nv.level(settings.confidence)} {nv.ADJUSTED_CI_NOTE})",
+                             layer="appendix"))
         return out

@@ -445,11 +445,13 @@ class WhatCustomersSay(Section):
         r, ci = result, nv.level(settings.confidence)
         out = [Shown("table", r.summary.drop(columns=["dimension"]), f"Sentiment of own-brand comments ({ci} CIs)",
                      {"percent": ("share_positive", "positive_low", "positive_high", "share_negative",
-                                  "negative_low", "negative_high")}),
+                                  "negative_low", "negative_high")}, layer="appendix"),
                Shown("figure", world_plots.sentiment_figure(r.summary, confidence=settings.confidence),
                      "Dot charts: mean VADER sentiment of the own brand's comments (-1 negative to +1 positive) by "
-                     f"touchpoint and by segment level, with {ci} intervals and a dashed line at zero")]
+                     f"touchpoint and by segment level, with {ci} intervals and a dashed line at zero",
+                     layer="appendix")]
         if r.terms is not None:
-            out.append(Shown("table", terms_table(r.terms), "Most characteristic words per touchpoint (keyness)"))
+            out.append(Shown("table", terms_table(r.terms), "Most characteristic words per touchpoint (keyness)",
+                             layer="appendix"))
         out.append(Shown("markdown", QuotesHtml(quotes_html(r.quotes))))
         return out

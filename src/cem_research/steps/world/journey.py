@@ -242,7 +242,9 @@ class JourneyStages(Section):
 
         ci = nv.level(settings.confidence)
         return [Shown("table", journey_table(result), f"Journey stages in order ({ci} CIs)",
-                      {"percent": ("reach", "reach_low", "reach_high", "dropout", "dropout_low", "dropout_high")}),
+                      {"percent": ("reach", "reach_low", "reach_high", "dropout", "dropout_low", "dropout_high")},
+                      layer="appendix"),
                 Shown("figure", world_plots.journey_figure(result, confidence=settings.confidence),
                       "Point charts along the journey stages in declared order: reach, mean satisfaction, mean "
-                      f"effort and drop-out at each stage, with {ci} intervals and the number of customers")]
+                      f"effort and drop-out at each stage, with {ci} intervals and the number of customers",
+                      layer="appendix")]  # the client sees the stages in step 4's journey map

@@ -238,7 +238,8 @@ class ExperientialLayers(Section):
         out = [Shown("table", r.coverage, "Schmitt's four experiential layers: measured by this client?")]
         if r.scores is not None:
             out.append(Shown("table", r.scores.drop(columns=["layer", "construct", "pomp_low", "pomp_high"]),
-                             f"Own brand per layer construct (all waves, mean with {ci} CI; pomp = % of scale)"))
+                             f"Own brand per layer construct (all waves, mean with {ci} CI; pomp = % of scale)",
+                             layer="appendix"))
             out.append(Shown("figure", world_plots.layer_chart(r.scores, confidence=settings.confidence).figure,
                              "Dot chart: the own brand's score on each layer construct as a percent of the scale "
                              f"maximum (0-100), all waves pooled, with {ci} intervals"))
@@ -246,8 +247,8 @@ class ExperientialLayers(Section):
             ax = world_plots.layer_chart(r.scores_by_wave, confidence=settings.confidence)
             out.append(Shown("figure", ax.figure,
                              "Dot chart: the own brand's score on each layer construct as a percent of the scale "
-                             f"maximum (0-100), one colour per survey wave, with {ci} intervals"))
+                             f"maximum (0-100), one colour per survey wave, with {ci} intervals", layer="appendix"))
         if r.changes is not None:
             out.append(Shown("table", r.changes.drop(columns=["layer", "construct", "p_unc"]),
-                             "Change between consecutive waves (own brand; Welch t, Holm-adjusted)"))
+                             "Change between consecutive waves (own brand; Welch t, Holm-adjusted)", layer="appendix"))
         return out

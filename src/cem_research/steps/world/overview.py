@@ -43,4 +43,4 @@ class SampleOverview(Section):
 
     def present(self, result: pd.DataFrame, data, settings: Settings) -> list[Shown]:
         cfg = data.config
-        return [Shown("table", result, f"{cfg.name} ({cfg.market}): ratings per brand and wave")]
+        return [Shown("table", result, f"{cfg.name} ({cfg.market}): ratings per brand and wave", layer="appendix")]

@@ -345,10 +345,11 @@ class CustomerSegments(Section):
         main = main_outcome(data.config)
         out = [Shown("table", r.sizes[["segment_label", "level", "count", "n", "share", "ci_low", "ci_high"]],
                      f"Segment sizes among own-brand respondents (share with Wilson {ci} CI)",
-                     {"percent": ("share", "ci_low", "ci_high")})]
+                     {"percent": ("share", "ci_low", "ci_high")}, layer="appendix")]
         if r.profiles is not None:
             outcome = r.profiles[r.profiles["role"] == "outcome"].drop(columns=["segment", "construct", "role"])
-            out.append(Shown("table", outcome, f"Outcome profile per segment level (own brand, mean with {ci} CI)"))
+            out.append(Shown("table", outcome, f"Outcome profile per segment level (own brand, mean with {ci} CI)",
+                             layer="appendix"))
         fig = world_plots.segment_figure(r.sizes, r.profiles, main, confidence=settings.confidence)
         out.append(Shown("figure", fig,
                          f"Dot charts, one row per segment: share of own-brand customers in each level (left) and "
@@ -357,18 +358,20 @@ class CustomerSegments(Section):
         if grid is not None:
             below = nv.num(settings.reliability_threshold).removeprefix("0")
             out.append(Shown("table", grid, "Reliability within segment levels: lowest Cronbach's alpha per "
-                             f"construct and segment (\u26a0 below {below} in the levels listed)"))
+                             f"construct and segment (\u26a0 below {below} in the levels listed)", layer="appendix"))
         if r.tests is not None:
             shown = r.tests[r.tests["significant"] | (r.tests["construct"] == main)]
             out.append(Shown("table", shown.drop(columns=["segment", "construct"]),
-                             "Welch ANOVA per segment: significant differences (Holm) and the main outcome"))
+                             "Welch ANOVA per segment: significant differences (Holm) and the main outcome",
+                             layer="appendix"))
         if r.pairs is not None:
             out.append(Shown("table", r.pairs.drop(columns=["segment", "construct", "p_unc"]),
-                             "Games-Howell comparisons of segment levels (diff = A - B, Holm-adjusted p)"))
+                             "Games-Howell comparisons of segment levels (diff = A - B, Holm-adjusted p)",
+                             layer="appendix"))
         gap = segment_gap(r.profiles, r.tests, r.pairs)
         if gap is not None:
             ax = world_plots.segment_gap_chart(r.profiles, gap, confidence=settings.confidence)
             out.append(Shown("figure", ax.figure,
                              f"Dot chart: mean {gap['label']} in each level of {gap['segment_label']}, the segment "
-                             f"that makes the largest difference, with {ci} intervals"))
+                             f"that makes the largest difference, with {ci} intervals", layer="appendix"))
         return out

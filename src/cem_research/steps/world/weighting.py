@@ -263,13 +263,16 @@ class SurveyWeighting(OptionalSection):
     def present(self, result: WeightingResult, data, settings: Settings) -> list[Shown]:
         waves = list(result.summary["wave"][result.summary["wave"] != "all waves"])
         return [
-            Shown("markdown", section_intro(data)),
+            Shown("markdown", section_intro(data), layer="appendix"),
             Shown("table", result.margins.drop(columns=["column"]), MARGINS_CAPTION,
-                  {"percent": ("sample_share", "target", "weighted_share", "gap")}),
-            Shown("table", result.summary, SUMMARY_CAPTION),
+                  {"percent": ("sample_share", "target", "weighted_share", "gap")}, layer="appendix"),
+            Shown("table", result.summary, SUMMARY_CAPTION, layer="appendix"),
             Shown("figure", weighting_figure(data),
                   "Box and dot plot: survey weights of the own brand's respondents in each wave "
                   f"({nv.join(waves) or 'all waves'}), with the trim bounds dashed and the mean weight 1 marked"),
+            # the client's compact table: what the weighting costs in precision, per wave
+            Shown("table", result.summary[["wave", "n", "n_eff", "deff", "converged"]],
+                  "Precision after weighting: respondents, Kish effective n and design effect per wave"),
         ]
 
 
@@ -296,7 +299,7 @@ class UnweightedNote(Section):
         return unweighted_note(data, self.step)
 
     def present(self, result, data, settings: Settings) -> list[Shown]:
-        return [Shown("markdown", result)]
+        return [Shown("markdown", result, layer="appendix")]
 
     def run(self, data, settings: Settings | None = None, *, show: bool = True):
         """Show the note when there is one; record nothing (not even a skip line)."""
