@@ -53,6 +53,11 @@ blockquote { border-left: 3px solid var(--line); margin: .5rem 0; padding: .2rem
   h3, h4 { break-after: avoid; } figure, .finding, tr { break-inside: avoid; }
   table { font-size: 7.5pt; } th, td { padding: 2px 4px; }
   .table-wrap { overflow: visible; }
+  h1 { font-size: 1.6rem; } .subtitle { margin-bottom: .8rem; }
+  section.summary { font-size: 10pt; padding: .4rem 1rem .6rem; margin: .6rem 0; line-height: 1.4; }
+  section.pageone h3 { margin: .7rem 0 .25rem; } .tiles { margin: .2rem 0; gap: .6rem; }
+  .tile { padding: .35rem .7rem; } .tile strong { font-size: 1.3rem; }
+  ul.steps li, ol.actions li { margin: .2rem 0; }
 }
 """
 
@@ -62,8 +67,10 @@ HOW_TO_READ = """
 <h2 id="how-to-read-this-report">How to read this report</h2>
 <p>The report follows Bernd Schmitt's five steps of Customer Experience Management: analyse the
 customer's experiential world, build the experiential platform, design the brand experience,
-structure the customer interface, and engage in continuous innovation. Each section ends with a
-<span class="finding" style="display:inline;padding:0 .3rem">finding</span> in plain words.</p>
+structure the customer interface, and engage in continuous innovation. Each section opens with its
+<span class="finding" style="display:inline;padding:0 .3rem">finding</span>, followed by the chart or
+table that shows it; every full table and test is in the technical appendix
+(<code>appendix.html</code>, beside this report), linked from each section.</p>
 <ul>
 <li><strong>Intervals.</strong> Every estimate is shown with its 95% confidence interval (the range
 that would contain the true value in 95 of 100 repeated surveys). Where two intervals overlap a lot,

@@ -28,6 +28,12 @@ ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "etc", "cf", "co", "inc", "ltd", 
 #: A step sentence longer than this is cut at its last top-level ";" within the limit.
 MAX_SENTENCE_WORDS = 45
 _CODE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+#: A parenthesis holding any of these is statistics (interval, test, n, effect size, scale), left to the
+#: evidence the sentence links to: page one speaks business language (:func:`plain`).
+STATISTICS = re.compile(r"\bCI\b|\bp\s*[<=>]|Holm|Hedges|\bg\s*=|\bn\s*=|G²|Welch|Games|ANOVA|alpha|omega"
+                        r"|R²|%|\d\s*(?:to|–)\s*-?\d|\bon \d|\bvs\.? -?\d|Wilson|Newcombe|Krippendorff|kappa")
+#: The finding (by key) that leads a step on page one when the step records it; else its first headline.
+LEAD_KEYS = {2: ("positioning",), 5: ("rising_theme",)}
 
 
 def first_sentence(text: str) -> str:
@@ -67,6 +73,39 @@ def first_sentence(text: str) -> str:
                     ch == "." and word and word.group(1).lower().strip(".") in ABBREVIATIONS):
                 return text[:i + 1]
     return text
+
+
+def plain(sentence: str) -> str:
+    """``sentence`` without its statistical parentheses (intervals, tests, n): what page one shows.
+
+    The numbers stay in the finding the sentence links to; a parenthesis with words only stays.
+
+    Examples
+    --------
+    >>> plain("Daily users score highest, 4.33 (95% CI 4.22 to 4.43, n = 384), 0.66 above weekly "
+    ...       "(Holm p < .001; Hedges g = 0.61).")
+    'Daily users score highest, 4.33, 0.66 above weekly.'
+    >>> plain("Fix first: Mobile app order (Concentrate here).")
+    'Fix first: Mobile app order (Concentrate here).'
+    """
+    out, depth, start = [], 0, 0
+    keep = []
+    for i, ch in enumerate(sentence):
+        if ch == "(":
+            if depth == 0:
+                keep.append(sentence[start:i])
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                group = sentence[start:i + 1]
+                keep.append("" if STATISTICS.search(group) else group)
+                start = i + 1
+    keep.append(sentence[start:])
+    out = "".join(keep)
+    out = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s{2,}", " ", out))
+    return re.sub(r"([,;:])(?=[.;,])", "", out).strip()
 
 
 def shorten(sentence: str, limit: int = MAX_SENTENCE_WORDS) -> str:
@@ -150,10 +189,11 @@ def _steps(doc: Doc) -> str:
         items = _step_findings(doc, step)
         head = f'<span class="step-tag">Step {step} · {html.escape(title)}</span> '
         if items:
-            f = items[0]
+            leads = [g for g in items if g.get("key") in LEAD_KEYS.get(step, ())]
+            f = (leads or items)[0]
             # and news the step's first finding would hide: a significantly rising theme in the verbatims
-            said = [f, *(g for g in items[1:] if g.get("key") == "rising_theme")]
-            body = " ".join(f'{html.escape(shorten(first_sentence(reword(g["text"]))))} '
+            said = [f, *(g for g in items if g is not f and g.get("key") == "rising_theme")]
+            body = " ".join(f'{html.escape(shorten(plain(first_sentence(reword(g["text"])))))} '
                             f'<a href="#{_target(doc, g)}">Evidence</a>' for g in said)
             lis.append(f'<li>{head}{body}</li>')
         else:
@@ -182,7 +222,8 @@ def _actions(doc: Doc) -> str:
         step = re.match(r"\s*(\d)\b", str(r.get("step") or ""))
         where = str(r.get("kind") or "") + (f" (step {step.group(1)})" if step else "")
         gain = (f"expected gain {nv.signed(r.get('gain'))} {unit} "
-                f"({nv.ci(r.get('gain_ci_low'), r.get('gain_ci_high'))})")
+                f"({nv.ci(r.get('gain_ci_low'), r.get('gain_ci_high'))})" if r.get("gain") is not None
+                else "gain not yet sized")
         lis.append(f"<li><strong>{html.escape(what)}</strong> — {html.escape(where)}; {html.escape(gain)} "
                    f'<a href="#{link}">Evidence</a></li>')
     return f'{head}<ol class="actions">{"".join(lis)}</ol>'
