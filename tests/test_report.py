@@ -316,7 +316,9 @@ def test_page_one_has_one_sentence_per_step_and_one_skip_line():
     page = page_one(_page_one_doc())
     steps = page[page.index('id="step-by-step"'):page.index('id="top-actions"')]
     assert steps.count("<li>") == 5
-    assert "Bean &amp; Co. leads on Affective (4.88 vs. 4.06, e.g. in Q2)." in steps
+    # the first sentence, its statistics left to the evidence it links to
+    assert "Bean &amp; Co. leads on Affective. <a" in steps and "4.06" not in steps
+    assert "Driven by Affective. <a" in steps
     assert "Second sentence" not in steps and "More." not in steps
     assert steps.count("Not analysed: the client supplies no touchpoint events.") == 1
     assert "client.yaml" not in steps
