@@ -103,7 +103,7 @@ def test_touchpoint_evidence_by_hand(small):
     assert list(trace.columns) == ["promise", "measure", "target", "delivered", "gap", "verdict", "touchpoints"]
     fast = trace[trace["promise"] == "Fast service"].iloc[0]
     assert fast["verdict"] == "not delivered" and fast["measure"] == "Fast (1–7)"
-    assert fast["touchpoints"].startswith("app 28/100") and "90% poor" in fast["touchpoints"]
+    assert fast["touchpoints"].startswith("App 28/100") and "90% poor" in fast["touchpoints"]  # touchpoint in words
     assert trace[trace["promise"] == "Fun visits"]["touchpoints"].iloc[0] == "—"
 
 
@@ -111,7 +111,7 @@ def test_finding_names_the_undelivered_promise(small):
     d = audit.promise_delivery(small)
     f = audit.promise_finding(d, audit.promise_touchpoints(small))
     assert f["text"].startswith("1 of 3 brand promises is not delivered: 'Fast service'")
-    assert "weakest touchpoint app" in f["text"] and "Delivered: 'A warm welcome'" in f["text"]
+    assert "weakest touchpoint App" in f["text"] and "Delivered: 'A warm welcome'" in f["text"]
     assert "Cannot tell" in f["text"] and "'Fun visits'" in f["text"]
     assert f["headline"] and f["key"] == "promise_gap_min"
     fast = d[d["promise"] == "Fast service"].iloc[0]
@@ -211,7 +211,10 @@ def test_fitness_planted_promises(fitness_project):
     assert weakest["touchpoint"] == truth["worst_touchpoint"]
     assert weakest["share_poor"] > tp.loc[tp["promise"] == truth["delivered_promise"], "share_poor"].max()
     f = audit.promise_finding(d.reset_index(), tp)
-    assert truth["undelivered_promise"] in f["text"] and truth["worst_touchpoint"] in f["text"]
+    from cem_research.present.narrative import value_label
+
+    worst = value_label(None, "touchpoint", truth["worst_touchpoint"])  # the id in words
+    assert truth["undelivered_promise"] in f["text"] and worst in f["text"]
 
 
 @pytest.mark.slow

@@ -222,7 +222,7 @@ def test_journey_map(figures):
     alt, fig = figs[0]
     assert alt.startswith("Journey map") and "effort" in alt
     text = " ".join(t.get_text().replace("\n", " ") for t in fig.axes[0].texts)
-    for word in ("awareness", "disposal", "mobile app order", "2.88", "poor 72%", "effort 4.8/7"):
+    for word in ("Awareness", "Disposal", "Mobile app order", "2.88", "poor 72%", "effort 4.8/7"):
         assert word in text
 
 

@@ -182,14 +182,16 @@ def test_fix_first_names_only_concentrate_here_and_agrees_with_the_agenda(coffee
     ipa = coffee.result("TouchpointImportancePerformance")
     conc = ipa[ipa["quadrant"] == "Concentrate here"].sort_values("priority")
     text = coffee.text("TouchpointImportancePerformance")
-    assert text.startswith(f"Fix first: {conc['touchpoint'].iloc[0]} (Concentrate here).")
+    first = nv.value_label(coffee.data.config, "touchpoint", conc["touchpoint"].iloc[0])  # the id in words
+    assert text.startswith(f"Fix first: {first} (Concentrate here).")
     agenda = coffee.result("InnovationAgenda")
     first_fix = agenda[agenda["kind"] == "fix a touchpoint"]["opportunity"].iloc[0]
     assert first_fix == conc["touchpoint"].iloc[0] == TOUCHPOINT
     brand_ipa = coffee.result("ElementImportancePerformance")
     for key, t in coffee.all_texts().items():
         for m in re.finditer(r"Fix first(?: for [^:]+)?: ([^(–]+?) [(–]", t):
-            names = set(ipa.loc[ipa["quadrant"] == "Concentrate here", "touchpoint"]) | set(
+            names = {nv.value_label(coffee.data.config, "touchpoint", t)
+                     for t in ipa.loc[ipa["quadrant"] == "Concentrate here", "touchpoint"]} | set(
                 brand_ipa.loc[brand_ipa["quadrant"] == "Concentrate here", "label"])
             assert m.group(1).strip() in names, (key, m.group(0))
 
@@ -254,7 +256,7 @@ def test_the_built_report_states_each_fact_once(demo_reports, coffee):
                      both)
     # 4. fix first: page one, the IPA and the agenda name the same touchpoint
     assert "Fix first: elements in priority order" not in both
-    assert f"Fix first: {TOUCHPOINT} (Concentrate here)." in steps
+    assert f"Fix first: {nv.value_label(None, 'touchpoint', TOUCHPOINT)} (Concentrate here)." in steps
     actions = re.split(r"\s*Evidence\s*", top[len("Top five actions"):])
     first_fix = next(a.split(" — ")[0].strip() for a in actions if "— fix a touchpoint" in a)
     assert first_fix in {TOUCHPOINT, nv.label(None, TOUCHPOINT)}, top[:300]

@@ -244,7 +244,7 @@ def test_performance_section_finding_names_lowest_touchpoint():
     assert result.by_interface["interface"].tolist() == ["human_human", "human_technology"]
     assert result.consistency is None  # every stage is served in one channel
     [f] = section.findings(result, data, SETTINGS)
-    assert f["text"].startswith("Of 2 touchpoints, b is rated lowest: 1.50 (95% CI ")
+    assert f["text"].startswith("Of 2 touchpoints, B is rated lowest: 1.50 (95% CI ")  # ids in words
     assert "By interface kind: human–human 4.50 (95% CI" in f["text"] and "[" not in f["text"]
     assert f["value"] == pytest.approx(1.5) and f["key"] == "lowest_touchpoint"
     shown = section.present(result, data, SETTINGS)
@@ -315,7 +315,7 @@ def test_ipa_section_finding_and_skip_reasons():
     ipa = section.result(data, SETTINGS)
     pd.testing.assert_frame_equal(ipa, interface.touchpoint_ipa(data))
     [f] = section.findings(ipa, data, SETTINGS)
-    assert f["headline"] and f["text"].startswith("Fix first: bad (Concentrate here).")
+    assert f["headline"] and f["text"].startswith("Fix first: Bad (Concentrate here).")  # the id in words
     assert "rate satisfaction" in f["text"]  # stated on the main outcome
     assert f["value"] == pytest.approx(ipa.iloc[0]["importance"]) and f["key"] == "fix_first"
     top = ipa.iloc[0]
@@ -351,9 +351,9 @@ def test_ipa_section_notes_touchpoints_without_importance():
     assert ipa.attrs["excluded"] == ["rare"]
     [f] = section.findings(ipa, data, SETTINGS)
     assert f["text"].endswith(f"Not rated for importance (fewer than {SETTINGS.min_group} poor or good "
-                              "experiences): rare.")
+                              "experiences): Rare.")
     notes = [x for x in section.present(ipa, data, SETTINGS) if x.kind == "markdown"]
-    assert notes and "rare" in notes[0].content
+    assert notes and "Rare" in notes[0].content
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,7 +445,7 @@ def test_journeys_section_finding_mentions_top_path():
     assert isinstance(result, interface.JourneysResult)
     pd.testing.assert_frame_equal(result.paths, interface.journey_paths(data))
     [f] = section.findings(result, data, SETTINGS)
-    assert "awareness → purchase → usage → service" in f["text"] and f["value"] == pytest.approx(0.5)
+    assert "Awareness → Purchase → Usage → Service" in f["text"] and f["value"] == pytest.approx(0.5)
     assert f["text"].startswith("The most common journey (50%, 95% CI ") and f["key"] == "top_path_share"
     shown = section.present(result, data, SETTINGS)
     assert [x.kind for x in shown] == ["table", "figure", "table", "table", "table"]
@@ -556,7 +556,7 @@ def test_representative_quotes_are_safe():
     assert "&lt;script&gt;" in joined and "[email]" in joined
     md = interface.quotes_markdown(q)
     assert "<script>" not in md and "jo@example.com" not in md and "[email]" not in md  # brackets escaped
-    assert "\\[email\\]" in md and md.startswith("- **web** (compound -0.50): “")
+    assert "\\[email\\]" in md and md.startswith("- **Web** (compound -0.50): “")  # the touchpoint in words
     md = interface.quotes_markdown(pd.DataFrame({"touchpoint": ["<b>x_y</b>"], "compound": [-0.5], "quote": ["ok"]}))
     assert "<b>" not in md and "&lt;b&gt;x\\_y" in md
 
@@ -567,7 +567,7 @@ def test_voice_section_finding_and_display():
     result = section.result(data, SETTINGS)
     assert isinstance(result, interface.VoiceResult)
     [f] = section.findings(result, data, SETTINGS)
-    assert f["text"].startswith("Verbatims about app are the most negative: mean compound -0.32 (95% CI ")
+    assert f["text"].startswith("Verbatims about App are the most negative: mean compound -0.32 (95% CI ")
     assert "crashed" in f["text"] and f["key"] == "most_negative_touchpoint"
     shown = section.present(result, data, SETTINGS)
     assert [x.kind for x in shown] == ["table", "figure", "table", "markdown"]

@@ -72,3 +72,67 @@ def test_report_uses_the_figure_alt_text():
     assert 'alt="Dot chart of &lt;brand&gt; means"' in doc.parts[-1]
     doc.add_output({"output_type": "display_data", "data": {"image/png": "iVBOR", "text/plain": "a chart"}})
     assert 'alt="a chart"' in doc.parts[-1]
+
+
+# ---- coded values in words (value_label) ----------------------------------------------------------
+@pytest.mark.parametrize("column, value, text", [
+    ("touchpoint", "mobile_app_order", "Mobile app order"),
+    ("stage", "awareness", "Awareness"),
+    ("channel", "in_store", "In store"),
+    ("interface", "human_human", "human–human"),
+    ("interface", "human_technology", "human–technology"),
+    ("interface", "human_environment", "human–environment"),
+    ("touchpoint", "human_technology", "human–technology"),  # an interface kind in any column
+    ("brand_kind", "new_entrant", "new entrant"),
+    ("brand_kind", "outside_industry", "outside the industry"),
+    ("tenure", "1-3 years", "1-3 years"),            # already words: unchanged
+    ("touchpoint", "App order", "App order"),         # the client's own text: unchanged
+    ("touchpoint", "Mobile_App", "Mobile_App"),       # not a code (capitals): unchanged
+    ("age_group", "60+", "60+"),
+    ("wave", "2026Q1", "2026Q1"),
+])
+def test_value_label(column, value, text):
+    assert nv.value_label(None, column, value) == text
+
+
+def test_value_label_of_numbers_and_missing_values():
+    assert nv.value_label(None, "stage", 3) == "3"
+    assert nv.value_label(None, "stage", None) == "None"
+
+
+def test_value_label_reuses_the_chart_kind_labels():
+    from cem_research.present import plots
+
+    assert plots.KIND_LABELS is nv.KIND_LABELS
+    for kind, text in plots.KIND_LABELS.items():
+        assert nv.value_label(None, "brand_kind", kind) == text
+
+
+def test_declared_labels_win():
+    class Cfg:
+        labels = {"touchpoint": {"mobile_app_order": "Ordering in the app"}, "interface": {"human_human": "staff"}}
+
+    assert nv.value_label(Cfg(), "touchpoint", "mobile_app_order") == "Ordering in the app"
+    assert nv.value_label(Cfg(), "interface", "human_human") == "staff"
+    assert nv.value_label(Cfg(), "touchpoint", "cup_return") == "Cup return"  # not declared: the fallback
+    assert nv.value_label(Cfg(), "stage", "mobile_app_order") == "Mobile app order"  # declared for another column
+
+    class NoLabels:  # a configuration without a labels attribute (issue 15 adds it)
+        pass
+
+    assert nv.value_label(NoLabels(), "stage", "awareness") == "Awareness"
+
+
+def test_label_values_converts_a_copy_and_keeps_order():
+    import pandas as pd
+
+    frame = pd.DataFrame({"stage": pd.Categorical(["usage", "awareness"], categories=["awareness", "usage"]),
+                          "touchpoint": ["cup_return", "social_media_ad"], "interface": ["human_human", None],
+                          "n": [1, 2], "note": ["a_b", "c"]})
+    out = nv.label_values(frame, None)
+    assert list(frame["touchpoint"]) == ["cup_return", "social_media_ad"]  # the input keeps its ids
+    assert list(out["touchpoint"]) == ["Cup return", "Social media ad"]
+    assert list(out["stage"].cat.categories) == ["Awareness", "Usage"]  # the declared order is kept
+    assert list(out["stage"]) == ["Usage", "Awareness"]
+    assert out["interface"].iloc[0] == "human–human" and pd.isna(out["interface"].iloc[1])
+    assert list(out["note"]) == ["a_b", "c"] and list(out["n"]) == [1, 2]  # other columns untouched

@@ -176,7 +176,7 @@ def test_segment_finding_names_top_level_with_interval(data):
     f = world.segment_finding(prof, tests, pairs, None, sizes, headline=True)
     assert f["key"] == "segment_difference" and f["headline"] is True
     assert f["value"] == pytest.approx(gap["diff"]) and f["ci"][0] > 0
-    assert "'daily'" in f["text"] and "'rare'" in f["text"] and "Usage frequency" in f["text"]
+    assert "'Daily'" in f["text"] and "'Rare'" in f["text"] and "Usage frequency" in f["text"]  # levels in words
     assert f"{abs(gap['diff']):.2f} points above" in f["text"] and "95% CI" in f["text"]
 
 
@@ -305,9 +305,9 @@ def test_journey_dropout_without_time_uses_stage_order():
 def test_journey_finding_names_weakest_stage():
     d = make_data(journey_config(), touchpoints=touchpoints_frame())
     f = world.journey_finding(world.journey_stages(d))
-    assert "satisfaction is lowest at purchase (mean 3.50 on 1–5" in f["text"]
+    assert "satisfaction is lowest at Purchase (mean 3.50 on 1–5" in f["text"]
     assert f["value"] == pytest.approx(3.5) and f["key"] == "journey_low_stage"
-    assert f["text"].startswith("Reach runs from 100% of customers at awareness")
+    assert f["text"].startswith("Reach runs from 100% of customers at Awareness")
 
 
 def test_journey_skips():
@@ -597,7 +597,8 @@ def test_journey_section():
     assert f["key"] == "journey_low_stage" and f["value"] == pytest.approx(3.5)
     shown = sec.present(res, d, settings)
     assert _kinds(shown) == ["table", "figure"]
-    assert list(shown[0].content["stage"]) == ["awareness", "purchase", "usage", "disposal"]
+    assert list(shown[0].content["stage"]) == ["Awareness", "Purchase", "Usage", "Disposal"]  # in words, in order
+    assert list(res["stage"].drop_duplicates()) == ["awareness", "purchase", "usage", "disposal"]  # the result: ids
     assert "reach" in shown[0].options["percent"]
     _close(shown)
 
@@ -707,7 +708,7 @@ def test_recovers_planted_segment_difference(demo_project):
     assert (gap["top"], gap["bottom"]) == (planted["higher"], planted["lower"])
     assert gap["significant"] and gap["ci"][0] > 0
     f = world.segment_finding(prof, tests, pairs, None, world.segment_sizes(d), headline=True)
-    assert f"'{planted['higher']}'" in f["text"] and f["ci"][0] > 0
+    assert f"'{planted['higher'].capitalize()}'" in f["text"] and f["ci"][0] > 0  # the level in words
 
 
 def test_recovers_planted_brand_advantage(demo_project):

@@ -10,6 +10,8 @@ interval, a share or a p-value reads the same in every step of the report:
 * p-values (APA style): ``p(0.0004)`` → ``'p < .001'``, ``p(0.012)`` → ``'p = .012'``;
 * words: ``join(['a', 'b', 'c'])`` → ``'a, b and c'``; ``count(3, 'comparison')`` →
   ``'3 comparisons'``;
+* coded values in words: ``value_label(cfg, 'touchpoint', 'mobile_app_order')`` →
+  ``'Mobile app order'``; :func:`label_values` does it for the id columns of a table;
 * client text in Markdown: :func:`md` escapes it; :class:`SectionMarkdown` is a heading and
   explanation that a notebook displays as a report section.
 
@@ -144,6 +146,120 @@ def label(cfg: Any, construct: str) -> str:
     """The display title of a construct (its ``label:`` or a readable form of its name)."""
     c = getattr(cfg, "constructs", {}).get(construct)
     return c.title if c is not None else str(construct).replace("_", " ").capitalize()
+
+
+#: Reader's names of the interface kinds of the touchpoint contract.
+INTERFACE_LABELS = {"human_human": "human–human", "human_technology": "human–technology",
+                    "human_environment": "human–environment"}
+#: Reader's names of the competitor kinds (``own`` is the own brand).
+KIND_LABELS = {"own": "own brand", "direct": "direct competitor", "new_entrant": "new entrant",
+               "outside_industry": "outside the industry"}
+#: Known vocabularies of coded columns: ``{column: {code: label}}`` (interface kinds in any column).
+VOCABULARIES = {"interface": INTERFACE_LABELS, "brand_kind": KIND_LABELS}
+#: The columns whose values are coded ids shown to readers (:func:`label_values`' default).
+CODED_COLUMNS = ("touchpoint", "stage", "channel", "interface", "brand_kind", "from_stage", "to_stage")
+_CODE_LIKE = re.compile(r"^(?:[a-z0-9]+(?:_[a-z0-9]+)+|[a-z]+)$")
+
+
+def value_label(cfg: Any, column: str, value: Any) -> str:
+    """The display form of a coded value of a column: a touchpoint, stage, channel, interface kind,
+    brand kind or segment level.
+
+    The one place that turns such ids into words, for findings, table cells and chart labels alike.
+
+    Parameters
+    ----------
+    cfg : ClientConfig or None
+        The client's configuration.  A ``labels`` attribute ``{column: {code: label}}``, when the
+        configuration has one, wins over everything else.
+    column : str
+        The column the value comes from (``'touchpoint'``, ``'stage'``, ``'channel'``, ``'interface'``,
+        ``'brand_kind'``, a segment column...).
+    value : Any
+        The coded value.
+
+    Returns
+    -------
+    str
+        The declared label; else the known word for an interface kind (``human_technology`` →
+        ``'human–technology'``) or a brand kind (:data:`KIND_LABELS`); else, for a code-like value
+        (``snake_case`` or one lowercase word), its words with the first letter capitalised; else the
+        value unchanged (already words, the client's own text, numbers).
+
+    Examples
+    --------
+    >>> value_label(None, "touchpoint", "mobile_app_order")
+    'Mobile app order'
+    >>> value_label(None, "stage", "awareness")
+    'Awareness'
+    >>> value_label(None, "interface", "human_technology")
+    'human–technology'
+    >>> value_label(None, "brand_kind", "new_entrant")
+    'new entrant'
+    >>> value_label(None, "tenure", "1-3 years"), value_label(None, "channel", "In store")
+    ('1-3 years', 'In store')
+    >>> class Cfg:
+    ...     labels = {"touchpoint": {"mobile_app_order": "Ordering in the app"}}
+    >>> value_label(Cfg(), "touchpoint", "mobile_app_order")
+    'Ordering in the app'
+    """
+    declared = (getattr(cfg, "labels", None) or {}).get(column) or {}
+    try:
+        if value in declared:
+            return str(declared[value])
+        known = VOCABULARIES.get(column, {})
+        if value in known:
+            return known[value]
+        if value in INTERFACE_LABELS:
+            return INTERFACE_LABELS[value]
+    except TypeError:  # an unhashable value
+        return str(value)
+    text = str(value)
+    if isinstance(value, str) and _CODE_LIKE.match(text):
+        words = text.replace("_", " ")
+        return words[0].upper() + words[1:]
+    return text
+
+
+def label_values(frame: Any, cfg: Any, columns: Sequence[str] = CODED_COLUMNS) -> Any:
+    """A copy of a table with the coded values of ``columns`` in words (:func:`value_label`).
+
+    For the tables a reader sees; the section's result keeps its ids.  Columns the frame lacks are
+    ignored, missing values and non-text values stay as they are, the row order is kept.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    cfg : ClientConfig or None
+    columns : sequence of str, default :data:`CODED_COLUMNS`
+
+    Returns
+    -------
+    DataFrame
+        A copy (its ``attrs`` kept).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> label_values(pd.DataFrame({"touchpoint": ["cup_return", None], "n": [3, 4]}), None)
+       touchpoint  n
+    0  Cup return  3
+    1         NaN  4
+    """
+    out = frame.copy()
+    for col in columns:
+        if col not in out.columns:
+            continue
+        s = out[col]
+
+        def word(v, c=col):
+            return value_label(cfg, c, v) if isinstance(v, str) else v
+
+        if str(s.dtype) == "category":  # keeps the declared order of the categories
+            out[col] = s.map(word)
+        elif s.dtype == object or str(s.dtype).startswith("str"):
+            out[col] = type(s)([word(v) for v in s], index=s.index, name=col, dtype=object)
+    return out
 
 
 def md(text: Any) -> str:

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from cem_research.present.narrative import KIND_LABELS, value_label  # noqa: F401 - KIND_LABELS re-exported
+
 #: Text width of an A4 portrait page in inches: no figure is wider, so it prints at 100 %.
 PAGE_WIDTH = 6.7
 #: Smallest text size (points) of any figure printed at :data:`PAGE_WIDTH`.
@@ -41,8 +43,6 @@ WAVE_CMAP = "Blues"
 RATING_CMAP = "BrBG"
 KIND_COLORS = {"own": OWN, "direct": "#52606d", "new_entrant": "#9aa5b1", "outside_industry": "#cbd2d9"}
 INTERFACE_COLORS = {"human_human": "#2f80ed", "human_technology": "#f2994a", "human_environment": "#27ae60"}
-KIND_LABELS = {"own": "own brand", "direct": "direct competitor", "new_entrant": "new entrant",
-               "outside_industry": "outside the industry"}
 #: Colour map of shares in a heat map (no red: red is the own brand).
 SEQUENTIAL = "mako_r"
 DIVERGING = "PuOr"
@@ -104,11 +104,6 @@ def wave_palette(waves) -> dict[str, str]:
     return {w: to_hex(c) for w, c in zip(waves, cols)}
 
 
-def readable(name: str) -> str:
-    """A code name as words for a chart label: ``'mobile_app_order'`` → ``'mobile app order'``."""
-    return str(name).replace("_", " ")
-
-
 def common_limits(frame: pd.DataFrame, low: str = "ci_low", high: str = "ci_high", pad: float = 0.06):
     """Axis limits that hold every interval of ``frame``, padded: one scale for small multiples.
 
@@ -140,7 +135,8 @@ def with_n(label: str, n: int) -> str:
 
 def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: str = "ci_high",
                  hue: str | None = None, palette: dict | None = None, ax=None, xlabel: str | None = None,
-                 title: str | None = None, n: str | None = "n", dodge: float = 0.0, order: list | None = None):
+                 title: str | None = None, n: str | None = "n", dodge: float = 0.0, order: list | None = None,
+                 tick_label=None):
     """Dot-and-interval chart: an estimate with its confidence interval per row.
 
     Parameters
@@ -160,6 +156,9 @@ def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: 
     order : list, optional
         The categories of ``y`` from top to bottom (default: order of appearance); panels drawn with
         the same ``order`` line up.
+    tick_label : callable, optional
+        The text of a category's tick label (e.g. :func:`cem_research.present.narrative.value_label`
+        of a touchpoint id); colours and order keep using the values themselves.
 
     Returns
     -------
@@ -186,10 +185,11 @@ def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: 
             if n and n in sub:
                 lab = with_n(lab, sub[n].sum())
         ax.scatter(sub[x], pos, c=colors, s=46, zorder=3, label=lab)
-    labels = cats
+    words = [str(tick_label(c)) if tick_label else str(c) for c in cats]
+    labels = words
     if n and n in data and not hue:
         nn = data.groupby(y, sort=False)[n].sum()
-        labels = [with_n(str(c), nn[c]) if c in nn else str(c) for c in cats]
+        labels = [with_n(w, nn[c]) if c in nn else w for c, w in zip(cats, words)]
     ax.set_yticks(range(len(cats)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel or x)
@@ -204,8 +204,11 @@ def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: 
 def quadrant_chart(data: pd.DataFrame, importance: str, performance: str, label: str,
                    quadrant: str = "quadrant", ax=None, xlabel: str = "Performance",
                    ylabel: str = "Derived importance", title: str | None = None,
-                   xerr: tuple[str, str] | None = None):
+                   xerr: tuple[str, str] | None = None, text=None):
     """Importance–performance chart split at the means, with the four standard quadrants.
+
+    ``text``, a callable, gives the annotation of a point from its ``label`` value (default: the
+    value itself).
 
     Returns
     -------
@@ -219,7 +222,7 @@ def quadrant_chart(data: pd.DataFrame, importance: str, performance: str, label:
             ax.hlines(sub[importance], sub[xerr[0]], sub[xerr[1]], colors=colors.get(q, "#52606d"), alpha=0.5)
         ax.scatter(sub[performance], sub[importance], s=60, color=colors.get(q, "#52606d"), label=q, zorder=3)
     for _, r in data.iterrows():
-        ax.annotate(str(r[label]), (r[performance], r[importance]), xytext=(4, 4),
+        ax.annotate(str(text(r[label]) if text else r[label]), (r[performance], r[importance]), xytext=(4, 4),
                     textcoords="offset points", fontsize=8)
     ax.axvline(data[performance].mean(), color="#9aa5b1", ls="--", lw=1)
     ax.axhline(data[importance].mean(), color="#9aa5b1", ls="--", lw=1)

@@ -41,7 +41,7 @@ def agenda_palette(agenda: pd.DataFrame) -> dict[str, str]:
             for lab, size in zip(agenda["label"], agenda["size"])}
 
 
-def agenda_chart(agenda: pd.DataFrame, ax=None):
+def agenda_chart(agenda: pd.DataFrame, ax=None, cfg=None):
     """Dot chart of the innovation agenda: each opportunity's expected gain with its 95% interval.
 
     Parameters
@@ -50,6 +50,8 @@ def agenda_chart(agenda: pd.DataFrame, ax=None):
         ``innovation.innovation_agenda`` (with at least one scored row), with ``attrs`` ``outcome`` and
         ``n_respondents``; rows without a gain (rising themes) are not drawn.
     ax : matplotlib Axes, optional
+    cfg : ClientConfig, optional
+        Labels of the touchpoints a row fixes (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -57,7 +59,9 @@ def agenda_chart(agenda: pd.DataFrame, ax=None):
     """
     outcome = agenda.attrs.get("outcome", "outcome")
     agenda = agenda[agenda["gain"].notna()]  # rising themes carry no estimated gain: the table lists them
-    frame = agenda.assign(label=[textwrap.fill(str(lab), 40) for lab in agenda["label"]])
+    names = [nv.value_label(cfg, "touchpoint", o) if k == "fix a touchpoint" else str(o)
+             for o, k in zip(agenda["opportunity"], agenda["kind"])]
+    frame = agenda.assign(label=[textwrap.fill(f"{r}. {o}", 40) for r, o in zip(agenda["rank"], names)])
     return plots.dot_interval(frame, x="gain", y="label", low="gain_ci_low", high="gain_ci_high", n=None,
                               palette=agenda_palette(frame), ax=ax,
                               xlabel=plots.with_n(f"expected gain in {outcome} (points, 95% CI)",

@@ -47,7 +47,7 @@ def touchpoint_palette(frame: pd.DataFrame, kinds: dict | None = None, label: st
     return {t: plots.INTERFACE_COLORS.get(kinds.get(t), "#52606d") for t in frame[label]}
 
 
-def touchpoint_chart(by_touchpoint: pd.DataFrame, ax=None, ci_label: str = "95% CI"):
+def touchpoint_chart(by_touchpoint: pd.DataFrame, ax=None, ci_label: str = "95% CI", cfg=None):
     """Dot chart of the mean satisfaction per touchpoint with its interval, coloured by interface kind.
 
     Parameters
@@ -57,6 +57,8 @@ def touchpoint_chart(by_touchpoint: pd.DataFrame, ax=None, ci_label: str = "95% 
     ax : matplotlib Axes, optional
     ci_label : str, default "95% CI"
         Name of the intervals (for the axis label).
+    cfg : ClientConfig, optional
+        Labels of the touchpoints and stages (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -64,11 +66,12 @@ def touchpoint_chart(by_touchpoint: pd.DataFrame, ax=None, ci_label: str = "95% 
     """
     return plots.dot_interval(by_touchpoint, x="satisfaction", y="touchpoint",
                               palette=touchpoint_palette(by_touchpoint), n="n_events", ax=ax,
+                              tick_label=lambda t: nv.value_label(cfg, "touchpoint", t),
                               xlabel=f"mean satisfaction ({ci_label})",
                               title="Satisfaction per touchpoint, coloured by interface kind")
 
 
-def ipa_chart(ipa: pd.DataFrame, ax=None):
+def ipa_chart(ipa: pd.DataFrame, ax=None, cfg=None):
     """Importance–performance quadrant chart of the touchpoints.
 
     Parameters
@@ -76,19 +79,22 @@ def ipa_chart(ipa: pd.DataFrame, ax=None):
     ipa : DataFrame
         ``interface.touchpoint_ipa(data)`` (``attrs["outcome"]`` names the outcome).
     ax : matplotlib Axes, optional
+    cfg : ClientConfig, optional
+        Labels of the touchpoints and stages (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     return plots.quadrant_chart(ipa, "importance", "performance", "touchpoint", ax=ax,
+                                text=lambda t: nv.value_label(cfg, "touchpoint", t),
                                 xerr=("performance_ci_low", "performance_ci_high"),
                                 xlabel=plots.with_n("performance: mean touchpoint rating", ipa["n_events"].sum()),
                                 ylabel=f"importance: {ipa.attrs['outcome']} penalty of a poor experience",
                                 title="Importance–performance of touchpoints")
 
 
-def transition_heatmap(transitions: pd.DataFrame, ax=None):
+def transition_heatmap(transitions: pd.DataFrame, ax=None, cfg=None):
     """Heatmap of stage-to-stage transition shares (rows: from, columns: to; journey order).
 
     Parameters
@@ -96,6 +102,8 @@ def transition_heatmap(transitions: pd.DataFrame, ax=None):
     transitions : DataFrame
         ``interface.stage_transitions(data)``.
     ax : matplotlib Axes, optional
+    cfg : ClientConfig, optional
+        Labels of the touchpoints and stages (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -108,7 +116,9 @@ def transition_heatmap(transitions: pd.DataFrame, ax=None):
         _, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 0.55 * len(mat) + 1.8))
     sns.heatmap(mat, annot=True, fmt=".0%", cmap=plots.SEQUENTIAL, vmin=0, vmax=1,
                 cbar_kws={"label": "share of moves"}, linewidths=0.5, ax=ax)
-    ax.set_yticklabels([plots.with_n(str(s), counts.get(s, 0)) for s in mat.index], rotation=0)
+    ax.set_yticklabels([plots.with_n(nv.value_label(cfg, "stage", s), counts.get(s, 0)) for s in mat.index],
+                       rotation=0)
+    ax.set_xticklabels([nv.value_label(cfg, "stage", s) for s in mat.columns])
     ax.set_xlabel("next stage")
     ax.set_ylabel("from stage (n = moves)")
     ax.set_title(f"Where customers go next ({transitions.attrs.get('n_respondents', '?')} journeys)")
@@ -137,7 +147,8 @@ def human_touch_chart(human: pd.DataFrame, ax=None, ci_label: str = "95% CI"):
     return ax
 
 
-def sentiment_chart(sentiment: pd.DataFrame, kinds: dict | None = None, ax=None, ci_label: str = "95% CI"):
+def sentiment_chart(sentiment: pd.DataFrame, kinds: dict | None = None, ax=None, ci_label: str = "95% CI",
+                    cfg=None):
     """Dot chart of the mean sentiment of the comments per touchpoint, coloured by interface kind.
 
     Parameters
@@ -149,6 +160,8 @@ def sentiment_chart(sentiment: pd.DataFrame, kinds: dict | None = None, ax=None,
     ax : matplotlib Axes, optional
     ci_label : str, default "95% CI"
         Name of the intervals (for the axis label).
+    cfg : ClientConfig, optional
+        Labels of the touchpoints and stages (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -156,6 +169,7 @@ def sentiment_chart(sentiment: pd.DataFrame, kinds: dict | None = None, ax=None,
     """
     ax = plots.dot_interval(sentiment, x="compound", y="touchpoint",
                             palette=touchpoint_palette(sentiment, kinds or {}),
+                            tick_label=lambda t: nv.value_label(cfg, "touchpoint", t),
                             xlabel=f"mean compound sentiment ({ci_label})", ax=ax,
                             title="How customers sound about each touchpoint")
     ax.axvline(0, color=ZERO, lw=1)
@@ -163,7 +177,7 @@ def sentiment_chart(sentiment: pd.DataFrame, kinds: dict | None = None, ax=None,
 
 
 def journey_map(by_touchpoint: pd.DataFrame, stages: list | None = None, scale: tuple | None = None,
-                effort_scale: tuple | None = None, ax=None, confidence: float = 0.95):
+                effort_scale: tuple | None = None, ax=None, confidence: float = 0.95, cfg=None):
     """Journey map: the stages left to right, each stage's touchpoints as tiles coloured by satisfaction.
 
     A stage with many touchpoints takes several columns, so the map stays about two tiles deep.
@@ -185,6 +199,8 @@ def journey_map(by_touchpoint: pd.DataFrame, stages: list | None = None, scale: 
         The effort scale, for the tile text.
     ax : matplotlib Axes, optional
     confidence : float, default 0.95
+    cfg : ClientConfig, optional
+        Labels of the touchpoints and stages (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -210,7 +226,8 @@ def journey_map(by_touchpoint: pd.DataFrame, stages: list | None = None, scale: 
     left = 0
     for stage in order:
         span = spans[stage]
-        ax.text(left + span / 2, 0.2, textwrap.fill(plots.readable(stage), width * span, break_long_words=False),
+        ax.text(left + span / 2, 0.2, textwrap.fill(nv.value_label(cfg, "stage", stage), width * span,
+                                                    break_long_words=False),
                 ha="center", va="bottom", fontsize=9, fontweight="bold")
         if span > 1:
             ax.plot([left + 0.08, left + span - 0.08], [0.24, 0.24], color=plots.MUTED, lw=1)
@@ -222,7 +239,7 @@ def journey_map(by_touchpoint: pd.DataFrame, stages: list | None = None, scale: 
                                         boxstyle="round,pad=0,rounding_size=0.06", facecolor=color,
                                         edgecolor="white", lw=1.5))
             ink = "white" if ok and abs(norm(r["satisfaction"]) - 0.5) > 0.3 else "#1f2933"
-            lines = [textwrap.fill(plots.readable(r["touchpoint"]), width, break_long_words=False),
+            lines = [textwrap.fill(nv.value_label(cfg, "touchpoint", r["touchpoint"]), width, break_long_words=False),
                      nv.num(r["satisfaction"]), f"({nv.num(r['ci_low'])}\u2013{nv.num(r['ci_high'])})"]
             if "share_poor" in r and not nv.missing(r["share_poor"]):
                 lines.append(f"poor {nv.pct(r['share_poor'])}")

@@ -18,7 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cem_research.present import narrative as nv
 from cem_research.present.plots import (KIND_COLORS, MUTED, OWN, PAGE_WIDTH, common_limits, dot_interval,
-                                        readable, wave_palette, with_n)
+                                        wave_palette, with_n)
 
 #: Panel titles of the journey figure, in the order drawn.
 MEASURE_LABELS = {
@@ -30,7 +30,7 @@ MEASURE_LABELS = {
 
 
 def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct: str,
-                   confidence: float = 0.95):
+                   confidence: float = 0.95, cfg=None):
     """Segment sizes (left) and mean ``construct`` per level (right), one row per segment.
 
     Parameters
@@ -43,6 +43,8 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
         The construct of the right-hand panels (the main outcome).
     confidence : float, default 0.95
         Level of the intervals, for the title.
+    cfg : ClientConfig, optional
+        Labels of the coded values (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -63,7 +65,7 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
                                                   hi=lambda d: 100 * d["ci_high"])
         dot_interval(s.assign(n=s["count"]), x="pct", y="level", low="lo", high="hi", ax=axes[i, 0],
                      xlabel="share of customers (%)", title=s["segment_label"].iloc[0],
-                     palette={lv: OWN for lv in s["level"]})
+                     palette={lv: OWN for lv in s["level"]}, tick_label=lambda v, c=seg: nv.value_label(cfg, c, v))
         axes[i, 0].set_xlim(0, 100)
         ax = axes[i, 1]
         if prof is not None and (prof["segment"] == seg).any():
@@ -71,7 +73,8 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
             name = p["label"].iloc[0]
             scale = nv.scale_text((p["scale_min"].iloc[0], p["scale_max"].iloc[0]))
             dot_interval(p, x="mean", y="level", ax=ax, palette={lv: OWN for lv in p["level"]},
-                         xlabel=f"mean ({scale})", title=f"{name} by level")
+                         xlabel=f"mean ({scale})", title=f"{name} by level",
+                         tick_label=lambda v, c=seg: nv.value_label(cfg, c, v))
             if xlim is not None:
                 ax.set_xlim(*xlim)
         else:
@@ -84,7 +87,7 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
     return fig
 
 
-def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: float = 0.95):
+def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: float = 0.95, cfg=None):
     """The segment that makes the largest difference: the mean of each of its levels.
 
     Parameters
@@ -95,6 +98,8 @@ def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: fl
         :func:`cem_research.steps.world.segment_gap` (segment, construct, top and bottom level, difference).
     ax : matplotlib Axes, optional
     confidence : float, default 0.95
+    cfg : ClientConfig, optional
+        Labels of the coded values (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -103,12 +108,16 @@ def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: fl
     p = profiles[(profiles["segment"] == gap["segment"]) & (profiles["construct"] == gap["construct"])]
     if ax is None:
         _, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.5 * len(p) + 1.9))
-    title = f"{gap['label']} by {gap['segment_label']}: '{gap['top']}' - '{gap['bottom']}' = {nv.signed(gap['diff'])}"
+    def word(v):
+        return nv.value_label(cfg, gap["segment"], v)
+
+    title = (f"{gap['label']} by {gap['segment_label']}: '{word(gap['top'])}' - '{word(gap['bottom'])}' = "
+             f"{nv.signed(gap['diff'])}")
     if not pd.isna(gap["ci"][0]):
         title += f" ({nv.ci(*gap['ci'], confidence=confidence)})"
     dot_interval(p, x="mean", y="level", ax=ax, palette={lv: OWN for lv in p["level"]},
                  xlabel=f"{gap['label']}: mean ({nv.scale_text(gap['scale'])}), {nv.level(confidence)} CI",
-                 title=textwrap.fill(title, 64))
+                 title=textwrap.fill(title, 64), tick_label=word)
     return ax
 
 
@@ -145,7 +154,7 @@ def layer_chart(scores: pd.DataFrame, ax=None, confidence: float = 0.95):
     return ax
 
 
-def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
+def journey_figure(stages: pd.DataFrame, confidence: float = 0.95, cfg=None):
     """Four panels (reach, satisfaction, effort, drop-out) along the journey stages, with their intervals.
 
     Drawn with seaborn point plots in the declared stage order; tick labels carry the sample sizes.
@@ -155,6 +164,8 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
     stages : DataFrame
         :func:`cem_research.steps.world.journey_stages`.
     confidence : float, default 0.95
+    cfg : ClientConfig, optional
+        Labels of the coded values (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -176,7 +187,8 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95):
         x = np.arange(len(order))
         ok = sub["ci_low"].notna().to_numpy()
         ax.vlines(x[ok], (sub["ci_low"] * k)[ok], (sub["ci_high"] * k)[ok], color=OWN, lw=2, alpha=0.7)
-        ax.set_xticks(x, [with_n(s, n) for s, n in zip(order, sub["n"].fillna(0))], rotation=40,
+        ax.set_xticks(x, [with_n(nv.value_label(cfg, "stage", s), n) for s, n in zip(order, sub["n"].fillna(0))],
+                      rotation=40,
                       ha="right", rotation_mode="anchor")
         ax.set_xlabel("")
         if share:
@@ -248,7 +260,7 @@ def competitive_figure(profiles: pd.DataFrame, ncols: int = 4, confidence: float
     return fig
 
 
-def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95):
+def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95, cfg=None):
     """Mean compound sentiment with its interval by touchpoint and by segment (one panel per dimension).
 
     Parameters
@@ -256,6 +268,8 @@ def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95):
     summary : DataFrame
         :func:`cem_research.steps.world.sentiment_summary`.
     confidence : float, default 0.95
+    cfg : ClientConfig, optional
+        Labels of the coded values (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -268,9 +282,8 @@ def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95):
                              gridspec_kw={"height_ratios": heights})
     for ax, d, r in zip(axes[:, 0], dims, rows):
         sub = summary[summary["dimension"] == d]
-        dot_interval(sub.assign(level=sub["level"].map(readable)), x="compound", y="level", ax=ax,
-                     palette={readable(lv): OWN for lv in sub["level"]}, xlabel="",
-                     title=sub["dimension_label"].iloc[0])
+        dot_interval(sub, x="compound", y="level", ax=ax, palette={lv: OWN for lv in sub["level"]}, xlabel="",
+                     title=sub["dimension_label"].iloc[0], tick_label=lambda v, c=d: nv.value_label(cfg, c, v))
         ax.set_xlabel("")
         ax.set_ylim(r - 0.5, -0.5)
         ax.axvline(0, color=MUTED, lw=1, ls="--")

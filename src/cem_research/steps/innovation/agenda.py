@@ -17,7 +17,7 @@ from cem_research.steps.section import Section, Settings, Shown
 #: Most opportunities the client's compact agenda table lists (the full table in the appendix lists them all).
 MAX_CLIENT_ROWS = 10
 
-__all__ = ["can_weight_drivers", "innovation_agenda", "agenda_finding", "InnovationAgenda"]
+__all__ = ["can_weight_drivers", "innovation_agenda", "agenda_finding", "opportunity_words", "InnovationAgenda"]
 
 
 def can_weight_drivers(data) -> bool:
@@ -224,8 +224,22 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
     return out
 
 
-def agenda_finding(agenda: pd.DataFrame) -> dict:
+def opportunity_words(agenda: pd.DataFrame, cfg=None) -> list[str]:
+    """Each agenda row's opportunity as the reader sees it: a touchpoint to fix in words
+    (:func:`cem_research.present.narrative.value_label`), any other opportunity as it is."""
+    return [nv.value_label(cfg, "touchpoint", o) if k == "fix a touchpoint" else str(o)
+            for o, k in zip(agenda["opportunity"], agenda["kind"])]
+
+
+def agenda_finding(agenda: pd.DataFrame, cfg=None) -> dict:
     """Headline finding for the innovation agenda: the top item with its evidence.
+
+    Parameters
+    ----------
+    agenda : DataFrame
+        :func:`innovation_agenda`.
+    cfg : ClientConfig, optional
+        Labels of the touchpoints (:func:`opportunity_words`).
 
     Returns
     -------
@@ -233,6 +247,7 @@ def agenda_finding(agenda: pd.DataFrame) -> dict:
         Keyword arguments of :func:`cem_research.present.findings.record`.
     """
     outcome = agenda.attrs.get("outcome", "the outcome")
+    agenda = agenda.assign(opportunity=opportunity_words(agenda, cfg)) if len(agenda) else agenda
     themes = agenda[agenda["kind"] == THEME_KIND] if "kind" in agenda else agenda.iloc[:0]
     news = (f" Rising in the verbatims, with no gain estimated: {nv.join(list(themes['opportunity']))} "
             f"(ranked after the scored opportunities)." if len(themes) else "")
@@ -293,7 +308,7 @@ class InnovationAgenda(Section):
                                  themes=EmergingThemes().result(data, settings))
 
     def findings(self, result: pd.DataFrame, data, settings: Settings) -> list[dict]:
-        return [agenda_finding(result)]
+        return [agenda_finding(result, data.config)]
 
     def present(self, result: pd.DataFrame, data, settings: Settings) -> list[Shown]:
         from cem_research.present.plots import innovation as plots
@@ -303,11 +318,13 @@ class InnovationAgenda(Section):
         from cem_research.steps.world import CompetitiveLandscape
 
         outcome = result.attrs["outcome"]
-        shown = [Shown("table", result.drop(columns=["feeds_step", "label"]),
+        cfg = data.config
+        full = result.assign(opportunity=opportunity_words(result, cfg)) if len(result) else result
+        shown = [Shown("table", full.drop(columns=["feeds_step", "label"]),
                        f"Innovation agenda, ranked by expected gain in {outcome} points", layer="appendix")]
         if not len(result):
             return shown
-        shown.append(Shown("figure", plots.agenda_chart(result).figure,
+        shown.append(Shown("figure", plots.agenda_chart(result, cfg=data.config).figure,
                            f"Dot chart: expected gain in {outcome} of each opportunity on the "
                            "innovation agenda, best first, with 95% intervals; small improvements in red, large "
                            "innovations dark"))
@@ -328,11 +345,11 @@ class InnovationAgenda(Section):
         rows = []
         for r in top.itertuples(index=False):
             at_touchpoint = r.kind == "fix a touchpoint"
-            name = nv.label(None, r.opportunity) if at_touchpoint else str(r.opportunity)
+            name = nv.value_label(cfg, "touchpoint", r.opportunity) if at_touchpoint else str(r.opportunity)
             stage = stages.get(r.opportunity) if at_touchpoint else None
             rows.append({"rank": r.rank, "action": verbs.get(r.kind, "{}").format(name),
                          "where": "across the journey" if stage is None or pd.isna(stage)
-                         else f"{nv.label(None, stage)} stage",
+                         else f"{nv.value_label(cfg, 'stage', stage)} stage",
                          "expected_gain": "not estimated" if pd.isna(r.gain)
                          else f"{nv.signed(r.gain)} ({nv.num(r.gain_ci_low)} to {nv.num(r.gain_ci_high)})",
                          "action_kind": r.size,

@@ -18,12 +18,10 @@ from scipy import stats as sps
 
 from cem_research import stats
 from cem_research.client.data import memoize
+from cem_research.present.narrative import INTERFACE_LABELS  # reader's names of the interface kinds
 
 STEP = 4
 
-#: Reader's names of the interface kinds.
-INTERFACE_LABELS = {"human_human": "human–human", "human_technology": "human–technology",
-                    "human_environment": "human–environment"}
 #: VADER convention: a compound score at or below this is negative (Hutto & Gilbert 2014).
 NEGATIVE = -0.05
 #: Skip reason of every touchpoint section for a client without touchpoint events.

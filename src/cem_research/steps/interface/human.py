@@ -118,7 +118,7 @@ def human_vs_technology(data, segments: Sequence[str] | None = None, alpha: floa
     out = pd.concat(frames, ignore_index=True)
     out["significant"] = out["significant"].fillna(False).astype(bool)
     labels = {c: (lab if len(lab := str(data.config.segments.get(c) or c)) <= 28 else c) for c in seg_cols}
-    out["group"] = [("all customers" if s == "all" else f"{labels.get(s, s)}: {lv}")
+    out["group"] = [("all customers" if s == "all" else f"{labels.get(s, s)}: {nv.value_label(data.config, s, lv)}")
                     for s, lv in zip(out["segment"], out["level"])]
     cols = ["group", "segment", "level", "test", "n", "n_human", "n_technology", "mean_human", "mean_technology",
             "diff", "ci_low", "ci_high", "T", "df", "hedges", "hedges_ci_low", "hedges_ci_high", "p_unc", "p_corr",

@@ -196,10 +196,14 @@ class TouchpointImportancePerformance(Section):
         top = ipa.iloc[0]
         outcome = ipa.attrs.get("outcome", "the outcome")
         scale = nv.scale_text(ipa.attrs.get("scale", (1, 5)))
+
+        def word(touchpoint):
+            return nv.value_label(data.config, "touchpoint", touchpoint)
+
         # "fix first" names only a touchpoint in "Concentrate here" (the agenda's first touchpoint, too)
-        lead = (f"Fix first: {top['touchpoint']} ({top['quadrant']})." if top["quadrant"] == "Concentrate here"
+        lead = (f"Fix first: {word(top['touchpoint'])} ({top['quadrant']})." if top["quadrant"] == "Concentrate here"
                 else f"No touchpoint is in 'Concentrate here': nothing to fix first. The top priority is "
-                     f"{top['touchpoint']} ({top['quadrant']}).")
+                     f"{word(top['touchpoint'])} ({top['quadrant']}).")
         text = (f"{lead} It performs at {nv.num(top['performance'])} "
                 f"({nv.ci(top['performance_ci_low'], top['performance_ci_high'], confidence=c)}) on the {scale} "
                 f"scale, and customers with a poor experience there (rated at or below the midpoint: "
@@ -209,11 +213,12 @@ class TouchpointImportancePerformance(Section):
         others = ipa[(ipa["quadrant"] == "Concentrate here") & (ipa["priority"] > 1)]
         if len(others):
             text += " Also in 'Concentrate here': " + nv.join(
-                f"{r['touchpoint']} (importance {nv.num(r['importance'])}, performance {nv.num(r['performance'])})"
+                f"{word(r['touchpoint'])} (importance {nv.num(r['importance'])}, "
+                f"performance {nv.num(r['performance'])})"
                 for _, r in others.iterrows()) + "."
         if ipa.attrs.get("excluded"):
             text += (f" Not rated for importance (fewer than {settings.min_group} poor or good experiences): "
-                     f"{nv.join(ipa.attrs['excluded'])}.")
+                     f"{nv.join(word(t) for t in ipa.attrs['excluded'])}.")
         ci = (float(top["importance_ci_low"]), float(top["importance_ci_high"]))
         return [{"text": text, "headline": True, "key": "fix_first", "value": float(top["importance"]), "ci": ci}]
 
@@ -222,15 +227,17 @@ class TouchpointImportancePerformance(Section):
 
         level = nv.ci_label(settings.confidence)
         outcome = ipa.attrs["outcome"]
-        shown = [Shown("table", ipa, f"Touchpoints in IPA priority order, 'Concentrate here' (the fix-first list) "
+        table = nv.label_values(ipa, data.config)
+        shown = [Shown("table", table, f"Touchpoints in IPA priority order, 'Concentrate here' (the fix-first list) "
                                      f"first (importance in {outcome} points, {level})",
                        {"percent": ("share_poor",), "rename": {"share_poor": "share of users with a poor experience",
                                                                "n_poor": "users with a poor experience"}},
                        layer="appendix")]
         if ipa.attrs["excluded"]:
+            excluded = nv.join([nv.value_label(data.config, "touchpoint", t) for t in ipa.attrs["excluded"]])
             shown.append(Shown("markdown", f"*Too few poor or good experiences to rate importance: "
-                                           f"{nv.md(nv.join(ipa.attrs['excluded']))}.*", layer="appendix"))
-        ax = charts.ipa_chart(ipa)
+                                           f"{nv.md(excluded)}.*", layer="appendix"))
+        ax = charts.ipa_chart(ipa, cfg=data.config)
         shown.append(Shown("figure", ax.figure,
                            f"Quadrant chart: importance of each touchpoint ({outcome} penalty of a poor experience) "
                            f"against its mean rating with its {level}; the top-left quadrant is the fix-first list"))

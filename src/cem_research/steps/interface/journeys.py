@@ -296,6 +296,14 @@ class JourneysResult:
     durations: pd.DataFrame | None
 
 
+def path_words(cfg, path) -> str:
+    """A journey path (``'awareness → purchase'``) with each stage in words
+    (:func:`~cem_research.present.narrative.value_label`); anything else unchanged."""
+    if not isinstance(path, str):
+        return path
+    return " → ".join(nv.value_label(cfg, "stage", part) for part in path.split(" → "))
+
+
 class Journeys(Section):
     """How customers move through the journey, and where they leave."""
 
@@ -319,22 +327,29 @@ class Journeys(Section):
     def findings(self, result: JourneysResult, data, settings: Settings) -> list[dict]:
         c = settings.confidence
         paths, exits, by_loyalty, durations = result.paths, result.exits, result.by_loyalty, result.durations
+        cfg = data.config
+
+        def word(column, value):
+            return nv.value_label(cfg, column, value)
+
         top = paths.iloc[0]
         parts = [f"The most common journey ({nv.pct(top['share'])}, "
                  f"{nv.pct_ci(top['ci_low'], top['ci_high'], confidence=c)}, "
-                 f"of {paths.attrs['n_respondents']} customers) is {top['path']}; "
+                 f"of {paths.attrs['n_respondents']} customers) is {path_words(cfg, top['path'])}; "
                  f"there are {paths.attrs['n_paths']} distinct paths."]
         if exits is not None and len(exits):
             e = exits.iloc[0]
             parts.append(f"{nv.pct(exits.attrs['share_early'])} of journeys end before the final stages "
-                         f"({nv.join(exits.attrs['final_stages'])}); the most common last touchpoint of those is "
-                         f"{e['touchpoint']} ({nv.pct(e['share_of_exits'])}, "
+                         f"({nv.join([word('stage', s) for s in exits.attrs['final_stages']])}); the most common "
+                         f"last touchpoint of those is {word('touchpoint', e['touchpoint'])} "
+                         f"({nv.pct(e['share_of_exits'])}, "
                          f"{nv.pct_ci(e['ci_low'], e['ci_high'], confidence=c)}, of early exits).")
             if "exit_diff" in exits.columns:
                 sig = exits[exits["p_corr"] < 0.05].sort_values("exit_diff", ascending=False)
                 if len(sig):
                     s = sig.iloc[0]
-                    parts.append(f"After {s['touchpoint']}, {nv.pct(s['exit_rate_lost'])} of lost customers' "
+                    parts.append(f"After {word('touchpoint', s['touchpoint'])}, {nv.pct(s['exit_rate_lost'])} "
+                                 "of lost customers' "
                                  f"journeys end against {nv.pct(s['exit_rate_loyal'])} of loyal customers' "
                                  f"(difference {nv.num(100 * s['exit_diff'], 0)} points, "
                                  f"{nv.ci(100 * s['exit_diff_ci_low'], 100 * s['exit_diff_ci_high'], 0, c)}, "
@@ -346,7 +361,7 @@ class Journeys(Section):
             sig = by_loyalty[by_loyalty["reach_p_corr"] < 0.05]
             if len(sig):
                 s = sig.loc[sig["reach_diff"].abs().idxmax()]
-                parts.append(f"Lost customers differ most in reaching the {s['stage']} stage: "
+                parts.append(f"Lost customers differ most in reaching the {word('stage', s['stage'])} stage: "
                              f"{nv.pct(s['reach_lost'])} against {nv.pct(s['reach_loyal'])} of loyal customers "
                              f"(difference {nv.num(100 * s['reach_diff'], 0)} points, "
                              f"{nv.ci(100 * s['reach_ci_low'], 100 * s['reach_ci_high'], 0, c)}, "
@@ -356,7 +371,8 @@ class Journeys(Section):
                              "(no significant difference, Holm).")
         if durations is not None and len(durations):
             d = durations.loc[durations["n"].idxmax()]
-            parts.append(f"The most travelled step, {d['from_stage']} → {d['to_stage']}, takes a median of "
+            parts.append(f"The most travelled step, {word('stage', d['from_stage'])} → "
+                         f"{word('stage', d['to_stage'])}, takes a median of "
                          f"{nv.num(d['median_days'], 1)} days (IQR {nv.num(d['q1_days'], 1)}–"
                          f"{nv.num(d['q3_days'], 1)}, n = {int(d['n'])}).")
         return [{"text": " ".join(parts), "key": "top_path_share", "value": float(top["share"]),
@@ -365,31 +381,33 @@ class Journeys(Section):
     def present(self, result: JourneysResult, data, settings: Settings) -> list[Shown]:
         from cem_research.present.plots import interface as charts
 
-        paths = result.paths
-        shown = [Shown("table", paths, f"Most common journeys ({paths.attrs['n_respondents']} customers, "
+        paths, cfg = result.paths, data.config
+        readable_paths = paths.assign(path=[path_words(cfg, p) for p in paths["path"]])
+        shown = [Shown("table", readable_paths, f"Most common journeys ({paths.attrs['n_respondents']} customers, "
                                        f"{paths.attrs['n_paths']} distinct paths)",
                        {"percent": ("share", "ci_low", "ci_high")})]
         if result.transitions is not None:
-            ax = charts.transition_heatmap(result.transitions)
+            ax = charts.transition_heatmap(result.transitions, cfg=data.config)
             shown.append(Shown("figure", ax.figure,
                                "Heatmap: for each journey stage (rows), the share of customers' next moves to each "
                                "other stage or to the end of the journey (columns); each row sums to 100%",
                                layer="appendix"))
         if result.by_loyalty is not None:
-            shown.append(Shown("table", result.by_loyalty,
+            shown.append(Shown("table", nv.label_values(result.by_loyalty, cfg),
                                f"Lost minus loyal customers per stage ({result.by_loyalty.attrs['definition']})",
                                {"percent": ("reach_lost", "reach_loyal", "reach_diff", "reach_ci_low",
                                             "reach_ci_high")}, layer="appendix"))
         exits = result.exits
         if exits is not None:
-            shown.append(Shown("table", exits, f"Last touchpoint of journeys that end before "
-                                               f"{', '.join(exits.attrs['final_stages'])} "
+            final = ", ".join(nv.value_label(cfg, "stage", s) for s in exits.attrs["final_stages"])
+            shown.append(Shown("table", nv.label_values(exits, cfg), f"Last touchpoint of journeys that end before "
+                                                                      f"{final} "
                                                f"({exits.attrs['n_early']} of {exits.attrs['n_respondents']} journeys)",
                                {"percent": ("share_of_exits", "ci_low", "ci_high", "exit_rate", "exit_rate_lost",
                                             "exit_rate_loyal", "exit_diff", "exit_diff_ci_low",
                                             "exit_diff_ci_high")}, layer="appendix"))
         if result.durations is not None:
-            shown.append(Shown("table", result.durations,
+            shown.append(Shown("table", nv.label_values(result.durations, cfg),
                                "Time from entering a stage to entering the next one (median and quartiles)",
                                {"percent": ("share_negative",)}, layer="appendix"))
         return shown

@@ -12,7 +12,7 @@ from cem_research import stats
 from cem_research.client.config import INTERFACE_KINDS
 from cem_research.present import narrative as nv
 from cem_research.steps.interface.common import (
-    INTERFACE_LABELS, NO_TOUCHPOINTS, STEP, compare_quietly, has, joined_by, key_cols, memo, poor_threshold,
+    NO_TOUCHPOINTS, STEP, compare_quietly, has, joined_by, key_cols, memo, poor_threshold,
     touchpoint_scale,
 )
 from cem_research.steps.interface.frames import touchpoint_events
@@ -230,20 +230,25 @@ class TouchpointPerformance(Section):
         scale = nv.scale_text(result.by_touchpoint.attrs.get("scale", (1, 5)))
         worst = df.loc[df["satisfaction"].idxmin()]
         best = df.loc[df["satisfaction"].idxmax()]
+
+        def word(column, value):
+            return nv.value_label(data.config, column, value)
+
         parts = [
-            f"Of {len(df)} touchpoints, {worst['touchpoint']} is rated lowest: {nv.num(worst['satisfaction'])} "
+            f"Of {len(df)} touchpoints, {word('touchpoint', worst['touchpoint'])} is rated lowest: "
+            f"{nv.num(worst['satisfaction'])} "
             f"({nv.ci(worst['ci_low'], worst['ci_high'], confidence=c)}) on the {scale} scale "
             f"({int(worst['n_events']):,} ratings, {nv.pct(worst['share_poor'])} of them at or below the scale "
             "midpoint), "
             f"against {nv.num(best['satisfaction'])} ({nv.ci(best['ci_low'], best['ci_high'], confidence=c)}) "
-            f"for {best['touchpoint']}."
+            f"for {word('touchpoint', best['touchpoint'])}."
         ]
         if df["effort"].notna().any():
             e = df.loc[df["effort"].idxmax()]
-            parts.append(f"Customer effort is highest at {e['touchpoint']} ({nv.num(e['effort'])}, "
+            parts.append(f"Customer effort is highest at {word('touchpoint', e['touchpoint'])} ({nv.num(e['effort'])}, "
                          f"{nv.ci(e['effort_ci_low'], e['effort_ci_high'], confidence=c)}).")
         if result.by_interface is not None and len(result.by_interface):
-            kinds = "; ".join(f"{INTERFACE_LABELS.get(r['interface'], r['interface'])} {nv.num(r['satisfaction'])} "
+            kinds = "; ".join(f"{word('interface', r['interface'])} {nv.num(r['satisfaction'])} "
                               f"({nv.ci(r['ci_low'], r['ci_high'], confidence=c)})"
                               for _, r in result.by_interface.iterrows())
             parts.append(f"By interface kind: {kinds}.")
@@ -251,8 +256,9 @@ class TouchpointPerformance(Section):
         if cons is not None and len(cons):
             sig = cons[cons["significant"]]
             if len(sig):
-                bits = [f"at the {r['stage']} stage, {r['channel']} scores {nv.num(r['diff'])} points "
-                        f"({nv.ci(r['ci_low'], r['ci_high'], confidence=c)}) against {r['reference']} "
+                bits = [f"at the {word('stage', r['stage'])} stage, {word('channel', r['channel'])} scores "
+                        f"{nv.num(r['diff'])} points ({nv.ci(r['ci_low'], r['ci_high'], confidence=c)}) against "
+                        f"{word('channel', r['reference'])} "
                         f"(Hedges g {nv.num(r['hedges'])}, Holm {nv.p(r['p_corr'])})" for _, r in sig.iterrows()]
                 parts.append("Channels serve the same need differently: " + "; ".join(bits) + ".")
             else:
@@ -267,25 +273,33 @@ class TouchpointPerformance(Section):
 
         level = nv.ci_label(settings.confidence)
         poor = {"percent": ("share_poor",)}
+        cfg = data.config
         shown = []
         if result.by_interface is not None:
-            shown.append(Shown("table", result.by_interface,
+            shown.append(Shown("table", nv.label_values(result.by_interface, cfg),
                                f"Touchpoint events per interface kind (mean satisfaction and effort, {level})", poor,
                                layer="appendix"))
         if result.by_channel is not None:
-            shown.append(Shown("table", result.by_channel, "Touchpoint events per channel", poor, layer="appendix"))
-        shown.append(Shown("table", result.by_touchpoint, "Touchpoints in journey order", poor, layer="appendix"))
+            shown.append(Shown("table", nv.label_values(result.by_channel, cfg), "Touchpoint events per channel",
+                               poor, layer="appendix"))
+        shown.append(Shown("table", nv.label_values(result.by_touchpoint, cfg), "Touchpoints in journey order", poor,
+                           layer="appendix"))
         tp = data.config.touchpoints
         ax = charts.journey_map(result.by_touchpoint, stages=list(data.config.journey),
                                 scale=tp.options.get("scale") if tp else None,
                                 effort_scale=tp.options.get("effort_scale") if tp else None,
-                                confidence=settings.confidence)
+                                confidence=settings.confidence, cfg=data.config)
         shown.append(Shown("figure", ax.figure,
                            "Journey map: the journey stages from left to right, each stage's touchpoints as tiles "
                            f"coloured by mean satisfaction (brown low, teal high), with its {level}, the share of "
                            "poor experiences and, where declared, the mean effort"))
         if result.consistency is not None:
-            shown.append(Shown("table", result.consistency,
+            cons = nv.label_values(result.consistency, cfg)
+            for col, kind in (("reference", "channel"), ("worse", "channel")):
+                cons[col] = [nv.value_label(cfg, kind, v) if isinstance(v, str) and v else v for v in cons[col]]
+            cons["touchpoints"] = [", ".join(nv.value_label(cfg, "touchpoint", t) for t in str(v).split(", "))
+                                   if isinstance(v, str) and v else v for v in cons["touchpoints"]]
+            shown.append(Shown("table", cons,
                                "Same stage, different channel: channel minus main channel "
                                "(Welch, Hedges g, Holm across all stages)", layer="appendix"))
         return shown

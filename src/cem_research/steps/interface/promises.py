@@ -215,15 +215,19 @@ def promise_touchpoints(data: "ClientData", confidence: float = 0.95) -> pd.Data
 # ---------------------------------------------------------------------------------------------
 
 
-def _tp_text(r: pd.Series) -> str:
+def _tp_text(r: pd.Series, cfg=None) -> str:
+    name = nv.value_label(cfg, "touchpoint", r["touchpoint"])
     if not r["n_events"]:
-        return f"{r['touchpoint']}: no rated events"
-    return (f"{r['touchpoint']} {r['satisfaction_0_100']:.0f}/100 [{r['ci_low_0_100']:.0f}, {r['ci_high_0_100']:.0f}], "
+        return f"{name}: no rated events"
+    return (f"{name} {r['satisfaction_0_100']:.0f}/100 [{r['ci_low_0_100']:.0f}, {r['ci_high_0_100']:.0f}], "
             f"{100 * r['share_poor']:.0f}% poor")
 
 
-def traceability(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None = None) -> pd.DataFrame | None:
+def traceability(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None = None,
+                 cfg=None) -> pd.DataFrame | None:
     """One line per promise: promise → measure → target → delivered → gap → verdict → touchpoints.
+
+    Touchpoints are named in words (:func:`cem_research.present.narrative.value_label` with ``cfg``).
 
     Returns
     -------
@@ -239,7 +243,7 @@ def traceability(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None
         if touchpoints is not None:
             sub = touchpoints[touchpoints["promise"] == r["promise"]]
             if len(sub):
-                tps = "; ".join(_tp_text(t) for _, t in sub.iterrows())
+                tps = "; ".join(_tp_text(t, cfg) for _, t in sub.iterrows())
         rows.append({"promise": r["promise"],
                      "measure": f"{r['label']} ({r['scale_min']:g}–{r['scale_max']:g})",
                      "target": f"{r['target']:.2f} ({r['target_source']})",
@@ -263,7 +267,8 @@ def gap_figure(delivery: pd.DataFrame | None, ax=None):
     return charts.promise_gaps(delivery, ax=ax)
 
 
-def promise_finding(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None = None) -> dict | None:
+def promise_finding(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | None = None,
+                    cfg=None) -> dict | None:
     """Plain-words finding naming the undelivered promises, their gaps and weakest touchpoints.
 
     Returns
@@ -282,7 +287,8 @@ def promise_finding(delivery: pd.DataFrame | None, touchpoints: pd.DataFrame | N
             weak = touchpoints[(touchpoints["promise"] == r["promise"]) & touchpoints["weakest"]]
             if len(weak):
                 w = weak.iloc[0]
-                s += (f"; weakest touchpoint {w['touchpoint']} at {nv.num(w['satisfaction_0_100'], 0)}/100, "
+                s += (f"; weakest touchpoint {nv.value_label(cfg, 'touchpoint', w['touchpoint'])} at "
+                      f"{nv.num(w['satisfaction_0_100'], 0)}/100, "
                       f"{nv.ci(w['ci_low_0_100'], w['ci_high_0_100'], 0)}, with {nv.pct(w['share_poor'])} "
                       f"poor experiences")
         return s + ")"
@@ -371,10 +377,10 @@ class PromiseAudit(OptionalSection):
     def compute(self, data: "ClientData", settings: Settings) -> PromiseResult:
         delivery = promise_delivery(data, confidence=settings.confidence)
         touchpoints = promise_touchpoints(data, confidence=settings.confidence)
-        return PromiseResult(delivery, touchpoints, traceability(delivery, touchpoints))
+        return PromiseResult(delivery, touchpoints, traceability(delivery, touchpoints, cfg=data.config))
 
     def findings(self, result: PromiseResult, data: "ClientData", settings: Settings) -> list[dict]:
-        return [promise_finding(result.delivery, result.touchpoints)]
+        return [promise_finding(result.delivery, result.touchpoints, cfg=data.config)]
 
     def present(self, result: PromiseResult, data: "ClientData", settings: Settings) -> list[Shown]:
         d = result.delivery
@@ -387,7 +393,7 @@ class PromiseAudit(OptionalSection):
                   "in scale points with its 95% interval, coloured by verdict (delivered, not delivered, cannot tell)"),
         ]
         if result.touchpoints is not None:
-            shown.append(Shown("table", result.touchpoints[TOUCHPOINT_COLUMNS],
+            shown.append(Shown("table", nv.label_values(result.touchpoints[TOUCHPOINT_COLUMNS], data.config),
                                "Where each promise is delivered: touchpoint satisfaction on 0–100 (t 95% CI) and "
                                "share of poor experiences (Wilson 95% CI)",
                                {"percent": ("share_poor", "poor_ci_low", "poor_ci_high"),

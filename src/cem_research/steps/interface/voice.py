@@ -138,13 +138,15 @@ def representative_quotes(data, touchpoints: Sequence[str] | None = None, per_to
     return pd.DataFrame(rows, columns=["touchpoint", "compound", "quote"]) if rows else None
 
 
-def quotes_markdown(quotes: pd.DataFrame) -> str:
+def quotes_markdown(quotes: pd.DataFrame, cfg=None) -> str:
     """A Markdown list of the quotes of :func:`representative_quotes`.
 
     Parameters
     ----------
     quotes : DataFrame
         ``touchpoint, compound, quote`` (quotes HTML-escaped by ``text.safe_text``).
+    cfg : ClientConfig, optional
+        Labels of the touchpoints (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -152,7 +154,8 @@ def quotes_markdown(quotes: pd.DataFrame) -> str:
         One item per quote: the touchpoint in bold, its compound score and the quote; client text
         is escaped for Markdown (:func:`cem_research.present.narrative.md`), so it cannot add markup.
     """
-    return "\n".join(f"- **{nv.md(r['touchpoint'])}** (compound {nv.signed(r['compound'])}): "
+    return "\n".join(f"- **{nv.md(nv.value_label(cfg, 'touchpoint', r['touchpoint']))}** "
+                     f"(compound {nv.signed(r['compound'])}): "
                      f"“{nv.md(html.unescape(str(r['quote'])))}”" for _, r in quotes.iterrows())
 
 
@@ -200,15 +203,16 @@ class InterfaceVoice(Section):
         ok = ok if len(ok) else sentiment
         w = ok.iloc[0]
         b = ok.iloc[-1]
-        text = (f"Verbatims about {w['touchpoint']} are the most negative: mean compound {nv.num(w['compound'])} "
+        worst, warmest = (nv.value_label(data.config, "touchpoint", r["touchpoint"]) for r in (w, b))
+        text = (f"Verbatims about {worst} are the most negative: mean compound {nv.num(w['compound'])} "
                 f"({nv.ci(w['ci_low'], w['ci_high'], confidence=c)}), {nv.pct(w['share_negative'])} negative "
                 f"({nv.pct_ci(w['negative_ci_low'], w['negative_ci_high'], confidence=c)}; n = {int(w['n'])}); "
-                f"{b['touchpoint']} gets the warmest ({nv.num(b['compound'])}, "
+                f"{warmest} gets the warmest ({nv.num(b['compound'])}, "
                 f"{nv.ci(b['ci_low'], b['ci_high'], confidence=c)}).")
         if terms is not None and len(terms):
             t = terms[terms["touchpoint"] == w["touchpoint"]]
             if len(t):
-                text += (f" Complaints about {w['touchpoint']} are characterised by "
+                text += (f" Complaints about {worst} are characterised by "
                          + nv.join(f"“{x}”" for x in t["term"].head(3)) + ".")
         ci = (float(w["ci_low"]), float(w["ci_high"])) if np.isfinite(w["ci_low"]) else None
         return [{"text": text, "key": "most_negative_touchpoint", "value": float(w["compound"]), "ci": ci}]
@@ -220,17 +224,18 @@ class InterfaceVoice(Section):
         sentiment = result.sentiment
         tp = touchpoint_events(data)
         kinds = tp.groupby("touchpoint")["interface"].first().to_dict() if has(tp, "interface") else {}
-        ax = charts.sentiment_chart(sentiment, kinds, ci_label=level)
-        shown = [Shown("table", sentiment, f"Sentiment of verbatims per touchpoint (VADER compound, {level})",
+        ax = charts.sentiment_chart(sentiment, kinds, ci_label=level, cfg=data.config)
+        table = nv.label_values(sentiment, data.config)
+        shown = [Shown("table", table, f"Sentiment of verbatims per touchpoint (VADER compound, {level})",
                        {"percent": ("share_negative", "negative_ci_low", "negative_ci_high", "share_positive")},
                        layer="appendix"),
                  Shown("figure", ax.figure,
                        f"Dot chart: mean sentiment (VADER compound) of the comments about each touchpoint, most "
                        f"negative first, with {level}s, the number of comments and a line at zero")]
         if result.complaints is not None:
-            shown.append(Shown("table", result.complaints,
+            shown.append(Shown("table", nv.label_values(result.complaints, data.config),
                                "Terms characterising each touchpoint's negative comments (keyness, G²)",
                                {"percent": ("target_share",)}, layer="appendix"))
         if result.quotes is not None:
-            shown.append(Shown("markdown", quotes_markdown(result.quotes)))
+            shown.append(Shown("markdown", quotes_markdown(result.quotes, data.config)))
         return shown

@@ -282,7 +282,7 @@ class ExperientialProfile(Section):
 
         level = f"{100 * settings.confidence:g}%"
         shown = [Shown("markdown", dimensions_note(data.config), layer="appendix"),
-                 Shown("table", result.profile.drop(columns=["series"]),
+                 Shown("table", nv.label_values(result.profile, data.config).drop(columns=["series"]),
                        f"Experience dimensions: means with {level} CIs", layer="appendix"),
                  Shown("figure", plots_pf.profile_chart(result.profile, confidence=settings.confidence,
                                                        threshold=settings.reliability_threshold).figure,

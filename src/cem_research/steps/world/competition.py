@@ -341,7 +341,8 @@ class CompetitiveLandscape(Section):
                              "significantly ahead or behind (closest competitor's "
                              f"{nv.level(settings.confidence)} CI adjusted for multiple comparisons)", layer="appendix"))
         if r.tests is not None:
-            out.append(Shown("table", r.tests[r.tests["significant"]].drop(columns=["construct", "T", "df", "p_unc"]),
+            significant = nv.label_values(r.tests[r.tests["significant"]], data.config)
+            out.append(Shown("table", significant.drop(columns=["construct", "T", "df", "p_unc"]),
                              "Significant differences, own brand minus competitor (Welch t, Holm-adjusted; "
                              f"{nv.level(settings.confidence)} {nv.ADJUSTED_CI_NOTE})",
                              layer="appendix"))

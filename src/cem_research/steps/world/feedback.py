@@ -318,8 +318,10 @@ def representative_quotes(data, n: int = 3, max_chars: int = 240) -> pd.DataFram
     return pd.DataFrame(rows, columns=["polarity", "rank", "touchpoint", "compound", "quote"])
 
 
-def quotes_html(quotes: pd.DataFrame | None) -> str:
+def quotes_html(quotes: pd.DataFrame | None, cfg=None) -> str:
     """Quotes as HTML block quotes, grouped by polarity (content already escaped by ``safe_text``).
+
+    Touchpoints are named in words (:func:`cem_research.present.narrative.value_label` with ``cfg``).
 
     Returns
     -------
@@ -335,14 +337,14 @@ def quotes_html(quotes: pd.DataFrame | None) -> str:
             continue
         parts.append(f"<h4>Typical {pol} comments</h4>")
         for _, r in sub.iterrows():
-            where = f" \u2014 <em>{r['touchpoint']}</em>" if r["touchpoint"] else ""
+            where = f" \u2014 <em>{nv.value_label(cfg, 'touchpoint', r['touchpoint'])}</em>" if r["touchpoint"] else ""
             parts.append(f"<blockquote>\u201c{r['quote']}\u201d{where} (compound {nv.signed(r['compound'])})"
                          "</blockquote>")
     return "\n".join(parts)
 
 
 def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = None,
-                     confidence: float = 0.95) -> dict:
+                     confidence: float = 0.95, cfg=None) -> dict:
     """Plain-words summary of the verbatims: tone overall, weakest and strongest touchpoint, its words.
 
     Parameters
@@ -353,6 +355,8 @@ def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = 
         :func:`feedback_terms`.
     confidence : float, default 0.95
         Level of the intervals (as computed), for the sentence.
+    cfg : ClientConfig, optional
+        Labels of the touchpoints (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -369,18 +373,22 @@ def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = 
             f"({nv.pct_ci(a['negative_low'], a['negative_high'], confidence=confidence)}); mean VADER compound "
             f"{nv.signed(a['compound'])} ({nv.ci(a['ci_low'], a['ci_high'], confidence=confidence)})")
     tp = summary[(summary["dimension"] == "touchpoint") & (summary["n"] >= 5)]
+
+    def word(touchpoint):
+        return nv.value_label(cfg, "touchpoint", touchpoint)
+
     if len(tp) >= 2:
         lo = tp.loc[tp["compound"].idxmin()]
         hi = tp.loc[tp["compound"].idxmax()]
-        text += (f". Sentiment is lowest for {lo['level']} (compound {nv.signed(lo['compound'])}, "
+        text += (f". Sentiment is lowest for {word(lo['level'])} (compound {nv.signed(lo['compound'])}, "
                  f"{nv.ci(lo['ci_low'], lo['ci_high'], confidence=confidence)}; {nv.pct(lo['share_negative'])} "
                  f"negative, n = {int(lo['n']):,}) "
-                 f"and highest for {hi['level']} ({nv.signed(hi['compound'])}, "
+                 f"and highest for {word(hi['level'])} ({nv.signed(hi['compound'])}, "
                  f"{nv.ci(hi['ci_low'], hi['ci_high'], confidence=confidence)})")
         if terms is not None and len(terms):
             words = terms[terms["touchpoint"].astype(str) == lo["level"]]["term"].head(3).tolist()
             if words:
-                text += f"; what sets {lo['level']} comments apart: {nv.join([repr(w) for w in words])}"
+                text += f"; what sets {word(lo['level'])} comments apart: {nv.join([repr(w) for w in words])}"
     return finding_kwargs(text + ".", key="share_negative", value=a["share_negative"],
                     ci=(a["negative_low"], a["negative_high"]))
 
@@ -437,21 +445,24 @@ class WhatCustomersSay(Section):
                               terms=feedback_terms(data), quotes=representative_quotes(data))
 
     def findings(self, result: FeedbackResult, data, settings: Settings) -> list[dict]:
-        return [feedback_finding(result.summary, result.terms, confidence=settings.confidence)]
+        return [feedback_finding(result.summary, result.terms, confidence=settings.confidence, cfg=data.config)]
 
     def present(self, result: FeedbackResult, data, settings: Settings) -> list[Shown]:
         from cem_research.present.plots import world as world_plots
 
         r, ci = result, nv.level(settings.confidence)
-        out = [Shown("table", r.summary.drop(columns=["dimension"]), f"Sentiment of own-brand comments ({ci} CIs)",
+        summary = r.summary.assign(level=[v if d == "all" else nv.value_label(data.config, d, v)
+                                          for d, v in zip(r.summary["dimension"], r.summary["level"])])
+        out = [Shown("table", summary.drop(columns=["dimension"]), f"Sentiment of own-brand comments ({ci} CIs)",
                      {"percent": ("share_positive", "positive_low", "positive_high", "share_negative",
                                   "negative_low", "negative_high")}, layer="appendix"),
-               Shown("figure", world_plots.sentiment_figure(r.summary, confidence=settings.confidence),
+               Shown("figure", world_plots.sentiment_figure(r.summary, confidence=settings.confidence, cfg=data.config),
                      "Dot charts: mean VADER sentiment of the own brand's comments (-1 negative to +1 positive) by "
                      f"touchpoint and by segment level, with {ci} intervals and a dashed line at zero",
                      layer="appendix")]
         if r.terms is not None:
-            out.append(Shown("table", terms_table(r.terms), "Most characteristic words per touchpoint (keyness)",
+            terms = nv.label_values(terms_table(r.terms), data.config)
+            out.append(Shown("table", terms, "Most characteristic words per touchpoint (keyness)",
                              layer="appendix"))
-        out.append(Shown("markdown", QuotesHtml(quotes_html(r.quotes))))
+        out.append(Shown("markdown", QuotesHtml(quotes_html(r.quotes, data.config))))
         return out

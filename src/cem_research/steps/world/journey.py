@@ -159,7 +159,7 @@ def journey_table(stages: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95) -> dict:
+def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95, cfg=None) -> dict:
     """Plain-words summary of the journey: weakest stage, highest effort, biggest drop-out.
 
     Parameters
@@ -168,6 +168,8 @@ def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95) -> di
         :func:`journey_stages`.
     confidence : float, default 0.95
         Level of the intervals (as computed), for the sentence.
+    cfg : ClientConfig, optional
+        Labels of the stages (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -180,17 +182,21 @@ def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95) -> di
     sat = stages[(stages["measure"] == "satisfaction") & (stages["n"] >= 2)].dropna(subset=["estimate"])
     reach = stages[stages["measure"] == "reach"]
     parts = []
+
+    def word(stage):
+        return nv.value_label(cfg, "stage", stage)
+
     first, last = reach.iloc[0], reach.iloc[-1]
-    parts.append(f"Reach runs from {nv.pct(first['estimate'])} of customers at {first['stage']} to "
-                 f"{nv.pct(last['estimate'])} at {last['stage']}")
+    parts.append(f"Reach runs from {nv.pct(first['estimate'])} of customers at {word(first['stage'])} to "
+                 f"{nv.pct(last['estimate'])} at {word(last['stage'])}")
     value = ci = None
     if len(sat):
         low = sat.loc[sat["estimate"].idxmin()]
         high = sat.loc[sat["estimate"].idxmax()]
         scale = nv.scale_text((low["scale_min"], low["scale_max"]))
-        parts.append(f"satisfaction is lowest at {low['stage']} (mean {nv.num(low['estimate'])} on {scale}, "
+        parts.append(f"satisfaction is lowest at {word(low['stage'])} (mean {nv.num(low['estimate'])} on {scale}, "
                      f"{nv.ci(low['ci_low'], low['ci_high'], confidence=confidence)}, n = {int(low['n']):,}) "
-                     f"and highest at {high['stage']} ({nv.num(high['estimate'])}, "
+                     f"and highest at {word(high['stage'])} ({nv.num(high['estimate'])}, "
                      f"{nv.ci(high['ci_low'], high['ci_high'], confidence=confidence)})")
         value, ci = low["estimate"], (low["ci_low"], low["ci_high"])
         overlap = low["ci_high"] >= high["ci_low"]
@@ -199,14 +205,14 @@ def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95) -> di
     eff = stages[(stages["measure"] == "effort") & (stages["n"] >= 2)].dropna(subset=["estimate"])
     if len(eff):
         e = eff.loc[eff["estimate"].idxmax()]
-        parts.append(f"effort is highest at {e['stage']} (mean {nv.num(e['estimate'])} on "
+        parts.append(f"effort is highest at {word(e['stage'])} (mean {nv.num(e['estimate'])} on "
                      f"{nv.scale_text((e['scale_min'], e['scale_max']))}, "
                      f"{nv.ci(e['ci_low'], e['ci_high'], confidence=confidence)})")
     drop = stages[stages["measure"] == "dropout"]
     drop = drop[drop["stage_order"] < drop["stage_order"].max()]
     if len(drop) and drop["estimate"].max() > 0:
         d = drop.loc[drop["estimate"].idxmax()]
-        parts.append(f"the largest drop-out is after {d['stage']}, where {nv.pct(d['estimate'])} of customers "
+        parts.append(f"the largest drop-out is after {word(d['stage'])}, where {nv.pct(d['estimate'])} of customers "
                      f"have their last contact ({nv.pct_ci(d['ci_low'], d['ci_high'], confidence=confidence)})")
     text = "; ".join(parts) + "."
     text = text[0].upper() + text[1:]
@@ -235,16 +241,17 @@ class JourneyStages(Section):
         return journey_stages(data, confidence=settings.confidence)
 
     def findings(self, result: pd.DataFrame, data, settings: Settings) -> list[dict]:
-        return [journey_finding(result, confidence=settings.confidence)]
+        return [journey_finding(result, confidence=settings.confidence, cfg=data.config)]
 
     def present(self, result: pd.DataFrame, data, settings: Settings) -> list[Shown]:
         from cem_research.present.plots import world as world_plots
 
         ci = nv.level(settings.confidence)
-        return [Shown("table", journey_table(result), f"Journey stages in order ({ci} CIs)",
+        table = nv.label_values(journey_table(result), data.config)
+        return [Shown("table", table, f"Journey stages in order ({ci} CIs)",
                       {"percent": ("reach", "reach_low", "reach_high", "dropout", "dropout_low", "dropout_high")},
                       layer="appendix"),
-                Shown("figure", world_plots.journey_figure(result, confidence=settings.confidence),
+                Shown("figure", world_plots.journey_figure(result, confidence=settings.confidence, cfg=data.config),
                       "Point charts along the journey stages in declared order: reach, mean satisfaction, mean "
                       f"effort and drop-out at each stage, with {ci} intervals and the number of customers",
                       layer="appendix")]  # the client sees the stages in step 4's journey map

@@ -167,7 +167,21 @@ def segment_gap(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, pairs
     return out
 
 
-def _gap_sentence(gap: dict, sizes: pd.DataFrame | None, confidence: float = 0.95) -> str:
+def level_words(frame: pd.DataFrame, cfg, columns=("level",)) -> pd.DataFrame:
+    """A copy of a table of segment levels with each level of ``columns`` in words.
+
+    Each row's ``segment`` column names the segment the level belongs to
+    (:func:`cem_research.present.narrative.value_label`).
+    """
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns and "segment" in out.columns:
+            out[col] = [nv.value_label(cfg, s, v) if isinstance(v, str) else v
+                        for s, v in zip(out["segment"], out[col])]
+    return out
+
+
+def _gap_sentence(gap: dict, sizes: pd.DataFrame | None, confidence: float = 0.95, cfg=None) -> str:
     """``'<segment>: '<top>' (share) scores highest, mean ... above '<bottom>' (...)'``."""
     size = ""
     if sizes is not None:
@@ -176,9 +190,10 @@ def _gap_sentence(gap: dict, sizes: pd.DataFrame | None, confidence: float = 0.9
             s = s.iloc[0]
             size = (f" ({nv.pct(s['share'])} of customers, "
                     f"{nv.pct_ci(s['ci_low'], s['ci_high'], confidence=confidence)})")
-    head = (f"'{gap['top']}'{size} scores highest, mean {nv.num(gap['mean_top'])} "
+    top, bottom = (nv.value_label(cfg, gap["segment"], gap[k]) for k in ("top", "bottom"))
+    head = (f"'{top}'{size} scores highest, mean {nv.num(gap['mean_top'])} "
             f"({nv.ci(*gap['ci_top'], confidence=confidence)}, n = {gap['n_top']:,}), "
-            f"{nv.num(abs(gap['diff']))} points above '{gap['bottom']}'")
+            f"{nv.num(abs(gap['diff']))} points above '{bottom}'")
     if pd.isna(gap["ci"][0]):
         return head + (f" (mean {nv.num(gap['mean_bottom'])}, {nv.ci(*gap['ci_bottom'], confidence=confidence)}, "
                        f"n = {gap['n_bottom']:,})")
@@ -189,7 +204,7 @@ def _gap_sentence(gap: dict, sizes: pd.DataFrame | None, confidence: float = 0.9
 def segment_finding(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, pairs: pd.DataFrame | None,
                     construct: str | None = None, sizes: pd.DataFrame | None = None,
                     headline: bool | str = False, confidence: float = 0.95,
-                    threshold: float = RELIABILITY_THRESHOLD) -> dict:
+                    threshold: float = RELIABILITY_THRESHOLD, cfg=None) -> dict:
     """A sentence about segments: which level scores highest, by how much, and whether it is real.
 
     Parameters
@@ -208,6 +223,8 @@ def segment_finding(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, p
         Level of the intervals (as computed), for the sentence.
     threshold : float, default 0.70
         Cronbach's alpha below which the tests flagged a level (:func:`segment_tests`), for the sentence.
+    cfg : ClientConfig, optional
+        Labels of the segment levels (:func:`cem_research.present.narrative.value_label`).
 
     Returns
     -------
@@ -225,7 +242,7 @@ def segment_finding(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, p
                         "least two answers.", key=key)
     on = f"{gap['label']} ({nv.scale_text(gap['scale'])})"
     by = f"{gap['segment_label']}"
-    body = _gap_sentence(gap, sizes, confidence)
+    body = _gap_sentence(gap, sizes, confidence, cfg)
     if gap["significant"]:
         text = f"On {on}, the largest segment difference is by {by}: {body}."
     elif gap["omnibus_significant"]:
@@ -331,7 +348,8 @@ class CustomerSegments(Section):
 
     def findings(self, result: SegmentResult, data, settings: Settings) -> list[dict]:
         r = result
-        kw = {"sizes": r.sizes, "confidence": settings.confidence, "threshold": settings.reliability_threshold}
+        kw = {"sizes": r.sizes, "confidence": settings.confidence, "threshold": settings.reliability_threshold,
+              "cfg": data.config}
         # on the main outcome, then the largest difference on any construct (a headline when significant;
         # always one without competitors, since then there is no competitive headline)
         return [segment_finding(r.profiles, r.tests, r.pairs, main_outcome(data.config), **kw),
@@ -343,14 +361,17 @@ class CustomerSegments(Section):
 
         r, ci = result, nv.level(settings.confidence)
         main = main_outcome(data.config)
-        out = [Shown("table", r.sizes[["segment_label", "level", "count", "n", "share", "ci_low", "ci_high"]],
+        cfg = data.config
+        sizes = level_words(r.sizes, cfg)
+        out = [Shown("table", sizes[["segment_label", "level", "count", "n", "share", "ci_low", "ci_high"]],
                      f"Segment sizes among own-brand respondents (share with Wilson {ci} CI)",
                      {"percent": ("share", "ci_low", "ci_high")}, layer="appendix")]
         if r.profiles is not None:
-            outcome = r.profiles[r.profiles["role"] == "outcome"].drop(columns=["segment", "construct", "role"])
+            outcome = level_words(r.profiles[r.profiles["role"] == "outcome"], cfg)
+            outcome = outcome.drop(columns=["segment", "construct", "role"])
             out.append(Shown("table", outcome, f"Outcome profile per segment level (own brand, mean with {ci} CI)",
                              layer="appendix"))
-        fig = world_plots.segment_figure(r.sizes, r.profiles, main, confidence=settings.confidence)
+        fig = world_plots.segment_figure(r.sizes, r.profiles, main, confidence=settings.confidence, cfg=data.config)
         out.append(Shown("figure", fig,
                          f"Dot charts, one row per segment: share of own-brand customers in each level (left) and "
                          f"mean {nv.label(data.config, main)} per level (right), with {ci} intervals"))
@@ -361,16 +382,18 @@ class CustomerSegments(Section):
                              f"construct and segment (\u26a0 below {below} in the levels listed)", layer="appendix"))
         if r.tests is not None:
             shown = r.tests[r.tests["significant"] | (r.tests["construct"] == main)]
+            shown = level_words(shown, cfg, ("highest_group", "lowest_group"))
             out.append(Shown("table", shown.drop(columns=["segment", "construct"]),
                              "Welch ANOVA per segment: significant differences (Holm) and the main outcome",
                              layer="appendix"))
         if r.pairs is not None:
-            out.append(Shown("table", r.pairs.drop(columns=["segment", "construct", "p_unc"]),
+            pairs = level_words(r.pairs, cfg, ("A", "B"))
+            out.append(Shown("table", pairs.drop(columns=["segment", "construct", "p_unc"]),
                              "Games-Howell comparisons of segment levels (diff = A - B, Holm-adjusted p)",
                              layer="appendix"))
         gap = segment_gap(r.profiles, r.tests, r.pairs)
         if gap is not None:
-            ax = world_plots.segment_gap_chart(r.profiles, gap, confidence=settings.confidence)
+            ax = world_plots.segment_gap_chart(r.profiles, gap, confidence=settings.confidence, cfg=data.config)
             out.append(Shown("figure", ax.figure,
                              f"Dot chart: mean {gap['label']} in each level of {gap['segment_label']}, the segment "
                              f"that makes the largest difference, with {ci} intervals", layer="appendix"))
