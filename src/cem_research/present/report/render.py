@@ -163,7 +163,8 @@ class Doc:
             if re.search(r"<\s*script|javascript:|\son\w+\s*=", frag, re.I):
                 self.parts.append(f"<pre>{html.escape(frag)}</pre>")  # never pass executable markup through
                 return
-            self.add_fragment(f'<div class="table-wrap">{reword_html(frag)}</div>', data.get(TABLE_MIME))
+            wrap = "table-wrap" if re.search(r"<table\b", frag, re.I) else "html-output"
+            self.add_fragment(f'<div class="{wrap}">{reword_html(frag)}</div>', data.get(TABLE_MIME))
         elif "text/markdown" in data:
             src = data["text/markdown"]
             # markdown a step module marks as a section (e.g. weighting.section_intro) keeps the heading
