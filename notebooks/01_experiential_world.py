@@ -85,7 +85,7 @@ weighting = world.SurveyWeighting().run(data, settings)  # only with `weighting:
 # **Comparable before compared.** A difference between segment levels on a construct only means something
 # if the construct is measured reliably in *each* level. Before the comparisons, the reliability table gives
 # every multi-item construct's lowest Cronbach's alpha across the levels of each segment (⚠ marks the levels
-# where it falls below .70); the comparison table repeats it (`min_group_alpha`, `unreliable_in`).
+# where it falls below .70); the comparison table repeats it (columns "lowest α in a group" and "α below threshold in").
 #
 # **What would change the conclusion.** A segment level with few respondents has a wide interval — a
 # large gap there may vanish with more data. A difference that is significant but small (g < 0.2) rarely

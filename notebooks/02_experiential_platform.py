@@ -67,7 +67,7 @@ note = UnweightedNote(2).run(data, settings)
 # item-total correlation (with the sum of the other items) and alpha if the item were deleted.
 #
 # **How to read it.** Alpha ≥ .70 is the usual threshold for research use. A construct below it
-# is flagged here and in every later table (`reliability_flag`): its scores are noisy, so its
+# is flagged here and in every later table (column "reliability note"): its scores are noisy, so its
 # differences and importances are attenuated and uncertain. An item with a low (or negative)
 # item-total r whose deletion *raises* alpha is the first suspect – often a reverse-keyed item
 # that was not declared as such. **What would change the conclusion:** a wide alpha interval

@@ -68,8 +68,8 @@ note = UnweightedNote(5).run(data, settings)
 #
 # **Comparable before compared.** A change is only a change in the experience if the construct is measured
 # equally well in both waves. The reliability table gives each multi-item construct's Cronbach's alpha per
-# wave (⚠ below .70); the change table repeats the lower alpha of the two compared waves (`min_group_alpha`)
-# and names a wave where it is below .70 (`unreliable_in`).
+# wave (⚠ below .70); the change table repeats the lower alpha of the two compared waves ("lowest α in a group")
+# and names a wave where it is below .70 ("α below threshold in").
 #
 # **What would change the conclusion.** Different customers answer in each wave, so a change can come from
 # a different sample mix (e.g. more new customers) rather than a changed experience. A change that just
