@@ -143,7 +143,7 @@ def parse_modules(raw: Any, cfg) -> ModulesSpec | None:
         if key not in KEYS:
             raise config_error(cfg, f"unknown key '{key}' in modules{suggest(key, KEYS)}")
     cb = raw.get("codebook")
-    source, book_file = "default (resources/modules.yaml)", None
+    source, book_file = "the default codebook shipped with cem-research", None
     if cb is None:
         book = load_codebook()
     elif isinstance(cb, str):

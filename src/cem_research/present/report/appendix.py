@@ -133,12 +133,14 @@ def summary(doc: Doc, main_title: str | None = None) -> str:
     return page_one(doc, main_title) + all_headline_findings(doc)
 
 
-def weighting_methods(doc: Doc, meta: dict) -> str:
-    """The survey-weighting paragraph of the methods appendix ("" when the client declares none)."""
+def weighting_methods(doc: Doc, meta: dict, segment_labels: dict | None = None) -> str:
+    """The survey-weighting paragraph of the methods appendix ("" when the client declares none);
+    ``segment_labels`` names the weighting variables (default: their column names)."""
     w = meta.get("weighting")
     if not w:
         return ""
-    targets = "; ".join(f"{col}: " + ", ".join(f"{lv} {100 * t:.1f}%" for lv, t in levels.items())
+    names = segment_labels or {}
+    targets = "; ".join(f"{names.get(col, col)}: " + ", ".join(f"{lv} {100 * t:.1f}%" for lv, t in levels.items())
                         for col, levels in w.get("targets", {}).items())
     trim = (f"trimmed to {w['trim'][0]:g}–{w['trim'][1]:g} times the mean weight and raked again"
             if w.get("trim") else "not trimmed")
@@ -154,7 +156,7 @@ def weighting_methods(doc: Doc, meta: dict) -> str:
             f"Stephan 1940){' within each wave' if w.get('by_wave') else ' over all waves'} to the target "
             f"shares {html.escape(targets)}, starting from {html.escape(str(w.get('base', 'equal')))} weights; "
             f"weights were normalised to mean 1, {trim}. Competitor ratings keep weight 1. Standard errors use "
-            "Kish's effective sample size n_eff = (Σw)²/Σw².</p>")
+            "Kish's effective sample size (Σw)²/Σw².</p>")
     tab = table(doc, ["wave", "n", "effective n", "design effect", "weight range", "iterations", "converged"], rows,
                 "Survey weights per wave", data=data,
                 names=["wave", "n", "n_eff", "deff", "weight_range", "iterations", "converged"])
@@ -202,7 +204,7 @@ def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: li
         rel_data = [[r["label"], int(r["k"]), int(r["n"]), *(None if v != v else float(v) for v in (
                     r["alpha"], r["alpha_ci_low"], r["alpha_ci_high"], r["alpha_std"])), r["reliability_flag"] or "ok"]
                     for _, r in rel_frame.iterrows()]
-        parts.append(weighting_methods(doc, meta))
+        parts.append(weighting_methods(doc, meta, data.config.segments))
         doc.section = "Reliability of the scales (own brand)"
         parts.append("<h3 id='reliability'>Reliability of the scales (own brand)</h3>")
         parts.append(table(doc, ["construct", "items", "n", "alpha (raw)", "95% CI", "alpha (standardised)", "flag"],

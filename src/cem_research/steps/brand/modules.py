@@ -379,8 +379,8 @@ def section_intro(data: "ClientData", agreement: pd.DataFrame | None = None) -> 
 strategic experiential modules: **SENSE** (the senses: look, sound, smell, cleanliness), **FEEL**
 (moods and emotions), **THINK** (learning, curiosity, surprise), **ACT** (the body, behaviour and
 lifestyle) and **RELATE** (community and belonging). Every comment is coded by the modules it speaks
-to, with a codebook of words and phrases (here: {source}; editable, see
-`src/cem_research/resources/modules.yaml`); a comment may speak to several modules or none. For each
+to, with a codebook of words and phrases (here: {source}); a comment may speak to several modules
+or none. For each
 brand and wave: the share of comments naming each module (Wilson 95% interval) and the mean VADER
 sentiment of the sentences that name it (t interval); the change of each module's share from the
 first to the latest wave (Newcombe interval, Fisher's exact test, Holm's correction).{hand}
