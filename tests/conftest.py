@@ -147,3 +147,36 @@ def demo_reports(tmp_path_factory):
         outcomes = Runner(root, jobs=2, echo=lambda m: None).run()
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     return root
+
+
+#: The real ECSI bank survey (read-only, never copied into the project).
+ECSI = Path("/work/shared/external/ecsi-satisfaction/satisfaction.csv")
+if not ECSI.exists():
+    ECSI = REPO.parent / "shared" / "external" / "ecsi-satisfaction" / "satisfaction.csv"
+#: The clients every section runs over: the demo clients, the tiny test client and the ECSI bank survey.
+SECTION_CLIENTS = ["coffee_house", "software_vendor", "hotel_group", "fitness_club", "tiny_client", "ecsi_bank"]
+
+
+@pytest.fixture(scope="session")
+def clients(tmp_path_factory):
+    """Each of :data:`SECTION_CLIENTS` processed once into a throw-away project: name -> ClientData."""
+    from cem_research.client.data import load_client
+
+    root = tmp_path_factory.mktemp("sections")
+    raw = root / "data" / "raw"
+    for name in SECTION_CLIENTS[:4]:
+        shutil.copytree(REPO / "data" / "raw" / name, raw / name)
+    shutil.copytree(TINY, raw / "tiny_client")
+    if ECSI.exists():
+        folder = raw / "ecsi_bank"
+        folder.mkdir(parents=True)
+        cfg = yaml.safe_load((REPO / "tests" / "fixtures" / "ecsi_bank" / "client.yaml").read_text())
+        cfg["survey"] = {"file": "satisfaction.csv"}  # the export as it is: no id, no wave
+        (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+        shutil.copy(ECSI, folder / "satisfaction.csv")
+    loaded = {}
+    with project_root(root):
+        for name in SECTION_CLIENTS:
+            if (raw / name).exists():
+                loaded[name] = load_client(name, raw_root=raw)
+    return loaded

@@ -7,21 +7,15 @@ Also: the sections' contract (step, title, unique keys), and one main outcome fo
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import matplotlib
 import pytest
 import yaml
 
-from conftest import REPO, TINY, project_root
+from conftest import REPO, project_root
+from conftest import SECTION_CLIENTS as CLIENTS
 
 matplotlib.use("Agg")
-
-DEMO = ["coffee_house", "software_vendor", "hotel_group", "fitness_club"]
-ECSI = Path("/work/shared/external/ecsi-satisfaction/satisfaction.csv")
-if not ECSI.exists():
-    ECSI = REPO.parent / "shared" / "external" / "ecsi-satisfaction" / "satisfaction.csv"
-CLIENTS = [*DEMO, "tiny_client", "ecsi_bank"]
 
 
 def _sections():
@@ -31,31 +25,6 @@ def _sections():
 
 
 SECTIONS = _sections()
-
-
-@pytest.fixture(scope="module")
-def clients(tmp_path_factory):
-    """Each client processed once into a throw-away project: name -> ClientData."""
-    from cem_research.client.data import load_client
-
-    root = tmp_path_factory.mktemp("sections")
-    raw = root / "data" / "raw"
-    for name in DEMO:
-        shutil.copytree(REPO / "data" / "raw" / name, raw / name)
-    shutil.copytree(TINY, raw / "tiny_client")
-    if ECSI.exists():
-        folder = raw / "ecsi_bank"
-        folder.mkdir(parents=True)
-        cfg = yaml.safe_load((REPO / "tests" / "fixtures" / "ecsi_bank" / "client.yaml").read_text())
-        cfg["survey"] = {"file": "satisfaction.csv"}  # the export as it is: no id, no wave
-        (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-        shutil.copy(ECSI, folder / "satisfaction.csv")
-    loaded = {}
-    with project_root(root):
-        for name in CLIENTS:
-            if (raw / name).exists():
-                loaded[name] = load_client(name, raw_root=raw)
-    return loaded
 
 
 def test_every_step_has_sections():

@@ -174,8 +174,9 @@ def layer_finding(scores: pd.DataFrame | None, missing: Sequence[str],
         sig = changes[changes["significant"]]
         if len(sig):
             parts = [f"{r['label']} {nv.signed(r['diff'])} from {r['from_wave']} to {r['to_wave']} "
-                     f"({nv.ci(r['ci_low'], r['ci_high'], confidence=confidence)})" for _, r in sig.iterrows()]
-            text += " Significant changes between waves (Holm): " + "; ".join(parts) + "."
+                     f"({nv.ci(r['ci_low'], r['ci_high'], confidence=confidence)}; Holm {nv.p(r['p_corr'])})"
+                     for _, r in sig.iterrows()]
+            text += " Significant changes between waves: " + "; ".join(parts) + "."
         else:
             text += " No layer construct changed significantly between waves (Holm-corrected)."
     text += miss
