@@ -8,6 +8,7 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP  := $(VENV)/.installed
 CLIENT ?=
 NAME   ?=
+FROM   ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help reports report test test-fast lab clean demo new-client pdf bench check install browser
@@ -50,9 +51,9 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks (change `client` in the parame
 demo: $(STAMP) ## Rewrite the demo clients in data/raw from the seeded generator
 	@$(PY) -m datasets.demo --out data/raw
 
-new-client: $(STAMP) ## Scaffold a client folder: make new-client NAME=<name>
-	@test -n "$(NAME)" || { echo "usage: make new-client NAME=<name>"; exit 2; }
-	@$(PY) -m cem_research new-client "$(NAME)"
+new-client: $(STAMP) ## Start a client from its export: make new-client NAME=<name> FROM=<export.sav|.xlsx|.csv>
+	@test -n "$(NAME)" || { echo "usage: make new-client NAME=<name> [FROM=<survey export>]"; exit 2; }
+	@$(PY) -m cem_research new-client "$(NAME)" $(if $(FROM),--from "$(FROM)",)
 
 pdf: reports ## Render every report to PDF with headless Chromium (apt-get install chromium)
 	@$(PY) -m cem_research pdf

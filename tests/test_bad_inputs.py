@@ -23,7 +23,7 @@ import pytest
 
 from cem_research.client.config import check_client_name, load_config
 from cem_research.client.contract import read_client
-from cem_research.client.errors import ContractError
+from cem_research.client.errors import ContractError, ContractWarning
 from cem_research.client.paths import find_raw_dir, processed_dir
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -133,7 +133,15 @@ def test_handled(name, tmp_path):
     folder = case_folder(name, tmp_path)
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     assert expected.pop("ok") is True
-    cfg, raw = read(folder)
+    if "warnings" in expected:  # read, with one warning line each (kept in raw.warnings too)
+        with pytest.warns(ContractWarning) as caught:
+            cfg, raw = read(folder)
+        want = expected.pop("warnings")
+        assert raw.warnings == want
+        assert [str(w.message) for w in caught if issubclass(w.category, ContractWarning)] == want
+    else:
+        cfg, raw = read(folder)
+        assert raw.warnings == []
     accounting = {a.file: {"read": a.read, "kept": a.kept, "excluded": a.excluded} for a in raw.accounting}
     for a in raw.accounting:  # nothing lost: every row read is kept or excluded with a reason
         assert a.read == a.kept + sum(a.excluded.values()), a
@@ -149,6 +157,7 @@ def test_handled(name, tmp_path):
         assert total == expected.pop("excluded")
     if "missing_answers" in expected:
         assert raw.missing_answers == expected.pop("missing_answers")
+    assert raw.missing_codes == expected.pop("missing_codes", {})
     if "missing_scores" in expected:
         from cem_research.client.processing import score_constructs
 

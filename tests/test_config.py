@@ -200,7 +200,7 @@ REFUSALS = [
     ("competitor_ratings_without_brand", [("survey.brand", DEL)],
      "'competitor_ratings' needs 'survey.brand': the column naming the rated brand, present in both files"),
     ("competitor_ratings_key", [("competitor_ratings.brand", "b")],
-     "unknown key 'brand' in competitor_ratings; valid keys: file"),
+     "unknown key 'brand' in competitor_ratings; valid keys: file, format, sheet"),
     ("constructs_empty", [("constructs", {})], "'constructs' must map construct names to their items"),
     ("constructs_list", [("constructs", ["sensory"])], "'constructs' must map construct names to their items"),
     ("construct_none", [("constructs.quality", None)],

@@ -10,6 +10,8 @@ from cem_research.run.scaffold import new_client
 
 def test_new_client_template_parses_and_asks_for_data(tmp_path):
     folder = new_client("acme", tmp_path)
+    # no empty optional files: the template describes them in comments only
+    assert sorted(p.name for p in folder.iterdir()) == ["client.yaml", "survey.csv"]
     cfg = load_config(folder)
     assert cfg.brand == "Our Brand" and cfg.nps == "recommend"
     assert set(cfg.experience_dimensions) == {"sensory", "affective", "intellectual", "behavioral"}

@@ -185,6 +185,16 @@ def add_column(file: str, name: str, values: list[str]) -> Callable:
     return mutate
 
 
+def recode(file: str, column: str, codes: dict[str, str]) -> Callable:
+    """Replace the values of ``column`` by their codes (a survey platform's export)."""
+    def mutate(files):
+        table = files[file]
+        j = table.rows[0].index(column)
+        for r in table.rows[1:]:
+            r[j] = codes.get(r[j], r[j])
+    return mutate
+
+
 def drop_file(file: str) -> Callable:
     def mutate(files):
         del files[file]
@@ -370,6 +380,55 @@ CASES: list[Case] = [
           "r03,W1,Test Brew,2025-01-12,monthly,7,6,1,7,6,7,11\n").encode()),
       "client 'blank_lines', file 'survey.csv', column 'ltr', row 5: answers outside the declared "
       "scale 0-10 of construct 'recommend' (found 11)"),
+
+    # ---- survey-export conventions: "no answer" codes, value labels, segment order ----------
+    c("missing_code_declared", "a declared 'no answer' code (-99) becomes a missing answer and is counted",
+      [yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\nmissing: [-99]\n"),
+       set_cell("survey.csv", 3, "sens2", "-99"), set_cell("survey.csv", 5, "sens2", "-99"),
+       set_cell("competitor_ratings.csv", 2, "qual1", "-99")],
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "missing_answers": {"sens1": 0, "sens2": 2, "sens3r": 0, "qual1": 1, "qual2": 0, "qual3": 0, "ltr": 0},
+       "missing_codes": {"sens2": {"-99": 2}, "qual1": {"-99": 1}},
+       "values": {"ratings.sens2": [5.0, None, 6.0, None, 4.0, 7.0, 4.0, 3.0, 5.0]}}),
+    c("missing_code_undeclared", "-99 ('no answer' in the export) without `missing:`: refused, pointing at it",
+      [set_cell("survey.csv", 3, "sens2", "-99"), set_cell("survey.csv", 5, "sens2", "-99")],
+      "client 'missing_code_undeclared', file 'survey.csv', column 'sens2', rows 3, 5: answers outside the "
+      "declared scale 1-7 of construct 'sensory' (found -99); if -99 means \"no answer\", declare it under "
+      "'missing:' in client.yaml (for every column, or on the construct or item)"),
+    c("missing_code_beyond_scale", "a code beyond the scale (99) that is not among the declared codes",
+      [yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\nmissing: [-99]\n"),
+       set_cell("survey.csv", 6, "qual2", "99")],
+      "client 'missing_code_beyond_scale', file 'survey.csv', column 'qual2', row 6: answers outside the "
+      "declared scale 1-7 of construct 'quality' (found 99); if 99 means \"no answer\", declare it under "
+      "'missing:' in client.yaml (for every column, or on the construct or item)"),
+    c("labels_unused_code", "a label for a code that never occurs: read, with a warning (not refused: an "
+      "export's labels often list options nobody chose)",
+      yaml_replace("\njourney: [", "\nlabels:\n  usage: {daily: Every day, hourly: Every hour}\njourney: ["),
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "warnings": ["client 'labels_unused_code', file 'client.yaml', column 'usage': labels.usage labels code "
+                    "'hourly', which never occurs in the data (values found: daily, monthly, weekly); check the "
+                    "code or remove the label"]}),
+    c("segment_order_unknown_level", "a segment `order:` naming a level the survey does not have",
+      yaml_replace("usage: Usage frequency",
+                   "usage: {label: Usage frequency, order: [daily, hourly, weekly, monthly]}"),
+      "client 'segment_order_unknown_level', file 'client.yaml', column 'usage': 'segments.usage.order' names "
+      "'hourly', which is not a level of column 'usage' in survey.csv (levels: daily, monthly, weekly)"),
+    c("coded_brands_and_labels", "brands exported as codes 1-3 with `labels:`; brands named by label or code, "
+      "segment order and question wording declared",
+      [yaml_replace("brand: Test Brew\n", "brand: 1\n"),
+       yaml_replace("\njourney: [", "\nlabels:\n  brand_rated: {1: Test Brew, 2: Rival Roast, 3: QuickCup}\n"
+                    "  usage: {daily: Every day, weekly: Every week, monthly: Every month}\njourney: ["),
+       yaml_replace("usage: Usage frequency", "usage: {label: Usage frequency, order: [Every day, weekly, monthly]}"),
+       yaml_replace("items: [qual1, qual2, qual3]",
+                    "items: [{name: qual1, question: The coffee tasted fresh}, qual2, qual3]"),
+       recode("survey.csv", "brand_rated", {"Test Brew": "1"}),
+       recode("competitor_ratings.csv", "brand_rated", {"Rival Roast": "2", "QuickCup": "3"}),
+       recode("feedback.csv", "brand", {"Rival Roast": "2"})],
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "segments": {"usage": "Usage frequency"},
+       "values": {"ratings.brand": ["Test Brew"] * 6 + ["Rival Roast", "QuickCup", "Rival Roast"],
+                  "ratings.brand_kind": ["own"] * 6 + ["direct", "new_entrant", "direct"],
+                  "feedback.brand": ["Test Brew", "Test Brew", "Rival Roast", "Test Brew"]}}),
 
     # ---- refused: files --------------------------------------------------------------
     c("missing_survey_file", "the required survey file is absent", drop_file("survey.csv"),

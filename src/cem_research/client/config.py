@@ -10,7 +10,6 @@ checks every key (suggesting the nearest valid key for a typo) and returns a
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from cem_research.client.codes import LABEL_ROLES, code_text, parse_codes, parse_items, parse_labels, suggest
+from cem_research.client.codes import check_keys as _check_keys
 from cem_research.client.errors import ContractError
 
 CLIENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -34,15 +35,21 @@ TOP_KEYS = {
     "journey", "feedback", "touchpoints", "aspects",
     # optional research methods, each parsed by its module in cem_research.client.options
     "weighting", "kano", "promises", "modules",
+    # survey-export conventions: "no answer" codes and value labels of coded columns
+    "missing", "labels",
 }
 REQUIRED_TOP = ("brand", "survey", "constructs")
 CSV_KEYS = {"delimiter", "decimal", "encoding"}
-SURVEY_KEYS = {"file", "id", "wave", "brand", "date", "weight"}
-COMPETITOR_FILE_KEYS = {"file"}
-CONSTRUCT_KEYS = {"items", "reverse", "scale", "experience", "kind", "layer", "element", "label"}
-FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date"}
+#: Keys every file entry may carry: how the file is read (cem_research.client.readers).
+FILE_FORMAT_KEYS = {"format", "sheet"}
+FILE_FORMATS = ("csv", "qualtrics", "spss", "excel")
+SURVEY_KEYS = {"file", "id", "wave", "brand", "date", "weight", *FILE_FORMAT_KEYS}
+COMPETITOR_FILE_KEYS = {"file", *FILE_FORMAT_KEYS}
+CONSTRUCT_KEYS = {"items", "reverse", "scale", "experience", "kind", "layer", "element", "label", "missing"}
+SEGMENT_KEYS = {"label", "order"}
+FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date", *FILE_FORMAT_KEYS}
 TOUCHPOINT_KEYS = {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
-                   "satisfaction", "effort", "scale", "effort_scale", "wave"}
+                   "satisfaction", "effort", "scale", "effort_scale", "wave", *FILE_FORMAT_KEYS}
 COMPETITOR_KEYS = {"name", "kind"}
 
 
@@ -124,6 +131,16 @@ class ClientConfig:
     #: The optional sections as written in the YAML (for reference only: read the parsed specs above).
     extras: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    #: Codes meaning "no answer" (top-level ``missing:``) for items, segment and touchpoint-rating columns.
+    missing: tuple = ()
+    #: Per item, the codes that apply to it (an item's or its construct's ``missing:`` overrides the top level).
+    item_missing: dict[str, tuple] = field(default_factory=dict)
+    #: Value labels of coded columns (``labels:``): processed column -> {code as text: label}.
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Question wording per item (``{name: q1, question: ...}`` under a construct's ``items:``).
+    questions: dict[str, str] = field(default_factory=dict)
+    #: Declared order of a segment's levels (``segments: {col: {order: [...]}}``), as codes.
+    segment_orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # ---- convenience -------------------------------------------------------
     @property
@@ -167,6 +184,48 @@ class ClientConfig:
         roles = {"survey": self.survey, "competitor_ratings": self.competitor_ratings,
                  "feedback": self.feedback, "touchpoints": self.touchpoints}
         return {k: v for k, v in roles.items() if v is not None}
+
+    def missing_codes(self, column: str) -> tuple:
+        """The "no answer" codes of a column: an item's own (item, construct or top-level ``missing:``),
+        else the top-level list (segment columns, touchpoint ratings)."""
+        return self.item_missing.get(column, self.missing)
+
+    def segment_order(self, column: str, levels=None) -> list[str]:
+        """The levels of segment ``column`` in display order.
+
+        Parameters
+        ----------
+        column : str
+            A declared segment column.
+        levels : iterable, optional
+            The levels present (e.g. in a table); default: the declared ``order:`` only.
+
+        Returns
+        -------
+        list of str
+            The declared ``order:`` (levels present only, when ``levels`` is given), then the other
+            levels sorted (numbers numerically, then text).
+
+        Examples
+        --------
+        >>> cfg = parse_config({"brand": "B", "survey": {"file": "s.csv"}, "constructs": {"q": ["q1"]},
+        ...                     "segments": {"usage": {"order": ["daily", "weekly"]}}}, "demo")
+        >>> cfg.segment_order("usage", ["monthly", "weekly", "daily", "10", "9"])
+        ['daily', 'weekly', '9', '10', 'monthly']
+        """
+        declared = list(self.segment_orders.get(column, ()))
+        if levels is None:
+            return declared
+        present = list(dict.fromkeys(str(v) for v in levels))
+        first = [lv for lv in declared if lv in present]
+        rest = [lv for lv in present if lv not in first]
+
+        def key(v: str):
+            try:
+                return (0, float(v), "")
+            except ValueError:
+                return (1, 0.0, v)
+        return first + sorted(rest, key=key)
 
     def option_files(self) -> dict[str, str]:
         """Raw files the optional methods declare, by role (the hand-coded module sample, a codebook file)."""
@@ -226,24 +285,6 @@ def check_client_name(client: str) -> str:
     return client
 
 
-def suggest(key: str, valid, noun: str = "valid keys") -> str:
-    """The tail of an "unknown key" message: ``"; did you mean 'x'?"`` for the nearest valid
-    name, else ``"; valid keys: a, b, c"`` (``noun`` replaces "valid keys")."""
-    close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else f"; {noun}: {', '.join(sorted(valid))}"
-
-
-def _check_keys(mapping: Any, valid: set[str], where: str, client: str) -> dict:
-    if not isinstance(mapping, dict):
-        raise ContractError(f"'{where}' must be a mapping of keys to values, got {type(mapping).__name__}",
-                            client=client, file=CONFIG_FILE)
-    for key in mapping:
-        if key not in valid:
-            raise ContractError(f"unknown key '{key}' in {where}{suggest(key, valid)}",
-                                client=client, file=CONFIG_FILE)
-    return mapping
-
-
 def _scale(value: Any, where: str, client: str) -> tuple[float, float]:
     ok = (isinstance(value, (list, tuple)) and len(value) == 2
           and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
@@ -276,7 +317,14 @@ def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
     if Path(name).name != name or name.startswith("."):
         raise ContractError(f"'{where}.file' must be a file name inside the client folder, got {name!r}",
                             client=client, file=CONFIG_FILE)
-    options = {k: raw[k] for k in ("scale", "effort_scale") if k in raw}
+    options = {k: raw[k] for k in ("scale", "effort_scale", *sorted(FILE_FORMAT_KEYS)) if k in raw}
+    if "format" in options and options["format"] not in FILE_FORMATS:
+        raise ContractError(f"'{where}.format' is {options['format']!r}; use one of {', '.join(FILE_FORMATS)} "
+                            "(or leave it out: .sav/.zsav are read as SPSS, .xlsx as Excel, anything else "
+                            "as CSV, a Qualtrics export is recognised)", client=client, file=CONFIG_FILE)
+    if "sheet" in options and not isinstance(options["sheet"], (str, int)) or options.get("sheet") is True:
+        raise ContractError(f"'{where}.sheet' must be a sheet name or its position (1 = first)",
+                            client=client, file=CONFIG_FILE)
     columns = {k: str(v) for k, v in raw.items() if k not in {"file", *options}}
     return FileSpec(file=name, columns=columns, options=options)
 
@@ -344,6 +392,7 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
                             "commas needs another delimiter, e.g. csv.delimiter: ';'",
                             client=client, file=CONFIG_FILE)
     default_scale = _scale(raw.get("scale", [1, 7]), "scale", client)
+    top_missing = parse_codes(raw.get("missing"), "missing", client)
 
     survey = _file_spec(raw["survey"], SURVEY_KEYS, (), "survey", client)
     comp_ratings = None
@@ -356,6 +405,8 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
 
     constructs: dict[str, Construct] = {}
     owner: dict[str, str] = {}
+    questions: dict[str, str] = {}
+    item_missing: dict[str, tuple] = {}
     craw = raw["constructs"]
     if not isinstance(craw, dict) or not craw:
         raise ContractError("'constructs' must map construct names to their items",
@@ -366,7 +417,10 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         if isinstance(spec, list):
             spec = {"items": spec}
         spec = _check_keys(spec, CONSTRUCT_KEYS, where, client)
-        items = _names(spec.get("items"), f"{where}.items", client)
+        items, wording, own_missing = parse_items(spec.get("items"), f"{where}.items", client)
+        questions.update(wording)
+        construct_missing = parse_codes(spec["missing"], f"{where}.missing", client) if "missing" in spec else top_missing
+        item_missing.update({i: own_missing.get(i, construct_missing) for i in items})
         if not items:
             raise ContractError(f"construct '{cname}' declares no items", client=client, file=CONFIG_FILE)
         if len(set(items)) != len(items):
@@ -398,7 +452,15 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
             name=cname, items=items, reverse=reverse,
             scale=_scale(spec["scale"], f"{where}.scale", client) if "scale" in spec else default_scale,
             experience=bool(spec.get("experience", False)), kind=kind, layer=layer,
-            element=element, label=spec.get("label"))
+            element=element, label=None if spec.get("label") is None else str(spec["label"]))
+        lo, hi = constructs[cname].scale
+        for item in items:
+            inside = [v for v in item_missing[item] if not isinstance(v, str) and lo <= v <= hi]
+            if inside:
+                raise ContractError(f"missing code {inside[0]:g} lies inside the scale {lo:g}-{hi:g} of construct "
+                                    f"'{cname}', so real answers {inside[0]:g} would be lost; give the construct "
+                                    "(or the item) its own 'missing:' list", client=client, file=CONFIG_FILE,
+                                    column=item)
 
     def refs(key: str) -> tuple[str, ...]:
         names = _names(raw.get(key), key, client)
@@ -444,7 +506,26 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
     if isinstance(segments_raw, list):
         segments_raw = {s: s for s in segments_raw}
     segments_raw = _check_keys(segments_raw, set(map(str, segments_raw)), "segments", client)
-    segments = {str(k): str(v or k) for k, v in segments_raw.items()}
+    segments, segment_orders = {}, {}
+    for k, v in segments_raw.items():
+        if isinstance(v, dict):  # {label: ..., order: [...]}
+            v = _check_keys(v, SEGMENT_KEYS, f"segments.{k}", client)
+            order = v.get("order")
+            if order is not None:
+                if not isinstance(order, list) or not order or not all(
+                        isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in order):
+                    raise ContractError(f"'segments.{k}.order' must list the levels in the order to show them, "
+                                        f"got {order!r}", client=client, file=CONFIG_FILE)
+                order = [code_text(x) for x in order]
+                if len(set(order)) != len(order):
+                    raise ContractError(f"'segments.{k}.order' lists a level twice", client=client,
+                                        file=CONFIG_FILE)
+                segment_orders[str(k)] = tuple(order)
+            v = v.get("label")
+        elif isinstance(v, list):
+            raise ContractError(f"'segments.{k}' must be a label or {{label: ..., order: [...]}}, got a list",
+                                client=client, file=CONFIG_FILE)
+        segments[str(k)] = " ".join(str(v).split()) if v not in (None, "") else str(k)
 
     # names that become columns of the processed ratings table must not clash
     reserved = {"source", "row", "respondent", "wave", "date", "brand", "brand_kind", "weight"}
@@ -484,6 +565,34 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
             raise ContractError("'aspects' must map each aspect to a list of words or phrases",
                                 client=client, file=CONFIG_FILE)
 
+    # a top-level code inside a touchpoint rating scale would turn real ratings into gaps
+    if touchpoints is not None:
+        for key, col, default in (("scale", "satisfaction", [1, 5]), ("effort_scale", "effort", [1, 7])):
+            lo, hi = touchpoints.options.get(key, default)
+            inside = [v for v in top_missing if not isinstance(v, str) and lo <= v <= hi]
+            if inside and touchpoints.col(col):
+                raise ContractError(f"missing code {inside[0]:g} lies inside the touchpoint {col} scale {lo:g}-{hi:g}, "
+                                    "so real ratings would be lost; use codes outside every scale",
+                                    client=client, file=CONFIG_FILE)
+
+    # value labels, keyed by the processed column; a brand may be named by its code or its label
+    roles = {col: role for spec_ in (survey, feedback, touchpoints) if spec_ is not None
+             for role, col in spec_.columns.items() if role in LABEL_ROLES}
+    labels = parse_labels(raw.get("labels"), roles, set(segments), client)
+    brand_labels = labels.get("brand", {})
+    if brand_labels:
+        brand = brand_labels.get(code_text(raw["brand"]), brand)
+        competitors = {brand_labels.get(code_text(k), k): v for k, v in competitors.items()}
+        if brand in competitors:
+            raise ContractError(f"brand '{brand}' is also listed as a competitor", client=client, file=CONFIG_FILE)
+    for col, order in segment_orders.items():
+        back = {lab: code for code, lab in labels.get(col, {}).items()}
+        resolved = tuple(back.get(x, x) for x in order)
+        if len(set(resolved)) != len(resolved):
+            raise ContractError(f"'segments.{col}.order' names a level twice (once by its code, once by its label)",
+                                client=client, file=CONFIG_FILE)
+        segment_orders[col] = resolved
+
     files = [s.file for s in (survey, comp_ratings, feedback, touchpoints) if s]
     if len(set(files)) != len(files):
         raise ContractError("two declared roles point to the same file", client=client, file=CONFIG_FILE)
@@ -496,7 +605,8 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         brand=brand, competitors=competitors, csv=csv, survey=survey, constructs=constructs,
         drivers=drivers, outcomes=outcomes, nps=nps, main_outcome=main_outcome, segments=segments, journey=journey,
         waves=waves, competitor_ratings=comp_ratings, feedback=feedback, touchpoints=touchpoints,
-        aspects=aspects, extras=extras, path=path)
+        aspects=aspects, extras=extras, path=path, missing=top_missing, item_missing=item_missing,
+        labels=labels, questions=questions, segment_orders=segment_orders)
     cfg = dataclasses.replace(cfg, **parse_options(raw, cfg))
     option_files = [f for f in cfg.option_files().values() if f != CONFIG_FILE]
     if set(option_files) & set(files):
@@ -564,4 +674,7 @@ def load_config(folder: str | Path, client: str | None = None, *, source: str | 
                             file=CONFIG_FILE) from None
     except UnicodeDecodeError:
         raise ContractError("client.yaml is not UTF-8 text", client=client, file=CONFIG_FILE) from None
-    return parse_config(raw, client, path)
+    from cem_research.client.readers import with_file_metadata
+
+    # an SPSS or Qualtrics export's wording, value labels and missing codes, under client.yaml's own
+    return with_file_metadata(parse_config(raw, client, path))

@@ -11,21 +11,18 @@ Nothing here writes a file.
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
 import difflib
-import io
 import re
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cem_research.client.codes import code_text
 from cem_research.client.config import INTERFACE_KINDS, ClientConfig, FileSpec
-from cem_research.client.errors import ContractError
+from cem_research.client.errors import ContractError, ContractWarning
+from cem_research.client.readers import delimiter_hint, read_spec
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: header is row 1
 SINGLE_WAVE = "all"  # wave label when the survey declares no wave column
@@ -65,28 +62,25 @@ class RawTables:
     kano: pd.DataFrame | None = None
     #: The hand-coded module sample (:func:`cem_research.client.option_tables.read_hand_coded`), when ``modules.hand_coded`` is declared.
     hand_coded: pd.DataFrame | None = None
+    #: Answers set to missing because they hold a declared ``missing:`` code: column -> {code: count}.
+    missing_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Problems that do not stop the client (one line each, e.g. a label for a code that never occurs).
+    warnings: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
 # reading
-def _encoding(cfg: ClientConfig) -> str:
-    enc = cfg.csv.encoding
-    try:
-        name = codecs.lookup(enc).name
-    except LookupError:
-        raise ContractError(f"unknown encoding {enc!r} in csv.encoding; use a name such as utf-8, "
-                            "cp1252 or latin-1", client=cfg.client,
-                            file="client.yaml") from None
-    return "utf-8-sig" if name == "utf-8" else enc
-
-
 def read_table(cfg: ClientConfig, spec: FileSpec, role: str) -> pd.DataFrame:
-    """Read one declared CSV file as text, with a ``row`` column of spreadsheet row numbers.
+    """Read one declared file as text, with a ``ROW`` column of the row numbers its program shows.
+
+    The format is the declared ``format:`` or follows from the file name
+    (:func:`cem_research.client.readers.file_format`): CSV (a Qualtrics export is detected),
+    SPSS ``.sav``/``.zsav`` or Excel ``.xlsx`` (``sheet:``).
 
     Parameters
     ----------
     cfg : ClientConfig
-        The client's contract (gives folder, delimiter, decimal mark and encoding).
+        The client's contract (gives folder, delimiter and encoding).
     spec : FileSpec
         The declared file.
     role : str
@@ -95,174 +89,25 @@ def read_table(cfg: ClientConfig, spec: FileSpec, role: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Every cell as a string (blank cells as missing), plus ``row``.
+        Every cell as a string (blank cells as missing), plus ``ROW``.  What the file says about
+        its columns (wording, value labels, missing codes) is merged into the config when it is
+        loaded (:func:`cem_research.client.readers.with_file_metadata`).
 
     Raises
     ------
     ContractError
         If the file is missing, empty, has a header but no rows, cannot be decoded with
-        the declared encoding, or cannot be parsed as CSV.
+        the declared encoding, or cannot be parsed in its format.
     """
     path = cfg.folder / spec.file
-    where = dict(client=cfg.client, file=spec.file)
     if not path.is_file():
         need = "required" if role == "survey" else f"declared ({role})"
-        raise ContractError(f"{need} file is missing from data/raw/{cfg.client}/", **where)
-    data = path.read_bytes()
-    if not data.strip():
-        raise ContractError("file is empty: expected a header row and answer rows", **where)
-    enc = _encoding(cfg)
-    try:
-        text = data.decode(enc)
-    except UnicodeDecodeError as exc:
-        column, rows = _undecodable(data, enc, cfg.csv.delimiter, exc)
-        raise ContractError(
-            f"cannot be decoded as {cfg.csv.encoding}; set csv.encoding in client.yaml "
-            "to the export's encoding, e.g. cp1252 or latin-1", column=column, rows=rows,
-            **where) from None
-    rows = _check_layout(text, cfg.csv.delimiter, where)
-    try:
-        with warnings.catch_warnings():
-            # rows longer than the header were refused above unless the extra fields are empty
-            # (a delimiter at the end of each row); pandas warns that it drops those
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), sep=cfg.csv.delimiter, dtype=str,
-                                keep_default_na=False, na_values=[""], skipinitialspace=False,
-                                skip_blank_lines=True, engine="c", index_col=False)
-    except pd.errors.ParserError as exc:
-        detail = " ".join(str(exc).split())
-        eof = re.search(r"EOF inside string starting at row (\d+)", detail)
-        if eof:  # pandas counts lines from 0 (the header)
-            raise ContractError('a quoted text is never closed (a \'"\' without its closing \'"\')',
-                                rows=[int(eof.group(1)) + 1], **where) from None
-        raise ContractError(f"cannot be parsed as CSV with delimiter {cfg.csv.delimiter!r}: {detail}",
-                            **where) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise ContractError("file has a header row but no answer rows", **where)
-    # spreadsheet row numbers; blank lines are skipped by the reader, so count them back
-    numbers = rows if len(rows) == len(frame) else np.arange(len(frame)) + FIRST_DATA_ROW
-    frame.insert(0, ROW, np.asarray(numbers, dtype="int64"))
+        raise ContractError(f"{need} file is missing from data/raw/{cfg.client}/", client=cfg.client,
+                            file=spec.file)
+    table = read_spec(cfg, spec)
+    frame = table.frame
+    frame.insert(0, ROW, table.rows)
     return frame
-
-
-def _delimiter_hint(header: list[str], delimiter: str) -> str:
-    """A hint when the whole header is one field holding another usual delimiter."""
-    if len(header) == 1:
-        for d in (";", "\t", "|", ","):
-            if d != delimiter and d in header[0]:
-                return f"; the file looks {d!r}-delimited: set csv.delimiter in client.yaml"
-    return ""
-
-
-@contextlib.contextmanager
-def _field_limit(text: str):
-    """Let one field be as long as the whole text (a long verbatim is not an error)."""
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1))
-    try:
-        yield
-    finally:
-        csv.field_size_limit(limit)
-
-
-def _records(text: str, delimiter: str):
-    """CSV records with their spreadsheet row numbers (a quoted multi-line text is one row)."""
-    with _field_limit(text):
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-
-
-def _field_counts(text: str, delimiter: str) -> np.ndarray | None:
-    """Fields per record after the header, for text without quotes, carriage returns or NULs.
-
-    In such text a record is a line and its fields are its delimiters plus one, so both can be
-    counted with numpy on the UTF-8 bytes (no multi-byte character contains an ASCII byte).
-    An empty line counts as one field here (the CSV reader gives it none): callers treat
-    anything under two fields as needing a closer look.  ``None`` for any other text.
-    """
-    if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter in "\n\r\"" \
-            or '"' in text or "\r" in text or "\0" in text:
-        return None
-    try:
-        b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    except UnicodeEncodeError:  # lone surrogates
-        return None
-    if not len(b):
-        return None
-    ends = np.flatnonzero(b == 10)
-    if b[-1] != 10:
-        ends = np.append(ends, len(b))  # a last line without a line break is a record too
-    line = np.searchsorted(ends, np.flatnonzero(b == ord(delimiter)))
-    return np.bincount(line, minlength=len(ends))[1:].astype(np.int64) + 1
-
-
-def _check_layout(text: str, delimiter: str, where: dict) -> list[int] | np.ndarray:
-    """Refuse a repeated column name or rows longer than the header; return data row numbers.
-
-    pandas would silently rename a repeated column (``q1.1``) and, when every row has one
-    field more than the header, silently take the first column as the index, shifting every
-    column by one.  Empty surplus fields (a delimiter at the end of each row) are allowed.
-
-    Returns
-    -------
-    list of int or ndarray
-        Spreadsheet row numbers of the non-blank records (blank lines are skipped when read).
-    """
-    # the usual file: every record has 2..len(header) fields, so none is blank and none is
-    # longer than the header; count the fields at C speed and look closer only otherwise
-    lengths = _field_counts(text, delimiter)
-    with _field_limit(text):
-        if lengths is not None:  # no quotes: the header is the first line
-            reader = csv.reader([text.split("\n", 1)[0]], delimiter=delimiter)
-        else:
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        seen: set[str] = set()
-        for name in header:
-            if name and name in seen:
-                raise ContractError("the header names this column twice; rename or remove one of them",
-                                    column=name, **where)
-            seen.add(name)
-        if lengths is None:
-            lengths = np.fromiter(map(len, reader), dtype=np.int64)
-    if len(header) > 1 and (lengths >= 2).all() and (lengths <= len(header)).all():
-        return np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + len(lengths), dtype=np.int64)
-    with contextlib.closing(_records(text, delimiter)) as records:
-        next(records, None)
-        rows, long_rows = [], []
-        for number, record in records:
-            if not "".join(record).strip() and len(record) <= 1:
-                continue  # a blank line
-            rows.append(number)
-            if len(record) > len(header) and any(f.strip() for f in record[len(header):]):
-                long_rows.append(number)
-    if long_rows:
-        raise ContractError(
-            f"more fields than the header has columns ({len(header)}): a stray {delimiter!r} or a "
-            f"text holding {delimiter!r} without quotes{_delimiter_hint(header, delimiter)}",
-            rows=long_rows, **where)
-    return rows
-
-
-def _undecodable(data: bytes, encoding: str, delimiter: str,
-                 exc: UnicodeDecodeError) -> tuple[str | None, list[int]]:
-    """The column and rows of the cells that cannot be decoded (best effort)."""
-    try:
-        text = data.decode(encoding, errors="surrogateescape")
-        bad = re.compile("[\udc80-\udcff]")
-        cells: dict[int, list[int]] = {}
-        with contextlib.closing(_records(text, delimiter)) as records:
-            _, header = next(records)
-            if bad.search("".join(header)):
-                return None, [1]
-            for number, record in records:
-                for j, value in enumerate(record):
-                    if bad.search(value):
-                        cells.setdefault(j, []).append(number)
-        j = min(cells)
-        return (header[j].strip() if j < len(header) else None), cells[j]
-    except Exception:  # fall back to the line of the first undecodable byte
-        return None, [data[: exc.start].count(b"\n") + 1]
 
 
 def _require_columns(cfg: ClientConfig, frame: pd.DataFrame, spec: FileSpec, needed: list[str]) -> None:
@@ -270,7 +115,7 @@ def _require_columns(cfg: ClientConfig, frame: pd.DataFrame, spec: FileSpec, nee
     for col in needed:
         if col in present:
             continue
-        hint = _delimiter_hint(present, cfg.csv.delimiter)
+        hint = delimiter_hint(present, cfg.csv.delimiter)
         if not hint:
             close = difflib.get_close_matches(col, present, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -325,6 +170,75 @@ def _to_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> p
     return num.astype("float64")
 
 
+def _read_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str,
+                 codes: tuple = ()) -> tuple[pd.Series, dict[str, int]]:
+    """Column ``col`` as numbers, its declared "no answer" ``codes`` set to missing first.
+
+    Text codes (``DK``) are matched on the stripped cell, number codes (``-99``) on the parsed number;
+    so a coded answer never reaches a scale check.  Returns the numbers and the count of each code found
+    (codes that do not occur are left out)."""
+    texts = tuple(code for code in codes if isinstance(code, str))
+    numbers = [float(code) for code in codes if not isinstance(code, str)]
+    counts: dict[str, int] = {}
+    if texts:
+        stripped = frame[col].str.strip()
+        hit = stripped.isin(texts)
+        if hit.any():
+            counts.update({str(k): int(v) for k, v in stripped[hit].value_counts(sort=False).items()})
+            frame = frame[[ROW, col]].copy()
+            frame.loc[hit, col] = np.nan
+    num = _to_number(cfg, frame, col, file)
+    if numbers:
+        hit = num.isin(numbers)
+        if hit.any():
+            counts.update({code_text(float(k)): int(v) for k, v in num[hit].value_counts(sort=False).items()})
+            num = num.mask(hit)
+    return num, {k: counts[k] for k in map(code_text, codes) if k in counts}  # in declared order
+
+
+def _blank_codes(frame: pd.DataFrame, col: str, codes: tuple) -> tuple[pd.Series, dict[str, int]]:
+    """A text column (a segment) stripped, with cells equal to a declared code (as text, ``-99`` also as
+    ``-99.0``) set to missing; returns the column and the count of each code found."""
+    text = frame[col].str.strip()
+    if not codes:
+        return text, {}
+    wanted = {code_text(c) for c in codes}
+    as_code = text.map(lambda v: v if not isinstance(v, str) else code_text(float(v)) if _is_number(v) else v)
+    hit = as_code.isin(wanted)
+    counts = {str(k): int(v) for k, v in as_code[hit].value_counts(sort=False).items()}
+    return text.mask(hit), counts
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_code(value) -> bool:
+    """A value outside a scale that looks like a "no answer" code: negative, or 9, 97-99, 997-999 ...
+
+    >>> [_looks_like_code(v) for v in (-99, -1, 8, 9, 98, 99, 999, 100, 4.5)]
+    [True, True, False, True, True, True, True, False, False]
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return False
+    return v < 0 or (v.is_integer() and v >= 9 and re.fullmatch(r"9*[789]", str(int(v))) is not None)
+
+
+def _code_hint(values: pd.Series) -> str:
+    """The tail of an out-of-scale message when a found value looks like a "no answer" code."""
+    codes = [v for v in values if _looks_like_code(v)]
+    if not codes:
+        return ""
+    return (f"; if {_show(codes[0])} means \"no answer\", declare it under 'missing:' in client.yaml "
+            "(for every column, or on the construct or item)")
+
+
 def _to_time(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> pd.Series:
     raw = frame[col]
     parsed = pd.to_datetime(raw.str.strip(), errors="coerce", format="ISO8601", utc=False)
@@ -342,8 +256,8 @@ def _schema_check(cfg: ClientConfig, frame: pd.DataFrame, file: str, columns: di
     """Run a pandera schema and turn its first failure into one ContractError."""
     import pandera.pandas as pa  # imported here: only the processing stage pays for it
 
-    schema = pa.DataFrameSchema({c: pa.Column(checks=chk, nullable=True, coerce=False, required=True)
-                                 for c, (chk, _msg) in columns.items()}, strict=False)
+    schema = pa.DataFrameSchema({c: pa.Column(checks=spec[0], nullable=True, coerce=False, required=True)
+                                 for c, spec in columns.items()}, strict=False)
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -353,10 +267,12 @@ def _schema_check(cfg: ClientConfig, frame: pd.DataFrame, file: str, columns: di
             raise
         col = cases["column"].iloc[0]
         idx = cases.loc[cases["column"] == col, "index"].dropna().astype(int)
-        found = _found(cases.loc[cases["column"] == col, "failure_case"])
+        values = cases.loc[cases["column"] == col, "failure_case"]
+        found = _found(values)
         rows = frame.loc[frame.index.isin(idx), "row"]
         msg = columns[col][1]
-        raise ContractError(f"{msg} (found {found})",
+        hint = columns[col][2](values) if len(columns[col]) > 2 else ""
+        raise ContractError(f"{msg} (found {found}){hint}",
                             client=cfg.client, file=file, column=col, rows=rows) from None
 
 
@@ -394,7 +310,8 @@ def read_ratings(cfg: ClientConfig) -> tuple[pd.DataFrame, list[Accounting], dic
     extra_columns : dict
         Undeclared columns per file (allowed, reported).
     missing : dict
-        Missing answers per item.
+        Missing answers per item (blank cells and declared ``missing:`` codes, which are set to missing
+        before the scale checks; brand codes are replaced by their ``labels:``).
     """
     return _read_ratings(cfg)[:4]
 
@@ -405,6 +322,7 @@ def _read_ratings(cfg: ClientConfig):
 
     s = cfg.survey
     parts, accounting, extras = [], [], {}
+    coded: dict[str, dict[str, int]] = {}  # "no answer" codes found, per column
     kano = None
     specs = [("survey", s)] + ([("competitor_ratings", cfg.competitor_ratings)]
                                if cfg.competitor_ratings else [])
@@ -436,22 +354,26 @@ def _read_ratings(cfg: ClientConfig):
             out["date"] = _to_time(cfg, frame, roles["date"], spec.file)
         if "brand" in roles:
             _check_not_blank(cfg, frame, roles["brand"], spec.file, "brand")
-            out["brand"] = frame[roles["brand"]].str.strip()
+            out["brand"] = _brand_labels(cfg, frame[roles["brand"]].str.strip())
         else:
             out["brand"] = cfg.brand
         if "weight" in roles:
             out["weight"] = _to_number(cfg, frame, roles["weight"], spec.file)
+        found: dict[str, dict[str, int]] = {}
         for seg in cfg.segments:
-            out[seg] = frame[seg].str.strip()
+            out[seg], found[seg] = _blank_codes(frame, seg, cfg.missing_codes(seg))
         for item in cfg.items:
-            out[item] = _to_number(cfg, frame, item, spec.file)
+            out[item], found[item] = _read_number(cfg, frame, item, spec.file, cfg.missing_codes(item))
+        for col, counts in found.items():
+            for code, n in counts.items():
+                coded.setdefault(col, {})[code] = coded.get(col, {}).get(code, 0) + n
 
         checks: dict = {}
         for cname, c in cfg.constructs.items():
             lo, hi = c.scale
             for item in c.items:
                 checks[item] = (pa.Check.in_range(lo, hi), f"answers outside the declared scale {lo:g}-{hi:g} "
-                                f"of construct '{cname}'")
+                                f"of construct '{cname}'", _code_hint)
         brands = cfg.brands
         checks["brand"] = (pa.Check.isin(brands), "brand not declared in client.yaml (add it under "
                            "'brand' or 'competitors' with its kind)")
@@ -488,8 +410,50 @@ def _read_ratings(cfg: ClientConfig):
                             "a brand once per wave", client=cfg.client, file=file,
                             column=s.col("id"), rows=rows)
     ratings["brand_kind"] = ratings["brand"].map(cfg.brand_kind)
+    _check_segment_orders(cfg, ratings)
     missing = {item: int(ratings[item].isna().sum()) for item in cfg.items}
-    return ratings, accounting, extras, missing, kano
+    return ratings, accounting, extras, missing, kano, coded
+
+
+def _brand_labels(cfg: ClientConfig, brands: pd.Series) -> pd.Series:
+    """Brand codes replaced by their declared labels (``labels: {brand: {1: Acme}}``); a brand written
+    as its label, or a brand without labels, is kept as it is."""
+    labels = cfg.labels.get("brand")
+    return brands.map(lambda b: labels.get(b, b) if isinstance(b, str) else b) if labels else brands
+
+
+def _levels(values) -> str:
+    """Up to eight distinct levels, sorted, for a message."""
+    levels = sorted({str(v) for v in values if isinstance(v, str)})
+    return ", ".join(levels[:8]) + (f" (+{len(levels) - 8} more)" if len(levels) > 8 else "")
+
+
+def _check_segment_orders(cfg: ClientConfig, ratings: pd.DataFrame) -> None:
+    """Refuse a segment ``order:`` naming a level that neither occurs in the survey nor has a label."""
+    for col, order in cfg.segment_orders.items():
+        present = set(ratings[col].dropna())
+        for level in order:
+            if level not in present and level not in cfg.labels.get(col, {}):
+                raise ContractError(f"'segments.{col}.order' names '{level}', which is not a level of column "
+                                    f"'{col}' in {cfg.survey.file} (levels: {_levels(present)})",
+                                    client=cfg.client, file="client.yaml", column=col)
+
+
+def _unused_labels(cfg: ClientConfig, ratings: pd.DataFrame, feedback: pd.DataFrame | None,
+                   touchpoints: pd.DataFrame | None) -> list[str]:
+    """One warning line per labelled code that occurs in no file (a typo, or an option nobody chose)."""
+    frames = [f for f in (ratings, feedback, touchpoints) if f is not None]
+    out = []
+    for col, table in cfg.labels.items():
+        seen = set().union(*(set(f[col].dropna().astype(str)) for f in frames if col in f.columns))
+        # brands are stored by their labels, every other coded column by its codes
+        unused = [code for code, label in table.items() if (label if col == "brand" else code) not in seen]
+        if unused:
+            out.append(str(ContractError(
+                f"labels.{col} labels code{'s' if len(unused) > 1 else ''} {', '.join(repr(u) for u in unused[:5])}, "
+                f"which never occur{'s' if len(unused) == 1 else ''} in the data (values found: {_levels(seen)}); "
+                "check the code or remove the label", client=cfg.client, file="client.yaml", column=col)))
+    return out
 
 
 def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str]] | None:
@@ -512,6 +476,8 @@ def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str
                                                                                     dtype="string")
     if "brand" not in roles:
         out["brand"] = cfg.brand
+    else:
+        out["brand"] = _brand_labels(cfg, out["brand"])
     if "date" in roles:
         out["date"] = _to_time(cfg, frame, roles["date"], spec.file)
     out["text"] = frame[roles["text"]]
@@ -559,16 +525,19 @@ def read_touchpoints(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[
             out[role] = frame[roles[role]].str.strip()
     if "time" in roles:
         out["time"] = _to_time(cfg, frame, roles["time"], spec.file)
-    out["satisfaction"] = _to_number(cfg, frame, roles["satisfaction"], spec.file)
+    coded = {}
+    out["satisfaction"], coded[roles["satisfaction"]] = _read_number(cfg, frame, roles["satisfaction"], spec.file,
+                                                                     cfg.missing)
     if "effort" in roles:
-        out["effort"] = _to_number(cfg, frame, roles["effort"], spec.file)
+        out["effort"], coded[roles["effort"]] = _read_number(cfg, frame, roles["effort"], spec.file, cfg.missing)
+    out.attrs["missing_codes"] = {k: v for k, v in coded.items() if v}
     lo, hi = spec.options.get("scale", [1, 5])
     checks = {"satisfaction": (pa.Check.in_range(lo, hi), f"touchpoint ratings outside the declared "
-                               f"scale {lo:g}-{hi:g}")}
+                               f"scale {lo:g}-{hi:g}", _code_hint)}
     if "effort" in out:
         elo, ehi = spec.options.get("effort_scale", [1, 7])
         checks["effort"] = (pa.Check.in_range(elo, ehi), f"effort ratings outside the declared scale "
-                            f"{elo:g}-{ehi:g}")
+                            f"{elo:g}-{ehi:g}", _code_hint)
     if "stage" in out:
         checks["stage"] = (pa.Check.isin(list(cfg.journey)), f"unknown journey stage; the declared "
                            f"stages are {', '.join(cfg.journey)}")
@@ -614,7 +583,7 @@ def read_client(cfg: ClientConfig) -> RawTables:
     ContractError
         On the first violation of the contract, as one line.
     """
-    ratings, accounting, extras, missing, kano = _read_ratings(cfg)
+    ratings, accounting, extras, missing, kano, coded = _read_ratings(cfg)
     feedback = touchpoints = None
     fb = read_feedback(cfg)
     if fb is not None:
@@ -630,6 +599,14 @@ def read_client(cfg: ClientConfig) -> RawTables:
 
     check_promised_touchpoints(cfg, touchpoints)
     hand_coded = read_hand_coded(cfg)
+    if touchpoints is not None:
+        for col, counts in touchpoints.attrs.pop("missing_codes", {}).items():  # touchpoint ratings
+            for code, n in counts.items():
+                coded.setdefault(col, {})[code] = coded.get(col, {}).get(code, 0) + n
+    notes = _unused_labels(cfg, ratings, feedback, touchpoints)
+    for note in notes:
+        warnings.warn(note, ContractWarning, stacklevel=2)
     return RawTables(ratings=ratings, feedback=feedback, touchpoints=touchpoints,
                      accounting=accounting, extra_columns={k: v for k, v in extras.items() if v},
-                     missing_answers=missing, waves=wave_order(cfg, ratings), kano=kano, hand_coded=hand_coded)
+                     missing_answers=missing, waves=wave_order(cfg, ratings), kano=kano, hand_coded=hand_coded,
+                     missing_codes={k: v for k, v in coded.items() if v}, warnings=notes)

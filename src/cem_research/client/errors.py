@@ -83,3 +83,10 @@ class ContractError(ValueError):
 class SnapshotError(RuntimeError):
     """The processed data are not the snapshot a run started with (or raw files changed while they
     were being read).  One line naming the client and what to do."""
+
+
+class ContractWarning(UserWarning):
+    """Input that is read but looks wrong (e.g. a value label for a code that never occurs).
+
+    The message has the one-line form of :class:`ContractError`; the same line is kept in
+    ``RawTables.warnings`` and in ``meta.json["warnings"]``."""

@@ -215,6 +215,10 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
         "accounting": [a.as_dict() for a in raw.accounting],
         "extra_columns": raw.extra_columns,
         "missing_answers": raw.missing_answers,
+        # answers set to missing because they hold a declared `missing:` code (column -> code -> count);
+        # they are part of missing_answers, the rest of which were blank cells
+        "missing_codes": raw.missing_codes,
+        "warnings": raw.warnings,
         "missing_rule": f"construct score = mean of answered items if at least {MIN_ANSWERED:.0%} "
                         "of its items are answered, else missing",
         "missing_scores": {c: int(ratings[c].isna().sum()) for c in cfg.constructs},

@@ -4,7 +4,7 @@ Commands
 --------
 run         process raw data, execute the notebooks, build the reports (incremental)
 check       validate one or more clients' raw data against the contract (writes nothing)
-new-client  scaffold data/raw/<name>/ with a commented client.yaml and CSV headers
+new-client  scaffold data/raw/<name>/ with a commented client.yaml (drafted from an export with --from)
 pdf         render every client's HTML report to PDF with headless Chromium
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 import traceback
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new-client", help="scaffold a client folder")
     n.add_argument("name")
+    n.add_argument("--from", dest="source", default=None, metavar="PATH",
+                   help="a survey export (CSV, Qualtrics CSV, .sav/.zsav, .xlsx): copied in, client.yaml drafted from it")
 
     f = sub.add_parser("pdf", help="render reports to PDF with headless Chromium")
     f.add_argument("--client", "-c", action="append")
@@ -92,7 +95,7 @@ def _dispatch(args) -> int:
     if args.command == "check":
         from cem_research.client.config import load_config
         from cem_research.client.contract import read_client
-        from cem_research.client.errors import ContractError
+        from cem_research.client.errors import ContractError, ContractWarning
         from cem_research.client.paths import find_raw_dir, list_clients
 
         clients = args.client or list_clients(args.raw_root)
@@ -100,9 +103,13 @@ def _dispatch(args) -> int:
         for client in clients:
             try:
                 cfg = load_config(find_raw_dir(client, args.raw_root), client)
-                raw = read_client(cfg)
+                with warnings.catch_warnings():  # each warning is printed once below, as one line
+                    warnings.simplefilter("ignore", ContractWarning)
+                    raw = read_client(cfg)
                 print(f"ok {client}: " + ", ".join(f"{a.file} {a.kept}/{a.read} rows kept"
                                                     for a in raw.accounting))
+                for note in raw.warnings:
+                    print(f"warning: client '{client}': {note}", file=sys.stderr)
             except ContractError as err:
                 bad += 1
                 if os.environ.get("CEM_DEBUG"):
@@ -112,9 +119,13 @@ def _dispatch(args) -> int:
     if args.command == "new-client":
         from cem_research.run.scaffold import new_client
 
-        path = new_client(args.name, root / "data" / "raw")
-        print(f"created {path}: edit client.yaml, put your CSV exports next to it, then "
-              f"`make report CLIENT={args.name}`")
+        path = new_client(args.name, root / "data" / "raw", source=args.source)
+        if args.source:
+            print(f"created {path}: copied {Path(args.source).name} and drafted client.yaml from it; check the "
+                  f"lines marked EDIT, then `make check CLIENT={args.name}` and `make report CLIENT={args.name}`")
+        else:
+            print(f"created {path}: edit client.yaml, put your survey export next to it (or start again with "
+                  f"FROM=<export>), then `make report CLIENT={args.name}`")
         return 0
     if args.command == "pdf":
         from cem_research.present.pdf import render_all

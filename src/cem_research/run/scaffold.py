@@ -1,7 +1,13 @@
-"""``make new-client NAME=…``: a client folder with a commented ``client.yaml`` and CSV headers."""
+"""``make new-client NAME=… [FROM=export]``: a client folder with a commented ``client.yaml``.
+
+With an export (``FROM=``: CSV, Qualtrics CSV, SPSS ``.sav``/``.zsav`` or Excel ``.xlsx``) the export is
+copied in and the ``client.yaml`` is drafted from it (:mod:`cem_research.run.draft`); without one, a
+commented template and the header of the survey file it declares are written (no optional files).
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from cem_research.client.config import check_client_name
@@ -63,7 +69,7 @@ segments:                         # segment column: label shown in the report
 
 journey: [awareness, purchase, usage, disposal]
 
-# Optional files: uncomment when you have them.
+# Optional files: uncomment when you have them (CSV, .xlsx or .sav; see docs/contract.md).
 # feedback:
 #   file: feedback.csv
 #   text: comment
@@ -86,12 +92,10 @@ journey: [awareness, purchase, usage, disposal]
 
 SURVEY_HEADER = ("respondent_id,wave,brand,customer_type,role,sens1,sens2,sens3_r,aff1,aff2_r,aff3,"
                  "int1,int2_r,int3,beh1,beh2,beh3_r,overall_satisfaction,likelihood_to_recommend\n")
-FEEDBACK_HEADER = "respondent_id,wave,touchpoint,comment\n"
-TOUCHPOINTS_HEADER = "respondent_id,touchpoint,stage,interface,channel,timestamp,rating,effort\n"
 
 
-def new_client(name: str, raw_root: str | Path) -> Path:
-    """Create ``raw_root/<name>/`` with a commented ``client.yaml`` and CSV headers.
+def new_client(name: str, raw_root: str | Path, source: str | Path | None = None) -> Path:
+    """Create ``raw_root/<name>/`` with a commented ``client.yaml``.
 
     Parameters
     ----------
@@ -99,6 +103,11 @@ def new_client(name: str, raw_root: str | Path) -> Path:
         Client folder name (letters, digits, ``_`` and ``-``).
     raw_root : str or Path
         Usually ``data/raw``.
+    source : str or Path, optional
+        A survey export (CSV, Qualtrics CSV, ``.sav``/``.zsav``, ``.xlsx``): copied into the folder
+        unchanged, and ``client.yaml`` is drafted from it (:func:`cem_research.run.draft.draft_config`).
+        Without it, a template and the header of its ``survey.csv`` are written; optional files
+        (feedback, touchpoints) are only described in the template's comments.
 
     Returns
     -------
@@ -109,15 +118,28 @@ def new_client(name: str, raw_root: str | Path) -> Path:
     ------
     FileExistsError
         If the folder exists (nothing is overwritten).
+    FileNotFoundError
+        If ``source`` is not a file.
+    ContractError
+        If ``source`` cannot be read (nothing is created then).
     """
     check_client_name(name)
     folder = Path(raw_root) / name
     if folder.exists():
         raise FileExistsError(f"{folder} already exists; nothing was changed")
-    folder.mkdir(parents=True)
     title = name.replace("_", " ").replace("-", " ").title()
+    if source is not None:
+        from cem_research.run.draft import draft_config
+
+        source = Path(source)
+        if not source.is_file():
+            raise FileNotFoundError(f"{source} is not a file; give the path of a survey export")
+        text = draft_config(name, title, source)  # read before anything is created
+        folder.mkdir(parents=True)
+        shutil.copy2(source, folder / source.name)
+        (folder / "client.yaml").write_text(text, encoding="utf-8")
+        return folder
+    folder.mkdir(parents=True)
     (folder / "client.yaml").write_text(TEMPLATE.format(name=name, title=title), encoding="utf-8")
     (folder / "survey.csv").write_text(SURVEY_HEADER, encoding="utf-8")
-    (folder / "feedback.csv").write_text(FEEDBACK_HEADER, encoding="utf-8")
-    (folder / "touchpoints.csv").write_text(TOUCHPOINTS_HEADER, encoding="utf-8")
     return folder

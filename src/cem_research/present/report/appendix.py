@@ -171,6 +171,36 @@ def _counts(counts: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
 
 
+def _missing_answers(meta: dict) -> str:
+    """The "Missing answers" paragraph: the scoring rule, blank and coded ("no answer") answers per item,
+    missing construct scores, and any warning raised while the data were read.
+
+    >>> print(_missing_answers({"missing_rule": "rule", "missing_answers": {"q1": 3, "q2": 0},
+    ...                         "missing_codes": {"q1": {"-99": 2}}, "missing_scores": {}}))
+    <p><strong>Missing answers.</strong> rule. 3 item answers were missing across 1 item: 1 blank and 2 \
+coded as no answer (declared <code>missing:</code> codes; q1: -99 ×2); construct scores missing: none.</p>
+    """
+    missing = {k: v for k, v in meta.get("missing_answers", {}).items() if v}
+    scores = {k: v for k, v in meta.get("missing_scores", {}).items() if v}
+    codes = {k: v for k, v in (meta.get("missing_codes") or {}).items() if k in missing and v}
+    total = sum(missing.values())
+    if codes:
+        coded = sum(sum(v.values()) for v in codes.values())
+        per_item = "; ".join(f"{k}: " + ", ".join(f"{c} ×{n}" for c, n in v.items()) for k, v in codes.items())
+        what = (f"{total} item answers were missing across {len(missing)} item{'s' if len(missing) != 1 else ''}: "
+                f"{total - coded} blank and {coded} coded as no answer (declared <code>missing:</code> codes; "
+                f"{html.escape(per_item)})")
+    else:
+        what = f"{total} item answers were blank across {len(missing)} items"
+    text = (f"<p><strong>Missing answers.</strong> {html.escape(meta.get('missing_rule', ''))}. {what}; "
+            f"construct scores missing: {html.escape(_counts(scores))}.</p>")
+    warned = meta.get("warnings") or []
+    if warned:
+        text += ("<p><strong>Warnings when the data were read</strong> (not refused): "
+                 + html.escape(" ".join(warned)) + "</p>")
+    return text
+
+
 def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: list[dict] | None = None) -> str:
     """The methods appendix: tests, sample sizes, reliability, weighting, row accounting, skipped analyses.
 
@@ -224,11 +254,7 @@ def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: li
         acc_rows.append([a["file"], a["read"], a["kept"], excl])
     parts.append(table(doc, ["file", "rows read", "rows kept", "rows excluded (reason: count)"], acc_rows,
                        "Rows read, kept and excluded per input file"))
-    missing = {k: v for k, v in meta.get("missing_answers", {}).items() if v}
-    scores = {k: v for k, v in meta.get("missing_scores", {}).items() if v}
-    parts.append(f"<p><strong>Missing answers.</strong> {html.escape(meta.get('missing_rule', ''))}. "
-                 f"{sum(missing.values())} item answers were blank across {len(missing)} items; "
-                 f"construct scores missing: {html.escape(_counts(scores))}.</p>")
+    parts.append(_missing_answers(meta))
     extra = meta.get("extra_columns") or {}
     if extra:
         parts.append("<p><strong>Undeclared columns</strong> (read, not analysed): " + html.escape(
