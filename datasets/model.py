@@ -43,8 +43,11 @@ BES_ITEMS: dict[str, list[tuple[str, bool]]] = {
         ("This brand stimulates my curiosity and problem solving.", False),
     ],
 }
+#: ``kind`` of each Brand Experience Scale dimension.  All four are experiential in Schmitt's (1999)
+#: framework (SENSE, FEEL, THINK, ACT), so all take the contract's experiential kind ``emotional``;
+#: "functional" belongs to product, price and convenience attributes.
 BES_KIND = {"sensory": "emotional", "affective": "emotional",
-            "behavioral": "functional", "intellectual": "functional"}
+            "behavioral": "emotional", "intellectual": "emotional"}
 #: Schmitt's (1999) experiential modules, the codes of the hand-coded verbatim sample
 MODULES = ("SENSE", "FEEL", "THINK", "ACT", "RELATE")
 #: Kano categories (Berger et al. 1993), in the order of :attr:`Kano.shares`

@@ -107,9 +107,9 @@ def render_yaml(spec: Spec, seed: int, n_rows: dict[str, int], command: str) -> 
     add(f"outcomes: {_flow(o.name for o in spec.outcomes)}")
     add(_c("nps: recommend", "single 0-10 item used for the Net Promoter Score"))
     add("")
-    add(_c("segments:", "segment column -> label shown in the report"))
+    add(_c("segments:", "segment column -> label shown in the report and its levels in order"))
     for col, label, levels, _ in spec.segments:
-        add(_c(f"  {col}: {_qb(label)}", " / ".join(levels), col=56))
+        add(f"  {col}: {{label: {_q(label)}, order: {_flow(levels)}}}")
     if spec.touchpoints:
         add("")
         add(_c(f"journey: {_flow(spec.journey)}", "stage order", col=80))

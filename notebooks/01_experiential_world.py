@@ -11,7 +11,8 @@
 #    loyal and wavering customers — how large is each group, and does the experience differ between
 #    them? *How:* shares with Wilson intervals, means with confidence intervals, Welch's ANOVA and
 #    Games-Howell comparisons corrected for the many tests (Holm). Loyalty groups come from the NPS
-#    question (promoters, passives, detractors) or, without one, from the thirds of the loyalty score.
+#    question (promoters, passives, detractors) or, without one, from near-thirds of the loyalty score
+#    (tied scores kept in one group; the cut points are in the group's label).
 # 2. **The experiential layers.** Schmitt looks at the customer's experience on four layers, from the
 #    outside in: the **sociocultural (or, for B2B, business) context**, the **usage situation**, the
 #    **product category**, and only then the **brand**. *How:* the scores of the constructs the client
@@ -120,9 +121,10 @@ layers = world.ExperientialLayers().run(data, settings)
 # **What is computed.** From the touchpoint events (one row per contact of a customer with the brand),
 # for each journey stage in the order the client declared it: **reach** — the share of customers with at
 # least one contact at that stage; **satisfaction** and **effort** — mean ratings, each customer's
-# contacts at a stage averaged first so frequent contacts do not count more; **drop-out** — the share of
-# customers whose *last* recorded contact is at that stage (at the final stage: those who completed the
-# journey). Shares have Wilson intervals, means t intervals.
+# contacts at a stage averaged first so frequent contacts do not count more; **drop-out** — of the
+# customers who reach a stage, the share who reach no later stage (leaving before the next one). The final
+# stage has no drop-out: ending the journey there is completing it. Shares have Wilson intervals, means t
+# intervals.
 #
 # **How to read the chart.** Read each panel from left to right along the journey. A stage with low
 # satisfaction *and* high effort is a pain point; a high drop-out before the final stage shows where the

@@ -22,9 +22,10 @@
 #    outcome's explained variance that each driver accounts for (Shapley/LMG relative
 #    importance with bootstrap intervals, cross-checked with Johnson's relative weights), emotional vs
 #    functional drivers, and the NPS.
-# 4. *So what should the brand promise?* – **The experiential platform**: a data-driven proposal
-#    combining 2 and 3 (strong + drives outcomes + differs from competitors), with customers'
-#    own words as the starting point for the implementation theme. The proposal is a draft: the
+# 4. *So what should the brand promise?* – **The experiential platform**: the positioning chosen by a
+#    stated rule (reliable, strong, ahead of the competitors after Holm correction; importance with its
+#    interval), the runner-up and why it lost, and phrases and quotes from customers' positive comments
+#    about the chosen experience as the start of the implementation theme. The proposal is a draft: the
 #    researcher edits the wording, the evidence stays attached.
 
 # %% tags=["parameters"]
@@ -138,21 +139,26 @@ crosscheck = platform.DriverCrosscheck().run(data, settings)
 # %% [markdown]
 # ## The experiential platform
 #
-# **What is computed.** Every experience dimension is checked against three criteria:
-# **strong** (own mean above the scale midpoint – lower CI limit – and above the pooled
-# competitors), **drives outcomes** (at least its fair share, 1 / number of drivers, of the
-# explained variance, averaged over outcomes) and **differs** (significantly above the pooled
-# competitors after Holm correction). The positioning is the dimension(s) meeting every criterion
-# the data allow us to assess; the value promise is the best of them; the implementation theme
-# starts from the words that characterise the brand's most positive verbatims (VADER compound ≥
-# .5, mentioning the positioning dimension when enough do, otherwise all of them) against all
-# other verbatims (Dunning's G², FDR-corrected).
+# **What is computed.** Every experience dimension is scored on four criteria: **reliable** (raw
+# Cronbach's alpha at or above the threshold: the gate – a dimension below it is never proposed),
+# **strong** (own mean above the scale midpoint: one-sample t-test, Holm-corrected over the dimensions),
+# **distinctive** (ahead of the pooled competitors in step 1's comparison table, Holm-corrected) and
+# **important** (share of the main outcome's R² with its bootstrap interval – reported, not required).
+# The positioning is the qualifying dimension (reliable, strong, distinctive) with the largest lead over
+# the competitors (Hedges' g); another qualifying dimension replaces it only when the two leads cannot be
+# told apart (overlapping g intervals) and it clearly matters more (non-overlapping importance intervals).
+# Without competitor ratings the proposal is provisional. When nothing qualifies, no positioning is
+# proposed and the finding says what data would decide it. The implementation theme is built from
+# positive sentences (VADER compound ≥ .5) of own-brand comments that mention the chosen dimension
+# (its name, the client's aspects entry and Schmitt's module codebook): the two- and three-word phrases
+# over-represented in them (Dunning's G², FDR-corrected), with two or three masked quotes.
 #
-# **How to read it.** The candidate table shows, per dimension, which criteria are met and the
-# numbers behind them. A dimension that is strong and distinctive but does not drive outcomes
-# is a *differentiator without value*; one that drives outcomes but where the brand trails is a
-# *gap to close* (see step 3). **What would change the conclusion:** overlapping importance
-# intervals between the top candidates, a flagged dimension, or – for the theme – few verbatims.
+# **How to read it.** "Distinctly" is used only when the lead is significant after Holm; "the strongest
+# driver" only when the dimension's importance interval lies above every other driver's. A distinctive
+# dimension that explains little of the outcome is a *differentiator more than a driver*: test whether the
+# promise can be made to matter. The appendix shows every candidate with its decision and the runner-up
+# with why it lost. **What would change the conclusion:** overlapping leads with clearly different
+# importance, a dimension falling below the reliability gate, or – for the theme – too few verbatims.
 
 # %% [markdown] tags=["report-hide"]
 # **Edit the proposal in the cell below.** The wording is a data-driven draft. To replace it,

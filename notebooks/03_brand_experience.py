@@ -42,10 +42,14 @@ from cem_research.client.data import load_client
 from cem_research.present import plots
 from cem_research.steps import brand
 from cem_research.steps.section import Settings
+from cem_research.steps.world import UnweightedNote
 
 plots.set_style()
 data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
 settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
+
+# %%
+note = UnweightedNote(3).run(data, settings)
 
 # %% [markdown]
 # ## Product experience, look and feel, and communications

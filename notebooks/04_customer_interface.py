@@ -44,11 +44,15 @@ snapshot = None        # processed-data fingerprint the runner passes; None: pro
 from cem_research.present import plots
 from cem_research.steps import interface
 from cem_research.steps.section import Settings
+from cem_research.steps.world import UnweightedNote
 from cem_research.client.data import load_client
 
 plots.set_style()
 data = load_client(client, raw_root=raw_root, wave=wave, snapshot=snapshot)
 settings = Settings.from_params(n_boot=n_boot, seed=seed, confidence=confidence)
+
+# %%
+note = UnweightedNote(4).run(data, settings)
 
 # %%
 promises = interface.PromiseAudit().run(data, settings)  # only with `promises:` in client.yaml

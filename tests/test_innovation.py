@@ -4,7 +4,6 @@ planted-truth recovery on demo clients."""
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -201,15 +200,18 @@ def test_emerging_themes_need_latest_and_earlier_wave():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_driver_importance_slope():
+def test_driver_importance_and_effects():
     data = make_data(make_ratings(n=400, waves=["W1"]), waves=["W1"])
     imp = innovation.driver_importance(data, n_boot=50).set_index("driver")
-    assert imp["rank"].idxmin() == "quality"
+    assert imp["rank"].idxmin() == "quality" and "slope" not in imp
+    eff = innovation.driver_effects(data, n_boot=200).set_index("driver")
     own = data.own
-    expected = math.sqrt(imp.loc["quality", "relimp"]) * own["satisfaction"].std() / own["quality"].std()
-    assert imp.loc["quality", "slope"] == pytest.approx(expected)
-    assert imp.loc["quality", "slope"] == pytest.approx(1.0, abs=0.15)  # true slope of quality
-    assert imp.loc["quality", "slope_ci_low"] <= imp.loc["quality", "slope"] <= imp.loc["quality", "slope_ci_high"]
+    x = np.column_stack([np.ones(len(own)), own[["quality", "service", "novelty"]].to_numpy()])
+    ref = np.linalg.lstsq(x, own["satisfaction"].to_numpy(), rcond=None)[0]
+    np.testing.assert_allclose(eff.loc[["quality", "service", "novelty"], "coef"], ref[1:], rtol=1e-10)
+    assert eff.loc["quality", "coef"] == pytest.approx(1.0, abs=0.15)  # true slope of quality
+    assert eff.loc["quality", "ci_low"] <= eff.loc["quality", "coef"] <= eff.loc["quality", "ci_high"]
+    assert not eff.attrs["weighted"] and eff.attrs["outcome_sd"] == pytest.approx(own["satisfaction"].std())
 
 
 def test_competitor_gaps():
@@ -265,13 +267,15 @@ def test_innovation_agenda_scoring_rule():
     assert agenda["gain"].is_monotonic_decreasing and (agenda["gain"] > 0).all()
     top = agenda.iloc[0]
     assert top["opportunity"] == "Quality" and top["kind"] == "close a gap" and top["feeds_step"] == 3
-    imp = innovation.driver_importance(data, n_boot=50).set_index("driver")
+    eff = innovation.driver_effects(data, n_boot=50).set_index("driver")
     gaps = innovation.competitor_gaps(data).set_index("construct")
     room = gaps.loc["quality", "best_mean"] - gaps.loc["quality", "own_mean"]
     assert top["room"] == pytest.approx(room)
-    assert top["gain"] == pytest.approx(imp.loc["quality", "slope"] * room)
-    nov = agenda[agenda["opportunity"] == "Novelty"].iloc[0]
-    assert nov["size"] == "large innovation" and nov["feeds_step"] == 2 and nov["kind"] == "new experience"
+    assert top["gain"] == pytest.approx(eff.loc["quality", "coef"] * room)
+    assert top["importance"] == pytest.approx(eff.loc["quality", "coef"])
+    # novelty: nobody performs, but it does not move satisfaction -- a new experience, never a large innovation
+    nov = agenda.attrs["considered"].set_index("opportunity").loc["Novelty"]
+    assert nov["size"] == "small improvement" and nov["feeds_step"] == 2 and nov["kind"] == "new experience"
     assert nov["target"] == pytest.approx(gaps.loc["novelty", "good_level"])
     assert "Mood" not in set(agenda["opportunity"])  # not a driver
     f = innovation.agenda_finding(agenda)
@@ -412,7 +416,7 @@ def test_agenda_finding_explains_an_empty_agenda():
     assert agenda.empty and len(agenda.attrs["considered"]) == 3
     text = innovation.agenda_finding(agenda)["text"]
     assert "no competitor ratings" in text and "single wave" in text and "no touchpoint data" in text
-    assert "strongest lever to keep is Quality" in text
+    assert "strongest lever to keep is Quality" in text and "points per scale point in the multiple regression" in text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -653,7 +657,7 @@ def test_agenda_chart_draws_on_the_given_axes_in_the_agenda_colours():
                                           n_boot=20)
     palette = innovation_plots.agenda_palette(agenda)
     assert palette["1. Quality"] == innovation_plots.SMALL != plots.OWN  # red is the own brand only
-    assert palette[agenda.loc[agenda["opportunity"] == "Novelty", "label"].iloc[0]] == innovation_plots.LARGE
+    assert innovation_plots.agenda_palette(agenda.assign(size="large innovation"))["1. Quality"] == innovation_plots.LARGE
     fig, ax = plt.subplots()
     assert innovation_plots.agenda_chart(agenda, ax=ax) is ax
     assert "expected gain in satisfaction" in ax.get_xlabel() and "n = " in ax.get_xlabel()
@@ -684,3 +688,20 @@ def test_sections_on_demo_clients(demo, client):
         assert THEMES.skip_reason(data, s) and THEMES.result(data, s) is None
         assert "fix a touchpoint" not in set(agenda["kind"])
     plt.close("all")
+
+
+def test_audience_verdicts_are_bonferroni_corrected():
+    """'winning new customers' only when the interval, widened for the m items compared, excludes 0."""
+    import pandas as pd
+    from scipy.stats import norm
+
+    from cem_research.steps.innovation.audience import bonferroni_audience
+
+    t = pd.DataFrame({"item": ["a", "b", "c"], "kind": "construct", "importance_new": 0.0, "importance_loyal": 0.0,
+                      "diff": [0.5, 0.12, -0.5], "diff_ci_low": [0.3, 0.02, -0.7], "diff_ci_high": [0.7, 0.22, -0.3],
+                      "audience": "", "basis": "x"})
+    out = bonferroni_audience(t)
+    ratio = norm.ppf(1 - 0.025 / 3) / norm.ppf(0.975)
+    assert out.loc[0, "diff_ci_high"] - out.loc[0, "diff_ci_low"] == pytest.approx(0.4 * ratio)
+    assert list(out["audience"]) == ["winning new customers", "both alike (no clear difference)",
+                                     "deepening loyalty"]

@@ -389,13 +389,14 @@ def test_platform_proposal_coffee_house(demo):
     cand = prop.candidates
     top = cand.iloc[0]
     assert top["dimension"] == "affective" and top["criteria_met"] == top["criteria_assessed"] == 3
-    assert list(cand.columns[:3]) == ["dimension", "label", "mean"]
-    assert (cand["criteria_met"].diff().dropna() <= 0).all()  # ranked by criteria met
+    assert list(cand.columns[:3]) == ["dimension", "label", "alpha"]
+    assert top["chosen"] and not cand["chosen"].iloc[1:].any()
+    assert cand.loc[cand["qualifies"], "dimension"].iloc[0] == "affective"  # qualifiers first
     assert list(prop.table.columns) == ["element", "proposal", "evidence", "edited"]
     assert list(prop.table["element"]) == list(pf.ELEMENTS)
     assert "Affective" in prop.table.loc[0, "evidence"] and "95% CI" in prop.table.loc[0, "evidence"]
-    assert prop.theme is not None and len(prop.theme) > 0
-    assert not prop.theme["term"].isin(["great", "love", "lovely"]).any()  # sentiment words dropped
+    assert prop.theme is not None and prop.theme.enough
+    assert (prop.theme.phrases["term"].str.count(" ") >= 1).all()  # phrases, not single words
     assert "Experiential positioning" in prop.markdown
     fs = pf.platform_findings(prop)
     assert [f["key"] for f in fs] == ["positioning", "evp", "implementation_theme"]
@@ -428,7 +429,10 @@ def test_platform_without_competitors_or_verbatims(ecsi):
     assert (prop.candidates["criteria_assessed"] == 2).all()
     assert prop.theme is None and "No verbatims supplied" in prop.table.loc[2, "proposal"]
     assert prop.positioning[0] in {"image", "expectations", "quality", "value"}
-    assert "competitors" not in prop.table.loc[0, "proposal"]
+    # without competitor data: a provisional positioning, never "distinctly", and what would decide it
+    assert "provisionally" in prop.table.loc[0, "proposal"] and "competitor ratings" in prop.table.loc[0, "proposal"]
+    assert "distinctly" not in " ".join(f["text"] for f in pf.platform_findings(prop))
+    assert prop.candidates.iloc[0]["decision"].startswith("chosen (provisional)")
 
 
 # ------------------------------------------------------------------------------------ ECSI (real data)
@@ -684,9 +688,10 @@ def test_drivers_sections_skip_without_drivers_or_rows(ecsi, demo):
         assert section.result(no_outcome, s) is None
     few = _own_rows_cut(demo["tiny_client"][0], 3)
     assert "too few complete rows" in pf.Drivers().skip_reason(few, s)
-    # the platform is still proposed, on the criteria that can be assessed
+    # the platform is still proposed, on the criteria that can be assessed (no importance claim)
     prop = pf.ExperientialPlatform().result(few, s)
-    assert (prop.candidates["criteria_assessed"] == 2).all() and prop.candidates["drives"].eq(False).all()
+    assert prop.candidates["importance_share"].isna().all() and prop.candidates["drives"].eq(False).all()
+    assert "driver" not in prop.table.loc[1, "proposal"]
 
 
 def test_crosscheck_section(demo):
@@ -740,8 +745,10 @@ def test_platform_section_and_override(demo):
     fs = pf.ExperientialPlatform().findings(prop, data, s)
     assert [f["key"] for f in fs] == ["positioning", "evp", "implementation_theme"]
     shown = pf.ExperientialPlatform().present(prop, data, s)
-    assert [x.kind for x in shown] == ["table", "table", "markdown", "table"]
-    assert shown[2].content == prop.markdown and list(shown[3].content["element"]) == list(pf.ELEMENTS)
+    assert [x.kind for x in shown] == ["table", "table", "table", "markdown", "table"]  # candidates, runner-up, theme
+    assert [x.layer for x in shown] == ["appendix"] * 4 + ["client"]
+    assert list(shown[1].content["role"]) == ["chosen", "runner-up"]
+    assert shown[3].content == prop.markdown and list(shown[4].content["element"]) == list(pf.ELEMENTS)
     edited = pf.ExperientialPlatform(override={"evp": "Your daily moment of warmth."})
     assert edited.key != pf.ExperientialPlatform().key  # not served the unedited proposal from the memo
     e = edited.result(data, s)

@@ -267,8 +267,10 @@ def test_nps_hand_count_and_ci():
     row = out.iloc[0]
     assert (row["n"], row["promoters"], row["passives"], row["detractors"]) == (10, 4, 2, 4)
     assert row["nps"] == pytest.approx(0.0)
-    var = (0.4 + 0.4 - 0.0) / 10
-    assert row["ci_high"] == pytest.approx(100 * 1.959963985 * math.sqrt(var), rel=1e-8)
+    # score interval (tests/test_intervals.py checks it against a brute-force reference): symmetric
+    # around 0 for equal promoter and detractor counts, and narrower than the Wald interval here
+    wald = 100 * 1.959963985 * math.sqrt((0.4 + 0.4 - 0.0) / 10)
+    assert row["ci_low"] == pytest.approx(-row["ci_high"], abs=1e-9) and 0 < row["ci_high"] < wald
     by = S.nps(df, "ltr", by="seg").set_index("seg")
     # a: 10, 9, 9 promoters; 8, 7 passives -> NPS 60
     assert by.loc["a", "nps"] == pytest.approx(60.0)
@@ -351,8 +353,16 @@ def test_omnibus_welch_anova(groups3):
     assert out.loc[0, "F"] == pytest.approx(ref["F"].iloc[0])
     assert out.loc[0, "p_unc"] == pytest.approx(ref["p_unc"].iloc[0])
     assert out.loc[0, "ddof2"] == pytest.approx(ref["ddof2"].iloc[0])
-    f, d1 = out.loc[0, "F"], out.loc[0, "ddof1"]
-    assert out.loc[0, "omega2"] == pytest.approx(d1 * (f - 1) / (d1 * (f - 1) + 60))
+    # Hays' omega squared from the classical sums of squares (statsmodels' ANOVA table), <= eta squared
+    import statsmodels.api as sm
+    from statsmodels.formula.api import ols
+
+    aov = sm.stats.anova_lm(ols("y ~ C(g)", data=groups3).fit(), typ=1)
+    ss_b, ss_w, df_b = aov["sum_sq"].iloc[0], aov["sum_sq"].iloc[1], aov["df"].iloc[0]
+    ms_w = aov["mean_sq"].iloc[1]
+    assert out.loc[0, "omega2"] == pytest.approx((ss_b - df_b * ms_w) / (ss_b + ss_w + ms_w), rel=1e-10)
+    assert out.loc[0, "np2"] == pytest.approx(ss_b / (ss_b + ss_w), rel=1e-10)
+    assert out.loc[0, "omega2"] <= out.loc[0, "np2"]
     assert out.loc[0, "n"] == 60 and out.loc[0, "k"] == 3
 
 
@@ -477,7 +487,7 @@ def test_relative_importance_output(drivers_df):
     drivers = ["d1", "d2", "d3", "d4"]
     out = S.relative_importance(drivers_df, "y", drivers, n_boot=200, seed=1)
     assert list(out.columns) == ["outcome", "driver", "beta", "relimp", "relimp_ci_low", "relimp_ci_high", "share",
-                                 "rank", "r2", "r2_ci_low", "r2_ci_high", "n"]
+                                 "share_ci_low", "share_ci_high", "rank", "r2", "r2_ci_low", "r2_ci_high", "n"]
     lr = pg.linear_regression(drivers_df[drivers], drivers_df["y"], relimp=True).iloc[1:].set_index("names")
     o = out.set_index("driver")
     for d in drivers:
@@ -514,7 +524,7 @@ def test_relative_weights_sum_to_r2_and_orthogonal_case(drivers_df):
     drivers = ["d1", "d2", "d3", "d4"]
     out = S.relative_weights(drivers_df, "y", drivers, n_boot=100)
     assert list(out.columns) == ["outcome", "driver", "beta", "raw_weight", "raw_weight_ci_low", "raw_weight_ci_high",
-                                 "share", "rank", "r2", "r2_ci_low", "r2_ci_high", "n"]
+                                 "share", "share_ci_low", "share_ci_high", "rank", "r2", "r2_ci_low", "r2_ci_high", "n"]
     r2 = pg.linear_regression(drivers_df[drivers], drivers_df["y"])["r2"].iloc[0]
     assert out["raw_weight"].sum() == pytest.approx(r2, abs=1e-10)
     assert out["r2"].iloc[0] == pytest.approx(r2, abs=1e-10)

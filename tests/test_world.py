@@ -101,8 +101,8 @@ def test_loyalty_groups_nps_and_terciles():
     assert list(g.cat.categories) == ["promoters", "passives", "detractors"]
     t = world.loyalty_groups(pd.Series([1.0, 2, 3, 4, 5, 6]), "terciles")
     assert t.tolist() == ["low", "low", "medium", "medium", "high", "high"]
-    ties = world.loyalty_groups(pd.Series([5.0] * 6), "terciles")  # ties stay together
-    assert set(ties.dropna()) == {"low"}
+    ties = world.loyalty_groups(pd.Series([5.0] * 6), "terciles")  # no spread: nobody is low or high
+    assert set(ties.dropna()) == {"medium"}
     with pytest.raises(ValueError):
         world.loyalty_groups(pd.Series([1.0]), "quartiles")
 
@@ -284,22 +284,37 @@ def test_journey_stages_reach_satisfaction_dropout():
     # respondent-level averaging: A's two purchase events count once (mean 3), C's once (4)
     assert get.loc[("purchase", "satisfaction"), "estimate"] == pytest.approx(3.5)
     assert get.loc[("purchase", "satisfaction"), "n"] == 2
-    # last contact by time: A purchase, B usage, C disposal, D awareness
-    assert get.loc[("purchase", "dropout"), "estimate"] == pytest.approx(0.25)
-    assert get.loc[("awareness", "dropout"), "estimate"] == pytest.approx(0.25)
-    lo, hi = stats.proportion_ci(1, 4)
+    # furthest stage: A purchase, B usage, C disposal (completed), D usage; drop-out among those reaching a stage
+    assert get.loc[("awareness", "dropout"), "estimate"] == pytest.approx(0.0)
+    assert get.loc[("awareness", "dropout"), "n"] == 4
+    assert (get.loc[("purchase", "dropout"), "count"], get.loc[("purchase", "dropout"), "n"]) == (1, 2)
+    assert get.loc[("purchase", "dropout"), "estimate"] == pytest.approx(0.5)
+    assert get.loc[("usage", "dropout"), "estimate"] == pytest.approx(1.0)  # B and D go no further
+    lo, hi = stats.proportion_ci(2, 2)
     assert get.loc[("usage", "dropout"), "ci_low"] == pytest.approx(lo)
+    # the final stage is completion, not drop-out
+    assert ("disposal", "dropout") not in get.index
+    assert list(st[st["stage"] == "disposal"]["measure"]) == ["reach", "satisfaction", "effort"]
     assert get.loc[("usage", "satisfaction"), "scale_max"] == 5
     wide = world.journey_table(st)
     assert list(wide["stage"]) == ["awareness", "purchase", "usage", "disposal"] and wide["n"].iloc[0] == 4
 
 
-def test_journey_dropout_without_time_uses_stage_order():
-    d = make_data(journey_config(), touchpoints=touchpoints_frame(with_time=False))
-    get = world.journey_stages(d).set_index(["stage", "measure"])
-    # D's latest stage is usage when time is unknown
-    assert get.loc[("awareness", "dropout"), "estimate"] == pytest.approx(0.0)
-    assert get.loc[("usage", "dropout"), "estimate"] == pytest.approx(0.5)
+def test_journey_dropout_is_leaving_before_the_next_stage():
+    # D's last contact by time is awareness, but D reached usage: D left the journey after usage, not
+    # after awareness, so the order of contacts in time does not change drop-out
+    timed = world.journey_stages(make_data(journey_config(), touchpoints=touchpoints_frame()))
+    untimed = world.journey_stages(make_data(journey_config(), touchpoints=touchpoints_frame(with_time=False)))
+    pd.testing.assert_frame_equal(timed[timed["measure"] == "dropout"], untimed[untimed["measure"] == "dropout"])
+    drop = untimed[untimed["measure"] == "dropout"].set_index("stage")
+    assert drop.loc["awareness", "estimate"] == pytest.approx(0.0)
+    assert drop.loc["usage", "estimate"] == pytest.approx(1.0)
+    # every customer either drops out at one stage or completes the journey
+    reach = untimed[untimed["measure"] == "reach"]
+    assert drop["count"].sum() + reach["count"].iloc[-1] == reach["n"].iloc[0]
+    f = world.journey_finding(untimed)
+    assert "the largest drop-out is at Usage: 100% of the 2 customers who reach it go no further" in f["text"]
+    assert "Disposal:" not in f["text"]
 
 
 def test_journey_finding_names_weakest_stage():
@@ -365,7 +380,8 @@ def test_competitive_finding_without_advantage():
     r = pd.concat([own_ratings(), comp_ratings("RivalA", "direct", sens=4.0, seed=3)], ignore_index=True)
     d = make_data(make_config(competitors=[{"name": "RivalA", "kind": "direct"}]), r)
     f = world.competitive_finding(world.brand_tests(d), "Own")
-    assert "does not lead every competitor" in f["text"] or "higher than all 1 competitors" in f["text"]
+    assert ("does not lead every competitor" in f["text"] or "higher than all 1 competitors" in f["text"]
+            or "is not significantly ahead of any competitor on any construct" in f["text"])
 
 
 def test_competition_skips_without_competitors():
@@ -735,7 +751,10 @@ def test_tiny_client_journey_in_contract_order(demo_project):
     reach = st[st["measure"] == "reach"]
     assert ((reach["estimate"] >= 0) & (reach["estimate"] <= 1)).all()
     drop = st[st["measure"] == "dropout"]
-    assert drop["estimate"].sum() == pytest.approx(1.0)  # every customer's journey ends somewhere
+    assert set(drop["stage"]) == set(d.config.journey[:-1])  # the final stage is completion, not drop-out
+    assert ((drop["count"] <= drop["n"]) & (drop["n"] == reach["count"].iloc[:-1].to_numpy())).all()
+    # every customer's journey ends somewhere: at a drop-out stage or at the final stage
+    assert drop["count"].sum() + reach["count"].iloc[-1] == reach["n"].iloc[0]
     worst_stage = d.touchpoints.loc[d.touchpoints["touchpoint"] == truth["worst_touchpoint"], "stage"].iloc[0]
     sat = st[st["measure"] == "satisfaction"]
     assert worst_stage in set(sat.nsmallest(2, "estimate")["stage"])

@@ -57,6 +57,7 @@ LABELS: dict[str, str] = {
     "latest_wave": "latest wave", "A": "A", "B": "group B",
     # ---- counts ------------------------------------------------------------------------------
     "n": "n", "count": "count", "k": "k", "n_eff": "effective n", "n_A": "n (A)", "n_B": "n (B)",
+    "small_n": "n < 30",
     "n_from": "n (from)", "n_to": "n (to)", "n_own": "n (own brand)", "n_ref": "n (own brand)",
     "n_other": "n (competitor)", "n_competitors": "competitors", "n_ahead": "ahead of",
     "n_behind": "behind", "n_events": "events", "n_respondents": "respondents", "n_users": "users",

@@ -25,14 +25,16 @@ ignored.
 Submodules
 ----------
 :mod:`~cem_research.stats.descriptive`
-    scoring (:func:`reverse_key`, :func:`score_scale`), means, proportions, shares, NPS.
+    scoring (:func:`reverse_key`, :func:`score_scale`), means, proportions, shares, NPS,
+    near-equal groups of tied scores (:func:`tercile_cuts`).
 :mod:`~cem_research.stats.psychometrics`
     Cronbach's alpha overall and within groups, item analysis (:data:`RELIABILITY_THRESHOLD`).
 :mod:`~cem_research.stats.compare`
     Welch and Games-Howell comparisons, Welch ANOVA, wave changes, :func:`adjust_pvalues`
     (:data:`MIN_GROUP`).
 :mod:`~cem_research.stats.drivers`
-    relative importance (LMG), relative weights, driver agreement, importance-performance.
+    relative importance (LMG), relative weights, regression coefficients, driver agreement,
+    importance-performance.
 :mod:`~cem_research.stats.agreement`
     inter-coder agreement (Cohen's kappa, Krippendorff's alpha).
 :mod:`~cem_research.stats.weighting`
@@ -52,11 +54,12 @@ from cem_research.stats.compare import (
     with_adjusted_interval,
 )
 from cem_research.stats.descriptive import (
-    effective_sample_size, mean_ci, nps, proportion_ci, reverse_key, score_scale, share_ci, weighted_summary,
+    NPS_SMALL_N, effective_sample_size, mean_ci, nps, proportion_ci, reverse_key, score_scale, share_ci,
+    tercile_cuts, weighted_summary,
 )
 from cem_research.stats.drivers import (
-    boot_corr_all, driver_agreement, importance_performance, lmg_from_corr, relative_importance,
-    relative_weights,
+    boot_corr_all, driver_agreement, importance_performance, lmg_from_corr, regression_coefficients,
+    relative_importance, relative_weights,
 )
 from cem_research.stats.psychometrics import (
     RELIABILITY_THRESHOLD, group_reliability, group_reliability_table, item_statistics, reliability,
@@ -75,11 +78,14 @@ __all__ = [
     "group_reliability_table",
     "item_statistics",
     "nps",
+    "NPS_SMALL_N",
+    "tercile_cuts",
     "compare_groups",
     "omnibus",
     "compare_to_reference",
     "relative_importance",
     "relative_weights",
+    "regression_coefficients",
     "boot_corr_all",
     "lmg_from_corr",
     "driver_agreement",

@@ -13,13 +13,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
+from scipy.special import xlogy
 
 from cem_research.stats.common import (
     as_list, check_confidence, check_frame, check_numeric, check_weights, iter_groups, t_crit, z_crit,
 )
 
 __all__ = ["reverse_key", "score_scale", "effective_sample_size", "weighted_summary", "mean_ci",
-           "proportion_ci", "share_ci", "nps"]
+           "proportion_ci", "share_ci", "nps", "NPS_SMALL_N", "tercile_cuts"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,8 +421,127 @@ def share_ci(
 
 
 # ---------------------------------------------------------------------------------------------
+# groups of near-equal size
+# ---------------------------------------------------------------------------------------------
+
+
+def tercile_cuts(values) -> tuple[float, float]:
+    """Cut points that split scores into low / medium / high groups of near-equal size, ties kept together.
+
+    Parameters
+    ----------
+    values : array-like
+        Scores (NaN ignored).
+
+    Returns
+    -------
+    (float, float)
+        ``(low_max, high_min)``: *low* is ``x <= low_max``, *high* is ``x >= high_min``, *medium*
+        lies in between.  Both are observed scores.  With two distinct scores there is no medium
+        group (``low_max`` the smaller, ``high_min`` the larger score); with one, everybody is
+        medium (``(-inf, inf)``); without scores ``(nan, nan)``.
+
+    Notes
+    -----
+    Plain terciles break on skewed scores with many ties: when more than a third of the answers
+    share the top score, the 2/3 quantile *is* the top score and "above the 2/3 quantile" is empty,
+    while everybody at the top is called medium.  Here the two cuts are placed *between distinct
+    scores*, so tied respondents always share a group, and among all such placements the one whose
+    group sizes come closest to thirds (least squares, :math:`\\sum_g (n_g - n/3)^2`) is chosen; with
+    at least three distinct scores every group is non-empty.  For a given lower cut the best upper
+    cut puts half of the rest on either side, so the search takes :math:`O(m \\log m)` for
+    :math:`m` distinct scores.  Without ties this is the usual split into thirds.
+
+    Examples
+    --------
+    >>> from cem_research.stats import tercile_cuts
+    >>> tercile_cuts([1, 2, 3, 4, 5, 6])
+    (2.0, 5.0)
+    >>> tercile_cuts([3, 4, 5, 6, 6, 7, 7, 7, 7, 7])  # half at the ceiling: they form the high group
+    (4.0, 7.0)
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return np.nan, np.nan
+    uniq, counts = np.unique(x, return_counts=True)
+    m = uniq.size
+    if m == 1:
+        return -np.inf, np.inf
+    if m == 2:
+        return float(uniq[0]), float(uniq[1])
+    cum = np.cumsum(counts).astype(float)  # cum[i]: answers at or below uniq[i]
+    n = cum[-1]
+    best, best_cost = (0, 1), np.inf
+    for i in range(m - 2):  # low = uniq[:i + 1]
+        target = (n + cum[i]) / 2  # the best cum[j] for the end of medium
+        pos = int(np.searchsorted(cum, target))
+        for j in {pos - 1, pos}:
+            j = min(max(j, i + 1), m - 2)  # medium = uniq[i + 1:j + 1], high non-empty
+            sizes = np.array([cum[i], cum[j] - cum[i], n - cum[j]])
+            cost = float(np.sum((sizes - n / 3) ** 2))
+            if cost < best_cost - 1e-9:
+                best, best_cost = (i, j), cost
+    i, j = best
+    return float(uniq[i]), float(uniq[j + 1])
+
+
+# ---------------------------------------------------------------------------------------------
 # NPS
 # ---------------------------------------------------------------------------------------------
+
+
+#: Below this (effective) number of answers an NPS is flagged ``small_n``: read its interval with care.
+NPS_SMALL_N = 30
+
+
+def _nps_restricted_mle(a: float, b: float, c: float, delta: float) -> tuple[float, float]:
+    """Maximum-likelihood (promoter, detractor) shares of a trinomial with counts ``a`` promoters,
+    ``b`` detractors, ``c`` passives under the constraint ``p_P - p_D = delta`` (|delta| < 1).
+
+    With ``q = p_D`` the log-likelihood ``a log(q + delta) + b log q + c log(1 - 2q - delta)`` is concave on
+    ``max(0, -delta) <= q <= (1 - delta) / 2``; its stationary point solves
+    ``2N q^2 - B q - C = 0`` with ``B = a(1 - delta) + b(1 - 3 delta) - 2c delta`` and
+    ``C = b delta (1 - delta)``; the maximum is that root or a bound of the range.
+    """
+    lo, hi = max(0.0, -delta), (1.0 - delta) / 2.0
+    n = a + b + c
+    bb = a * (1 - delta) + b * (1 - 3 * delta) - 2 * c * delta
+    cc = b * delta * (1 - delta)
+    disc = math.sqrt(max(bb * bb + 8 * n * cc, 0.0))
+    cands = [lo, hi] + [q for q in ((bb - disc) / (4 * n), (bb + disc) / (4 * n)) if lo <= q <= hi]
+
+    def loglik(q):
+        return float(xlogy(a, q + delta) + xlogy(b, q) + xlogy(c, max(1.0 - 2 * q - delta, 0.0)))
+
+    q = max(cands, key=loglik)
+    return q + delta, q
+
+
+def _nps_score_interval(a: float, b: float, c: float, z: float) -> tuple[float, float]:
+    """Score interval of the net score ``p_P - p_D`` (in -1..1) from trinomial counts (see :func:`nps`)."""
+    n = a + b + c
+    est = (a - b) / n
+
+    def f(delta):  # n (est - delta)^2 - z^2 Var(delta): negative inside the interval
+        if abs(delta) >= 1:
+            return n * (est - delta) ** 2
+        pp, pd_ = _nps_restricted_mle(a, b, c, delta)
+        return n * (est - delta) ** 2 - z * z * max(pp + pd_ - delta * delta, 0.0)
+
+    def limit(end):  # the root of f between the estimate and the end of the range (-1 or 1)
+        if est == end:
+            return end
+        inside = est
+        step = 1e-9  # all answers in one category: V(est) = 0, so step just inside
+        while f(inside) >= 0 and step < 1e-3:
+            inside = est + np.sign(end - est) * step
+            step *= 10
+        if f(inside) >= 0:
+            return est
+        return float(brentq(f, min(inside, end), max(inside, end), xtol=1e-12, rtol=4e-15))
+
+    return limit(-1.0), limit(1.0)
 
 
 def nps(
@@ -430,7 +551,7 @@ def nps(
     weights: str | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Net Promoter Score with a confidence interval, overall or per group.
+    r"""Net Promoter Score with a confidence interval, overall or per group.
 
     Parameters
     ----------
@@ -446,16 +567,35 @@ def nps(
     -------
     pandas.DataFrame
         Columns ``[*by, "n", "promoters", "passives", "detractors", "pct_promoters",
-        "pct_detractors", "nps", "ci_low", "ci_high", "n_eff"]``; counts are unweighted,
-        percentages and NPS (in -100..100) are weighted when `weights` is given.
+        "pct_detractors", "nps", "ci_low", "ci_high", "n_eff", "se", "small_n"]``; counts are
+        unweighted, percentages and NPS (in -100..100) are weighted when `weights` is given.
+        ``se`` is the adjusted-Wald standard error (NPS points) for comparing groups or waves,
+        ``small_n`` flags fewer than :data:`NPS_SMALL_N` (effective) answers: the interval is then
+        approximate.
 
     Notes
     -----
     Promoters answer 9-10, passives 7-8, detractors 0-6 (Reichheld 2003, "The one number you
-    need to grow", *HBR*). :math:`NPS = 100(p_P - p_D)`; the CI is the normal approximation with
-    :math:`Var(\\hat p_P - \\hat p_D) = (p_P + p_D - (p_P - p_D)^2)/n` (trinomial variance; Rocks,
-    2016), with Kish :math:`n_{eff}` for weighted data; limits are clipped to [-100, 100].
-    Values outside 0-10 or non-integers raise :class:`ValueError`.
+    need to grow", *HBR*); :math:`NPS = 100(\hat p_P - \hat p_D)`.
+
+    **Interval**: the score interval of the net score, the analogue of Wilson's interval for the
+    trinomial: every :math:`\delta` with :math:`n(\hat\delta - \delta)^2 \le z^2 V(\delta)`, where
+    :math:`V(\delta) = \tilde p_P + \tilde p_D - \delta^2` is the trinomial variance at the
+    maximum-likelihood shares under :math:`p_P - p_D = \delta`.  It stays within [-100, 100] without
+    clipping, is not degenerate at the extremes (5 promoters out of 5: about 13 to 100, where the Wald
+    interval gave 100 to 100) and reduces to Wilson's interval for :math:`2p - 1` when there are no
+    passives.  Rocks (2016), Interval estimation for the "Net Promoter Score", *The American
+    Statistician*, 70, 365-372, found score-type and adjusted-Wald intervals to cover best, the Wald
+    interval worst at small n and extreme scores.
+
+    **Standard error** (``se``): the adjusted Wald of Rocks (2016), adding 3/4 promoter, 3/4
+    detractor and 3/2 passive: :math:`\tilde p = (x + 3/4)/(n + 3)`,
+    :math:`SE = 100\sqrt{(\tilde p_P + \tilde p_D - (\tilde p_P - \tilde p_D)^2)/(n + 3)}`; it is
+    never 0, so a difference of two scores (waves, groups) gets an interval
+    :math:`\Delta \pm z\sqrt{SE_1^2 + SE_2^2}` even at 0% or 100% promoters.
+
+    Weighted, the counts are the weighted shares times Kish's :math:`n_{eff}`.  Values outside 0-10
+    or non-integers raise :class:`ValueError`.
 
     Examples
     --------
@@ -464,6 +604,8 @@ def nps(
     >>> df = pd.DataFrame({"ltr": [10, 9, 8, 7, 6, 0, 10, 9]})
     >>> float(nps(df, "ltr")["nps"].iloc[0])
     25.0
+    >>> nps(pd.DataFrame({"ltr": [10] * 5}), "ltr")[["nps", "ci_low", "ci_high", "small_n"]].round(1).to_dict("records")
+    [{'nps': 100.0, 'ci_low': 13.1, 'ci_high': 100.0, 'small_n': True}]
     """
     by_l = as_list(by, "by")
     check_frame(data, [column, *by_l], "nps")
@@ -492,15 +634,16 @@ def nps(
             n_eff = effective_sample_size(w)
             pp, pd_ = float(w[prom].sum() / w.sum()), float(w[det].sum() / w.sum())
             score = 100 * (pp - pd_)
-            var = (pp + pd_ - (pp - pd_) ** 2) / n_eff
-            half = 100 * z * math.sqrt(max(var, 0.0))
-            lo, hi = max(score - half, -100.0), min(score + half, 100.0)
+            a, b = pp * n_eff, pd_ * n_eff
+            lo, hi = (100 * lim for lim in _nps_score_interval(a, b, max(n_eff - a - b, 0.0), z))
+            pt, dt = (a + 0.75) / (n_eff + 3), (b + 0.75) / (n_eff + 3)
+            se = 100 * math.sqrt(max(pt + dt - (pt - dt) ** 2, 0.0) / (n_eff + 3))
         else:
-            n_eff, pp, pd_, score, lo, hi = 0.0, np.nan, np.nan, np.nan, np.nan, np.nan
+            n_eff, pp, pd_, score, lo, hi, se = 0.0, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan
         rows.append({**dict(zip(by_l, key)), "n": n, "promoters": int(prom.sum()),
                      "passives": int(n - prom.sum() - det.sum()), "detractors": int(det.sum()),
                      "pct_promoters": 100 * pp, "pct_detractors": 100 * pd_, "nps": score,
-                     "ci_low": lo, "ci_high": hi, "n_eff": n_eff})
+                     "ci_low": lo, "ci_high": hi, "n_eff": n_eff, "se": se, "small_n": bool(n_eff < NPS_SMALL_N)})
     cols = [*by_l, "n", "promoters", "passives", "detractors", "pct_promoters", "pct_detractors", "nps",
-            "ci_low", "ci_high", "n_eff"]
+            "ci_low", "ci_high", "n_eff", "se", "small_n"]
     return pd.DataFrame(rows, columns=cols)

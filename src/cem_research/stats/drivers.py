@@ -1,9 +1,13 @@
-"""Driver analysis: relative importance (LMG), Johnson's relative weights, importance-performance.
+"""Driver analysis: relative importance (LMG), Johnson's relative weights, regression coefficients,
+importance-performance.
 
 :func:`relative_importance` (LMG / Shapley decomposition of R²) and :func:`relative_weights`
 (Johnson 2000), both with percentile bootstrap intervals computed on one shared set of resampled
-correlation matrices (:func:`boot_corr_all`); :func:`driver_agreement` compares two rankings and
-:func:`importance_performance` places elements on the importance-performance grid.
+correlation matrices (:func:`boot_corr_all`) -- the share of R² gets its own interval, the
+percentiles of the resampled shares; :func:`regression_coefficients` gives the (survey-weighted)
+multiple-regression coefficients with percentile bootstrap intervals, in outcome points per driver
+point; :func:`driver_agreement` compares two rankings and :func:`importance_performance` places
+elements on the importance-performance grid.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from cem_research.stats.common import (
-    as_list, check_boot, check_confidence, check_frame, check_numeric, percentile_ci, pg, sps,
+    as_list, check_boot, check_confidence, check_frame, check_numeric, check_weights, percentile_ci, pg, sps,
 )
 
-__all__ = ["boot_corr_all", "lmg_from_corr", "relative_importance", "relative_weights", "driver_agreement",
-           "importance_performance"]
+__all__ = ["boot_corr_all", "lmg_from_corr", "relative_importance", "relative_weights", "regression_coefficients",
+           "driver_agreement", "importance_performance"]
 
 _MAX_LMG_DRIVERS = 12
 
@@ -211,6 +215,14 @@ def lmg_from_corr(R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r2 @ _lmg_weights(p), r2[:, -1]
 
 
+def _share_ci(parts: np.ndarray, r2: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of the share of R² from resampled parts (b, p) and R² (b,): each resample's
+    own share ``parts_b / r2_b`` (a resample with R² 0 counts as missing)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(r2[:, None] > 0, parts / r2[:, None], np.nan)
+    return percentile_ci(shares, confidence)
+
+
 def _rank_desc(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).rank(ascending=False, method="min").to_numpy(dtype=int)
 
@@ -242,10 +254,13 @@ def relative_importance(
     -------
     pandas.DataFrame
         One row per driver, sorted by importance: ``outcome, driver, beta, relimp,
-        relimp_ci_low, relimp_ci_high, share, rank, r2, r2_ci_low, r2_ci_high, n``.
+        relimp_ci_low, relimp_ci_high, share, share_ci_low, share_ci_high, rank, r2, r2_ci_low,
+        r2_ci_high, n``.
         ``beta`` standardized OLS coefficient; ``relimp`` the driver's part of R² (the parts
-        sum to ``r2``); ``share = relimp / r2``; ``rank`` 1 = most important; ``n`` complete
-        rows (listwise deletion on outcome + drivers).
+        sum to ``r2``); ``share = relimp / r2`` with its own percentile interval (the share
+        recomputed in every resample, ``relimp_b / r2_b``: not the relimp interval divided by the
+        point R²); ``rank`` 1 = most important; ``n`` complete rows (listwise deletion on outcome
+        + drivers).
 
     Notes
     -----
@@ -281,14 +296,16 @@ def relative_importance(
     if n_boot > 0:
         boots, r2s = lmg_from_corr(boot_corr_all(z, n_boot, seed))
         lo, hi = percentile_ci(boots, confidence)
+        slo, shi = _share_ci(boots, r2s, confidence)
         r2lo, r2hi = percentile_ci(r2s[:, None], confidence)
         r2lo, r2hi = float(r2lo[0]), float(r2hi[0])
     else:
-        lo = hi = np.full(p, np.nan)
+        lo = hi = slo = shi = np.full(p, np.nan)
         r2lo = r2hi = np.nan
     out = pd.DataFrame({"outcome": outcome, "driver": drivers_l, "beta": beta, "relimp": relimp,
-                        "relimp_ci_low": lo, "relimp_ci_high": hi, "share": relimp / r2,
-                        "rank": _rank_desc(relimp), "r2": r2, "r2_ci_low": r2lo, "r2_ci_high": r2hi, "n": n})
+                        "relimp_ci_low": lo, "relimp_ci_high": hi, "share": relimp / r2, "share_ci_low": slo,
+                        "share_ci_high": shi, "rank": _rank_desc(relimp), "r2": r2, "r2_ci_low": r2lo,
+                        "r2_ci_high": r2hi, "n": n})
     return out.sort_values(["rank", "driver"], kind="stable").reset_index(drop=True)
 
 
@@ -335,8 +352,9 @@ def relative_weights(
     -------
     pandas.DataFrame
         One row per driver, sorted by importance: ``outcome, driver, beta, raw_weight,
-        raw_weight_ci_low, raw_weight_ci_high, share, rank, r2, r2_ci_low, r2_ci_high, n``.
-        Raw weights sum to ``r2``; ``share = raw_weight / r2``.
+        raw_weight_ci_low, raw_weight_ci_high, share, share_ci_low, share_ci_high, rank, r2,
+        r2_ci_low, r2_ci_high, n``.  Raw weights sum to ``r2``; ``share = raw_weight / r2`` with
+        the percentile interval of the resampled shares.
 
     Notes
     -----
@@ -369,15 +387,137 @@ def relative_weights(
     if n_boot > 0:
         boots, r2s, _ = _johnson_from_corr(boot_corr_all(z, n_boot, seed))
         lo, hi = percentile_ci(boots, confidence)
+        slo, shi = _share_ci(boots, r2s, confidence)
         r2lo, r2hi = percentile_ci(r2s[:, None], confidence)
         r2lo, r2hi = float(r2lo[0]), float(r2hi[0])
     else:
-        lo = hi = np.full(p, np.nan)
+        lo = hi = slo = shi = np.full(p, np.nan)
         r2lo = r2hi = np.nan
     out = pd.DataFrame({"outcome": outcome, "driver": drivers_l, "beta": beta, "raw_weight": raw,
-                        "raw_weight_ci_low": lo, "raw_weight_ci_high": hi, "share": raw / r2,
-                        "rank": _rank_desc(raw), "r2": r2, "r2_ci_low": r2lo, "r2_ci_high": r2hi, "n": n})
+                        "raw_weight_ci_low": lo, "raw_weight_ci_high": hi, "share": raw / r2, "share_ci_low": slo,
+                        "share_ci_high": shi, "rank": _rank_desc(raw), "r2": r2, "r2_ci_low": r2lo,
+                        "r2_ci_high": r2hi, "n": n})
     return out.sort_values(["rank", "driver"], kind="stable").reset_index(drop=True)
+
+
+def _boot_wls(x1: np.ndarray, y: np.ndarray, w: np.ndarray, n_boot: int, seed,
+              chunk_cells: int = 4_000_000) -> np.ndarray:
+    """Weighted least-squares coefficients (n_boot, k) of bootstrap resamples of the rows.
+
+    A resample is a row count vector c; its normal equations ``X'(c w)X b = X'(c w)y`` come from
+    one matrix product of the counts with the rows' distinct cross-products (as :func:`_boot_corr`).
+    The drivers are centred first (the slopes do not change) so the equations are well conditioned.
+    """
+    rng = np.random.default_rng(seed)
+    n, k = x1.shape
+    xc = x1.copy()
+    xc[:, 1:] -= np.average(x1[:, 1:], axis=0, weights=w)
+    iu, ju = np.triu_indices(k)
+    prods = np.ascontiguousarray(np.hstack([xc[:, iu] * xc[:, ju], xc * y[:, None]]).T * w)  # (kk + k, n)
+    chunk = max(1, min(n_boot, chunk_cells // max(n, 1)))
+    out, done = [], 0
+    while done < n_boot:
+        b = min(chunk, n_boot - done)
+        idx = rng.integers(0, n, size=(b, n))
+        counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n).astype(float)
+        del idx
+        mom = (prods @ counts.T).T
+        A = np.empty((b, k, k))
+        A[:, iu, ju] = mom[:, :len(iu)]
+        A[:, ju, iu] = mom[:, :len(iu)]
+        rhs = mom[:, len(iu):]
+        try:
+            coef = np.linalg.solve(A, rhs[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            coef = (np.linalg.pinv(A, hermitian=True) @ rhs[:, :, None])[:, :, 0]
+        out.append(coef)
+        done += b
+    return np.concatenate(out)
+
+
+def regression_coefficients(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    weights: str | None = None,
+    n_boot: int = 500,
+    seed: int | None = 0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Multiple-regression coefficients of the drivers (OLS, or WLS with survey weights) with bootstrap CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    outcome : str
+        Numeric outcome column.
+    drivers : list of str
+        At least 2 numeric driver columns.
+    weights : str, optional
+        Column of non-negative survey weights: weighted least squares (rows with weight 0 are ignored).
+    n_boot : int, default 500
+        Bootstrap resamples of the rows for the percentile CIs (0: no CIs).
+    seed : int, optional
+        Seed of the bootstrap.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver, in the given order: ``outcome, driver, coef, ci_low, ci_high, beta,
+        r2, n, n_eff``.  ``coef`` is the change in the outcome (its points) per point of the driver,
+        the other drivers held constant, sign kept; ``ci_low``/``ci_high`` its percentile bootstrap
+        interval; ``beta`` the standardized coefficient (``coef x SD(driver) / SD(outcome)``,
+        weighted SDs with weights); ``r2`` the model's (weighted) R²; ``n`` complete rows (listwise
+        deletion on outcome + drivers), ``n_eff`` Kish's effective sample size (``n`` unweighted).
+        ``attrs["intercept"]`` holds the intercept.
+
+    Notes
+    -----
+    Point estimates: ``pingouin.linear_regression`` (weighted least squares when ``weights``; equal to
+    ``statsmodels`` OLS/WLS ``params``).  Bootstrap: rows resampled with their weights (Efron &
+    Tibshirani 1993), the (weighted) normal equations of all resamples solved at once; percentile
+    intervals, which need no normality and no model-based standard error (WLS standard errors would
+    treat survey weights as precision weights).  Stratification and clustering are ignored.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from cem_research.stats import regression_coefficients
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 2)), columns=["x1", "x2"])
+    >>> df["y"] = 2 * df.x1 - 0.5 * df.x2 + rng.normal(size=300)
+    >>> out = regression_coefficients(df, "y", ["x1", "x2"], n_boot=200)
+    >>> np.round(out["coef"], 1).tolist(), bool((out["ci_low"] < out["coef"]).all())
+    ([2.0, -0.5], True)
+    """
+    func = "regression_coefficients"
+    check_confidence(confidence, func)
+    check_boot(n_boot, func)
+    drivers_l, z = _driver_frame(data, outcome, drivers, func)
+    keep = data[[outcome, *drivers_l]].astype(float).notna().all(axis=1).to_numpy()
+    w = check_weights(data, weights, func)
+    w = np.ones(len(z)) if w is None else w[keep]
+    pos = w > 0
+    z, w = z[pos], w[pos]
+    n, p = z.shape[0], len(drivers_l)
+    if n <= p + 2:
+        raise ValueError(f"{func}: expected more than {p + 2} complete rows with a positive weight, got {n}")
+    lr = pg.linear_regression(z[:, 1:], z[:, 0], weights=None if weights is None else w, coef_only=False)
+    coef = lr["coef"].to_numpy(dtype=float)
+    r2 = float(lr["r2"].iloc[0])
+    mean = np.average(z, axis=0, weights=w)
+    sd = np.sqrt(np.average((z - mean) ** 2, axis=0, weights=w))
+    if n_boot > 0:
+        x1 = np.column_stack([np.ones(n), z[:, 1:]])
+        lo, hi = percentile_ci(_boot_wls(x1, z[:, 0], w, n_boot, seed)[:, 1:], confidence)
+    else:
+        lo = hi = np.full(p, np.nan)
+    out = pd.DataFrame({"outcome": outcome, "driver": drivers_l, "coef": coef[1:], "ci_low": lo, "ci_high": hi,
+                        "beta": coef[1:] * sd[1:] / sd[0], "r2": r2, "n": n,
+                        "n_eff": float(w.sum() ** 2 / (w**2).sum())})
+    out.attrs["intercept"] = float(coef[0])
+    return out
 
 
 def driver_agreement(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:

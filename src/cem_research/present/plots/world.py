@@ -25,7 +25,7 @@ MEASURE_LABELS = {
     "reach": "Reach: % of customers with a contact",
     "satisfaction": "Satisfaction (mean)",
     "effort": "Effort (mean; high = harder)",
-    "dropout": "Drop-out: % whose last contact is here",
+    "dropout": "Drop-out: % leaving here",
 }
 
 
@@ -157,6 +157,8 @@ def layer_chart(scores: pd.DataFrame, ax=None, confidence: float = 0.95):
 def journey_figure(stages: pd.DataFrame, confidence: float = 0.95, cfg=None):
     """Four panels (reach, satisfaction, effort, drop-out) along the journey stages, with their intervals.
 
+    The drop-out panel has no point at the final stage (ending there is completing the journey).
+
     Drawn with seaborn point plots in the declared stage order; tick labels carry the sample sizes.
 
     Parameters
@@ -187,9 +189,9 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95, cfg=None):
         x = np.arange(len(order))
         ok = sub["ci_low"].notna().to_numpy()
         ax.vlines(x[ok], (sub["ci_low"] * k)[ok], (sub["ci_high"] * k)[ok], color=OWN, lw=2, alpha=0.7)
-        ax.set_xticks(x, [with_n(nv.value_label(cfg, "stage", s), n) for s, n in zip(order, sub["n"].fillna(0))],
-                      rotation=40,
-                      ha="right", rotation_mode="anchor")
+        ticks = [with_n(nv.value_label(cfg, "stage", s), n) if pd.notna(n)  # no drop-out at the final stage
+                 else f"{nv.value_label(cfg, 'stage', s)} (completion)" for s, n in zip(order, sub["n"])]
+        ax.set_xticks(x, ticks, rotation=40, ha="right", rotation_mode="anchor")
         ax.set_xlabel("")
         if share:
             ax.set_ylim(0, 100)

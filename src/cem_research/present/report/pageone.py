@@ -207,6 +207,10 @@ def _actions(doc: Doc) -> str:
     rows, caption = agenda_rows(doc.every_table())
     head = '<h3 id="top-actions">Top five actions</h3>'
     if not rows:
+        said = [f for f in doc.findings if f.get("section") == AGENDA and f.get("kind") == "finding"]
+        if said:  # an agenda without opportunities says why in its finding
+            return (f'{head}<p>{html.escape(plain(first_sentence(reword(said[0]["text"]))))} '
+                    f'<a href="#{_target(doc, said[0])}">Evidence</a></p>')
         reasons = [reword(f["text"]).strip().rstrip(".") for f in doc.findings
                    if f.get("section") == AGENDA and f.get("kind") == "skipped"]
         why = f": {reasons[0]}" if reasons else ""
@@ -224,6 +228,8 @@ def _actions(doc: Doc) -> str:
         gain = (f"expected gain {nv.signed(r.get('gain'))} {unit} "
                 f"({nv.ci(r.get('gain_ci_low'), r.get('gain_ci_high'))})" if r.get("gain") is not None
                 else "gain not yet sized")
+        if r.get("gain_ci_low") is not None and r["gain_ci_low"] <= 0:
+            gain += ", which may be nil"
         lis.append(f"<li><strong>{html.escape(what)}</strong> — {html.escape(where)}; {html.escape(gain)} "
                    f'<a href="#{link}">Evidence</a></li>')
     return f'{head}<ol class="actions">{"".join(lis)}</ol>'

@@ -2,7 +2,8 @@
 
 * :func:`aspect_mentions` – the sentences of each comment that mention an element's words;
 * :func:`aspect_summary` – per brand and element: share of comments mentioning it (Wilson CI)
-  and the mean sentiment of the mentioning sentences (t CI), with a verdict;
+  and the mean sentiment of the mentioning sentences (t CI), with a verdict from the interval
+  adjusted for the number of elements judged (Bonferroni);
 * :func:`aspect_tests` – own brand against competitors on that sentiment (Welch, Holm).
 """
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from cem_research import stats
 from cem_research.steps.brand.common import ELEMENT_LABELS, aspect_lexicon
@@ -59,12 +61,20 @@ def aspect_summary(data: "ClientData", mentions: pd.DataFrame | None) -> pd.Data
     DataFrame or None
         One row per brand × aspect (own brand first): ``brand, brand_kind, aspect,
         element_label, n_texts, mentions, mention_share, mention_ci_low, mention_ci_high,
-        compound, ci_low, ci_high, share_negative, share_positive, series, verdict``.
-        ``mention_share`` = texts mentioning the aspect / the brand's texts (Wilson CI);
+        compound, ci_low, ci_high, adj_ci_low, adj_ci_high, share_negative, share_positive, series,
+        verdict``.  ``mention_share`` = texts mentioning the aspect / the brand's texts (Wilson CI);
         ``compound`` the mean sentence sentiment (t CI, :func:`cem_research.text.aspect_sentiment`);
-        ``verdict`` "clearly positive" (CI above +.05), "clearly negative" (CI below −.05),
-        "mixed" or "too few mentions" (< 5); ``series`` the legend label with the brand's number
-        of comments.  ``None`` without verbatims.
+        ``adj_ci_low/high`` its Bonferroni interval over the brand's judged aspects (see Notes);
+        ``verdict`` "clearly positive" (adjusted interval above +.05), "clearly negative" (below
+        −.05), "mixed" or "too few mentions" (< 5); ``series`` the legend label with the brand's
+        number of comments.  ``None`` without verbatims.
+
+    Notes
+    -----
+    Each brand's aspects with at least :data:`MIN_MENTIONS` mentions are judged together: the
+    verdict comes from the t interval at level :math:`1 - \\alpha/m` (Bonferroni over the brand's
+    :math:`m` judged aspects, :math:`\\alpha = 0.05`), so that calling one element a strength or a gap
+    while looking at all of them holds at the 95% level overall.
     """
     from cem_research import text as tx
 
@@ -89,17 +99,28 @@ def aspect_summary(data: "ClientData", mentions: pd.DataFrame | None) -> pd.Data
                    "element_label": ELEMENT_LABELS.get(a, a.replace("_", " ").capitalize()),
                    "n_texts": nt, "mentions": k, "mention_share": k / nt if nt else np.nan,
                    "mention_ci_low": lo, "mention_ci_high": hi}
-            for c in ("compound", "ci_low", "ci_high", "share_negative", "share_positive"):
+            for c in ("compound", "sd", "ci_low", "ci_high", "share_negative", "share_positive"):
                 row[c] = float(sent.loc[key, c]) if have else np.nan
             rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
         return None
+    judged = out["mentions"] >= MIN_MENTIONS
+    m = judged.groupby(out["brand"]).transform("sum").clip(lower=1).to_numpy(dtype=float)
+    k = out["mentions"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = sps.t.ppf(1 - 0.05 / (2 * m), k - 1) * out["sd"].to_numpy(dtype=float) / np.sqrt(k)
+    ok = judged.to_numpy() & np.isfinite(half)
+    out["adj_ci_low"] = np.where(ok, out["compound"] - half, np.nan)
+    out["adj_ci_high"] = np.where(ok, out["compound"] + half, np.nan)
     out["series"] = [f"{b} (n = {n:,} comments)" for b, n in zip(out["brand"], out["n_texts"])]
     out["verdict"] = np.select(
-        [out["mentions"] < MIN_MENTIONS, out["ci_low"] > SENTIMENT_CLEAR, out["ci_high"] < -SENTIMENT_CLEAR],
+        [~judged, out["adj_ci_low"] > SENTIMENT_CLEAR, out["adj_ci_high"] < -SENTIMENT_CLEAR],
         ["too few mentions", "clearly positive", "clearly negative"], default="mixed")
-    return out
+    cols = ["brand", "brand_kind", "aspect", "element_label", "n_texts", "mentions", "mention_share",
+            "mention_ci_low", "mention_ci_high", "compound", "ci_low", "ci_high", "adj_ci_low", "adj_ci_high",
+            "share_negative", "share_positive", "series", "verdict"]
+    return out[cols]
 
 
 def aspect_tests(data: "ClientData", mentions: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -114,15 +114,29 @@ def element_tests(data: "ClientData", reliability: pd.DataFrame | None = None,
     DataFrame or None
         :func:`cem_research.steps.platform.profile_tests` (Welch, Hedges g, Holm over step 1's whole
         table, intervals adjusted for multiple comparisons) on the element constructs, with ``element``
-        and ``element_label`` first.  ``None`` without element constructs or without competitor ratings.
+        and ``element_label`` first.  ``reliability_flag`` joins step 2's overall flag with step 1's
+        per-brand one (the construct's alpha below the gate among the compared brand's or the own
+        brand's raters, ``reliability_flag`` of :func:`cem_research.steps.world.brand_tests`).
+        ``None`` without element constructs or without competitor ratings.
     """
     from cem_research.steps import platform as pf
+    from cem_research.steps.world.competition import brand_tests
 
     cons = element_list(data.config)
     if not cons:
         return None
-    out = pf.profile_tests(data, cons, reliability=reliability, confidence=confidence, tests=tests)
-    return None if out is None else _with_elements(out, data)
+    home = brand_tests(data, confidence=confidence) if tests is None else tests
+    out = pf.profile_tests(data, cons, reliability=reliability, confidence=confidence, tests=home)
+    if out is None:
+        return None
+    if home is not None and "reliability_flag" in home:
+        per_brand = {(c, lv, k, g if lv == "brand" else ""): f for c, lv, k, g, f in zip(
+            home["construct"], home["comparison"], home["brand_kind"], home["competitor"], home["reliability_flag"])}
+        brand_flag = [per_brand.get((d, lv, k, g if lv == "brand" else ""), "") for d, lv, k, g in zip(
+            out["dimension"], out["level"], out["brand_kind"], out["comparison"])]
+        out["reliability_flag"] = ["; ".join(x for x in (a, b) if x)
+                                   for a, b in zip(out["reliability_flag"], brand_flag)]
+    return _with_elements(out, data)
 
 
 def strengths_gaps(tests: pd.DataFrame | None, summary: pd.DataFrame | None,
@@ -152,8 +166,9 @@ def strengths_gaps(tests: pd.DataFrame | None, summary: pd.DataFrame | None,
           single competitor the brand is significantly behind or ahead of; ``verdict``
           "strength" / "gap" / "on par" (Holm p < .05);
         * verbatims (own brand, ``summary``, elements with at least 5 mentions): the mean
-          sentiment of the aspect's mentions; ``verdict`` "strength" when its CI lies above
-          +.05, "gap" below −.05, else "mixed";
+          sentiment of the aspect's mentions with its interval adjusted for the number of elements
+          judged (Bonferroni, ``adj_ci_low/high`` of the summary); ``verdict`` "strength" when that
+          interval lies above +.05, "gap" below −.05, else "mixed";
         * verbatims vs competitors (``verbatim_tests``): as for ratings.
 
         ``None`` when there is nothing to compare.
@@ -173,8 +188,8 @@ def strengths_gaps(tests: pd.DataFrame | None, summary: pd.DataFrame | None,
         for r in own.itertuples():
             rows.append({"element_label": r.element_label, "source": "verbatims",
                          "measure": f"sentiment of {r.mentions} mentions", "comparison": "vs neutral (0)",
-                         "own": r.compound, "other": 0.0, "diff": r.compound, "ci_low": r.ci_low,
-                         "ci_high": r.ci_high, "p_corr": np.nan,
+                         "own": r.compound, "other": 0.0, "diff": r.compound, "ci_low": r.adj_ci_low,
+                         "ci_high": r.adj_ci_high, "p_corr": np.nan,
                          "verdict": {"clearly positive": "strength", "clearly negative": "gap"}.get(r.verdict, "mixed"),
                          "reliability_flag": ""})
     if verbatim_tests is not None and len(verbatim_tests):
@@ -280,13 +295,24 @@ def element_finding(sg: pd.DataFrame | None, overview: pd.DataFrame, brand: str,
     verb = sg[(sg["source"] == "verbatims") & (sg["comparison"] == "vs neutral (0)")]
     if len(verb):
         hi, lo = verb.sort_values("diff").iloc[-1], verb.sort_values("diff").iloc[0]
+
+        def adj(r):
+            return f"{nv.signed(r['diff'])}, {nv.adj_ci(r['ci_low'], r['ci_high'])}"
+
         if hi["element_label"] == lo["element_label"]:
-            parts.append(f"in the verbatims, {hi['element_label']} mentions average a sentiment of "
-                         f"{nv.signed(hi['diff'])} ({nv.ci(hi['ci_low'], hi['ci_high'])})")
+            parts.append(f"in the verbatims, {hi['element_label']} mentions average a sentiment of {adj(hi)}")
         else:
-            parts.append(f"in the verbatims, {hi['element_label']} is discussed most positively (mean sentiment "
-                         f"{nv.signed(hi['diff'])}, {nv.ci(hi['ci_low'], hi['ci_high'])}) and {lo['element_label']} "
-                         f"least ({nv.signed(lo['diff'])}, {nv.ci(lo['ci_low'], lo['ci_high'])})")
+            parts.append(f"in the verbatims, mean sentiment is highest for {hi['element_label']} ({adj(hi)}) and "
+                         f"lowest for {lo['element_label']} ({adj(lo)}); this ordering of point estimates is "
+                         "exploratory")
+        clear = {v: verb.loc[verb["verdict"] == v, "element_label"].tolist() for v in ("strength", "gap")}
+        if clear["strength"] or clear["gap"]:
+            parts.append("clearly " + "; clearly ".join(
+                f"{word} after correcting for the {nv.count(len(verb), 'element')} judged: {nv.join(clear[v])}"
+                for v, word in (("strength", "positive"), ("gap", "negative")) if clear[v]))
+        else:
+            parts.append(f"no element's verbatim sentiment is clearly positive or negative after correcting for "
+                         f"the {nv.count(len(verb), 'element')} judged")
         if key is None:
             key, value, ci = "element_sentiment_min", float(lo["diff"]), (float(lo["ci_low"]), float(lo["ci_high"]))
     vs = sg[(sg["source"] == "verbatims") & (sg["comparison"] != "vs neutral (0)") & (sg["verdict"] != "on par")]
@@ -387,16 +413,21 @@ class BrandElements(Section):
         if result.aspects is not None:
             out.append(Shown("table", result.aspects,
                              "Aspect mentions in the verbatims: share of comments (Wilson CI) "
-                             "and mean sentence sentiment (t CI)",
+                             "and mean sentence sentiment (t CI; verdict from the interval adjusted for the "
+                             "brand's elements judged, Bonferroni)",
                              {"percent": ("mention_share", "mention_ci_low", "mention_ci_high", "share_negative",
-                                          "share_positive")}, layer="appendix"))
+                                          "share_positive"),
+                              "rename": {"adj_ci_low": f"sentiment, adjusted {nv.level(settings.confidence)} CI low",
+                                         "adj_ci_high": f"sentiment, adjusted {nv.level(settings.confidence)} CI high"}},
+                             layer="appendix"))
             if (result.aspects["mentions"] > 0).any():
                 ax = plots.aspect_sentiment_chart(result.aspects)
                 out.append(Shown("figure", ax.figure,
                                  "Dot chart: mean sentiment (95% CI) of the comment sentences mentioning each brand "
                                  "element, per brand, with a line at neutral (0)", layer="appendix"))
         if result.strengths_gaps is not None:
-            out.append(Shown("table", result.strengths_gaps, "Strengths and gaps of the brand elements (95% CIs; beside a "
-                             "corrected p, the CI is adjusted for multiple comparisons)",
+            out.append(Shown("table", result.strengths_gaps, "Strengths and gaps of the brand elements (95% CIs "
+                             "adjusted for multiple comparisons: Holm beside a corrected p, Bonferroni over the "
+                             "elements for verbatims vs neutral)",
                              layer="appendix"))
         return out

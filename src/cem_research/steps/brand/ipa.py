@@ -56,9 +56,12 @@ def _importance(data: "ClientData", cons: list[str], outcome: str, n_boot: int,
     if 2 <= len(predictors) <= pf.MAX_LMG:
         try:
             ri = stats.relative_importance(own, outcome, predictors, n_boot=n_boot, seed=seed).set_index("driver")
-            imp = pd.DataFrame({"importance": ri["share"],
-                                "importance_ci_low": ri["relimp_ci_low"] / ri["r2"],
-                                "importance_ci_high": ri["relimp_ci_high"] / ri["r2"]}).loc[cons]
+            if "share_ci_low" in ri:  # the percentile interval of the resampled shares
+                lo, hi = ri["share_ci_low"], ri["share_ci_high"]
+            else:
+                lo, hi = ri["relimp_ci_low"] / ri["r2"], ri["relimp_ci_high"] / ri["r2"]
+            imp = pd.DataFrame({"importance": ri["share"], "importance_ci_low": lo,
+                                "importance_ci_high": hi}).loc[cons]
             return imp, f"share of R² of {nv.label(cfg, outcome)} (LMG, {len(predictors)} predictors)"
         except ValueError:
             pass
@@ -109,7 +112,10 @@ def element_ipa(data: "ClientData", outcome: str | None = None, n_boot: int = _D
     Pearson correlation with the outcome (CI from pingouin) – ``importance_measure`` says which.
     **Performance**: the own brand's mean on a 0–100 scale (percent of maximum possible,
     :func:`pomp`, so constructs on different scales are comparable), t CI; ``mean`` on the
-    original scale.  Quadrants and priority: :func:`cem_research.stats.importance_performance`
+    original scale.  **Survey weights**: performance is weighted (Kish effective n in its
+    interval); importance is not (neither the LMG decomposition nor the correlation takes weights
+    here), and ``importance_measure`` then ends in "; unweighted".  Quadrants and priority:
+    :func:`cem_research.stats.importance_performance`
     (split at the means; "fix first" order = quadrants Concentrate here, Keep up the good work,
     Low priority, Possible overkill, within a quadrant by descending importance × gap to the best
     performer).
@@ -134,6 +140,8 @@ def element_ipa(data: "ClientData", outcome: str | None = None, n_boot: int = _D
                      "mean": float(m["mean"]), "mean_ci_low": float(m["ci_low"]),
                      "mean_ci_high": float(m["ci_high"]), "n": int(m["n"])})
     df = pd.DataFrame(perf).join(imp, on="construct")
+    if data.weight is not None:  # performance is weighted; the importance measures have no weighted form here
+        measure += "; unweighted"
     df["importance_measure"] = measure
     df = df.dropna(subset=["importance", "performance"])
     if len(df) < 2:
@@ -211,6 +219,9 @@ def ipa_finding(ipa: pd.DataFrame, brand: str) -> dict:
                 f"so nothing to fix first; the top priority is {first['label']} ({first['quadrant']}): {imp_txt}, {perf_txt}.")
     if first["reliability_flag"]:
         text += f" Caution: {first['reliability_flag']}."
+    if "unweighted" in str(first["importance_measure"]):
+        text += (" Performance uses the survey weights; importance is estimated without them (the LMG "
+                 "decomposition has no weighted form here).")
     return {"text": text, "headline": bool(len(conc)), "key": "fix_first", "value": float(first["importance"]),
             "ci": (float(first["importance_ci_low"]), float(first["importance_ci_high"]))}
 
@@ -250,7 +261,8 @@ class ElementImportancePerformance(Section):
         ax = plots.ipa_chart(result)
         return [Shown("figure", ax.figure,
                       "Quadrant chart: derived importance of each brand element for the main outcome against the "
-                      "own brand's performance on it (0–100, with 95% intervals), split at the means"),
+                      "own brand's performance on it (0–100, with 95% intervals), split at the means"
+                      + ("; performance survey-weighted, importance unweighted" if data.weight else "")),
                 Shown("table", fix_first(result), "Elements in priority order" + (
                     "" if (result["quadrant"] == "Concentrate here").any() else
                     " (none in 'Concentrate here': nothing to fix first)"), layer="appendix")]

@@ -23,8 +23,9 @@ better), M *Must-be* (taken for granted; its absence dissatisfies), I *Indiffere
 
 Per feature (and per segment level) the module gives each category's share with a Wilson interval,
 the **dominant category** (the most frequent; ties broken M > O > A > I as Berger et al. advise,
-then R, Q) with the margin over the runner-up and its interval, and the satisfaction coefficients
-of Berger et al.:
+then R, Q) with the margin over the runner-up and its interval -- Bonferroni-adjusted over the rows
+of the table, so a *clear* dominant category holds while every feature is looked at -- and the
+satisfaction coefficients of Berger et al.:
 
 * *Better* (satisfaction coefficient) ``CS+ = (A + O) / (A + O + M + I)``;
 * *Worse* (dissatisfaction coefficient) ``CS− = −(O + M) / (A + O + M + I)``.
@@ -284,8 +285,9 @@ def kano_table(answers: pd.DataFrame | None, by: str | None = None, weights: str
     DataFrame or None
         ``feature, label, [by], n, A, O, M, I, R, Q`` (unweighted counts), ``dominant``
         (category name), ``dominant_share, dominant_ci_low, dominant_ci_high``, ``runner_up``,
-        ``margin`` (dominant minus runner-up share) with ``margin_ci_low, margin_ci_high``,
-        ``dominant_clear`` (the margin's interval excludes 0), ``n_aomi`` (A + O + M + I answers),
+        ``margin`` (dominant minus runner-up share) with ``margin_ci_low, margin_ci_high`` (adjusted
+        for the number of rows, see Notes), ``dominant_clear`` (the margin's adjusted interval
+        excludes 0), ``n_aomi`` (A + O + M + I answers),
         ``better`` (CS+) with ``better_ci_low, better_ci_high``, ``worse`` (CS−, negative) with
         ``worse_ci_low, worse_ci_high``, ``worse_abs`` (|CS−|) and ``coefficient_quadrant``.
 
@@ -295,13 +297,14 @@ def kano_table(answers: pd.DataFrame | None, by: str | None = None, weights: str
     are proportions of the A/O/M/I answers, with Wilson intervals (weighted: shares of weights,
     Kish effective n).  Dominant category: the largest share, ties broken M > O > A > I > R > Q.
     The margin's interval is the Wald interval of a difference of two shares of one multinomial
-    sample, :math:`\\mathrm{Var}(\\hat p_1 - \\hat p_2) = (p_1 + p_2 - (p_1 - p_2)^2)/n`.
+    sample, :math:`\\mathrm{Var}(\\hat p_1 - \\hat p_2) = (p_1 + p_2 - (p_1 - p_2)^2)/n`, at level
+    :math:`1 - \\alpha/m` for the :math:`m` rows of the table (Bonferroni): the "dominant" verdict is
+    read for every feature (and segment level) at once.
     Coefficient quadrants split Better and |Worse| at 0.5 (Berger et al.; Timko 1993).
     """
     if answers is None:
         return None
     weights = answers.attrs.get("weight") if weights == "auto" else weights
-    z = float(sps.norm.ppf(1 - (1 - confidence) / 2))
     rows = []
     for key, sub in _groups(answers, by):
         w = _weights(sub, weights)
@@ -319,8 +322,7 @@ def kano_table(answers: pd.DataFrame | None, by: str | None = None, weights: str
         se = math.sqrt(max(p1 + p2 - (p1 - p2) ** 2, 0.0) / n_eff) if n_eff else np.nan
         row.update({"dominant": CATEGORY_NAMES[top], "dominant_share": p1, "dominant_ci_low": lo,
                     "dominant_ci_high": hi, "runner_up": CATEGORY_NAMES[second], "margin": p1 - p2,
-                    "margin_ci_low": p1 - p2 - z * se, "margin_ci_high": p1 - p2 + z * se})
-        row["dominant_clear"] = bool(np.isfinite(row["margin_ci_low"]) and row["margin_ci_low"] > 0)
+                    "_se": se})
         aomi = np.isin(cat, ["A", "O", "M", "I"])
         wa = w[aomi]
         row["n_aomi"] = int(aomi.sum())
@@ -337,6 +339,11 @@ def kano_table(answers: pd.DataFrame | None, by: str | None = None, weights: str
                                              "worse_ci_high", "worse_abs")})
         row["coefficient_quadrant"] = _coefficient_quadrant(row["better"], row["worse_abs"])
         rows.append(row)
+    z = float(sps.norm.ppf(1 - (1 - confidence) / (2 * max(len(rows), 1))))  # Bonferroni over the rows
+    for row in rows:
+        se = row.pop("_se")
+        row["margin_ci_low"], row["margin_ci_high"] = row["margin"] - z * se, row["margin"] + z * se
+        row["dominant_clear"] = bool(np.isfinite(row["margin_ci_low"]) and row["margin_ci_low"] > 0)
     cols = ["feature", "label", *([by] if by else []), "n", *CATEGORIES, "dominant", "dominant_share",
             "dominant_ci_low", "dominant_ci_high", "runner_up", "margin", "margin_ci_low", "margin_ci_high",
             "dominant_clear", "n_aomi", "better", "better_ci_low", "better_ci_high", "worse", "worse_ci_low",
@@ -417,12 +424,18 @@ def kano_finding(table: pd.DataFrame | None) -> dict | None:
     n = int(table["n"].max())
     parts = []
     for _, r in table.iterrows():
-        sure = "" if r["dominant_clear"] else f", not clearly ahead of {r['runner_up'].lower()}"
-        parts.append(f"{r['label']} is {r['dominant'].lower()} ({nv.pct(r['dominant_share'])}, "
-                     f"{nv.pct_ci(r['dominant_ci_low'], r['dominant_ci_high'])}{sure}; Better "
+        if r["dominant_clear"]:
+            head = f"{r['label']} is {r['dominant'].lower()} ({nv.pct(r['dominant_share'])}, "
+            sure = ""
+        else:
+            head = f"{r['label']} is most often classified {r['dominant'].lower()} ({nv.pct(r['dominant_share'])}, "
+            sure = f", not clearly ahead of {r['runner_up'].lower()}"
+        parts.append(head + f"{nv.pct_ci(r['dominant_ci_low'], r['dominant_ci_high'])}{sure}; Better "
                      f"{nv.num(r['better'])}, {nv.ci(r['better_ci_low'], r['better_ci_high'])}, Worse "
                      f"{nv.num(r['worse'])}, {nv.ci(r['worse_ci_low'], r['worse_ci_high'])})")
-    text = f"Kano classification (up to {n:,} respondents per feature): " + "; ".join(parts) + "."
+    text = (f"Kano classification (up to {n:,} respondents per feature; a category is named only when its lead "
+            f"over the runner-up holds after correcting for the {nv.count(len(table), 'feature')}): "
+            + "; ".join(parts) + ".")
     must = table[(table["dominant"] == "Must-be") & table["dominant_clear"]]
     attr = table[(table["dominant"] == "Attractive") & table["dominant_clear"]]
     if len(must):
@@ -451,7 +464,8 @@ respondent's pair of answers is classified with the evaluation table of Berger e
 better), **Must-be** (taken for granted, its absence dissatisfies), **Indifferent**, **Reverse**
 (the respondent prefers it absent) or **Questionable** (contradictory answers). The table gives each
 category's share with a 95% Wilson interval and the **dominant** category (the most frequent; *clear*
-when its lead over the runner-up has an interval above zero). The coefficients of Berger et al. say
+when its lead over the runner-up has an interval above zero, adjusted (Bonferroni) for the number of
+features or feature-by-segment rows judged together). The coefficients of Berger et al. say
 how much a feature can add and take away: **Better** = (A + O)/(A + O + M + I), the share whose
 satisfaction rises when the feature is present, and **Worse** = −(O + M)/(A + O + M + I), the share
 whose satisfaction falls when it is absent, each with a Wilson interval. Own-brand survey

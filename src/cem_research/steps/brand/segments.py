@@ -6,6 +6,12 @@
 * :func:`segment_means` – the means (95% CI) per segment group, for the charts;
 * :func:`segment_pairs` – every Games–Howell pair of the significant differences;
 * :class:`SegmentDifferences` – the report section.
+
+Survey weights (``data.weight``, when the client declares weighting) enter the group means, the
+Welch ANOVA (weighted means and variances with Kish's effective n, ``statsmodels``'
+``anova_generic``) and the Games–Howell pairs.  Unweighted, and said so in the table and the
+finding: the Kruskal–Wallis rank test (it has no weighted form here) and the reliability check
+within groups (Cronbach's alpha).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 from scipy import stats as sps
+from statsmodels.stats.oneway import anova_generic
 
 from cem_research import stats
 from cem_research.present import narrative as nv
@@ -34,14 +41,25 @@ __all__ = ["SMALL_GROUP", "SKEW_LIMIT", "segment_differences", "segment_means", 
            "segment_finding", "SegmentTables", "SegmentDifferences"]
 
 
-def _groups(frame: pd.DataFrame, seg: str, value: str, min_group: int) -> pd.DataFrame:
-    """Rows with ``seg`` and ``value`` answered, in groups of at least ``min_group`` (labels as text)."""
-    sub = frame[[seg, value]].dropna()
+def _groups(frame: pd.DataFrame, seg: str, value: str, min_group: int, weight: str | None = None) -> pd.DataFrame:
+    """Rows with ``seg`` and ``value`` answered (and a positive ``weight``), in groups of at least
+    ``min_group`` (labels as text); the weight column is carried when given."""
+    sub = frame[[seg, value, *([weight] if weight else [])]].dropna()
+    if weight:
+        sub = sub[sub[weight] > 0]
     counts = sub[seg].value_counts()
     keep = counts[counts >= min_group].index
     sub = sub[sub[seg].isin(keep)].copy()
     sub[seg] = sub[seg].astype(str)
     return sub
+
+
+def _summaries(sub: pd.DataFrame, value: str, seg: str, weight: str | None) -> pd.DataFrame:
+    """Per group (sorted labels): ``n, n_eff, mean, sd`` (:func:`cem_research.stats.weighted_summary`)."""
+    rows = {g: stats.weighted_summary(part[value].to_numpy(dtype=float),
+                                      None if weight is None else part[weight].to_numpy(dtype=float))
+            for g, part in sub.groupby(seg, sort=True)}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _group_reliability(frame: pd.DataFrame, seg: str, items: list[str], groups: list[str],
@@ -58,15 +76,32 @@ def _group_reliability(frame: pd.DataFrame, seg: str, items: list[str], groups: 
     return (min(finite) if finite else np.nan), low
 
 
-def _extreme_pair(sub: pd.DataFrame, value: str, seg: str, means: pd.Series) -> dict:
+def _extreme_pair(sub: pd.DataFrame, value: str, seg: str, means: pd.Series, summary: pd.DataFrame | None = None,
+                  weighted: bool = False) -> dict:
     """Games-Howell comparison of the highest- and lowest-scoring groups (Welch CI of the pair).
 
     ``pingouin.pairwise_gameshowell`` gives the family-wise p-value over all pairs; the interval is
     the per-pair Welch interval ``diff ± t(df) · se`` from the same standard error and df (the
     simultaneous Games-Howell interval of :func:`cem_research.stats.compare_groups` needs a
-    studentized-range quantile per pair, which costs about a second each).
+    studentized-range quantile per pair, which costs about a second each).  ``weighted``: the same
+    Games-Howell statistic from the weighted means and SDs of ``summary`` with Kish's effective n
+    (as the weighted :func:`cem_research.stats.compare_groups`), Hedges g on the effective n.
     """
     hi, lo = means.idxmax(), means.idxmin()
+    if weighted:
+        a, b = summary.loc[hi], summary.loc[lo]
+        va, vb = a["sd"] ** 2 / a["n_eff"], b["sd"] ** 2 / b["n_eff"]
+        se = float(np.sqrt(va + vb))
+        df = float((va + vb) ** 2 / (va ** 2 / (a["n_eff"] - 1) + vb ** 2 / (b["n_eff"] - 1)))
+        diff = float(a["mean"] - b["mean"])
+        half = float(sps.t.ppf(0.975, df)) * se
+        k = len(summary)
+        p = float(np.clip(sps.studentized_range.sf(np.sqrt(2) * abs(diff) / se, k, df), 0, 1)) if se > 0 else np.nan
+        dof = a["n_eff"] + b["n_eff"] - 2
+        pooled = np.sqrt(((a["n_eff"] - 1) * a["sd"] ** 2 + (b["n_eff"] - 1) * b["sd"] ** 2) / dof)
+        g = diff / pooled * (1 - 3 / (4 * (a["n_eff"] + b["n_eff"]) - 9)) if pooled > 0 else np.nan
+        return {"pair": f"{hi} vs {lo}", "pair_diff": diff, "pair_ci_low": diff - half, "pair_ci_high": diff + half,
+                "pair_hedges": float(g), "pair_p": p}
     gh = pg.pairwise_gameshowell(data=sub, dv=value, between=seg)
     row = gh[((gh["A"] == hi) & (gh["B"] == lo)) | ((gh["A"] == lo) & (gh["B"] == hi))].iloc[0]
     sign = 1.0 if row["A"] == hi else -1.0
@@ -76,8 +111,15 @@ def _extreme_pair(sub: pd.DataFrame, value: str, seg: str, means: pd.Series) -> 
             "pair_hedges": sign * float(row["hedges"]), "pair_p": float(row["pval"])}
 
 
-def _omnibus(sub: pd.DataFrame, value: str, seg: str, k: int) -> dict:
-    """Welch's ANOVA (ω²), or Kruskal–Wallis (η²_H) for small groups or clearly skewed residuals."""
+def _omnibus(sub: pd.DataFrame, value: str, seg: str, k: int, summary: pd.DataFrame | None = None,
+             weighted: bool = False) -> dict:
+    """Welch's ANOVA (ω²), or Kruskal–Wallis (η²_H) for small groups or clearly skewed residuals.
+
+    ``weighted``: the Welch ANOVA on the weighted means and variances of ``summary`` with Kish's
+    effective n (``statsmodels.stats.oneway.anova_generic``, unequal variances, Welch's correction;
+    with equal weights it is ``pingouin.welch_anova``) and ω² on the total effective n; the
+    Kruskal–Wallis test stays unweighted (``weighted`` False in the row).
+    """
     sizes = sub[seg].value_counts()
     resid = sub[value] - sub.groupby(seg)[value].transform("mean")
     skew = float(sps.skew(resid)) if resid.std() > 0 else 0.0
@@ -85,18 +127,27 @@ def _omnibus(sub: pd.DataFrame, value: str, seg: str, k: int) -> dict:
         kw = pg.kruskal(data=sub, dv=value, between=seg)
         h = float(kw["H"].iloc[0])
         n = len(sub)
-        return {"test": "Kruskal-Wallis", "statistic": h, "df1": float(kw["ddof1"].iloc[0]), "df2": np.nan,
-                "p_unc": float(kw["p_unc"].iloc[0]), "effect": max(0.0, (h - k + 1) / (n - k)) if n > k else np.nan,
-                "effect_measure": "eta2_H"}
+        return {"test": "Kruskal-Wallis", "weighted": False, "statistic": h, "df1": float(kw["ddof1"].iloc[0]),
+                "df2": np.nan, "p_unc": float(kw["p_unc"].iloc[0]),
+                "effect": max(0.0, (h - k + 1) / (n - k)) if n > k else np.nan, "effect_measure": "eta2_H"}
+    if weighted:
+        res = anova_generic(summary["mean"].to_numpy(dtype=float), (summary["sd"] ** 2).to_numpy(dtype=float),
+                            summary["n_eff"].to_numpy(dtype=float), use_var="unequal", welch_correction=True)
+        f, (d1, d2) = float(res.statistic), (float(res.df[0]), float(res.df[1]))
+        n = float(summary["n_eff"].sum())
+        omega2 = max(0.0, d1 * (f - 1) / (d1 * (f - 1) + n)) if np.isfinite(f) else np.nan
+        return {"test": "Welch ANOVA", "weighted": True, "statistic": f, "df1": d1, "df2": d2,
+                "p_unc": float(res.pvalue), "effect": omega2, "effect_measure": "omega2"}
     om = stats.omnibus(sub, value, seg).iloc[0]
-    return {"test": "Welch ANOVA", "statistic": float(om["F"]), "df1": float(om["ddof1"]),
+    return {"test": "Welch ANOVA", "weighted": False, "statistic": float(om["F"]), "df1": float(om["ddof1"]),
             "df2": float(om["ddof2"]), "p_unc": float(om["p_unc"]), "effect": float(om["omega2"]),
             "effect_measure": "omega2"}
 
 
 def segment_differences(data: "ClientData", constructs: list[str] | None = None, min_group: int = MIN_GROUP,
                         threshold: float = RELIABILITY_THRESHOLD,
-                        reliability: pd.DataFrame | None = None) -> pd.DataFrame | None:
+                        reliability: pd.DataFrame | None = None,
+                        weights: str | None = "auto") -> pd.DataFrame | None:
     """Do the brand-experience dimensions differ across each declared segment? (own brand rows)
 
     Parameters
@@ -110,11 +161,14 @@ def segment_differences(data: "ClientData", constructs: list[str] | None = None,
         Alpha below this *within any compared group* flags the construct for that segment.
     reliability : DataFrame, optional
         Step 2's reliability table, for the overall flag (default: computed with ``threshold``).
+    weights : str, "auto" or None, default "auto"
+        Column of survey weights; ``"auto"``: ``data.weight`` (the client's weights, ``None`` when
+        it declares none).
 
     Returns
     -------
     DataFrame or None
-        One row per segment × construct: ``segment, segment_label, dimension, label, test, k, n,
+        One row per segment × construct: ``segment, segment_label, dimension, label, test, weighted, k, n,
         statistic, df1, df2, p_unc, p_corr, significant, effect, effect_measure, highest_group,
         highest_mean, lowest_group, lowest_mean, pair, pair_diff, pair_ci_low, pair_ci_high,
         pair_hedges, pair_p, min_group_alpha, unreliable_in, reliability_flag``.  ``None`` when
@@ -125,8 +179,10 @@ def segment_differences(data: "ClientData", constructs: list[str] | None = None,
     Test: Welch's ANOVA (:func:`cem_research.stats.omnibus`; effect ω²) unless the smallest group
     has fewer than 15 answers or the within-group residuals are clearly skewed (|skewness| > 1),
     then Kruskal–Wallis (``pingouin.kruskal``; effect :math:`\\eta^2_H = (H - k + 1)/(n - k)`,
-    Tomczak & Tomczak 2014, floored at 0).  ``p_corr``: Holm over every segment × construct
-    row.  ``pair``: the highest- vs the lowest-scoring group, with the difference, its Welch 95% CI,
+    Tomczak & Tomczak 2014, floored at 0).  With weights, the highest and lowest means are weighted
+    and the Welch ANOVA and the extreme pair use the weighted means and SDs with Kish's effective n
+    (``weighted`` True); Kruskal–Wallis rows and the within-group alphas are unweighted.
+    ``p_corr``: Holm over every segment × construct row.  ``pair``: the highest- vs the lowest-scoring group, with the difference, its Welch 95% CI,
     Hedges g and the Games–Howell p-value (``pingouin.pairwise_gameshowell``; every pair with the
     simultaneous interval: :func:`segment_pairs`).
     ``unreliable_in`` lists the groups in which the construct's raw alpha is below ``threshold``;
@@ -139,22 +195,22 @@ def segment_differences(data: "ClientData", constructs: list[str] | None = None,
         return None
     cons = list(constructs) if constructs is not None else brand_experience_constructs(cfg)
     own = data.own
+    w = data.weight if weights == "auto" else weights
     rows = []
     for seg, seg_label in cfg.segments.items():
         if seg not in own:
             continue
         for c in cons:
-            sub = _groups(own, seg, c, min_group)
+            sub = _groups(own, seg, c, min_group, w)
             groups = list(pd.unique(sub[seg]))
             if len(groups) < 2:
                 continue
-            try:
-                groups = sorted(groups)
-            except TypeError:
-                pass
-            means = sub.groupby(seg)[c].mean()
-            row = _omnibus(sub, c, seg, len(groups))
-            best = _extreme_pair(sub, c, seg, means)
+            order = cfg.segment_order(seg, map(str, groups))  # declared order, else natural
+            groups = sorted(groups, key=lambda g: order.index(str(g)) if str(g) in order else len(order))
+            summary = _summaries(sub, c, seg, w)
+            means = summary["mean"].astype(float)
+            row = _omnibus(sub, c, seg, len(groups), summary, weighted=w is not None)
+            best = _extreme_pair(sub, c, seg, means, summary, weighted=w is not None)
             min_alpha, low = _group_reliability(own[own[seg].astype(str).isin(groups)], seg,
                                                 list(cfg.constructs[c].items), groups, threshold)
             rows.append({"segment": seg, "segment_label": seg_label, "dimension": c, "label": nv.label(cfg, c),
@@ -171,7 +227,8 @@ def segment_differences(data: "ClientData", constructs: list[str] | None = None,
     out["reliability_flag"] = [
         "; ".join(x for x in (o, f"alpha < {threshold_text(threshold)} in {u}" if u else "") if x)
         for o, u in zip(overall, out["unreliable_in"])]
-    cols = ["segment", "segment_label", "dimension", "label", "test", "k", "n", "statistic", "df1", "df2", "p_unc",
+    cols = ["segment", "segment_label", "dimension", "label", "test", "weighted", "k", "n", "statistic", "df1", "df2",
+            "p_unc",
             "p_corr", "significant", "effect", "effect_measure", "highest_group", "highest_mean", "lowest_group",
             "lowest_mean", "pair", "pair_diff", "pair_ci_low", "pair_ci_high", "pair_hedges", "pair_p",
             "min_group_alpha", "unreliable_in", "reliability_flag"]
@@ -211,7 +268,7 @@ def segment_means(data: "ClientData", constructs: list[str] | None = None,
         if seg not in own:
             continue
         counts = own[seg].value_counts()
-        keep = sorted(map(str, counts[counts >= min_group].index))
+        keep = cfg.segment_order(seg, map(str, counts[counts >= min_group].index))
         if len(keep) < 2:
             continue
         frame = own[own[seg].astype(str).isin(keep)].copy()
@@ -235,7 +292,7 @@ def segment_means(data: "ClientData", constructs: list[str] | None = None,
 
 
 def segment_pairs(data: "ClientData", segments: pd.DataFrame | None, significant_only: bool = True,
-                  min_group: int = MIN_GROUP, max_rows: int = 5) -> pd.DataFrame | None:
+                  min_group: int = MIN_GROUP, max_rows: int = 5, weights: str | None = "auto") -> pd.DataFrame | None:
     """All Games-Howell pairs for the segment × construct rows of :func:`segment_differences`.
 
     Parameters
@@ -250,6 +307,9 @@ def segment_pairs(data: "ClientData", segments: pd.DataFrame | None, significant
     max_rows : int, default 5
         At most this many rows, those with the largest effects (each needs a studentized-range
         quantile per pair, about a second).
+    weights : str, "auto" or None, default "auto"
+        As in :func:`segment_differences`: weighted Games-Howell pairs
+        (:func:`cem_research.stats.compare_groups` with ``weights``).
 
     Returns
     -------
@@ -264,17 +324,18 @@ def segment_pairs(data: "ClientData", segments: pd.DataFrame | None, significant
     rows = rows.sort_values("effect", ascending=False).head(max_rows)
     if rows.empty:
         return None
+    w = data.weight if weights == "auto" else weights
     parts = []
     for r in rows.itertuples():
-        sub = _groups(data.own, r.segment, r.dimension, min_group)
-        t = stats.compare_groups(sub, r.dimension, r.segment)
+        sub = _groups(data.own, r.segment, r.dimension, min_group, w)
+        t = stats.compare_groups(sub, r.dimension, r.segment, weights=w)
         t.insert(0, "segment", r.segment)
         t.insert(1, "label", r.label)
         parts.append(t.drop(columns=["dv"]))
     return pd.concat(parts, ignore_index=True)
 
 
-def segment_finding(seg: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD) -> dict:
+def segment_finding(seg: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD, weighted: bool | None = None) -> dict:
     """Plain-words finding for the segment section.
 
     Parameters
@@ -283,6 +344,9 @@ def segment_finding(seg: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD)
         :func:`segment_differences`.
     threshold : float
         The reliability threshold named in the caution.
+    weighted : bool, optional
+        Whether the client has survey weights (default: whether any row of ``seg`` is weighted); the
+        sentence then says which results use them and which are unweighted.
 
     Returns
     -------
@@ -307,6 +371,14 @@ def segment_finding(seg: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD)
         text += (f" Alpha falls below {threshold_text(threshold)} within some compared groups for "
                  + nv.join([f"{lab} ({g} group{'s' if g > 1 else ''})" for lab, g in counts.items()])
                  + "; read those segment comparisons with care.")
+    is_w = seg["weighted"].astype(bool) if "weighted" in seg else pd.Series(False, index=seg.index)
+    if weighted is None:
+        weighted = bool(is_w.any())
+    if weighted:
+        n_unw = int((~is_w).sum())
+        text += (" Group means, Welch ANOVAs and pairs use the survey weights (Kish effective n); unweighted: "
+                 + (f"{n_unw} Kruskal-Wallis {'row' if n_unw == 1 else 'rows'} and " if n_unw else "")
+                 + "the within-group reliability check.")
     return {"text": text, "headline": bool(len(sig)), "key": "segment_effect", "value": float(pick["pair_diff"]),
             "ci": (float(pick["pair_ci_low"]), float(pick["pair_ci_high"]))}
 
@@ -357,17 +429,21 @@ class SegmentDifferences(Section):
                              pairs=segment_pairs(data, diffs, min_group=settings.min_group))
 
     def findings(self, result: SegmentTables, data: "ClientData", settings: Settings) -> list[dict]:
-        return [segment_finding(result.differences, threshold=settings.reliability_threshold)]
+        return [segment_finding(result.differences, threshold=settings.reliability_threshold,
+                                weighted=data.weight is not None)]
 
     def present(self, result: SegmentTables, data: "ClientData", settings: Settings) -> list[Shown]:
         from cem_research.present.plots import brand as plots
 
         out = [Shown(
-            "table", result.differences[["segment_label", "label", "test", "k", "n", "statistic", "p_corr", "effect",
-                                         "effect_measure", "highest_group", "highest_mean", "lowest_group",
-                                         "lowest_mean", "pair_diff", "pair_ci_low", "pair_ci_high", "pair_hedges",
-                                         "pair_p", "min_group_alpha", "reliability_flag"]],
-            "Brand-experience dimensions across segments (Holm over all rows)",
+            "table", result.differences[["segment_label", "label", "test", *(["weighted"] if data.weight else []), "k",
+                                         "n", "statistic", "p_corr", "effect", "effect_measure", "highest_group",
+                                         "highest_mean", "lowest_group", "lowest_mean", "pair_diff", "pair_ci_low",
+                                         "pair_ci_high", "pair_hedges", "pair_p", "min_group_alpha",
+                                         "reliability_flag"]],
+            "Brand-experience dimensions across segments (Holm over all rows"
+            + ("; survey-weighted means and Welch tests with Kish effective n, Kruskal-Wallis and alphas unweighted)"
+               if data.weight else ")"),
             {"rename": {"p_corr": "p_corr (Holm)", "pair_p": "p (Games-Howell)"}}, layer="appendix")]
         if result.means is not None:
             labels = list(pd.unique(result.means["segment_label"]))
@@ -377,6 +453,7 @@ class SegmentDifferences(Section):
                              "dimension in each group of the segment", layer="appendix"))
         if result.pairs is not None:
             out.append(Shown("table", result.pairs,
-                             "Games-Howell pairs for the significant segment differences (simultaneous 95% CIs)",
+                             "Games-Howell pairs for the significant segment differences (simultaneous 95% CIs"
+                             + ("; survey-weighted, Kish effective n)" if data.weight else ")"),
                              layer="appendix"))
         return out

@@ -18,7 +18,8 @@ per heading (:data:`SECTIONS`), one module per section.
   verbatims rises in the latest wave (:func:`emerging_themes`, :func:`rising_themes`).
 * **Innovation agenda** (:class:`InnovationAgenda`, module ``agenda``; evidence in ``evidence`` and
   ``audience``) -- a ranked list of opportunities (:func:`innovation_agenda`) from the gap
-  to the best competitor (:func:`competitor_gaps`), driver importance (:func:`driver_importance`),
+  to the best competitor (:func:`competitor_gaps`), the drivers' regression coefficients
+  (:func:`driver_effects`) and LMG shares (:func:`driver_importance`),
   the latest trend and the touchpoint IPA (``interface.touchpoint_ipa``), each with the Schmitt step
   it feeds back into and whether it serves winning new customers or deepening loyalty
   (:func:`audience`).
@@ -33,21 +34,28 @@ average own-brand customer), so touchpoint fixes and experience dimensions can b
   importance being the outcome difference between customers with a good and a poor experience
   (``interface.touchpoint_importance``).  Turning every poor experience into a good one would
   lift the average outcome by about that much.
-* *Construct* (a driver of the main outcome): ``gain = slope x room``.
+* *Construct* (a driver of the main outcome): ``gain = coefficient x room``.
 
-  - ``slope = sqrt(relimp) x SD(outcome) / SD(driver)``: the outcome points per scale point that
-    the driver's LMG share of R² implies (``stats.relative_importance``; for uncorrelated drivers
-    ``sqrt(relimp)`` is the absolute standardised coefficient).
+  - ``coefficient``: the driver's coefficient in the multiple regression of the main outcome on all
+    declared drivers (own-brand ratings, every wave; weighted least squares with the survey weights
+    when the client has them, ordinary least squares otherwise: :func:`driver_effects`,
+    ``stats.regression_coefficients``), in outcome points per scale point with the other drivers
+    held constant, sign kept.  A driver with a negative coefficient has a negative gain and stays
+    off the agenda (``attrs["considered"]`` keeps it).  The LMG share of R² (:func:`driver_importance`)
+    is quoted beside it as evidence, never multiplied.
   - ``room = target - own mean`` (latest wave), where the target is the highest of (a) the best
     competitor's mean (gap to the best competitor; all waves, step 1's comparison: the one home of every
-    own-brand comparison, with its Holm p and interval adjusted for multiple comparisons), (b) the own brand's previous-wave mean when the
-    latest wave-over-wave change is a *significant* drop (trend; Holm across all constructs and
-    wave pairs), and (c) for dimensions where no brand performs well, the "good" level
-    (:data:`GOOD_SHARE` of the way up the scale: 4.6 on 1-7).
-  - A construct whose category best (any brand, own included) is below the good level is a
-    **large innovation** (a new experience nobody offers yet, feeds step 2 -- the experiential
-    platform); otherwise closing its gap is a **small improvement** of the brand experience (feeds
-    step 3).
+    own-brand comparison, with its Holm p and interval adjusted for multiple comparisons) -- never for a
+    dimension where the own brand is already the best in its category (latest wave), (b) the own brand's
+    previous-wave mean when the latest wave-over-wave change is a *significant* drop (trend; Holm across
+    all constructs and wave pairs), and (c) for dimensions where no brand performs well (the category
+    best, any brand, own included, below the "good" level: :data:`GOOD_SHARE` of the way up the scale,
+    4.6 on 1-7), the good level: a *new experience* (feeds step 2 -- the experiential platform);
+    closing a gap or winning back lost ground improves the brand experience (feeds step 3).
+  - Size: a new experience is a **large innovation** only when the lower limit of its gain's interval
+    reaches ``LARGE_GAIN_SD`` (0.2) standard deviations of the main outcome (Cohen's small standardised
+    effect; the threshold in outcome points is ``attrs["large_gain"]`` and the finding states it);
+    every other scored row is a **small improvement**.
 
 * *Rising theme* (feeds step 3): each significantly rising theme of "Emerging themes" is listed
   with its share change and interval as evidence.  No gain can be estimated for it (the verbatims
@@ -56,19 +64,24 @@ average own-brand customer), so touchpoint fixes and experience dimensions can b
   sentence in any case.  Touchpoint fixes keep the IPA's fix-first order among themselves, so the
   agenda's first touchpoint is the IPA's first.
 
-Intervals of the gain carry the uncertainty of the importance only (the room is taken as known).
-Bootstrap resamples and seed come from the section's :class:`~cem_research.steps.section.Settings`.
+Intervals of the gain are the coefficient's percentile bootstrap interval (or the touchpoint
+penalty's interval) times the room: they carry the uncertainty of the effect only (the room is taken
+as known).  Bootstrap resamples and seed come from the section's
+:class:`~cem_research.steps.section.Settings`.  An agenda with no scored row and no rising theme is
+one sentence (the finding says why), not an empty table.
 """
 
 from __future__ import annotations
 
-from cem_research.steps.innovation.agenda import InnovationAgenda, agenda_finding, can_weight_drivers, innovation_agenda
+from cem_research.steps.innovation.agenda import (
+    LARGE_GAIN_SD, InnovationAgenda, agenda_finding, can_weight_drivers, innovation_agenda,
+)
 from cem_research.steps.innovation.audience import MIN_EXPERIENCES, audience, audience_label, tenure_segment
 from cem_research.steps.innovation.common import (
     GOOD_SHARE, NO_AUDIENCE, STEP, STEPS, construct_order, construct_role, construct_title,
     tracked_constructs,
 )
-from cem_research.steps.innovation.evidence import competitor_gaps, driver_importance
+from cem_research.steps.innovation.evidence import competitor_gaps, driver_effects, driver_importance
 from cem_research.steps.innovation.themes import (
     EmergingThemes, emerging_themes, fold_terms, rising_themes, themes_finding, themes_skip_reason,
 )
@@ -86,6 +99,6 @@ __all__ = [
     "construct_order", "construct_role", "construct_title", "tracked_constructs",
     "tracking", "wave_reliability", "reliability_grid", "wave_change_tests", "nps_by_wave", "tracking_finding",
     "themes_skip_reason", "emerging_themes", "fold_terms", "rising_themes", "themes_finding",
-    "driver_importance", "competitor_gaps", "tenure_segment", "audience_label", "audience",
+    "driver_importance", "driver_effects", "competitor_gaps", "LARGE_GAIN_SD", "tenure_segment", "audience_label", "audience",
     "can_weight_drivers", "innovation_agenda", "agenda_finding",
 ]

@@ -9,19 +9,23 @@ import pandas as pd
 from cem_research.present import narrative as nv
 from cem_research.steps.innovation.audience import audience
 from cem_research.steps.innovation.common import DEFAULTS, GOOD_SHARE, NO_AUDIENCE, STEP, STEPS, touchpoint_ipa
-from cem_research.steps.innovation.evidence import competitor_gaps, driver_importance
+from cem_research.steps.innovation.evidence import competitor_gaps, driver_effects, driver_importance
 from cem_research.steps.innovation.tracking import TrackingAcrossWaves, wave_change_tests
 from cem_research.steps.interface.ipa import poor_users
 from cem_research.steps.section import Section, Settings, Shown
 
 #: Most opportunities the client's compact agenda table lists (the full table in the appendix lists them all).
 MAX_CLIENT_ROWS = 10
+#: A new experience is a "large innovation" when the lower limit of its expected gain's interval reaches this
+#: many standard deviations of the main outcome (Cohen's small standardised effect, 0.2).
+LARGE_GAIN_SD = 0.2
 
-__all__ = ["can_weight_drivers", "innovation_agenda", "agenda_finding", "opportunity_words", "InnovationAgenda"]
+__all__ = ["LARGE_GAIN_SD", "can_weight_drivers", "innovation_agenda", "agenda_finding", "opportunity_words",
+           "InnovationAgenda"]
 
 
 def can_weight_drivers(data) -> bool:
-    """Whether :func:`driver_importance` and :func:`competitor_gaps` can weigh the drivers (cheap check).
+    """Whether :func:`driver_effects` and :func:`competitor_gaps` can weigh the drivers (cheap check).
 
     The main outcome and at least two drivers rated by own-brand customers, with enough complete
     rows for the relative importance, and own-brand ratings in the latest wave.
@@ -35,17 +39,24 @@ def can_weight_drivers(data) -> bool:
     return bool((own["wave"] == data.latest_wave).any())
 
 
-def _construct_rows(data, imp, gaps, changes, aud_map) -> list[dict]:
-    """Agenda candidates from the drivers: gain = slope x room to the highest target."""
+def _construct_rows(data, effects, shares, gaps, changes, aud_map) -> list[dict]:
+    """Agenda candidates from the drivers: gain = regression coefficient x room to the highest target."""
     outcome = data.main_outcome
-    imp_i = imp.set_index("driver")
+    eff = effects.set_index("driver")
+    share = {} if shares is None else shares.set_index("driver")
+    big = LARGE_GAIN_SD * effects.attrs.get("outcome_sd", np.nan)
+    model = (f"{'weighted' if effects.attrs.get('weighted') else 'unweighted'} multiple regression of {outcome} on "
+             f"the {len(effects)} drivers, R² {nv.num(effects['r2'].iloc[0])}, n = {int(effects['n'].iloc[0]):,}")
     rows = []
     for _, g in gaps.iterrows():
         c = g["construct"]
-        if c not in imp_i.index:
+        if c not in eff.index:
             continue
         own = g["own_mean"]
-        targets = {"close a gap": g["best_mean"] if np.isfinite(g["best_mean"]) else -np.inf}
+        own_is_best = bool(np.isfinite(g["category_best"]) and own >= g["category_best"] - 1e-9)
+        targets = {}
+        if not own_is_best and np.isfinite(g["best_mean"]) and g["best_mean"] > own:
+            targets["close a gap"] = g["best_mean"]  # never for a dimension where the brand is the category best
         trend, trend_p, prev = np.nan, np.nan, np.nan
         if changes is not None:
             ch = changes[(changes["construct"] == c) & (changes["to_wave"] == data.latest_wave)]
@@ -54,16 +65,29 @@ def _construct_rows(data, imp, gaps, changes, aud_map) -> list[dict]:
                 prev = float(ch["mean_from"].iloc[0])
                 if ch["significant"].iloc[0] and trend < 0:
                     targets["lost ground"] = prev
-        large = bool(g["no_brand_performs"])
-        if large:
+        if g["no_brand_performs"]:
             targets["new experience"] = g["good_level"]
-        kind = max(targets, key=targets.get)
-        target = targets[kind]
+        if targets:
+            kind = max(targets, key=targets.get)
+            target = targets[kind]
+        else:
+            kind, target = ("keep the lead" if own_is_best else "close a gap"), np.nan
         room = max(target - own, 0.0) if np.isfinite(target) else 0.0
-        s = imp_i.loc[c]
+        e = eff.loc[c]
+        coef, lo, hi = float(e["coef"]), float(e["ci_low"]), float(e["ci_high"])
+        gain, gain_lo, gain_hi = coef * room, lo * room, hi * room
+        large = bool(kind == "new experience" and np.isfinite(big) and gain_lo >= big)
         a = aud_map.get(("construct", c))
-        ev = [f"LMG share of R² {nv.pct(s['share'])} (slope {nv.num(s['slope'])} {outcome} points per point)",
-              f"own {nv.num(own)} ({nv.ci(g['own_ci_low'], g['own_ci_high'])})"]
+        ev = [f"{nv.signed(coef)} {outcome} points per scale point, the other drivers held constant "
+              f"({nv.ci(lo, hi)}; {model})"]
+        if lo <= 0 <= hi:
+            ev.append("the coefficient's interval includes 0, so the gain may be nil")
+        if c in getattr(share, "index", ()):
+            s = share.loc[c]
+            ev.append(f"LMG share of R² {nv.pct(s['share'])} ({nv.pct_ci(s['share_ci_low'], s['share_ci_high'])})")
+        ev.append(f"own {nv.num(own)} ({nv.ci(g['own_ci_low'], g['own_ci_high'])})")
+        if own_is_best:
+            ev.append(f"the own brand is the best in its category in {data.latest_wave}")
         if g["best_competitor"] is not None and np.isfinite(g["gap"]):
             # step 1's comparison, own minus competitor, as every section states it
             ev.append(f"own brand minus best competitor {g['best_competitor']} {nv.signed(-g['gap'])} "
@@ -71,14 +95,17 @@ def _construct_rows(data, imp, gaps, changes, aud_map) -> list[dict]:
                       f"{'a clear difference' if g['gap_significant'] else 'no clear difference'}, all waves)")
         if np.isfinite(trend):
             ev.append(f"latest change {nv.signed(trend)} (Holm {nv.p(trend_p)})")
-        if large:
+        if g["no_brand_performs"]:
             ev.append(f"no brand reaches {nv.num(g['good_level'], 1)} (category best {nv.num(g['category_best'])}, "
                       f"{g['category_best_brand']})")
+        if kind == "new experience" and not large and np.isfinite(big):
+            ev.append(f"not a large innovation: the gain's lower limit {nv.num(gain_lo)} is below "
+                      f"{nv.num(big)} ({nv.num(LARGE_GAIN_SD, 1)} SD of {outcome})")
         rows.append({"opportunity": g["title"], "item": c, "kind": kind,
-                     "size": "large innovation" if large else "small improvement", "feeds_step": 2 if large else 3,
-                     "gain": s["slope"] * room, "gain_ci_low": s["slope_ci_low"] * room,
-                     "gain_ci_high": s["slope_ci_high"] * room,
-                     "importance": s["slope"], "own_mean": own, "target": target if np.isfinite(target) else np.nan,
+                     "size": "large innovation" if large else "small improvement",
+                     "feeds_step": 2 if kind == "new experience" else 3,
+                     "gain": gain, "gain_ci_low": gain_lo, "gain_ci_high": gain_hi,
+                     "importance": coef, "own_mean": own, "target": target if np.isfinite(target) else np.nan,
                      "room": room, "best_competitor": g["best_competitor"], "best_mean": g["best_mean"],
                      "gap": g["gap"], "gap_ci_low": g["gap_ci_low"], "gap_ci_high": g["gap_ci_high"],
                      "trend": trend, "trend_p_corr": trend_p,
@@ -157,7 +184,8 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
     changes : DataFrame, optional
         :func:`wave_change_tests` (computed when omitted and there are two or more waves).
     n_boot, seed, confidence
-        Bootstrap of the relative importance, also within the audience groups (``Settings``).
+        Bootstrap of the regression coefficients and the relative importance, also within the audience
+        groups (``Settings``).
     tests : DataFrame, optional
         Step 1's comparison table (``world.own_vs_competitors``), for the gaps to the best competitor
         (:func:`competitor_gaps`); computed when omitted.
@@ -168,7 +196,8 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
     Returns
     -------
     DataFrame or None
-        One row per opportunity with a positive expected gain, best first, then the rising themes
+        One row per opportunity with a positive expected gain (a driver whose coefficient is negative
+        has none: raising it would lower the outcome), best first, then the rising themes
         (no gain can be estimated for them, so they follow every scored row, strongest first; they
         reach the top five only when fewer than five rows are scored).  Touchpoint fixes keep the
         IPA's fix-first order among themselves.  Columns ``rank, opportunity,
@@ -176,10 +205,14 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
         "respond to a rising theme"), ``size`` ("small improvement"/"large innovation"/"to be sized"),
         ``feeds_step`` (2, 3 or 4), ``step``, ``gain,
         gain_ci_low, gain_ci_high`` (outcome points), ``importance`` (touchpoint: outcome penalty;
-        construct: slope), ``own_mean, target, room, best_competitor, best_mean, gap, gap_ci_low,
-        gap_ci_high, trend, trend_p_corr, audience, evidence, label`` (``"rank. opportunity"`` for
-        charts).  ``attrs``: ``outcome``, ``n_respondents`` (own-brand ratings), ``considered``
-        (every candidate with its gain, also those without room), ``basis``.
+        construct: regression coefficient, outcome points per scale point), ``own_mean, target, room,
+        best_competitor, best_mean, gap, gap_ci_low, gap_ci_high, trend, trend_p_corr, audience,
+        evidence, label`` (``"rank. opportunity"`` for charts).  ``attrs``: ``outcome``,
+        ``n_respondents`` (own-brand ratings), ``considered`` (every candidate with its gain, also
+        those without room or with a negative coefficient; kind "keep the lead" where the own brand
+        is the category best and nothing else sets a target), ``basis``, ``large_gain`` (the
+        large-innovation threshold in outcome points, :data:`LARGE_GAIN_SD` standard deviations),
+        ``weighted`` (whether the regression used survey weights).
         ``None`` when neither drivers nor touchpoints can be weighted.
     """
     outcome = data.main_outcome
@@ -189,13 +222,14 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
         ipa = touchpoint_ipa(data)
     if changes is None and len(data.waves) >= 2:
         changes = wave_change_tests(data)
-    imp = driver_importance(data, n_boot=n_boot, seed=seed, confidence=confidence)
-    gaps = competitor_gaps(data, tests=tests) if imp is not None else None
+    effects = driver_effects(data, n_boot=n_boot, seed=seed, confidence=confidence)
+    shares = driver_importance(data, n_boot=n_boot, seed=seed, confidence=confidence) if effects is not None else None
+    gaps = competitor_gaps(data, tests=tests) if effects is not None else None
     aud = audience(data, ipa=ipa, n_boot=n_boot, seed=seed)
     aud_map = {(r["kind"], r["item"]): r for _, r in aud.iterrows()}
     rows = []
-    if imp is not None and gaps is not None:
-        rows += _construct_rows(data, imp, gaps, changes, aud_map)
+    if effects is not None and gaps is not None:
+        rows += _construct_rows(data, effects, shares, gaps, changes, aud_map)
     if ipa is not None:
         rows += _touchpoint_rows(data, ipa, aud_map)
     theme_rows = _theme_rows(themes)
@@ -220,7 +254,9 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
     out.attrs.update(outcome=outcome, considered=allr.reset_index(drop=True), n_respondents=int(len(data.own)),
                      basis=gaps.attrs.get("basis") if gaps is not None else None,
                      has_competitors=bool(data.has_competitors), n_waves=len(data.waves),
-                     has_touchpoints=ipa is not None)
+                     has_touchpoints=ipa is not None,
+                     large_gain=LARGE_GAIN_SD * effects.attrs["outcome_sd"] if effects is not None else np.nan,
+                     weighted=bool(effects is not None and effects.attrs.get("weighted")))
     return out
 
 
@@ -252,20 +288,28 @@ def agenda_finding(agenda: pd.DataFrame, cfg=None) -> dict:
     news = (f" Rising in the verbatims, with no gain estimated: {nv.join(list(themes['opportunity']))} "
             f"(ranked after the scored opportunities)." if len(themes) else "")
     scored = agenda.drop(index=themes.index)
+    a = agenda.attrs
+    considered = a.get("considered")
+    levers = (considered[considered["kind"] != "fix a touchpoint"] if considered is not None and len(considered)
+              else None)
     if scored.empty:
-        a = agenda.attrs
         why = ["no competitor ratings show a gap" if not a.get("has_competitors", True)
                else "the own brand matches or leads the best competitor on every driver",
                "a single wave shows no trend" if a.get("n_waves", 2) < 2 else "no driver dropped significantly",
                f"on every driver some brand reaches the good level ({nv.pct(GOOD_SHARE)} of the scale)",
                "no touchpoint data" if not a.get("has_touchpoints", True)
                else "no touchpoint is in the IPA's 'Concentrate here' quadrant"]
+        if levers is not None:
+            against = levers[(levers["room"] > 0) & (levers["importance"] <= 0)]
+            if len(against):
+                why.insert(0, f"where there is room ({nv.join(list(against['opportunity']))}) the regression "
+                              f"coefficient is not positive, so catching up would not raise {outcome}")
         text = "No opportunity with a positive expected gain: " + "; ".join(why) + "."
-        considered = a.get("considered")
-        if considered is not None and len(considered):
-            top = considered.sort_values("importance", ascending=False).iloc[0]
-            text += (f" The strongest lever to keep is {top['opportunity']} ({nv.num(top['importance'])} {outcome} "
-                     "points per scale point).")
+        if levers is not None and len(levers):
+            top = levers.sort_values("importance", ascending=False).iloc[0]
+            if top["importance"] > 0:
+                text += (f" The strongest lever to keep is {top['opportunity']} ({nv.signed(top['importance'])} "
+                         f"{outcome} points per scale point in the multiple regression).")
         return {"text": text + news, "headline": True, "key": "top_opportunity", "value": 0.0, "ci": None}
     top = scored.iloc[0]
     text = (f"Top of the innovation agenda: {top['opportunity']} ({top['kind']}, {top['size']}, feeds step "
@@ -274,10 +318,20 @@ def agenda_finding(agenda: pd.DataFrame, cfg=None) -> dict:
     small = agenda[agenda["size"] == "small improvement"]
     large = agenda[agenda["size"] == "large innovation"]
     text += (f" The agenda holds {len(small)} small improvement(s)"
-             + (f" (next: {', '.join(small['opportunity'].iloc[1:3])})" if len(small) > 1 else "")
-             + f" and {len(large)} large innovation(s)"
-             + (f" ({', '.join(large['opportunity'].head(3))})" if len(large) else "") + "." + news)
-    return {"text": text, "headline": True, "key": "top_opportunity", "value": float(top["gain"]),
+             + (f" (next: {', '.join(small.loc[small.index != top.name, 'opportunity'].head(2))})"
+                if (small.index != top.name).any() else "")
+             + (f" and {len(large)} large innovation(s) ({', '.join(large['opportunity'].head(3))})" if len(large)
+                else " and no large innovation") + ".")
+    new_exp = agenda[agenda["kind"] == "new experience"]
+    if len(new_exp) and np.isfinite(a.get("large_gain", np.nan)):
+        rule = (f"its gain's interval lies at or above {nv.num(a['large_gain'])} {outcome} points "
+                f"({nv.num(LARGE_GAIN_SD, 1)} standard deviations of {outcome})")
+        small_new = new_exp[new_exp["size"] != "large innovation"]
+        text += (f" A new experience nobody offers yet counts as a large innovation only when {rule}"
+                 + (f"; {nv.join(list(small_new['opportunity']))} {'does' if len(small_new) == 1 else 'do'} not "
+                    "reach it" if len(small_new) else "")
+                 + ".")
+    return {"text": text + news, "headline": True, "key": "top_opportunity", "value": float(top["gain"]),
             "ci": (float(top["gain_ci_low"]), float(top["gain_ci_high"]))}
 
 
@@ -320,10 +374,13 @@ class InnovationAgenda(Section):
         outcome = result.attrs["outcome"]
         cfg = data.config
         full = result.assign(opportunity=opportunity_words(result, cfg)) if len(result) else result
+        if not len(result):  # an empty agenda is the finding's sentence, not a table of headers
+            return []
         shown = [Shown("table", full.drop(columns=["feeds_step", "label"]),
-                       f"Innovation agenda, ranked by expected gain in {outcome} points", layer="appendix")]
-        if not len(result):
-            return shown
+                       f"Innovation agenda, ranked by expected gain in {outcome} points",
+                       {"rename": {"importance": f"effect on {outcome} (driver: regression coefficient per "
+                                                 "scale point; touchpoint: cost of a poor experience)"}},
+                       layer="appendix")]
         shown.append(Shown("figure", plots.agenda_chart(result, cfg=data.config).figure,
                            f"Dot chart: expected gain in {outcome} of each opportunity on the "
                            "innovation agenda, best first, with 95% intervals; small improvements in red, large "

@@ -94,9 +94,10 @@ def audience(data, ipa: pd.DataFrame | None = None, n_boot: int = DEFAULTS.n_boo
     DataFrame
         ``item, kind (construct/touchpoint), importance_new, importance_loyal, diff, diff_ci_low,
         diff_ci_high, audience, basis``.  ``diff = new - loyal`` with an approximate CI
-        (independent groups, standard errors from the two intervals); ``audience`` is "winning new
-        customers" when the CI lies above 0, "deepening loyalty" below 0, else "both alike (no clear
-        difference)"; "cannot be determined (...)" when the data has no basis for it.
+        (independent groups, standard errors from the two intervals), Bonferroni-widened over the items
+        compared (:func:`bonferroni_audience`); ``audience`` is "winning new customers" when that
+        interval lies above 0, "deepening loyalty" below 0, else "both alike (no clear difference)";
+        "cannot be determined (...)" when the data has no basis for it.
     """
     cfg = data.config
     seg = tenure_segment(data)
@@ -153,4 +154,27 @@ def audience(data, ipa: pd.DataFrame | None = None, n_boot: int = DEFAULTS.n_boo
                 rows.append({"item": name, "kind": "touchpoint", "importance_new": math.nan,
                              "importance_loyal": math.nan, "diff": math.nan, "diff_ci_low": math.nan,
                              "diff_ci_high": math.nan, "audience": NO_AUDIENCE, "basis": ""})
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    return bonferroni_audience(pd.DataFrame(rows, columns=_COLUMNS))
+
+
+def bonferroni_audience(table: pd.DataFrame) -> pd.DataFrame:
+    """The audience verdicts corrected for the number of opportunities compared (Bonferroni).
+
+    Each difference's 95% interval is widened to the simultaneous level 1 - .05/m over the m items
+    with an interval, and the audience is named from the widened interval, so "winning new
+    customers" or "deepening loyalty" is said only when it holds for all the comparisons together.
+    """
+    from scipy.stats import norm
+
+    ok = table["diff_ci_low"].notna() & table["diff_ci_high"].notna()
+    m = int(ok.sum())
+    if m <= 1:
+        return table
+    out = table.copy()
+    half = (out["diff_ci_high"] - out["diff_ci_low"]) / 2 * (norm.ppf(1 - 0.025 / m) / _Z95)
+    out.loc[ok, "diff_ci_low"] = out.loc[ok, "diff"] - half[ok]
+    out.loc[ok, "diff_ci_high"] = out.loc[ok, "diff"] + half[ok]
+    out.loc[ok, "audience"] = [audience_label(d, lo, hi, "winning new customers", "deepening loyalty")
+                               for d, lo, hi in out.loc[ok, ["diff", "diff_ci_low", "diff_ci_high"]].itertuples(
+                                   index=False, name=None)]
+    return out

@@ -1,5 +1,7 @@
-"""Evidence the innovation agenda weighs: how strongly each driver moves the main outcome
-(:func:`driver_importance`) and how far the own brand trails the best competitor (:func:`competitor_gaps`)."""
+"""Evidence the innovation agenda weighs: how many outcome points a driver point is worth
+(:func:`driver_effects`, the multiple regression), each driver's share of the explained variance
+(:func:`driver_importance`, LMG) and how far the own brand trails the best competitor
+(:func:`competitor_gaps`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,23 @@ import pandas as pd
 from cem_research import stats
 from cem_research.steps.innovation.common import DEFAULTS, GOOD_SHARE, construct_title
 
-__all__ = ["driver_importance", "competitor_gaps"]
+__all__ = ["driver_importance", "driver_effects", "competitor_gaps"]
+
+
+def _driver_rows(data, outcome, rows):
+    """The outcome, the usable drivers and the complete rows of :func:`driver_importance` and
+    :func:`driver_effects` (``None`` with fewer than two drivers or too few complete rows)."""
+    cfg = data.config
+    outcome = outcome or data.main_outcome
+    rows = data.own if rows is None else rows
+    drivers = [d for d in cfg.drivers if d in rows.columns and rows[d].notna().any()]
+    if outcome is None or outcome not in rows.columns or len(drivers) < 2:
+        return None
+    cols = [outcome, *drivers] + ([data.weight] if data.weight and data.weight in rows.columns else [])
+    complete = rows[cols].dropna()
+    if len(complete) < max(20, 2 * len(drivers) + 2):
+        return None
+    return outcome, drivers, complete
 
 
 def driver_importance(data, outcome: str | None = None, rows: pd.DataFrame | None = None,
@@ -19,9 +37,9 @@ def driver_importance(data, outcome: str | None = None, rows: pd.DataFrame | Non
                       confidence: float = DEFAULTS.confidence) -> pd.DataFrame | None:
     """Relative importance (LMG) of the declared drivers on the main outcome, own brand.
 
-    ``stats.relative_importance`` on ``rows`` (default: all own-brand ratings), plus ``slope``
-    (``sqrt(relimp) x SD(outcome)/SD(driver)``, outcome points per driver point) and its interval
-    from the relimp interval.
+    ``stats.relative_importance`` on ``rows`` (default: all own-brand ratings): each driver's part
+    of R² and its share, unweighted (LMG has no weighted form).  How many outcome points a driver
+    point is worth is :func:`driver_effects`, not this.
 
     Parameters
     ----------
@@ -36,25 +54,58 @@ def driver_importance(data, outcome: str | None = None, rows: pd.DataFrame | Non
     Returns
     -------
     DataFrame or None
-        ``stats.relative_importance`` columns plus ``slope, slope_ci_low, slope_ci_high``; ``None``
-        with fewer than two drivers or fewer than 20 complete rows.
+        ``stats.relative_importance`` columns; ``None`` with fewer than two drivers or fewer than 20
+        complete rows.
     """
-    cfg = data.config
-    outcome = outcome or data.main_outcome
-    rows = data.own if rows is None else rows
-    drivers = [d for d in cfg.drivers if d in rows.columns and rows[d].notna().any()]
-    if outcome is None or outcome not in rows.columns or len(drivers) < 2:
+    got = _driver_rows(data, outcome, rows)
+    if got is None:
         return None
-    complete = rows[[outcome, *drivers]].dropna()
-    if len(complete) < max(20, 2 * len(drivers) + 2):
+    outcome, drivers, complete = got
+    return stats.relative_importance(complete, outcome, drivers, n_boot=n_boot, seed=seed, confidence=confidence)
+
+
+def driver_effects(data, outcome: str | None = None, rows: pd.DataFrame | None = None,
+                   n_boot: int = DEFAULTS.n_boot, seed: int = DEFAULTS.seed,
+                   confidence: float = DEFAULTS.confidence) -> pd.DataFrame | None:
+    """How many outcome points one driver point is worth: the multiple regression of the main outcome on the drivers.
+
+    ``stats.regression_coefficients`` on ``rows`` (default: all own-brand ratings, every wave),
+    weighted least squares with the survey weights when the client has them (``data.weight``),
+    ordinary least squares otherwise; percentile bootstrap intervals; signs kept (a driver whose
+    coefficient is negative lowers the outcome when it rises, the others held constant).
+
+    Parameters
+    ----------
+    data : ClientData
+    outcome : str, optional
+        Default: the client's main outcome (``data.main_outcome``).
+    rows : DataFrame, optional
+        The ratings analysed (default: the own brand's).
+    n_boot, seed, confidence
+        Bootstrap of the coefficients (``Settings.n_boot``, ``seed``, ``confidence``).
+
+    Returns
+    -------
+    DataFrame or None
+        ``stats.regression_coefficients`` columns (``driver, coef, ci_low, ci_high, beta, r2, n,
+        n_eff`` ...); ``attrs``: ``weighted`` (bool), ``outcome_sd`` (the outcome's (weighted)
+        standard deviation in the same rows).  ``None`` with fewer than two drivers or fewer than
+        20 complete rows.
+    """
+    got = _driver_rows(data, outcome, rows)
+    if got is None:
         return None
-    res = stats.relative_importance(complete, outcome, drivers, n_boot=n_boot, seed=seed, confidence=confidence)
-    sd_y = complete[outcome].std()
-    sd_x = res["driver"].map(complete[drivers].std())
-    ratio = sd_y / sd_x
-    res["slope"] = np.sqrt(res["relimp"].clip(lower=0)) * ratio
-    res["slope_ci_low"] = np.sqrt(res["relimp_ci_low"].clip(lower=0)) * ratio
-    res["slope_ci_high"] = np.sqrt(res["relimp_ci_high"].clip(lower=0)) * ratio
+    outcome, drivers, complete = got
+    weights = data.weight if data.weight in complete.columns else None
+    try:
+        res = stats.regression_coefficients(complete, outcome, drivers, weights=weights, n_boot=n_boot, seed=seed,
+                                            confidence=confidence)
+    except ValueError:  # collinear or constant drivers: no model
+        return None
+    y = complete[outcome].to_numpy(dtype=float)
+    w = complete[weights].to_numpy(dtype=float) if weights else np.ones(len(y))
+    sd = float(np.sqrt(np.cov(y, aweights=w))) if weights else float(np.std(y, ddof=1))
+    res.attrs.update(weighted=weights is not None, outcome_sd=sd)
     return res
 
 

@@ -196,9 +196,12 @@ def nps_by_wave(data) -> pd.DataFrame | None:
     Returns
     -------
     DataFrame or None
-        ``wave, n, pct_promoters, pct_detractors, nps, ci_low, ci_high, change, change_ci_low,
-        change_ci_high`` -- the change's CI from the two waves' standard errors (normal
-        approximation, independent samples).  ``None`` without a declared NPS question.
+        ``wave, n, pct_promoters, pct_detractors, nps, ci_low, ci_high, small_n, change, change_ci_low,
+        change_ci_high``: each wave's score interval (:func:`cem_research.stats.nps`; ``small_n`` flags fewer
+        than 30 effective answers); the change's interval ``change ± z·sqrt(SE_from² + SE_to²)`` from the two
+        waves' adjusted-Wald standard errors (Rocks 2016; normal approximation, independent samples), so it
+        is never backed out of a clipped interval and keeps a width at 0% or 100% promoters.  ``None``
+        without a declared NPS question.
     """
     cfg = data.config
     if not cfg.nps or cfg.nps not in data.own.columns:
@@ -206,13 +209,12 @@ def nps_by_wave(data) -> pd.DataFrame | None:
     own = data.own[data.own["wave"].isin(data.waves)]
     own = own.assign(wave=pd.Categorical(own["wave"], categories=list(data.waves), ordered=True))
     res = stats.nps(own, cfg.nps, by="wave", weights=data.weight)
-    se = (res["ci_high"] - res["ci_low"]) / (2 * _Z95)
     res["change"] = res["nps"].diff()
-    half = _Z95 * np.sqrt(se**2 + se.shift() ** 2)
+    half = _Z95 * np.sqrt(res["se"] ** 2 + res["se"].shift() ** 2)
     res["change_ci_low"] = res["change"] - half
     res["change_ci_high"] = res["change"] + half
     res["wave"] = res["wave"].astype(str)
-    return res[["wave", "n", "pct_promoters", "pct_detractors", "nps", "ci_low", "ci_high", "change",
+    return res[["wave", "n", "pct_promoters", "pct_detractors", "nps", "ci_low", "ci_high", "small_n", "change",
                 "change_ci_low", "change_ci_high"]].reset_index(drop=True)
 
 
@@ -272,6 +274,11 @@ def tracking_finding(changes: pd.DataFrame, nps: pd.DataFrame | None = None,
         text += (f" NPS in {last['wave']}: {nv.num(last['nps'], 0)} ({nv.ci(last['ci_low'], last['ci_high'], 0)}), "
                  f"change {nv.signed(last['change'], 0)} "
                  f"({nv.ci(last['change_ci_low'], last['change_ci_high'], 0)}).")
+        small = [str(w) for w, flag in zip(nps["wave"].iloc[-2:], nps.get("small_n", pd.Series(False, nps.index))
+                                            .iloc[-2:]) if bool(flag)]
+        if small:
+            text += (f" Fewer than {stats.NPS_SMALL_N} NPS answers in {nv.join(small)}: the NPS interval"
+                     f"{'s are' if len(small) > 1 else ' is'} approximate.")
     return {"text": text, "headline": True, "key": key, "value": value, "ci": ci}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cem_research import stats
 from cem_research.steps.interface.common import isin, key_cols, map_order, memo, merge_unique, shared
 
 __all__ = ["touchpoint_events", "respondents", "own_feedback", "touchpoint_feedback", "respondent_experience",
@@ -192,10 +193,10 @@ def loyalty_groups(data) -> pd.DataFrame | None:
         if col is None or col not in own.columns or own[col].notna().sum() < 3:
             return None
         x = own[col]
-        q1, q2 = x.quantile([1 / 3, 2 / 3])
+        q1, q2 = stats.tercile_cuts(x)  # near-thirds, tied scores kept together (skewed data)
         group = np.select([x <= q1, x >= q2], ["lost", "loyal"], "middle")
-        definition = (f"lost = bottom third of {col} (≤ {q1:.2f}), loyal = top third (≥ {q2:.2f}); "
-                      "the middle third is left out of comparisons")
+        definition = (f"lost = bottom near-third of {col} (≤ {q1:.2f}), loyal = top near-third (≥ {q2:.2f}), "
+                      "tied scores kept together; the middle is left out of comparisons")
     out = pd.DataFrame({"respondent": own["respondent"].to_numpy(), "wave": own["wave"].to_numpy(),
                         "group": group})
     out = out[x.notna().to_numpy()].reset_index(drop=True)

@@ -15,8 +15,9 @@ module:
 * :mod:`.drivers` – :class:`Drivers` and :class:`DriverCrosscheck` ("What drives the outcomes"):
   Shapley/LMG share of R² with bootstrap intervals, emotional vs functional, NPS, and Johnson's
   relative weights as a cross-check.
-* :mod:`.proposal` – :class:`ExperientialPlatform` ("The experiential platform"): dimensions
-  where the brand is strong, that drive outcomes and that set it apart.
+* :mod:`.proposal` – :class:`ExperientialPlatform` ("The experiential platform"): the positioning
+  chosen by a stated rule (reliable, strong, ahead of competitors after Holm; importance with its
+  interval), the runner-up and why it lost, the value promise, and the theme in customers' phrases.
 
 Figures are built by :mod:`cem_research.present.plots.platform` (its frames and palettes are
 re-exported here for step 3).
@@ -48,11 +49,11 @@ from cem_research.steps.platform.drivers import (MAX_LMG, DriverCrosscheck, Driv
                                                  nps_table)
 from cem_research.steps.platform.profile import (ExperientialProfile, Profile, experiential_profile,
                                                  profile_finding, profile_tests)
-from cem_research.steps.platform.proposal import (ExperientialPlatform, PlatformProposal, apply_override,
-                                                  implementation_theme, platform_findings, positioning_candidates,
-                                                  propose_platform)
+from cem_research.steps.platform.proposal import (MIN_THEME_SENTENCES, ExperientialPlatform, PlatformProposal, Theme,
+                                                  apply_override, implementation_theme, platform_findings,
+                                                  positioning_candidates, propose_platform)
 from cem_research.steps.platform.reliability import (Reliability, add_reliability_flag, flag_text, item_table,
-                                                     reliability_finding, reliability_table)
+                                                     reliability_finding, reliability_table, reverse_worded_items)
 
 #: The sections of step 2, in report order.
 SECTIONS = (Reliability(), ExperientialProfile(), Drivers(), DriverCrosscheck(), ExperientialPlatform())
@@ -60,13 +61,14 @@ SECTIONS = (Reliability(), ExperientialProfile(), Drivers(), DriverCrosscheck(),
 __all__ = [
     # sections
     "SECTIONS", "Reliability", "ExperientialProfile", "Profile", "Drivers", "DriverResult", "DriverCrosscheck",
-    "ExperientialPlatform", "PlatformProposal",
+    "ExperientialPlatform", "PlatformProposal", "Theme",
     # constants
-    "STEP", "ELEMENTS", "KIND_LABELS", "POSITIVE_COMPOUND", "MAX_LMG", "RELIABILITY_THRESHOLD",
+    "STEP", "ELEMENTS", "KIND_LABELS", "POSITIVE_COMPOUND", "MAX_LMG", "RELIABILITY_THRESHOLD", "MIN_THEME_SENTENCES",
     # shared
     "client_summary", "experience_dimensions", "dimensions_note",
     # measurement quality
-    "reliability_table", "item_table", "add_reliability_flag", "reliability_finding", "flag_text",
+    "reliability_table", "item_table", "reverse_worded_items", "add_reliability_flag", "reliability_finding",
+    "flag_text",
     # profile
     "experiential_profile", "profile_tests", "profile_finding",
     # drivers

@@ -59,7 +59,7 @@ def driver_importance(data: "ClientData", n_boot: int = 400, seed: int = 2003,
         One row per outcome × driver, each outcome sorted by importance: the columns of
         :func:`cem_research.stats.relative_importance` (``outcome, driver, beta, relimp,
         relimp_ci_low, relimp_ci_high, share, rank, r2, r2_ci_low, r2_ci_high, n``) plus
-        ``share_ci_low, share_ci_high`` (the relimp interval divided by the point R²),
+        ``share_ci_low, share_ci_high`` (the percentile-bootstrap interval of the share itself),
         ``driver_label, outcome_label, driver_kind`` (emotional/functional), ``method``,
         ``series`` (legend label: outcome, R², n) and ``reliability_flag``.  ``None`` when fewer
         than two drivers or no outcome is declared, or the own brand has too few complete rows.
@@ -94,8 +94,6 @@ def driver_importance(data: "ClientData", n_boot: int = 400, seed: int = 2003,
     if not parts:
         return None
     out = pd.concat(parts, ignore_index=True)
-    out["share_ci_low"] = out["relimp_ci_low"] / out["r2"]
-    out["share_ci_high"] = out["relimp_ci_high"] / out["r2"]
     out["driver_label"] = out["driver"].map(lambda d: nv.label(cfg, d))
     out["outcome_label"] = out["outcome"].map(lambda d: nv.label(cfg, d))
     out["driver_kind"] = out["driver"].map(lambda d: cfg.constructs[d].kind)

@@ -1,11 +1,41 @@
-"""The experiential platform: a data-driven proposal for positioning, value promise and theme.
+"""The experiential platform: a positioning chosen by a stated rule, its value promise and its theme.
 
-Every experience dimension is scored on three criteria (:func:`positioning_candidates`: strong,
-drives outcomes, differs from competitors); the proposal (:func:`propose_platform`) takes the
-dimensions meeting every assessable criterion as the positioning, the best of them as the
-experiential value promise (EVP), and the characteristic words of the brand's most positive
-verbatims as the start of the implementation theme (:func:`implementation_theme`).  The researcher
-edits the wording (:func:`apply_override`); the evidence stays attached.
+The decision rule (:func:`positioning_candidates`)
+--------------------------------------------------
+Every experience dimension is a candidate and is scored on four criteria:
+
+1. **Reliable** (the gate): its raw Cronbach's alpha on the own brand's rows (the result of
+   :class:`~cem_research.steps.platform.reliability.Reliability`) reaches the reliability threshold
+   (.70 by default).  A single-item dimension cannot be checked and passes with a note; a dimension
+   below the gate is never proposed, whatever its other numbers.
+2. **Strong**: the own brand's mean is above the scale midpoint -- one-sample t-test of
+   ``mean - midpoint`` (weighted, Kish effective n, when the client has survey weights), Holm-corrected
+   over the experience dimensions, with the adjusted interval that agrees with the verdict.
+3. **Distinctive** (only with competitor ratings): the own brand is ahead of all competitors pooled in
+   step 1's single comparison table (:func:`cem_research.steps.world.competition.own_vs_competitors`:
+   Welch t, Hedges' g, Holm over every own-brand comparison, adjusted interval).
+4. **Important** (reported, not required): the dimension's share of R² for the main outcome with its
+   bootstrap interval (the result of :class:`~cem_research.steps.platform.drivers.Drivers`).  It is
+   "the strongest driver" only when its share is the largest *and* its interval lies above every other
+   driver's interval; it "matters" when the interval lies above an equal split ``1 / number of
+   drivers``; otherwise no importance claim is made.  (Shares of R² are non-negative by construction, so
+   an interval that merely excludes 0 says little.)
+
+A dimension **qualifies** when it is reliable, strong and -- with competitor ratings -- distinctive.
+Among qualifying dimensions the one with the **largest lead over the pooled competitors** (Hedges' g)
+is chosen; another qualifying dimension takes its place only when the two leads cannot be told apart
+(their 95% intervals of g overlap) *and* it clearly matters more (its importance interval lies entirely
+above the leader's).  Without competitor ratings distinctiveness cannot be judged: the strong, reliable
+dimension with the largest share of R² is proposed provisionally and the sentence says competitor
+ratings would decide it.  When no dimension qualifies, none is proposed: the finding names the best
+candidate, what it misses, and what data would decide it.  The runner-up and why it lost are in the
+appendix table.
+
+Words follow the evidence: "distinctly" only for a dimension whose lead is significant after Holm;
+"drives" only for the clear strongest driver; never either for a client without the data.
+
+The implementation theme (:func:`implementation_theme`) is built from the customers' words about the
+chosen dimension; the researcher edits the wording (:func:`apply_override`), the evidence stays.
 """
 
 from __future__ import annotations
@@ -17,216 +47,395 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
+from cem_research import stats
 from cem_research.present import narrative as nv
+from cem_research.stats import RELIABILITY_THRESHOLD
 from cem_research.steps.platform.common import ELEMENTS, POSITIVE_COMPOUND, STEP
 from cem_research.steps.platform.drivers import Drivers
 from cem_research.steps.platform.profile import ExperientialProfile
+from cem_research.steps.platform.reliability import Reliability, reliability_table
 from cem_research.steps.section import Section, Settings, Shown
 
 if TYPE_CHECKING:  # pragma: no cover
     from cem_research.client.config import ClientConfig
     from cem_research.client.data import ClientData
 
-__all__ = ["positioning_candidates", "implementation_theme", "PlatformProposal", "propose_platform",
-           "apply_override", "platform_findings", "ExperientialPlatform"]
+__all__ = ["positioning_candidates", "implementation_theme", "Theme", "PlatformProposal", "propose_platform",
+           "apply_override", "platform_findings", "ExperientialPlatform", "MIN_THEME_SENTENCES"]
+
+#: Fewest positive own-brand sentences about the chosen dimension needed to derive a theme from them.
+MIN_THEME_SENTENCES = 10
+#: Schmitt's module of an experience dimension, by the words of its name or label.
+_MODULES = (("SENSE", ("sens",)), ("FEEL", ("affect", "emotion", "feel")), ("THINK", ("intellect", "cognit", "think")),
+              ("ACT", ("behavio", "physical", "act")), ("RELATE", ("relat", "social")))
+
+
+# ------------------------------------------------------------------------------------ the rule
+
+def _strength(data: "ClientData", dims: list[str], mids: dict, confidence: float) -> pd.DataFrame:
+    """One-sample t-test of ``mean - midpoint`` per dimension, Holm over the dimensions, adjusted CI."""
+    rows = []
+    for d in dims:
+        m = stats.mean_ci(data.own, d, weights=data.weight, confidence=confidence).iloc[0]
+        n_eff, sd = float(m["n_eff"]), float(m["sd"])
+        diff = float(m["mean"]) - mids[d]
+        se = sd / np.sqrt(n_eff) if n_eff > 1 and np.isfinite(sd) and sd > 0 else np.nan
+        df = n_eff - 1
+        p = float(2 * sps.t.sf(abs(diff / se), df)) if np.isfinite(se) else np.nan
+        rows.append({"dimension": d, "strength_diff": diff, "se": se, "df": df, "p_unc": p})
+    out = stats.adjust_pvalues(pd.DataFrame(rows), "p_unc", "holm", alpha=1 - confidence)
+    lo, hi = stats.adjusted_interval(out["strength_diff"], out["se"], out["df"], out["p_unc"], out["p_corr"],
+                                     alpha=1 - confidence)
+    out["strength_ci_low"], out["strength_ci_high"] = lo, hi
+    out["strong"] = (out["significant"] & (out["strength_diff"] > 0)).astype(bool)
+    return out.rename(columns={"p_corr": "strength_p_corr"})[
+        ["dimension", "strength_diff", "strength_ci_low", "strength_ci_high", "strength_p_corr", "strong"]]
+
+
+def _importance(importance: pd.DataFrame | None, main_outcome: str | None) -> tuple[pd.DataFrame | None, str]:
+    """The main outcome's rows of the driver importance table, with the two importance verdicts."""
+    if importance is None or importance.empty:
+        return None, ""
+    outcome = main_outcome if main_outcome in set(importance["outcome"]) else importance["outcome"].iloc[0]
+    t = importance[importance["outcome"] == outcome].set_index("driver")
+    equal = 1.0 / len(t)
+    out = pd.DataFrame({"importance_share": t["share"], "importance_ci_low": t["share_ci_low"],
+                        "importance_ci_high": t["share_ci_high"], "importance_rank": t["rank"],
+                        "equal_share": equal})
+    out["drives"] = [bool(t.loc[d, "rank"] == t["rank"].min() and len(t) > 1
+                          and t.loc[d, "share_ci_low"] > t.drop(index=d)["share_ci_high"].max()) for d in t.index]
+    out["matters"] = (out["importance_ci_low"] > equal) | out["drives"]
+    return out, outcome
+
+
+def _miss(row: pd.Series, has_tests: bool) -> str:
+    """What a dimension misses of the rule, in words ("" when it qualifies)."""
+    out = []
+    if not row["reliable"]:
+        out.append(f"reliability ({row['gate_note']})")
+    if not row["strong"]:
+        out.append(f"strength ({nv.signed(row['strength_diff'])} vs the midpoint, Holm {nv.p(row['strength_p_corr'])})")
+    if has_tests and not row["distinctive"]:
+        out.append("distinctiveness (no competitor comparison)" if not np.isfinite(row["diff"]) else
+                   f"distinctiveness (lead {nv.signed(row['diff'])} not significant after Holm, {nv.p(row['p_corr'])})"
+                   if row["diff"] > 0 else
+                   f"distinctiveness (not ahead of the pooled competitors: {nv.signed(row['diff'])})")
+    return "; ".join(out)
+
+
+def _decisions(out: pd.DataFrame, has_tests: bool, overtook: str | None) -> list[str]:
+    """Why each dimension was chosen or not, in words (the runner-up is the second row)."""
+    first, res = out.iloc[0], []
+    for i, r in out.iterrows():
+        g = f"g = {nv.num(r['hedges'])}"
+        if i == 0 and r["qualifies"]:
+            text = ("chosen (provisional): reliable and strong, with the largest share of the main outcome's "
+                    "explained variance among such dimensions; distinctiveness not assessable" if not has_tests else
+                    f"chosen: its lead ({g}) cannot be told apart from {overtook}'s (95% intervals of g overlap) and "
+                    "it clearly matters more (importance intervals do not overlap)" if overtook else
+                    f"chosen: reliable, strong and ahead of the pooled competitors after Holm, largest lead ({g})")
+        elif i == 0:
+            text = "best available candidate, not proposed: misses " + r["missing"]
+        elif r["qualifies"] and r["label"] == overtook:
+            text = (f"qualifies with the largest lead ({g}), but it cannot be told apart from the chosen one's and "
+                    "the chosen dimension clearly matters more")
+        elif r["qualifies"] and not has_tests:
+            text = "qualifies, but a smaller share of the main outcome's explained variance"
+        elif r["qualifies"]:
+            text = f"qualifies but leads by less ({g} vs {nv.num(first['hedges'])})"
+            if np.isfinite(r.get("importance_share", np.nan)):
+                text += ("; it matters more for the main outcome, but the two leads are distinguishable"
+                         if r["importance_ci_low"] > first["importance_ci_high"] else
+                         "; its importance interval is not above the chosen one's, so importance does not "
+                         "overturn the order")
+        else:
+            text = "misses " + r["missing"]
+        res.append(text)
+    if len(out) > 1:
+        res[1] = "runner-up: " + res[1]
+    return res
 
 
 def positioning_candidates(data: "ClientData", profile: pd.DataFrame, tests: pd.DataFrame | None,
-                           importance: pd.DataFrame | None) -> pd.DataFrame:
-    """Score every experience dimension on the three positioning criteria.
-
-    Returns
-    -------
-    DataFrame
-        One row per dimension, best candidate first: ``dimension, label, mean, ci_low, ci_high,
-        midpoint, strong, competitor_mean, diff, diff_ci_low, diff_ci_high, hedges, p_corr,
-        differs, importance_share, importance_ci_low, importance_ci_high, drives, criteria_met,
-        criteria_assessed, missing, reliability_flag``.
-
-    Notes
-    -----
-    The criteria:
-
-    * **strong** – the own brand's mean is above the scale midpoint (lower CI limit above it)
-      and, with competitors, above the pooled competitor mean;
-    * **drives** – the dimension is a driver whose share of explained variance, averaged over
-      the outcomes, is at least its fair share ``1 / number of drivers`` (not assessed without
-      driver analysis; ``False`` for a dimension that is not a driver);
-    * **differs** – the own brand is significantly above the pooled competitors (Welch,
-      Holm-corrected over the profile table; not assessed without competitors).
-
-    Ranking: number of criteria met (descending), then importance share, then the difference
-    to competitors (both descending), then the own mean.
-    """
-    own = profile[(profile["level"] == "brand") & (profile["brand_kind"] == "own")].set_index("dimension")
-    dims = list(own.index)
-    out = pd.DataFrame({"dimension": dims, "label": [own.loc[d, "label"] for d in dims]})
-    out["mean"] = [own.loc[d, "mean"] for d in dims]
-    out["ci_low"] = [own.loc[d, "ci_low"] for d in dims]
-    out["ci_high"] = [own.loc[d, "ci_high"] for d in dims]
-    out["midpoint"] = [(own.loc[d, "scale_min"] + own.loc[d, "scale_max"]) / 2 for d in dims]
-    comp = profile[profile["level"] == "all competitors"].set_index("dimension")
-    out["competitor_mean"] = [comp.loc[d, "mean"] if d in comp.index else np.nan for d in dims]
-    above_mid = out["ci_low"] > out["midpoint"]
-    above_comp = out["competitor_mean"].isna() | (out["mean"] > out["competitor_mean"])
-    out["strong"] = (above_mid & above_comp).astype(bool)
-    has_tests = tests is not None and not tests.empty
-    if has_tests:
-        pooled = tests[tests["level"] == "all competitors"].set_index("dimension")
-        for col, src in (("diff", "diff"), ("diff_ci_low", "ci_low"), ("diff_ci_high", "ci_high"),
-                         ("hedges", "hedges"), ("p_corr", "p_corr")):
-            out[col] = [pooled.loc[d, src] if d in pooled.index else np.nan for d in dims]
-        out["differs"] = [(bool(pooled.loc[d, "significant"]) and pooled.loc[d, "diff"] > 0)
-                          if d in pooled.index else False for d in dims]
-    else:
-        for col in ("diff", "diff_ci_low", "diff_ci_high", "hedges", "p_corr"):
-            out[col] = np.nan
-        out["differs"] = False
-    has_imp = importance is not None and not importance.empty
-    if has_imp:
-        imp = importance.groupby("driver").agg(importance_share=("share", "mean"),
-                                               importance_ci_low=("share_ci_low", "mean"),
-                                               importance_ci_high=("share_ci_high", "mean"))
-        out = out.join(imp, on="dimension")
-        fair = 1.0 / importance["driver"].nunique()
-        out["drives"] = (out["importance_share"] >= fair - 1e-12).fillna(False).astype(bool)
-    else:
-        out["importance_share"] = out["importance_ci_low"] = out["importance_ci_high"] = np.nan
-        out["drives"] = False
-    out["criteria_met"] = out["strong"].astype(int) + out["drives"].astype(int) * has_imp \
-        + out["differs"].astype(int) * has_tests
-    out["criteria_assessed"] = 1 + int(has_imp) + int(has_tests)
-
-    def missing(row):
-        names = []
-        if not row["strong"]:
-            names.append("strong")
-        if has_imp and not row["drives"]:
-            names.append("drives outcomes")
-        if has_tests and not row["differs"]:
-            names.append("differs from competitors")
-        return ", ".join(names)
-
-    out["missing"] = out.apply(missing, axis=1)
-    out = out.sort_values(["criteria_met", "importance_share", "diff", "mean"],
-                          ascending=[False, False, False, False], na_position="last", kind="stable")
-    out = out.reset_index(drop=True)
-    if "reliability_flag" in profile:
-        flags = own["reliability_flag"].to_dict()
-        out["reliability_flag"] = out["dimension"].map(flags).fillna("")
-    else:
-        out["reliability_flag"] = ""
-    return out
-
-
-def _dimension_lexicon(cfg: "ClientConfig", dims: list[str]) -> dict[str, list[str]]:
-    """Words that mark a verbatim as being about a dimension: the words of its name and label
-    (4+ letters) and, if the client declares an ``aspects:`` entry of the same name, its words."""
-    lex = {}
-    for d in dims:
-        words = set()
-        for source in (d, nv.label(cfg, d)):
-            words.update(w for w in re.split(r"[^a-z0-9]+", str(source).lower()) if len(w) >= 4)
-        words.update((cfg.aspects or {}).get(d, []))
-        lex[d] = sorted(words)
-    return lex
-
-
-def implementation_theme(data: "ClientData", dimensions: list[str], min_compound: float = POSITIVE_COMPOUND,
-                         top: int = 8, min_docs: int = 5) -> pd.DataFrame | None:
-    """Words and phrases customers use about the brand's best experiences.
+                           importance: pd.DataFrame | None, reliability: pd.DataFrame | None = None,
+                           threshold: float = RELIABILITY_THRESHOLD, confidence: float = 0.95,
+                           main_outcome: str | None = None) -> pd.DataFrame:
+    """Score every experience dimension on the rule of this module and rank it.
 
     Parameters
     ----------
     data : ClientData
-    dimensions : list of str
-        The proposed positioning dimensions.
-    min_compound : float, default 0.5
-        A verbatim is *positive* when its VADER compound is at least this.
-    top : int, default 8
-        Terms kept.
-    min_docs : int, default 5
-        Fewest positive own-brand verbatims mentioning a dimension needed to use them as the
-        target; otherwise every positive own-brand verbatim is used ("overall").
+    profile : DataFrame
+        :func:`experiential_profile` (the own brand's means).
+    tests : DataFrame or None
+        :func:`profile_tests` (step 1's comparisons); ``None`` without competitor ratings.
+    importance : DataFrame or None
+        :func:`driver_importance`; ``None`` without driver analysis.
+    reliability : DataFrame, optional
+        :func:`reliability_table` (computed when omitted).
+    threshold : float, default 0.70
+        The reliability gate.
+    confidence : float, default 0.95
+        Level of the intervals; verdicts at ``1 - confidence``.
+    main_outcome : str, optional
+        The outcome whose importance counts (default ``data.main_outcome``).
 
     Returns
     -------
-    DataFrame or None
-        The :func:`cem_research.text.keyness` columns of the top over-represented terms (sorted by
-        G²) plus ``target`` ("mentions <dimensions>" or "overall"), ``n_target``,
-        ``n_reference`` and ``example`` (one verbatim using the term, PII-masked and shortened by
-        :func:`cem_research.text.safe_text`, then unescaped: display it only through
-        :func:`cem_research.present.tables.show`, which escapes).  ``None`` when the client supplies no verbatims or
-        fewer than ``min_docs`` positive own-brand verbatims.
+    DataFrame
+        One row per dimension, the chosen one first, then the runner-up: ``dimension, label, alpha,
+        reliable, gate_note, mean, ci_low, ci_high, midpoint, strength_diff, strength_ci_low,
+        strength_ci_high, strength_p_corr, strong, competitor_mean, diff, diff_ci_low, diff_ci_high,
+        hedges, hedges_ci_low, hedges_ci_high, p_corr, distinctive, n_ahead, n_competitors, outcome,
+        outcome_label, importance_share, importance_ci_low, importance_ci_high, importance_rank, equal_share, drives,
+        matters, qualifies, criteria_met, criteria_assessed, chosen, missing, decision,
+        reliability_flag``.  ``criteria_*`` count the qualifying criteria (reliable, strong and, with
+        competitors, distinctive); ``chosen`` marks the proposed dimension (none when nothing qualifies).
 
     Notes
     -----
-    Target: positive own-brand verbatims (compound ≥ ``min_compound``) that mention a positioning
-    dimension (by the words of its name/label or the client's ``aspects:`` entry of the same
-    name; see ``_dimension_lexicon``), or all positive own-brand verbatims when too few do.
-    Reference: every other verbatim (own brand's less positive comments and competitors').
-    Dropped: terms made only of brand-name words; single words of the VADER sentiment lexicon
-    ("great", "love" ...: they separate the positive target by construction and say nothing
-    about *what* customers value); an n-gram found in exactly the same number of target
-    documents as a better-ranked term it shares a word with.  Keyness is Dunning's G² on document
-    counts with Benjamini–Hochberg FDR (:func:`cem_research.text.keyness`); unigrams and
-    bigrams; at least 3 documents per term.
+    The rule is stated in the module docstring.  Strength intervals are adjusted for the Holm
+    family of the experience dimensions (:func:`cem_research.stats.adjusted_interval`); the
+    competitor difference, its adjusted interval, g and Holm p are step 1's.
+    """
+    cfg = data.config
+    own = profile[(profile["level"] == "brand") & (profile["brand_kind"] == "own")].set_index("dimension")
+    dims = list(own.index)
+    out = pd.DataFrame({"dimension": dims, "label": [own.loc[d, "label"] for d in dims]})
+    rel = reliability if reliability is not None else reliability_table(data, threshold=threshold)
+    rel = rel.set_index("construct")
+    k = out["dimension"].map(rel["k"]).fillna(1).astype(int)
+    out["alpha"] = out["dimension"].map(rel["alpha"]).astype(float)
+    out["reliable"] = ((k < 2) | (out["alpha"] >= threshold)).astype(bool)
+    out["gate_note"] = [("single item: reliability not estimable" if kk < 2 else
+                         f"alpha = {nv.num(a)} < {nv.num(threshold)}".replace("0.", ".") if not ok else "")
+                        for kk, a, ok in zip(k, out["alpha"], out["reliable"])]
+    for col in ("mean", "ci_low", "ci_high"):
+        out[col] = [own.loc[d, col] for d in dims]
+    mids = {d: (own.loc[d, "scale_min"] + own.loc[d, "scale_max"]) / 2 for d in dims}
+    out["midpoint"] = out["dimension"].map(mids)
+    out = out.merge(_strength(data, dims, mids, confidence), on="dimension", how="left")
+    comp = profile[profile["level"] == "all competitors"].set_index("dimension")
+    out["competitor_mean"] = out["dimension"].map(comp["mean"]) if len(comp) else np.nan
+    has_tests = tests is not None and not tests.empty
+    cols = ("diff", "diff_ci_low", "diff_ci_high", "hedges", "hedges_ci_low", "hedges_ci_high", "p_corr")
+    if has_tests:
+        pooled = tests[tests["level"] == "all competitors"].set_index("dimension")
+        for col in cols:
+            src = {"diff_ci_low": "ci_low", "diff_ci_high": "ci_high"}.get(col, col)
+            out[col] = out["dimension"].map(pooled[src]).astype(float)
+        sig = out["dimension"].map(pooled["significant"]).fillna(False).astype(bool)
+        out["distinctive"] = (sig & (out["diff"] > 0)).astype(bool)
+        by_brand = tests[tests["level"] == "brand"]
+        ahead = by_brand[by_brand["significant"] & (by_brand["diff"] > 0)].groupby("dimension").size()
+        out["n_ahead"] = out["dimension"].map(ahead).fillna(0).astype(int)
+        out["n_competitors"] = out["dimension"].map(by_brand.groupby("dimension").size()).fillna(0).astype(int)
+    else:
+        for col in cols:
+            out[col] = np.nan
+        out["distinctive"] = False
+        out["n_ahead"] = out["n_competitors"] = 0
+    imp, outcome = _importance(importance, main_outcome or data.main_outcome)
+    out["outcome"] = outcome
+    out["outcome_label"] = nv.label(cfg, outcome) if outcome else ""
+    icols = ["importance_share", "importance_ci_low", "importance_ci_high", "importance_rank", "equal_share"]
+    for col in icols:
+        out[col] = out["dimension"].map(imp[col]).astype(float) if imp is not None else np.nan
+    for col in ("drives", "matters"):
+        out[col] = out["dimension"].map(imp[col]).fillna(False).astype(bool) if imp is not None else False
+    out["qualifies"] = out["reliable"] & out["strong"] & (out["distinctive"] | (not has_tests))
+    out["criteria_met"] = (out["reliable"].astype(int) + out["strong"].astype(int)
+                           + out["distinctive"].astype(int) * has_tests)
+    out["criteria_assessed"] = 2 + int(has_tests)
+    out["missing"] = out.apply(_miss, axis=1, has_tests=has_tests)
+
+    q = out[out["qualifies"]]
+    if has_tests:
+        q = q.sort_values(["hedges", "importance_share"], ascending=False, na_position="last", kind="stable")
+    else:
+        q = q.sort_values(["importance_share", "strength_diff"], ascending=False, na_position="last", kind="stable")
+    chosen, overtook = (q.index[0] if len(q) else None), None
+    if has_tests and imp is not None and len(q) > 1:
+        lead = q.iloc[0]
+        for i, r in q.iloc[1:].iterrows():
+            g_overlap = r["hedges_ci_low"] <= lead["hedges_ci_high"] and lead["hedges_ci_low"] <= r["hedges_ci_high"]
+            if g_overlap and r["importance_ci_low"] > lead["importance_ci_high"]:
+                chosen, overtook = i, lead["label"]
+                break
+    rest = out.drop(index=q.index).sort_values(
+        ["criteria_met", "hedges" if has_tests else "strength_diff"], ascending=False, na_position="last",
+        kind="stable")
+    order = ([chosen] if chosen is not None else []) + [i for i in q.index if i != chosen] + list(rest.index)
+    out = out.loc[order].reset_index(drop=True)
+    out["chosen"] = False
+    if chosen is not None:
+        out.loc[0, "chosen"] = True
+    out["decision"] = _decisions(out, has_tests, overtook)
+    flags = own["reliability_flag"].to_dict() if "reliability_flag" in own else {}
+    out["reliability_flag"] = out["dimension"].map(flags).fillna("")
+    return out
+
+
+# ------------------------------------------------------------------------------------ the theme
+
+
+def _module(cfg: "ClientConfig", dimension: str) -> str | None:
+    """Schmitt's module a dimension stands for (SENSE, FEEL, THINK, ACT, RELATE), by its name or label."""
+    words = re.split(r"[^a-z]+", f"{dimension} {nv.label(cfg, dimension)}".lower())
+    for module, stems in _MODULES:
+        if any(w == s or (len(s) > 3 and w.startswith(s)) for w in words for s in stems):
+            return module
+    return None
+
+
+def _dimension_lexicon(cfg: "ClientConfig", dimension: str) -> tuple[list[str], str]:
+    """Words that mark a sentence as being about a dimension, and where they come from."""
+    from cem_research.client.options.modules import load_codebook
+
+    words = {w for source in (dimension, nv.label(cfg, dimension))
+             for w in re.split(r"[^a-z0-9]+", str(source).lower()) if len(w) >= 4}
+    sources = ["the words of its name"]
+    if (cfg.aspects or {}).get(dimension):
+        words.update(cfg.aspects[dimension])
+        sources.append(f"the client's aspects entry '{dimension}'")
+    module = _module(cfg, dimension)
+    if module:
+        book = cfg.modules.codebook if getattr(cfg, "modules", None) is not None else load_codebook()
+        if book.get(module):
+            words.update(book[module])
+            sources.append(f"Schmitt's {module} codebook")
+    return sorted(words), nv.join(sources)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The implementation theme's evidence: phrases and quotes from customers' words about one dimension.
+
+    Attributes
+    ----------
+    dimension, label : str
+    phrases : DataFrame
+        Up to ``top`` rows: ``term`` (stopwords removed, as counted), ``phrase`` (as customers wrote it),
+        the :func:`cem_research.text.keyness` columns and ``quote`` (a masked sentence using the phrase;
+        unescaped: display only through :func:`cem_research.present.tables.show` or a finding, which
+        escape).  Empty when there are too few sentences.
+    quotes : list of str
+        Two or three masked representative sentences (distinct).
+    n_sentences, n_reference : int
+        Positive own-brand sentences about the dimension (the target); verbatims compared against.
+    lexicon_source : str
+        Where the marker words come from (stated in the evidence).
+    """
+
+    dimension: str
+    label: str
+    phrases: pd.DataFrame
+    quotes: list[str] = field(default_factory=list)
+    n_sentences: int = 0
+    n_reference: int = 0
+    lexicon_source: str = ""
+
+    @property
+    def enough(self) -> bool:
+        """Whether a theme could be derived (enough sentences and at least one phrase)."""
+        return self.n_sentences >= MIN_THEME_SENTENCES and len(self.phrases) > 0
+
+
+def _as_written(term: str, texts: pd.Series) -> tuple[str, str]:
+    """The phrase as customers wrote it (stopwords between the words kept) and the most common sentence using it."""
+    from cem_research import text as tx
+
+    stop = "|".join(sorted(map(re.escape, tx.stopword_list()), key=len, reverse=True))
+    gap = rf"(?:\W+(?:{stop}))*\W+"  # only stopwords (dropped before counting) between the words
+    pat = re.compile(r"\b" + gap.join(map(re.escape, term.split())) + r"\b", re.IGNORECASE)
+    hits = texts[texts.map(lambda t: bool(pat.search(t)))]
+    if hits.empty:
+        return term, ""
+    sentence = hits.value_counts().index[0]
+    phrase = pat.search(sentence).group(0)
+    return (phrase[0].lower() + phrase[1:] if phrase[1:2].islower() else phrase), sentence
+
+
+def implementation_theme(data: "ClientData", dimension: str, min_compound: float = POSITIVE_COMPOUND,
+                         top: int = 5, min_sentences: int = MIN_THEME_SENTENCES) -> Theme | None:
+    """Phrases (two or three words) and quotes from positive verbatims about one experience dimension.
+
+    Parameters
+    ----------
+    data : ClientData
+    dimension : str
+        The chosen positioning dimension.
+    min_compound : float, default 0.5
+        A sentence is *positive* when the VADER compound of the sentence(s) mentioning the dimension is at
+        least this.
+    top : int, default 5
+        Phrases kept.
+    min_sentences : int, default :data:`MIN_THEME_SENTENCES`
+        Fewest target sentences needed; with fewer the theme is "not enough verbatims".
+
+    Returns
+    -------
+    Theme or None
+        ``None`` when the client supplies no verbatims.
+
+    Notes
+    -----
+    Rule: a sentence of an own-brand comment *concerns* the dimension when it contains a word of the
+    dimension's lexicon -- the words of its name and label, the client's ``aspects:`` entry of the same
+    name and the codebook of Schmitt's module it stands for (sensory = SENSE, affective = FEEL,
+    intellectual = THINK, behavioral = ACT; the client's ``modules: codebook:`` when declared) -- matched by
+    :func:`cem_research.text.aspect_mentions`.  The target is those sentences with compound ≥
+    ``min_compound``; the reference every other verbatim (own brand's and competitors').  Phrases are the
+    bigrams and trigrams over-represented in the target (Dunning's G² on document counts, BH-FDR;
+    :func:`cem_research.text.keyness`, at least 3 documents), dropping phrases made only of brand-name
+    or sentiment words and phrases found in no target sentence that a better-ranked phrase does not
+    already cover.  Each kept phrase is shown as written, with the most common sentence using it
+    (masked by :func:`cem_research.text.safe_text`).
     """
     from cem_research import text as tx
 
     fb = data.feedback
-    if fb is None or fb.empty or "compound" not in fb:
+    if fb is None or fb.empty:
         return None
     cfg = data.config
+    label = nv.label(cfg, dimension)
+    words, source = _dimension_lexicon(cfg, dimension)
     own = fb["brand"].fillna(cfg.brand) == cfg.brand
-    positive = own & (fb["compound"] >= min_compound)
-    if positive.sum() < min_docs:
-        return None
-    target_mask = positive.copy()
-    target = "overall"
-    if dimensions:
-        lex = _dimension_lexicon(cfg, dimensions)
-        m = tx.aspect_mentions(fb.loc[positive, ["text"]], "text", lexicon=lex, keep=[])
-        hit = fb.index.isin(m.index)
-        if (positive & hit).sum() >= min_docs:
-            target_mask = positive & hit
-            target = "mentions " + nv.join([nv.label(cfg, d) for d in dimensions])
-    tgt, ref = fb.loc[target_mask, "text"], fb.loc[~target_mask, "text"]
-    if len(ref) == 0:
-        return None
-    k = tx.keyness(tgt, ref, ngram_range=(1, 2), min_count=3)
-    k = k[k["direction"] == "over"]
-    brand_words = set()
-    for b in cfg.brands:
-        brand_words.update(tx.tokenize(b, stopwords=False))
-    k = k[~k["term"].map(lambda t: all(w in brand_words for w in t.split()))]
+    m = tx.aspect_mentions(fb.loc[own, ["text"]], "text", lexicon={dimension: words}, keep=[])
+    target = m[m["compound"] >= min_compound]
+    ref = fb.loc[~fb.index.isin(target.index), "text"]
+    empty = pd.DataFrame(columns=["term", "phrase", "target_docs", "reference_docs", "target_share",
+                                  "reference_share", "log_ratio", "g2", "p_corr", "significant", "quote"])
+    theme = Theme(dimension, label, empty, [], int(len(target)), int(len(ref)), source)
+    if len(target) < min_sentences or len(ref) == 0:
+        return theme
+    sentences = target["sentence"].astype(str).reset_index(drop=True)
+    k = tx.keyness(sentences, ref, ngram_range=(2, 3), min_count=3)
+    k = k[(k["direction"] == "over") & (k["target_docs"] >= 3)]
+    brand_words = {w for b in cfg.brands for w in tx.tokenize(b, stopwords=False)}
     valence = tx.sentiment_analyzer().lexicon
-    k = k[~k["term"].map(lambda t: " " not in t and t in valence)]
-    kept, seen = [], []
-    for r in k.itertuples():
-        words = set(r.term.split())
-        if any(words & w and r.target_docs == d for w, d in seen):
-            continue  # the same documents as a kept overlapping n-gram: redundant
-        kept.append(r.Index)
-        seen.append((words, r.target_docs))
+    k = k[~k["term"].map(lambda t: all(w in brand_words or w in valence for w in t.split()))]
+    sets = tx.term_sets(sentences.tolist(), (2, 3))
+    kept, covered = [], []
+    for i, r in k.iterrows():
+        docs = frozenset(j for j, s in enumerate(sets) if r["term"] in s)
+        if any(docs <= c for c in covered):
+            continue  # the same sentences as a better-ranked phrase: redundant
+        kept.append(i)
+        covered.append(docs)
         if len(kept) == top:
             break
     k = k.loc[kept].reset_index(drop=True)
-    k["target"] = target
-    k["n_target"] = int(len(tgt))
-    k["n_reference"] = int(len(ref))
+    written = [_as_written(t, sentences) for t in k["term"]]
+    k.insert(1, "phrase", [w[0] for w in written])
+    k["quote"] = [html.unescape(tx.safe_text(w[1], max_chars=160)) for w in written]
+    quotes = list(dict.fromkeys(q for q in k["quote"] if q))[:3]
+    return replace(theme, phrases=k[list(empty.columns)], quotes=quotes)
 
-    def example(term):
-        pat = re.compile(r"\b" + r"\W+".join(map(re.escape, term.split())) + r"\b", re.IGNORECASE)
-        for t in tgt:
-            if isinstance(t, str) and pat.search(t):
-                # masked and shortened; unescaped because tables.show escapes once more
-                return html.unescape(tx.safe_text(t, max_chars=160))
-        return ""
 
-    k["example"] = k["term"].map(example)
-    return k
+# ------------------------------------------------------------------------------------ the proposal
 
 
 @dataclass(frozen=True)
@@ -236,28 +445,22 @@ class PlatformProposal:
     Attributes
     ----------
     table : DataFrame
-        ``element, proposal, evidence, edited`` – one row per platform element
-        (:data:`ELEMENTS`).
+        ``element, proposal, evidence, edited`` – one row per platform element (:data:`ELEMENTS`).
     markdown : str
         The proposal as a paragraph (client names escaped).
     candidates : DataFrame
-        :func:`positioning_candidates`.
-    theme : DataFrame or None
-        :func:`implementation_theme`.
+        :func:`positioning_candidates` (chosen first, then the runner-up).
+    theme : Theme or None
+        :func:`implementation_theme` of the chosen dimension.
     positioning : list of str
-        The positioning dimensions (construct names).
-    evp : str or None
-        The dimension of the value promise.
-    brand : str
-        The own brand's name.
-    confidence : float
-        Level of the intervals quoted in the evidence.
+        The positioning dimension(s) and the value promise's dimension (``evp``); empty / ``None``
+        when no dimension qualifies.  ``brand`` is the own brand, ``confidence`` the intervals' level.
     """
 
     table: pd.DataFrame
     markdown: str
     candidates: pd.DataFrame
-    theme: pd.DataFrame | None = None
+    theme: Theme | None = None
     positioning: list[str] = field(default_factory=list)
     evp: str | None = None
     brand: str = ""
@@ -267,33 +470,94 @@ class PlatformProposal:
         return self.markdown
 
 
-def _evidence(row: pd.Series, importance_text: bool = True, confidence: float = 0.95) -> str:
-    """The numbers behind one candidate dimension, in words (mean, lead over competitors, importance)."""
-    bits = [f"mean {nv.num(row['mean'])} ({nv.ci(row['ci_low'], row['ci_high'], confidence=confidence)}; "
-            f"midpoint {row['midpoint']:g})"]
+def _importance_text(row: pd.Series, confidence: float) -> str:
+    share = (f"{nv.pct(row['importance_share'])} of the explained variance in {row['outcome_label'].lower()} "
+             f"({nv.pct_ci(row['importance_ci_low'], row['importance_ci_high'], confidence=confidence)}")
+    if row["drives"]:
+        return share + "; the largest share, its interval above every other driver's)"
+    if row["matters"]:
+        return share + f"; above an equal split of {nv.pct(row['equal_share'])})"
+    return share + f"; not shown above an equal split of {nv.pct(row['equal_share'])})"
+
+
+def _evidence(row: pd.Series, confidence: float = 0.95) -> str:
+    """The numbers behind one candidate dimension, in words."""
+    bits = []
+    if row.get("gate_note"):
+        bits.append(row["gate_note"])
+    elif np.isfinite(row.get("alpha", np.nan)):
+        bits.append(f"alpha = {nv.num(row['alpha'])}")
+    bits.append(f"mean {nv.num(row['mean'])} ({nv.ci(row['ci_low'], row['ci_high'], confidence=confidence)}), "
+                f"{nv.signed(row['strength_diff'])} vs the midpoint {row['midpoint']:g} "
+                f"({nv.adj_ci(row['strength_ci_low'], row['strength_ci_high'], confidence=confidence)}; "
+                f"Holm {nv.p(row['strength_p_corr'])})")
     if np.isfinite(row.get("diff", np.nan)):
-        bits.append(f"{nv.signed(row['diff'])} vs competitors "
-                    f"({nv.ci(row['diff_ci_low'], row['diff_ci_high'], confidence=confidence)}; "
-                    f"g = {nv.num(row['hedges'])}; Holm {nv.p(row['p_corr'])})")
-    if importance_text and np.isfinite(row.get("importance_share", np.nan)):
-        bits.append(f"{nv.pct(row['importance_share'])} of explained variance in the outcomes "
-                    f"({nv.pct_ci(row['importance_ci_low'], row['importance_ci_high'], confidence=confidence)})")
-    if row.get("reliability_flag"):
+        bits.append(f"{nv.signed(row['diff'])} vs the pooled competitors "
+                    f"({nv.adj_ci(row['diff_ci_low'], row['diff_ci_high'], confidence=confidence)}; "
+                    f"Holm {nv.p(row['p_corr'])}; g = {nv.num(row['hedges'])}; significantly ahead of "
+                    f"{int(row['n_ahead'])} of {int(row['n_competitors'])} competitors)")
+    if np.isfinite(row.get("importance_share", np.nan)):
+        bits.append(_importance_text(row, confidence))
+    if row.get("reliability_flag") and not row.get("gate_note"):
         bits.append(f"caution: {row['reliability_flag']}")
     return "; ".join(bits)
 
 
+def _decider(row: pd.Series, has_tests: bool) -> str:
+    """What data would decide the positioning when its best candidate misses the rule."""
+    if not row["reliable"]:
+        return (f"a reliable measure of {row['label'].lower()} (check the item analysis for reverse-worded "
+                "items, or field better items)")
+    if has_tests and not row["distinctive"] and np.isfinite(row["diff"]) and row["diff"] > 0:
+        return (f"more competitor ratings: the lead of {nv.signed(row['diff'])} on {row['label'].lower()} "
+                f"({nv.adj_ci(row['diff_ci_low'], row['diff_ci_high'])}; Holm {nv.p(row['p_corr'])}) "
+                "is not significant at the current sample sizes")
+    if not row["strong"] and row["strength_diff"] > 0:
+        return f"a larger own-brand sample, to show whether {row['label'].lower()} is above the scale midpoint"
+    return ("no further data on these dimensions: the brand is not ahead on any of them, so an experience "
+            "has to be built before it can be positioned on (see the innovation agenda)")
+
+
 def _markdown(table: pd.DataFrame, brand: str) -> str:
-    lines = [f"**Proposed experiential platform for {nv.md(brand)}** (a draft derived from the data; the evidence for each element is in the table below)."]
-    for r in table.itertuples():
-        lines.append(f"\n* **{nv.md(r.element)}:** {nv.md(r.proposal)}  \n  *Evidence:* {nv.md(r.evidence)}")
-    return "\n".join(lines)
+    return "\n".join([f"**Proposed experiential platform for {nv.md(brand)}** (a draft derived from the data; the "
+                      "evidence for each element is in the table below)."]
+                     + [f"\n* **{nv.md(r.element)}:** {nv.md(r.proposal)}  \n  *Evidence:* {nv.md(r.evidence)}"
+                        for r in table.itertuples()])
+
+
+def _theme_row(data: "ClientData", theme: Theme | None, chosen: bool) -> tuple[str, str]:
+    if not chosen:
+        return ("No implementation theme until a dimension qualifies for the positioning.",
+                "the theme follows the chosen dimension")
+    if data.feedback is None:
+        return ("No verbatims supplied: derive the implementation theme from qualitative research "
+                "(interviews, observation) around the value promise.", "the client supplies no feedback file")
+    if theme is None:
+        return "Implementation theme not derived.", "not computed"
+    rule = (f"sentences of own-brand verbatims naming a word of the {theme.label.lower()} lexicon "
+            f"({theme.lexicon_source}) with VADER compound ≥ {POSITIVE_COMPOUND}")
+    if not theme.enough:
+        return (f"Not enough verbatims: {theme.n_sentences} positive own-brand "
+                f"{'sentence' if theme.n_sentences == 1 else 'sentences'} about the {theme.label.lower()} experience "
+                f"(at least {MIN_THEME_SENTENCES} needed).", rule)
+    ph = theme.phrases.head(3)
+    prop = ("Carry the promise into every touchpoint in the customers' own words: "
+            + ", ".join(f"“{p}”" for p in ph["phrase"]) + ". As customers put it: "
+            + " ".join(f"“{q}”" for q in theme.quotes) + " (quotes masked)")
+    sig = bool(theme.phrases["significant"].any())
+    ev = (f"phrases over-represented in {theme.n_sentences} {rule} vs {theme.n_reference} other verbatims: "
+          + "; ".join(f"“{r.phrase}” ({nv.pct(r.target_share)} vs {nv.pct(r.reference_share)}, "
+                      f"G² = {r.g2:.1f}, FDR {nv.p(r.p_corr)})" for r in ph.itertuples())
+          + ("" if sig else " (none significant after FDR correction: read as indicative)"))
+    return prop, ev
 
 
 def propose_platform(data: "ClientData", profile: pd.DataFrame, tests: pd.DataFrame | None,
-                     importance: pd.DataFrame | None, max_positioning: int = 2,
-                     theme: pd.DataFrame | None | bool = True, confidence: float = 0.95) -> PlatformProposal:
-    """A data-driven proposal for the experiential platform, with the evidence for each element.
+                     importance: pd.DataFrame | None, max_positioning: int = 1,
+                     theme: Theme | None | bool = True, confidence: float = 0.95,
+                     reliability: pd.DataFrame | None = None,
+                     threshold: float = RELIABILITY_THRESHOLD) -> PlatformProposal:
+    """The experiential platform by the rule of this module, with the evidence for each element.
 
     Parameters
     ----------
@@ -301,100 +565,78 @@ def propose_platform(data: "ClientData", profile: pd.DataFrame, tests: pd.DataFr
     profile, tests, importance : DataFrame
         :func:`experiential_profile`, :func:`profile_tests` (or ``None``), :func:`driver_importance`
         (or ``None``).
-    max_positioning : int, default 2
-        At most this many dimensions in the positioning.
-    theme : DataFrame, None or True
-        The implementation-theme terms; ``True`` (default) computes them with
-        :func:`implementation_theme` for the chosen positioning.
+    max_positioning : int, default 1
+        At most this many qualifying dimensions in the positioning (the chosen one, then the others in
+        rank order).
+    theme : Theme, None or True
+        ``True`` (default) computes :func:`implementation_theme` for the chosen dimension; ``None``
+        skips it.
     confidence : float, default 0.95
-        Level of the intervals (as computed in ``profile``, ``tests`` and ``importance``).
+    reliability : DataFrame, optional
+        :func:`reliability_table` (the gate; computed when omitted).
+    threshold : float, default 0.70
 
     Returns
     -------
     PlatformProposal
-
-    Notes
-    -----
-    *Positioning*: the dimensions meeting every assessable criterion of
-    :func:`positioning_candidates` (up to ``max_positioning``); if none does, the best-ranked
-    dimension with the criteria it misses stated.  *Value promise (EVP)*: the first positioning
-    dimension (the one that meets most criteria and matters most for the outcomes).
-    *Implementation theme*: the top characteristic terms of positive verbatims
-    (:func:`implementation_theme`), or a note that the client supplies no verbatims.
     """
-    cfg = data.config
-    brand = cfg.brand
-    cand = positioning_candidates(data, profile, tests, importance)
-    full = cand[cand["criteria_met"] == cand["criteria_assessed"]]
-    chosen = full.head(max_positioning) if len(full) else cand.head(1)
-    positioning = list(chosen["dimension"])
-    labels = [r.label for r in chosen.itertuples()]
-    outcomes = nv.join([nv.label(cfg, o) for o in cfg.ordered_outcomes]) or "the outcomes"
-    rows = []
-    if len(full):
-        claims = ["strong"]
-        if importance is not None and not importance.empty:
-            claims.append(f"drives {outcomes.lower()}")
-        if tests is not None and not tests.empty:
-            claims.append("sets it apart from competitors")
-        prop = (f"Position {brand} on the {nv.join([lab.lower() for lab in labels])} experience: where the brand "
-                f"is {nv.join(claims)}.")
+    cfg, brand = data.config, data.config.brand
+    cand = positioning_candidates(data, profile, tests, importance, reliability=reliability,
+                                  threshold=threshold, confidence=confidence)
+    has_tests = tests is not None and not tests.empty
+    best = cand.iloc[0]
+    chosen = bool(best["chosen"])
+    positioning = list(cand.loc[cand["qualifies"], "dimension"].head(max_positioning)) if chosen else []
+    label = best["label"].lower()
+    overtook = len(cand) > 1 and cand.iloc[1]["qualifies"] and cand.iloc[1]["hedges"] > best["hedges"]
+    if chosen and has_tests:
+        prop = (f"Position {brand} on the {label} experience: it is strong (above the scale midpoint) and "
+                f"distinctly ahead of the pooled competitors after Holm correction, "
+                + (f"with a lead (g = {nv.num(best['hedges'])}) that cannot be told apart from "
+                   f"{cand.iloc[1]['label']}'s and clearly more weight in {best['outcome_label'].lower()}."
+                   if overtook else
+                   f"with the largest lead of the qualifying dimensions (g = {nv.num(best['hedges'])})."))
+    elif chosen:
+        prop = (f"Position {brand} provisionally on the {label} experience: it is strong (above the scale midpoint) "
+                "and reliably measured; whether it sets the brand apart cannot be judged without competitor "
+                "ratings on the same dimensions.")
     else:
-        prop = (f"Tentatively position {brand} on the {labels[0].lower()} experience, the best available "
-                f"candidate; it does not yet meet: {chosen.iloc[0]['missing']}.")
-    ev = " | ".join(f"{r['label']}: {_evidence(r, confidence=confidence)}" for _, r in chosen.iterrows())
-    others = cand[~cand["dimension"].isin(positioning)]
-    if len(others):
-        ev += " | not chosen: " + "; ".join(f"{r.label} (misses {r.missing or 'nothing'})"
-                                            for r in others.itertuples())
-    rows.append({"element": ELEMENTS[0], "proposal": prop, "evidence": ev})
+        prop = (f"No experience dimension qualifies for the positioning yet (reliable, strong and ahead of the "
+                f"pooled competitors after Holm correction). The best candidate, {best['label']}, misses "
+                f"{best['missing']}. What would decide it: {_decider(best, has_tests)}.")
+    ev = f"{best['label']}: {_evidence(best, confidence)}"
+    if len(cand) > 1:
+        second = cand.iloc[1]
+        ev += f" | runner-up {second['label']}: {second['decision'].removeprefix('runner-up: ')}"
+    rows = [{"element": ELEMENTS[0], "proposal": prop, "evidence": ev}]
 
-    best = chosen.iloc[0]
-    evp = best["dimension"]
-    prop = f"Promise customers a distinctly {best['label'].lower()} experience with {brand}"
-    t = importance[importance["driver"] == evp] if importance is not None and not importance.empty else []
-    if len(t):
-        top = t.sort_values("share", ascending=False).iloc[0]
-        where = f"{top['outcome_label'].lower()} ({nv.pct(top['share'])} of its explained variance)"
-        if top["rank"] == 1:
-            prop += f" – the strongest driver of {where}."
+    if chosen:
+        prop = f"Promise customers a {'distinctly ' if best['distinctive'] else ''}{label} experience with {brand}"
+        if not np.isfinite(best["importance_share"]):
+            prop += "."
         elif best["drives"]:
-            prop += f" – an experience that drives {where}."
+            prop += f" – the strongest driver of {best['outcome_label'].lower()}."
+        elif best["matters"]:
+            prop += (f" – an experience that matters for {best['outcome_label'].lower()} "
+                     f"({nv.pct(best['importance_share'])} of its explained variance).")
         else:
-            prop += (f" – distinctive, but it explains only {nv.pct(top['share'])} of "
-                     f"{top['outcome_label'].lower()}: test whether the promise can be made to matter "
-                     "before committing to it.")
+            prop += (f" – a differentiator more than a driver: it explains {nv.pct(best['importance_share'])} of "
+                     f"{best['outcome_label'].lower()}'s explained variance, so test whether the promise can be "
+                     "made to matter before committing to it.")
+        rows.append({"element": ELEMENTS[1], "proposal": prop, "evidence": ev.split(" | ")[0]})  # the chosen one's
     else:
-        prop += "."
-    rows.append({"element": ELEMENTS[1], "proposal": prop,
-                 "evidence": f"{best['label']}: {_evidence(best, confidence=confidence)}"})
+        rows.append({"element": ELEMENTS[1], "proposal": "No value promise until a dimension qualifies for the "
+                     "positioning.", "evidence": "see the positioning"})
 
     if theme is True:
-        theme = implementation_theme(data, positioning)
-    if theme is not None and len(theme):
-        terms = list(theme["term"].head(5))
-        sig = theme["significant"].any()
-        prop = ("Carry the promise into every touchpoint in the customers' own words: "
-                + ", ".join(f"“{t}”" for t in terms) + ".")
-        ev = (f"characteristic terms of {int(theme['n_target'].iloc[0])} positive own-brand verbatims "
-              f"(compound ≥ {POSITIVE_COMPOUND}; {theme['target'].iloc[0]}) vs {int(theme['n_reference'].iloc[0])} "
-              "other verbatims: " + "; ".join(
-                  f"{r.term} ({nv.pct(r.target_share)} vs {nv.pct(r.reference_share)}, G² = {r.g2:.1f})"
-                  for r in theme.head(5).itertuples())
-              + ("" if sig else " (none significant after FDR correction: read as indicative)"))
-    elif data.feedback is None:
-        prop = ("No verbatims supplied: derive the implementation theme from qualitative research "
-                "(interviews, observation) around the value promise.")
-        ev = "the client supplies no feedback file"
-    else:
-        prop = "Too few positive own-brand verbatims to derive a theme from customers' words."
-        ev = f"fewer than 5 own-brand verbatims with compound ≥ {POSITIVE_COMPOUND}"
+        theme = implementation_theme(data, best["dimension"]) if chosen else None
+    prop, ev = _theme_row(data, theme if isinstance(theme, Theme) else None, chosen)
     rows.append({"element": ELEMENTS[2], "proposal": prop, "evidence": ev})
     table = pd.DataFrame(rows)
     table["edited"] = False
     return PlatformProposal(table=table, markdown=_markdown(table, brand), candidates=cand,
-                            theme=theme if isinstance(theme, pd.DataFrame) else None,
-                            positioning=positioning, evp=evp, brand=brand, confidence=confidence)
+                            theme=theme if isinstance(theme, Theme) else None, positioning=positioning,
+                            evp=best["dimension"] if chosen else None, brand=brand, confidence=confidence)
 
 
 def apply_override(proposal: PlatformProposal, override: dict | str | None) -> PlatformProposal:
@@ -437,8 +679,7 @@ def apply_override(proposal: PlatformProposal, override: dict | str | None) -> P
 
 
 def platform_findings(proposal: PlatformProposal) -> list[dict]:
-    """Headline findings for the executive summary: the proposed positioning and the EVP, each
-    with its numbers, and the implementation theme.
+    """Findings for the executive summary: the positioning (with the runner-up), the EVP and the theme.
 
     Parameters
     ----------
@@ -450,29 +691,33 @@ def platform_findings(proposal: PlatformProposal) -> list[dict]:
         Keyword arguments of :func:`cem_research.present.findings.record` (keys ``positioning``,
         ``evp``, ``implementation_theme``).
     """
-    cand = proposal.candidates.set_index("dimension")
+    cand, conf = proposal.candidates, proposal.confidence
     tab = proposal.table.set_index("element")
-    out = []
-    pos = proposal.positioning
-    first = cand.loc[pos[0]]
-    edited = " (wording edited by the researcher)" if tab.loc[ELEMENTS[0], "edited"] else ""
-    out.append({"text": f"Proposed experiential positioning{edited}: {tab.loc[ELEMENTS[0], 'proposal']} "
-                        "Evidence – " + "; ".join(f"{cand.loc[d, 'label']}: "
-                                                  f"{_evidence(cand.loc[d], confidence=proposal.confidence)}"
-                                                  for d in pos) + ".",
-                "headline": True, "key": "positioning", "value": float(first["mean"]),
-                "ci": (float(first["ci_low"]), float(first["ci_high"]))})
-    e = cand.loc[proposal.evp]
-    has_imp = np.isfinite(e["importance_share"])
-    edited = " (wording edited by the researcher)" if tab.loc[ELEMENTS[1], "edited"] else ""
-    out.append({"text": f"Proposed experiential value promise{edited}: {tab.loc[ELEMENTS[1], 'proposal']} "
-                        f"Evidence – {_evidence(e, confidence=proposal.confidence)}.",
-                "headline": True, "key": "evp",
-                "value": float(e["importance_share"]) if has_imp else float(e["mean"]),
-                "ci": ((float(e["importance_ci_low"]), float(e["importance_ci_high"])) if has_imp
-                       else (float(e["ci_low"]), float(e["ci_high"])))})
-    edited = " (wording edited by the researcher)" if tab.loc[ELEMENTS[2], "edited"] else ""
-    out.append({"text": f"Overall implementation theme{edited}: {tab.loc[ELEMENTS[2], 'proposal']} "
+    best = cand.iloc[0]
+
+    def edited(i):
+        return " (wording edited by the researcher)" if tab.loc[ELEMENTS[i], "edited"] else ""
+
+    text = f"Proposed experiential positioning{edited(0)}: {tab.loc[ELEMENTS[0], 'proposal']}"
+    if proposal.positioning:
+        text += f" Evidence – {best['label']}: {_evidence(best, conf)}."
+    if len(cand) > 1:
+        second = cand.iloc[1]
+        text += f" Runner-up: {second['label']} – {second['decision'].removeprefix('runner-up: ')}."
+    has_tests = bool(np.isfinite(best["diff"]))
+    value, ci = ((best["diff"], (best["diff_ci_low"], best["diff_ci_high"])) if has_tests
+                 else (best["mean"], (best["ci_low"], best["ci_high"])))
+    out = [{"text": text, "headline": True, "key": "positioning", "value": float(value),
+            "ci": (float(ci[0]), float(ci[1]))}]
+    if proposal.evp is not None:
+        has_imp = bool(np.isfinite(best["importance_share"]))
+        out.append({"text": f"Proposed experiential value promise{edited(1)}: {tab.loc[ELEMENTS[1], 'proposal']} "
+                            f"Evidence – {_evidence(best, conf)}.",
+                    "headline": True, "key": "evp",
+                    "value": float(best["importance_share"]) if has_imp else float(best["mean"]),
+                    "ci": ((float(best["importance_ci_low"]), float(best["importance_ci_high"])) if has_imp
+                           else (float(best["ci_low"]), float(best["ci_high"])))})
+    out.append({"text": f"Overall implementation theme{edited(2)}: {tab.loc[ELEMENTS[2], 'proposal']} "
                         f"Evidence – {tab.loc[ELEMENTS[2], 'evidence']}.",
                 "headline": False, "key": "implementation_theme", "value": None, "ci": None})
     return out
@@ -513,22 +758,41 @@ class ExperientialPlatform(Section):
         drivers = Drivers().result(data, settings)
         proposal = propose_platform(data, profile.profile, profile.tests,
                                     drivers.importance if drivers is not None else None,
-                                    confidence=settings.confidence)
+                                    confidence=settings.confidence, reliability=Reliability().result(data, settings),
+                                    threshold=settings.reliability_threshold)
         return apply_override(proposal, self.override)
 
     def findings(self, result: PlatformProposal, data: "ClientData", settings: Settings) -> list[dict]:
         return platform_findings(result)
 
     def present(self, result: PlatformProposal, data: "ClientData", settings: Settings) -> list[Shown]:
-        cols = ["label", "mean", "ci_low", "ci_high", "midpoint", "competitor_mean", "strong", "diff", "p_corr",
-                "differs", "importance_share", "importance_ci_low", "importance_ci_high", "drives", "criteria_met",
-                "missing", "reliability_flag"]
-        shown = [Shown("table", result.candidates[cols], "Positioning candidates: the three criteria per dimension",
-                       {"percent": ("importance_share", "importance_ci_low", "importance_ci_high")}, layer="appendix")]
-        if result.theme is not None:
-            shown.append(Shown("table", result.theme[["term", "target_docs", "target_share", "reference_share",
-                                                      "log_ratio", "g2", "p_corr", "example"]],
-                               f"Implementation theme: characteristic terms ({result.theme['target'].iloc[0]})",
+        adj = f"adjusted {nv.ci_label(settings.confidence)}"
+        rename = {"strength_diff": "mean minus midpoint", "strength_ci_low": f"mean minus midpoint, {adj} low",
+                  "strength_ci_high": f"mean minus midpoint, {adj} high", "strength_p_corr": "strength: p (Holm)",
+                  "diff_ci_low": f"difference, {adj} low", "diff_ci_high": f"difference, {adj} high",
+                  "p_corr": "p (Holm)", "n_ahead": "significantly ahead of", "n_competitors": "competitors",
+                  "importance_share": "share of R² (main outcome)", "drives": "strongest driver (clear)",
+                  "matters": "above an equal split", "competitor_mean": "pooled competitors' mean"}
+        cols = ["label", "alpha", "reliable", "mean", "strength_diff", "strength_ci_low", "strength_ci_high",
+                "strength_p_corr", "strong", "competitor_mean", "diff", "diff_ci_low", "diff_ci_high", "hedges",
+                "p_corr", "distinctive", "n_ahead", "n_competitors", "importance_share", "importance_ci_low",
+                "importance_ci_high", "drives", "matters", "qualifies", "decision"]
+        pct = {"percent": ("importance_share", "importance_ci_low", "importance_ci_high")}
+        cand = result.candidates
+        shown = [Shown("table", cand[cols], "Positioning candidates scored by the decision rule (reliable, strong, "
+                       "distinctive after Holm; importance on the main outcome), chosen dimension first",
+                       {**pct, "rename": rename}, layer="appendix")]
+        if len(cand) > 1:
+            two = cand.head(2).assign(role=["chosen" if cand.iloc[0]["chosen"] else "best candidate", "runner-up"])
+            shown.append(Shown("table", two[["role", "label", "diff", "hedges", "p_corr", "importance_share",
+                                             "importance_ci_low", "importance_ci_high", "decision"]],
+                               "The positioning and its runner-up: why the runner-up lost", {**pct, "rename": rename},
+                               layer="appendix"))
+        if result.theme is not None and result.theme.enough:
+            shown.append(Shown("table", result.theme.phrases[["phrase", "target_docs", "target_share",
+                                                               "reference_share", "g2", "p_corr", "quote"]],
+                               f"Implementation theme: phrases from positive sentences about the "
+                               f"{result.theme.label.lower()} experience ({result.theme.n_sentences} sentences)",
                                {"percent": ("target_share", "reference_share")}, layer="appendix"))
         shown.append(Shown("markdown", result.markdown, layer="appendix"))
         shown.append(Shown("table", result.table, "The experiential platform: proposal and evidence"))

@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from cem_research.client.config import ClientConfig
     from cem_research.client.data import ClientData
 
-__all__ = ["reliability_table", "item_table", "add_reliability_flag", "reliability_finding", "flag_text",
-           "Reliability"]
+__all__ = ["reliability_table", "item_table", "reverse_worded_items", "add_reliability_flag",
+           "reliability_finding", "flag_text", "Reliability"]
 
 ITEM_COLUMNS = ["construct", "item", "reversed", "n", "mean", "sd", "item_total_r", "alpha_if_deleted",
                 "alpha", "raises_alpha"]
@@ -123,6 +123,17 @@ def reliability_table(data: "ClientData", threshold: float = RELIABILITY_THRESHO
     return pd.DataFrame(out)
 
 
+def with_wording(items: pd.DataFrame, cfg) -> pd.DataFrame:
+    """``items`` with a ``question`` column after ``item`` (its wording, ``question:`` in the study set-up or
+    the export's variable label) when any item has one; unchanged otherwise."""
+    questions = getattr(cfg, "questions", None) or {}
+    if items is None or not len(items) or not any(q in questions for q in items["item"]):
+        return items
+    out = items.copy()
+    out.insert(list(out.columns).index("item") + 1, "question", out["item"].map(lambda i: questions.get(i, "")))
+    return out
+
+
 def item_table(data: "ClientData", rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Item analysis of every multi-item construct (own brand rows by default).
 
@@ -157,6 +168,61 @@ def item_table(data: "ClientData", rows: pd.DataFrame | None = None) -> pd.DataF
     if not parts:
         return pd.DataFrame(columns=ITEM_COLUMNS)
     return pd.concat(parts, ignore_index=True)
+
+
+def reverse_worded_items(items: pd.DataFrame) -> pd.DataFrame:
+    """Items that correlate negatively with the rest of their construct and whose deletion raises alpha.
+
+    Parameters
+    ----------
+    items : DataFrame
+        :func:`item_table`.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``items`` with ``item_total_r < 0`` and ``raises_alpha`` (each item once, in table
+        order).  Not yet ``reversed``: probably reverse-worded and not declared under ``reverse:``;
+        already ``reversed``: declared, yet still negative (check whether it really is reverse-worded).
+
+    Notes
+    -----
+    A reverse-worded item left unreversed correlates negatively with the construct's other items,
+    pulls alpha down, and alpha rises when it is dropped (e.g. Streiner 2003, *J. Pers. Assess.* 80,
+    99-103).  Both conditions are required, so a merely weak item is not called reverse-worded.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"construct": ["a", "a"], "item": ["x", "y"], "reversed": [False, False],
+    ...                   "item_total_r": [0.5, -0.4], "raises_alpha": [False, True]})
+    >>> reverse_worded_items(t)["item"].tolist()
+    ['y']
+    """
+    if items is None or items.empty:
+        return pd.DataFrame(columns=ITEM_COLUMNS)
+    hit = (items["item_total_r"] < 0) & items["raises_alpha"].astype(bool)
+    return items[hit].drop_duplicates(["construct", "item"]).reset_index(drop=True)
+
+
+def _reverse_text(items: pd.DataFrame | None, labels: dict) -> str:
+    """The sentence naming each probably reverse-worded item ("" when there is none)."""
+    rev = reverse_worded_items(items) if items is not None else pd.DataFrame()
+    if rev.empty:
+        return ""
+
+    def one(r):
+        return (f"{r.item} of {labels.get(r.construct, r.construct)} (item–total r = {nv.num(r.item_total_r)}; "
+                f"alpha {nv.num(r.alpha)} rises to {nv.num(r.alpha_if_deleted)} without it)")
+
+    new, declared = rev[~rev["reversed"].astype(bool)], rev[rev["reversed"].astype(bool)]
+    text = ""
+    if len(new):
+        text += (f" Probably reverse-worded: {nv.join([one(r) for r in new.itertuples()])}: declare "
+                 f"{'it' if len(new) == 1 else 'them'} under `reverse:`.")
+    if len(declared):
+        text += (f" Declared under `reverse:` yet still negative: {nv.join([one(r) for r in declared.itertuples()])}: "
+                 "check whether the wording is really reversed.")
+    return text
 
 
 def add_reliability_flag(frame: pd.DataFrame | None, reliability: pd.DataFrame | None,
@@ -198,7 +264,7 @@ def add_reliability_flag(frame: pd.DataFrame | None, reliability: pd.DataFrame |
 
 
 def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD,
-                        confidence: float = 0.95) -> dict:
+                        confidence: float = 0.95, items: pd.DataFrame | None = None) -> dict:
     """Plain-words finding for the measurement-quality section.
 
     Parameters
@@ -209,13 +275,16 @@ def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILIT
         The threshold the table was built with (stated in the sentence).
     confidence : float, default 0.95
         Level of the alpha intervals.
+    items : DataFrame, optional
+        :func:`item_table`: every item :func:`reverse_worded_items` finds is named, with the advice
+        to declare it under ``reverse:`` (a headline).
 
     Returns
     -------
     dict
         Keyword arguments for :func:`cem_research.present.findings.record` (``text, headline, key,
-        value, ci``): the weakest multi-item construct's raw alpha with its CI, and every
-        construct below the threshold by name.
+        value, ci``): the weakest multi-item construct's raw alpha with its CI, every construct
+        below the threshold by name, and every probably reverse-worded item.
     """
     multi = reliability[reliability["k"] >= 2].dropna(subset=["alpha"])
     if multi.empty:
@@ -238,7 +307,8 @@ def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILIT
         text = base + (f"The weakest is {weakest['label']} (alpha = {nv.num(weakest['alpha'])}, "
                        f"{nv.ci(weakest['alpha_ci_low'], weakest['alpha_ci_high'], confidence=confidence)}; "
                        f"standardized {nv.num(weakest['alpha_std'])}).")
-    return {"text": text, "headline": bool(len(low)), "key": "reliability_min_alpha",
+    rev = _reverse_text(items, dict(zip(reliability["construct"], reliability["label"])))
+    return {"text": text + rev, "headline": bool(len(low)) or bool(rev), "key": "reliability_min_alpha",
             "value": float(weakest["alpha"]),
             "ci": (float(weakest["alpha_ci_low"]), float(weakest["alpha_ci_high"]))}
 
@@ -269,7 +339,7 @@ class Reliability(Section):
 
     def findings(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[dict]:
         return [reliability_finding(result, threshold=settings.reliability_threshold,
-                                    confidence=settings.confidence)]
+                                    confidence=settings.confidence, items=item_table(data))]
 
     def present(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[Shown]:
         return [
@@ -277,5 +347,6 @@ class Reliability(Section):
                   "Reliability per construct (own-brand rows; alpha = raw, alpha_std = standardized)",
                   {"rename": {"alpha": "alpha (raw)", "alpha_std": "alpha (standardized)",
                               "reversed_items": "reverse-keyed items"}}, layer="appendix"),
-            Shown("table", item_table(data), "Item analysis (reverse-keyed items already reversed)", layer="appendix"),
+            Shown("table", with_wording(item_table(data), data.config),
+                  "Item analysis (reverse-keyed items already reversed)", layer="appendix"),
         ]

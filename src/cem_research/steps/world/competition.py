@@ -8,8 +8,11 @@ comparison in the report: the experiential profile (step 2), the brand elements 
 innovation agenda (step 5) take their rows from it (:func:`own_vs_competitors`), so a comparison shows
 the same difference, interval, p and verdict wherever it is mentioned.  Its intervals are adjusted for
 multiple comparisons (:func:`cem_research.stats.adjusted_interval`) so that each agrees with its Holm
-verdict.  Then the advantages -- constructs on which it leads *every* competitor -- are
-summarised (:func:`brand_advantages`, :func:`competitive_finding`).
+verdict.  Before a comparison is stated, each multi-item construct's reliability is checked among the
+raters of every compared brand (:func:`brand_reliability`); a comparison on a construct whose Cronbach's
+alpha is below the gate among either side's raters is flagged in the table and carries a caveat in the
+finding.  Then the advantages -- constructs on which it leads *every* competitor -- and the best
+construct (:data:`BEST_RULE`) are summarised (:func:`brand_advantages`, :func:`competitive_finding`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pandas as pd
 from cem_research import stats
 from cem_research.client.config import COMPETITOR_KINDS
 from cem_research.present import narrative as nv
+from cem_research.stats import RELIABILITY_THRESHOLD
 from cem_research.steps.section import Section, Settings, Shown
 from cem_research.steps.world.common import KIND_GROUP_LABELS, STEP, brand_order, finding_kwargs, is_text
 from cem_research.steps.world.common import own_rows, weight_column
@@ -29,6 +33,10 @@ from cem_research.steps.world.common import own_rows, weight_column
 
 #: Name of the pooled competitors in :func:`brand_tests`.
 ALL_COMPETITORS = "All competitors"
+#: How :func:`brand_advantages` ranks the constructs, and so which one the finding calls the best.
+BEST_RULE = ("constructs ranked by the number of competitors the own brand is significantly ahead of "
+             "(Holm), then by the fewest it is significantly behind, then by the largest lower limit of the "
+             "adjusted interval against the closest rival")
 
 
 def own_vs_competitors(data, settings: Settings | None = None) -> pd.DataFrame | None:
@@ -109,7 +117,111 @@ def brand_profiles(data, confidence: float = 0.95) -> pd.DataFrame | None:
     return out[out["n"] > 0].reset_index(drop=True)
 
 
-def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.DataFrame | None:
+def _threshold_text(threshold: float) -> str:
+    """``0.7`` -> ``'.70'``."""
+    return nv.num(threshold).removeprefix("0")
+
+
+def brand_reliability(data, threshold: float = RELIABILITY_THRESHOLD) -> pd.DataFrame | None:
+    """Cronbach's alpha of each multi-item construct among the raters of every compared group.
+
+    A comparison of the own brand with a competitor is only as good as the measurement on both sides:
+    a construct whose items hang together for the own brand's raters may not for a competitor's.
+
+    Parameters
+    ----------
+    data : ClientData
+    threshold : float, default 0.70
+        Alpha below this marks the construct ``unreliable`` among that group's raters.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per construct x group: ``level`` (the own brand, each competitor, each competitor kind
+        with at least two rated brands as in :func:`brand_tests`, and :data:`ALL_COMPETITORS`),
+        ``level_type`` (``own``, ``brand``, ``kind``, ``all competitors``), ``construct, label, n, k,
+        alpha, alpha_ci_low, alpha_ci_high, unreliable`` (:func:`cem_research.stats.group_reliability`,
+        unweighted).  Constructs of :func:`brand_tests` with at least two items present.  ``None``
+        without competitor ratings or multi-item constructs.
+
+    Examples
+    --------
+    A construct whose two items agree among the own brand's raters but not among the rival's:
+
+    >>> import numpy as np, pandas as pd
+    >>> from types import SimpleNamespace
+    >>> from cem_research.client.config import parse_config
+    >>> cfg = parse_config({"name": "U", "brand": "Own", "competitors": [{"name": "Rival", "kind": "direct"}],
+    ...     "survey": {"file": "s.csv", "id": "id", "brand": "brand"},
+    ...     "constructs": {"fun": {"items": ["a", "b"]}}}, "u")
+    >>> rng = np.random.default_rng(0); x = rng.normal(size=60)
+    >>> r = pd.DataFrame({"brand": ["Own"] * 30 + ["Rival"] * 30, "brand_kind": ["own"] * 30 + ["direct"] * 30,
+    ...     "a": x, "b": np.r_[x[:30] + rng.normal(0, .3, 30), rng.normal(size=30)]})
+    >>> r["fun"] = r[["a", "b"]].mean(axis=1)
+    >>> d = SimpleNamespace(config=cfg, ratings=r, own=r[r.brand == "Own"], has_competitors=True, weight=None)
+    >>> brand_reliability(d).set_index("level")["unreliable"].to_dict()
+    {'Own': False, 'Rival': True, 'All competitors': True}
+    """
+    if CompetitiveLandscape().skip_reason(data, Settings()) is not None:
+        return None
+    cfg = data.config
+    r = data.ratings
+    multi = [c for c in _compared_constructs(data) if len(cfg.constructs[c].items) >= 2
+             and all(i in r.columns for i in cfg.constructs[c].items)]
+    if not multi:
+        return None
+    kind = r["brand_kind"].astype(str)
+    own = cfg.brand
+    groups = [("brand", r["brand"].astype(str).where(r["brand"].notna()))]
+    kinds = _competitor_kinds_with_groups(data)
+    if kinds:
+        groups.append(("kind", kind.where(kind.isin(kinds)).map(KIND_GROUP_LABELS)))
+    groups.append(("all competitors", pd.Series(np.where(kind != "own", ALL_COMPETITORS, None), index=r.index)))
+    parts = []
+    for level_type, level in groups:
+        for c in multi:
+            items = list(cfg.constructs[c].items)
+            frame = r[items].assign(_level=level.to_numpy())
+            g = stats.group_reliability(frame, items, "_level", threshold=threshold, name=c)
+            g = g.rename(columns={"_level": "level"})
+            if level_type == "brand":
+                g.insert(1, "level_type", np.where(g["level"] == own, "own", "brand"))
+            else:
+                g.insert(1, "level_type", level_type)
+            g.insert(3, "label", nv.label(cfg, c))
+            parts.append(g)
+    out = pd.concat(parts, ignore_index=True)
+    order = {b: i for i, b in enumerate([*brand_order(data), *KIND_GROUP_LABELS.values(), ALL_COMPETITORS])}
+    cons = {c: i for i, c in enumerate(multi)}
+    out = out.assign(_c=out["construct"].map(cons), _l=out["level"].map(order).fillna(len(order)))
+    out = out.sort_values(["_c", "_l"], kind="mergesort").drop(columns=["_c", "_l"])
+    return out[["level", "level_type", "construct", "label", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high",
+                "unreliable"]].reset_index(drop=True)
+
+
+def _with_brand_reliability(out: pd.DataFrame, rel: pd.DataFrame | None, own: str,
+                            threshold: float) -> pd.DataFrame:
+    """``out`` (:func:`brand_tests`) with ``alpha_own, alpha_other, reliability_flag`` from ``rel``."""
+    out = out.copy()
+    if rel is None:
+        out["alpha_own"] = out["alpha_other"] = np.nan
+        out["reliability_flag"] = ""
+        return out
+    alpha = rel.set_index(["construct", "level"])["alpha"]
+    pairs = list(zip(out["construct"], out["competitor"]))
+    out["alpha_own"] = [float(alpha.get((c, own), np.nan)) for c, _ in pairs]
+    out["alpha_other"] = [float(alpha.get((c, g), np.nan)) for c, g in pairs]
+    flags = []
+    for (c, g), a_own, a_other in zip(pairs, out["alpha_own"], out["alpha_other"]):
+        low = [f"alpha {nv.num(a).removeprefix('0') if a >= 0 else nv.num(a)} among {who}'s raters"
+               for who, a in ((own, a_own), (g, a_other)) if np.isfinite(a) and a < threshold]
+        flags.append("; ".join(low) + (f" (below {_threshold_text(threshold)})" if low else ""))
+    out["reliability_flag"] = flags
+    return out
+
+
+def brand_tests(data, correction: str = "holm", confidence: float = 0.95,
+                threshold: float = RELIABILITY_THRESHOLD) -> pd.DataFrame | None:
     """Own brand vs each competitor, each competitor kind and all competitors pooled on every construct.
 
     The one home of the report's own-brand comparisons (Welch t, Hedges g, one Holm family).
@@ -121,6 +233,8 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
         Applied once across *all* rows (every construct x competitor, kind and the pooled competitors).
     confidence : float, default 0.95
         Level of the intervals; the verdict ``significant`` is ``p_corr < 1 - confidence``.
+    threshold : float, default 0.70
+        Reliability gate of ``reliability_flag`` (:func:`brand_reliability`).
 
     Returns
     -------
@@ -133,8 +247,11 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
         :func:`cem_research.stats.compare_to_reference` with ``diff = mean_own - mean_other`` (weighted when
         the ratings carry survey weights; competitor rows have weight 1).  ``ci_low``/``ci_high`` is the
         interval adjusted for multiple comparisons (:func:`cem_research.stats.with_adjusted_interval`): it
-        excludes 0 exactly when ``significant``.  Pairs where the competitor has fewer than 2 ratings are
-        dropped.  ``None`` without competitor ratings.
+        excludes 0 exactly when ``significant``.  Then ``alpha_own, alpha_other`` (Cronbach's alpha of the
+        construct among the own brand's and the competitor's raters, :func:`brand_reliability`; NaN for
+        single-item constructs) and ``reliability_flag`` (which side is below ``threshold``, "" when
+        neither).  Pairs where the competitor has fewer than 2 ratings are dropped.  ``None`` without
+        competitor ratings.
 
     Notes
     -----
@@ -185,9 +302,11 @@ def brand_tests(data, correction: str = "holm", confidence: float = 0.95) -> pd.
     out["label"] = out["dv"].map(lambda c: nv.label(cfg, c))
     out = out.rename(columns={"group": "competitor", "dv": "construct", "n_ref": "n_own",
                               "mean_ref": "mean_own"})
+    out = _with_brand_reliability(out, brand_reliability(data, threshold), own, threshold)
     return out[["comparison", "competitor", "brand_kind", "construct", "label", "n_own", "n_other", "mean_own",
                 "mean_other", "diff", "ci_low", "ci_high", "T", "df", "hedges", "hedges_ci_low",
-                "hedges_ci_high", "p_unc", "p_corr", "significant"]]
+                "hedges_ci_high", "p_unc", "p_corr", "significant", "alpha_own", "alpha_other",
+                "reliability_flag"]]
 
 
 def brand_advantages(tests: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -201,11 +320,23 @@ def brand_advantages(tests: pd.DataFrame | None) -> pd.DataFrame | None:
     Returns
     -------
     DataFrame or None
-        One row per construct (test order): ``construct, label, n_competitors, n_ahead, n_behind,
-        min_diff, max_diff, closest_competitor, closest_ci_low, closest_ci_high, advantage, disadvantage``.
-        ``advantage`` = significantly higher than *every* competitor brand; ``disadvantage`` = significantly
-        lower than at least one; ``closest_*`` the competitor with the smallest difference and its interval.
-        Sorted with advantages first, then by ``min_diff`` descending.
+        One row per construct: ``rank, construct, label, n_competitors, n_ahead, n_behind, min_diff,
+        max_diff, closest_competitor, closest_ci_low, closest_ci_high, advantage, disadvantage,
+        flagged_comparisons``.  ``advantage`` = significantly higher than *every* competitor brand;
+        ``disadvantage`` = significantly lower than at least one; ``closest_*`` the competitor with the
+        smallest difference and its adjusted interval; ``flagged_comparisons`` the competitors whose
+        comparison on the construct carries a ``reliability_flag`` (alpha below the gate among that
+        competitor's or the own brand's raters).  Sorted by :data:`BEST_RULE`
+        (advantages first); ``rank`` 1 is the construct the finding calls the best.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"comparison": "brand", "competitor": ["A", "B", "A", "B"], "construct": list("xxyy"),
+    ...     "label": list("XXYY"), "diff": [0.9, -0.1, 0.3, 0.2], "ci_low": [0.5, -0.4, 0.1, 0.05],
+    ...     "ci_high": [1.3, 0.2, 0.5, 0.35], "significant": [True, False, True, True], "reliability_flag": ""})
+    >>> brand_advantages(t)[["construct", "n_ahead", "advantage"]].values.tolist()
+    [['y', 2, True], ['x', 1, False]]
     """
     if tests is None or tests.empty:
         return None
@@ -218,21 +349,42 @@ def brand_advantages(tests: pd.DataFrame | None) -> pd.DataFrame | None:
         ahead = sub["significant"] & (sub["diff"] > 0)
         behind = sub["significant"] & (sub["diff"] < 0)
         close = sub.loc[sub["diff"].idxmin()]
+        flag = sub["reliability_flag"].astype(str) if "reliability_flag" in sub else pd.Series("", index=sub.index)
         rows.append({"construct": c, "label": sub["label"].iloc[0], "n_competitors": len(sub),
                      "n_ahead": int(ahead.sum()), "n_behind": int(behind.sum()),
                      "min_diff": float(sub["diff"].min()), "max_diff": float(sub["diff"].max()),
                      "closest_competitor": close["competitor"], "closest_ci_low": float(close["ci_low"]),
                      "closest_ci_high": float(close["ci_high"]), "advantage": bool(ahead.all()),
-                     "disadvantage": bool(behind.any())})
+                     "disadvantage": bool(behind.any()),
+                     "flagged_comparisons": ", ".join(map(str, sub.loc[flag != "", "competitor"]))})
     if not rows:
         return None
     out = pd.DataFrame(rows)
-    return out.sort_values(["advantage", "min_diff"], ascending=[False, False], kind="mergesort").reset_index(drop=True)
+    out = out.sort_values(["advantage", "n_ahead", "n_behind", "closest_ci_low", "min_diff"],
+                          ascending=[False, False, True, False, False], kind="mergesort").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out
+
+
+def _caveat(rows: pd.DataFrame) -> str:
+    """A caution on the stated comparisons (rows of :func:`brand_tests`) whose construct is unreliable."""
+    flagged = rows[rows["reliability_flag"].astype(str) != ""] if "reliability_flag" in rows else rows.iloc[:0]
+    if flagged.empty:
+        return ""
+    parts = [f"{r['label']} vs {r['competitor']}: {r['reliability_flag']}" for _, r in flagged.iterrows()]
+    return (f"; caution, reliability below the gate ({nv.join(parts)}), so "
+            + ("that comparison" if len(flagged) == 1 else "those comparisons")
+            + " may partly reflect measurement noise")
 
 
 def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool = True,
                         confidence: float = 0.95) -> dict:
     """The step-1 sentence about competitors: where the own brand leads every rival, where it trails.
+
+    The best construct is the first of :func:`brand_advantages` (:data:`BEST_RULE`).  A stated
+    comparison on a construct whose alpha is below the gate among either brand's raters
+    (``reliability_flag`` of :func:`brand_tests`) carries a caution, and the sentence counts the
+    significant comparisons so flagged.
 
     Parameters
     ----------
@@ -254,6 +406,9 @@ def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool =
     if adv is None:
         return finding_kwargs("No competitor comparison could be made.", key="brand_advantage")
     n_comp = int(adv["n_competitors"].max())
+    brands = tests[tests["comparison"] == "brand"]
+    if "reliability_flag" not in brands:
+        brands = brands.assign(reliability_flag="")
     lead = adv[adv["advantage"]]
     if len(lead):
         top = lead.iloc[0]
@@ -265,15 +420,27 @@ def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool =
         others = list(lead["label"].iloc[1:])
         if others:
             text += f", and also leads every competitor on {nv.join(others)}"
+        text += _caveat(brands[brands["construct"].isin(lead["construct"])])
         value, ci = top["min_diff"], (top["closest_ci_low"], top["closest_ci_high"])
     else:
         best = adv.iloc[0]
-        text = (f"{brand} does not lead every competitor on any construct; its best is {best['label']}, "
-                f"ahead of {int(best['n_ahead'])} of {int(best['n_competitors'])} competitors "
-                f"(closest rival {best['closest_competitor']}: {nv.signed(best['min_diff'])}, "
-                f"{nv.adj_ci(best['closest_ci_low'], best['closest_ci_high'], confidence=confidence)})")
+        if best["n_ahead"] == 0:
+            text = (f"{brand} is not significantly ahead of any competitor on any construct (Welch t, "
+                    "Holm-adjusted)")
+        else:
+            stated = brands[(brands["construct"] == best["construct"]) & brands["significant"]
+                            & (brands["diff"] > 0)]
+            tied = adv[(adv["n_ahead"] == best["n_ahead"]) & (adv["n_behind"] == best["n_behind"])]["label"]
+            tie = (f"; tied on that count with {nv.join(list(tied.iloc[1:]))}, it has the highest lower limit "
+                   "against its closest rival" if len(tied) > 1 else "")
+            text = (f"{brand} does not lead every competitor on any construct; its best is {best['label']}, "
+                    f"significantly ahead of {int(best['n_ahead'])} of {int(best['n_competitors'])} competitors "
+                    f"(no construct is ahead of more, Holm-adjusted{tie}; closest rival "
+                    f"{best['closest_competitor']}: {nv.signed(best['min_diff'])}, "
+                    f"{nv.adj_ci(best['closest_ci_low'], best['closest_ci_high'], confidence=confidence)})")
+            text += _caveat(stated)
         value, ci = best["min_diff"], (best["closest_ci_low"], best["closest_ci_high"])
-    b = tests[(tests["comparison"] == "brand") & tests["significant"] & (tests["diff"] < 0)]
+    b = brands[brands["significant"] & (brands["diff"] < 0)]
     if len(b):
         worst = b.loc[b["diff"].idxmin()]
         kind = {"direct": "direct competitor", "new_entrant": "new entrant",
@@ -282,10 +449,16 @@ def competitive_finding(tests: pd.DataFrame | None, brand: str, headline: bool =
                  f"({nv.count(int(b['construct'].nunique()), 'construct')}); the largest gap is to the {kind} "
                  f"{worst['competitor']} on {worst['label']} ({nv.signed(worst['diff'])}, "
                  f"{nv.adj_ci(worst['ci_low'], worst['ci_high'], confidence=confidence)})")
+        text += _caveat(b.loc[[worst.name]])
     else:
         text += ". It is not significantly behind any competitor on any construct"
+    sig = brands[brands["significant"]]
+    n_flag = int((sig["reliability_flag"].astype(str) != "").sum())
+    if n_flag:
+        text += (f". {n_flag} of the {nv.count(len(sig), 'significant comparison')} with single competitors "
+                 "rest on a construct below the reliability gate among one brand's raters (flagged in the "
+                 "table)")
     return finding_kwargs(text + ".", key="brand_advantage", value=value, ci=ci, headline=headline)
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -320,7 +493,7 @@ class CompetitiveLandscape(Section):
         return None
 
     def compute(self, data, settings: Settings) -> CompetitionResult:
-        tests = brand_tests(data, confidence=settings.confidence)
+        tests = brand_tests(data, confidence=settings.confidence, threshold=settings.reliability_threshold)
         return CompetitionResult(profiles=brand_profiles(data, confidence=settings.confidence), tests=tests,
                                  advantages=brand_advantages(tests))
 
@@ -339,11 +512,19 @@ class CompetitiveLandscape(Section):
         if r.advantages is not None:
             out.append(Shown("table", r.advantages, "Per construct: against how many competitors the own brand is "
                              "significantly ahead or behind (closest competitor's "
-                             f"{nv.level(settings.confidence)} CI adjusted for multiple comparisons)", layer="appendix"))
+                             f"{nv.level(settings.confidence)} CI adjusted for multiple comparisons); {BEST_RULE}; "
+                             "'reliability flagged vs': competitors compared on a construct whose Cronbach's alpha is "
+                             f"below {_threshold_text(settings.reliability_threshold)} among their or the own "
+                             "brand's raters", {"rename": {"flagged_comparisons": "reliability flagged vs"}},
+                             layer="appendix"))
         if r.tests is not None:
             significant = nv.label_values(r.tests[r.tests["significant"]], data.config)
             out.append(Shown("table", significant.drop(columns=["construct", "T", "df", "p_unc"]),
                              "Significant differences, own brand minus competitor (Welch t, Holm-adjusted; "
-                             f"{nv.level(settings.confidence)} {nv.ADJUSTED_CI_NOTE})",
+                             f"{nv.level(settings.confidence)} {nv.ADJUSTED_CI_NOTE}; reliability note: Cronbach's "
+                             "alpha of the construct below "
+                             f"{_threshold_text(settings.reliability_threshold)} among that brand's raters)",
+                             {"rename": {"alpha_own": "Cronbach's α, own brand's raters",
+                                         "alpha_other": "Cronbach's α, competitor's raters"}},
                              layer="appendix"))
         return out

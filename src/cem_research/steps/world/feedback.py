@@ -343,6 +343,62 @@ def quotes_html(quotes: pd.DataFrame | None, cfg=None) -> str:
     return "\n".join(parts)
 
 
+def extreme_gap(touchpoints: pd.DataFrame, confidence: float = 0.95) -> dict | None:
+    """Is the touchpoint with the highest mean sentiment really above the one with the lowest?
+
+    The two are picked *after* looking at every touchpoint, so the test is corrected for all
+    :math:`m = k(k-1)/2` pairs of the :math:`k` touchpoints (Bonferroni; the extreme pair is the one a
+    reader would have chosen whichever it is).
+
+    Parameters
+    ----------
+    touchpoints : DataFrame
+        Rows of :func:`sentiment_summary` for the touchpoints (``level, n, compound, ci_low, ci_high``).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    dict or None
+        ``diff`` (highest minus lowest mean), ``se, df, p_unc, p_corr, m, significant`` and ``ci_low,
+        ci_high`` (the Welch interval at level :math:`1 - \\alpha/m`, which excludes 0 exactly when
+        ``significant``); the SDs are recovered from the t intervals of the summary.  ``None`` with
+        fewer than two touchpoints or fewer than 2 comments in either.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"level": ["a", "b", "c"], "n": [50, 50, 50], "compound": [0.1, 0.2, 0.5],
+    ...                   "ci_low": [0.0, 0.1, 0.4], "ci_high": [0.2, 0.3, 0.6]})
+    >>> g = extreme_gap(t)
+    >>> (round(g["diff"], 2), g["m"], g["significant"])
+    (0.4, 3, True)
+    """
+    from scipy import stats as sps
+
+    tp = touchpoints[touchpoints["n"] >= 2]
+    k = len(tp)
+    if k < 2:
+        return None
+    lo, hi = tp.loc[tp["compound"].idxmin()], tp.loc[tp["compound"].idxmax()]
+    alpha = 1 - confidence
+
+    def var_of_mean(r):  # (half-width of the t interval / t quantile)^2
+        return ((r["ci_high"] - r["ci_low"]) / 2 / sps.t.ppf(1 - alpha / 2, r["n"] - 1)) ** 2
+
+    va, vb = var_of_mean(hi), var_of_mean(lo)
+    se = float(np.sqrt(va + vb))
+    if not np.isfinite(se) or se == 0:
+        return None
+    df = float((va + vb) ** 2 / (va ** 2 / (hi["n"] - 1) + vb ** 2 / (lo["n"] - 1)))
+    diff = float(hi["compound"] - lo["compound"])
+    m = k * (k - 1) // 2
+    p_unc = float(2 * sps.t.sf(abs(diff) / se, df))
+    half = float(sps.t.ppf(1 - alpha / (2 * m), df)) * se
+    p_corr = min(1.0, p_unc * m)
+    return {"diff": diff, "se": se, "df": df, "p_unc": p_unc, "p_corr": p_corr, "m": m,
+            "significant": bool(p_corr < alpha), "ci_low": diff - half, "ci_high": diff + half}
+
+
 def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = None,
                      confidence: float = 0.95, cfg=None) -> dict:
     """Plain-words summary of the verbatims: tone overall, weakest and strongest touchpoint, its words.
@@ -380,11 +436,18 @@ def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = 
     if len(tp) >= 2:
         lo = tp.loc[tp["compound"].idxmin()]
         hi = tp.loc[tp["compound"].idxmax()]
+        gap = extreme_gap(tp, confidence=confidence)
         text += (f". Sentiment is lowest for {word(lo['level'])} (compound {nv.signed(lo['compound'])}, "
                  f"{nv.ci(lo['ci_low'], lo['ci_high'], confidence=confidence)}; {nv.pct(lo['share_negative'])} "
                  f"negative, n = {int(lo['n']):,}) "
                  f"and highest for {word(hi['level'])} ({nv.signed(hi['compound'])}, "
                  f"{nv.ci(hi['ci_low'], hi['ci_high'], confidence=confidence)})")
+        if gap is not None:
+            verdict = ("a real difference" if gap["significant"] else
+                       "not a significant difference, so this ranking is exploratory")
+            text += (f"; the gap of {nv.num(gap['diff'])} between them is {verdict} (Welch t, Bonferroni over the "
+                     f"{nv.count(gap['m'], 'touchpoint pair')}, {nv.p(gap['p_corr'])}; "
+                     f"{nv.adj_ci(gap['ci_low'], gap['ci_high'], confidence=confidence)})")
         if terms is not None and len(terms):
             words = terms[terms["touchpoint"].astype(str) == lo["level"]]["term"].head(3).tolist()
             if words:

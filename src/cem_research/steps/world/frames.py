@@ -13,6 +13,7 @@ import pandas as pd
 
 from cem_research.client.config import ClientConfig
 from cem_research.present import narrative as nv
+from cem_research.stats import tercile_cuts
 from cem_research.steps.world.common import (LOYALTY, NPS_GROUPS, TERCILE_GROUPS, memo, outcome_constructs,
                                              own_rows, weight_column)
 
@@ -44,8 +45,10 @@ def loyalty_groups(values: pd.Series, method: str) -> pd.Series:
         Likelihood to recommend (0-10) for ``method="nps"``, or a loyalty score for ``"terciles"``.
     method : {"nps", "terciles"}
         ``nps``: promoters (9-10), passives (7-8), detractors (0-6) (Reichheld 2003).
-        ``terciles``: ``high`` above the 2/3 quantile, ``low`` at or below the 1/3 quantile,
-        ``medium`` in between (ties stay together, so a group may be empty).
+        ``terciles``: three groups of near-equal size cut between distinct scores
+        (:func:`cem_research.stats.tercile_cuts`): tied scores share a group, so on ceiling-skewed
+        scores everybody with the top score is ``high`` (plain terciles left ``high`` empty and called
+        them ``medium``); with at least three distinct scores no group is empty.
 
     Returns
     -------
@@ -66,16 +69,31 @@ def loyalty_groups(values: pd.Series, method: str) -> pd.Series:
         cats = NPS_GROUPS
     elif method == "terciles":
         if x.notna().any():
-            q1, q2 = x.quantile([1 / 3, 2 / 3])
-            out[x <= q1] = "low"
-            out[(x > q1) & (x <= q2)] = "medium"
-            out[x > q2] = "high"
+            low_max, high_min = tercile_cuts(x)
+            out[x <= low_max] = "low"
+            out[(x > low_max) & (x < high_min)] = "medium"
+            out[x >= high_min] = "high"
         cats = TERCILE_GROUPS
     else:
         raise ValueError(f"method must be 'nps' or 'terciles', got {method!r}")
     out[x.isna()] = pd.NA
     return pd.Series(pd.Categorical(out, categories=list(cats), ordered=True), index=values.index,
                      name=LOYALTY)
+
+
+def tercile_rule(values: pd.Series, label: str) -> str:
+    """The loyalty-group rule in words, with its cut points (:func:`cem_research.stats.tercile_cuts`).
+
+    Examples
+    --------
+    >>> tercile_rule(pd.Series([1.0, 2, 3, 4, 5, 6]), "Loyalty")
+    'near-thirds of Loyalty, ties kept together: low ≤ 2.00, high ≥ 5.00'
+    """
+    low_max, high_min = tercile_cuts(pd.to_numeric(values, errors="coerce"))
+    if not (np.isfinite(low_max) and np.isfinite(high_min)):
+        return f"{label}: all answers equal"
+    return (f"near-thirds of {label}, ties kept together: low ≤ {nv.num(low_max)}, "
+            f"high ≥ {nv.num(high_min)}")
 
 
 def segment_columns(data) -> dict[str, str]:
@@ -94,7 +112,7 @@ def segment_columns(data) -> dict[str, str]:
     construct, method = loyalty_construct(cfg)
     if construct is not None and construct in data.ratings.columns and own_rows(data)[construct].notna().any():
         how = ("promoters / passives / detractors" if method == "nps"
-               else f"terciles of {nv.label(cfg, construct)}")
+               else tercile_rule(own_rows(data)[construct], nv.label(cfg, construct)))
         cols[LOYALTY] = f"Loyalty group ({how})"
     return cols
 

@@ -1,7 +1,9 @@
 """Step 1, "The experience along the journey": reach, satisfaction, effort and drop-out per journey stage.
 
 From the touchpoint events (one row per contact of a customer with the brand), in the stage order the
-client declared (``journey:`` in ``client.yaml``).
+client declared (``journey:`` in ``client.yaml``).  Drop-out at a stage is leaving the journey there: the
+share of the customers who reach the stage and reach no later one.  The final stage has no drop-out --
+ending the journey there is completing it.
 """
 
 from __future__ import annotations
@@ -15,39 +17,21 @@ from cem_research.steps.section import Section, Settings, Shown
 from cem_research.steps.world.common import JOURNEY_MEASURES, STEP, finding_kwargs
 
 
-def _last_stage_codes(tp: pd.DataFrame, stage_order: np.ndarray, stage_codes: np.ndarray,
-                      resp_codes: np.ndarray) -> np.ndarray:
-    """Stage code of each respondent's last event (by time if known, then stage order, then file row).
+def furthest_stage(stage_order: np.ndarray, resp_codes: np.ndarray, n_resp: int) -> np.ndarray:
+    """Journey position of each respondent's furthest stage (-1: no event at a declared stage).
 
-    ``stage_order`` is the journey position of every event's stage (NaN when not in the journey; missing
-    times and positions sort first), ``stage_codes``/``resp_codes`` the factorized stage and respondent
-    (-1: missing respondent, left out). One entry per respondent code.
+    ``stage_order`` is the journey position of every event's stage (NaN when not in the journey),
+    ``resp_codes`` the factorized respondent of every event (-1: missing, left out).
+
+    Examples
+    --------
+    >>> furthest_stage(np.array([0.0, 2.0, 1.0, np.nan]), np.array([0, 0, 1, 2]), 3).tolist()
+    [2, 1, -1]
     """
-    use_time = "time" in tp and tp["time"].notna().any()
-    row = tp["row"]
-
-    def plain(col, kinds):
-        return isinstance(col.dtype, np.dtype) and col.dtype.kind in kinds
-
-    if plain(row, "iu") and (not use_time or plain(tp["time"], "M")):
-        # np.lexsort is stable like the sort below; missing values first: NaT is the smallest int64 and
-        # stage positions are >= 0, so a stage outside the journey gets -1
-        keys = [row.to_numpy(), np.where(np.isnan(stage_order), -1.0, stage_order)]
-        if use_time:
-            keys.append(tp["time"].to_numpy().view(np.int64))
-        perm = np.lexsort(keys)
-    else:
-        keys = pd.DataFrame({"_order": stage_order, "row": row.array})
-        cols = ["_order", "row"]
-        if use_time:
-            keys.insert(0, "time", tp["time"].array)
-            cols = ["time", *cols]
-        perm = keys.sort_values(cols, kind="mergesort", na_position="first").index.to_numpy()
-    resp = resp_codes[perm]
-    keep = resp >= 0
-    last = np.full(int(resp.max(initial=-1)) + 1, -1, dtype=np.int64)
-    np.maximum.at(last, resp[keep], np.flatnonzero(keep))  # position of each respondent's last event
-    return stage_codes[perm][last]
+    ok = (resp_codes >= 0) & ~np.isnan(stage_order)
+    out = np.full(n_resp, -1, dtype=np.int64)
+    np.maximum.at(out, resp_codes[ok], stage_order[ok].astype(np.int64))
+    return out
 
 
 def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
@@ -62,7 +46,8 @@ def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
     -------
     DataFrame or None
         Long format, one row per stage and measure, stages in ``cfg.journey`` order (stages without
-        events are kept with ``n = 0``), measures in the order ``reach, satisfaction, effort, dropout``.
+        events are kept with ``n = 0``), measures in the order ``reach, satisfaction, effort, dropout``
+        (no ``dropout`` at the final stage).
         Columns ``stage, stage_order, measure, n, count, estimate, ci_low, ci_high, scale_min,
         scale_max``:
 
@@ -70,8 +55,11 @@ def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
           stage (``count`` of ``n``), Wilson interval;
         * ``satisfaction``, ``effort`` -- mean over respondents (each respondent's events at the stage
           averaged first, so frequent contacts do not weigh more), t interval; ``n`` respondents;
-        * ``dropout`` -- share of respondents whose last event (by time, else stage order) is at the
-          stage, Wilson interval. At the final stage this is the share who completed the journey.
+        * ``dropout`` -- leaving the journey at the stage: among the respondents who reached the
+          stage (``n``), the share whose furthest stage in the declared order is this one (``count``),
+          i.e. who reach no later stage; Wilson interval.  The final stage has no ``dropout`` row:
+          ending the journey there is completion, not drop-out (its completers are the final stage's
+          ``reach``).
 
         ``None`` without touchpoint events or stages (see :meth:`JourneyStages.skip_reason`).
     """
@@ -97,7 +85,8 @@ def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
     resp_stage = per_resp["stage"].to_numpy()
     stage_pos = {st: i for i, st in enumerate(stages)}
     stage_order = np.array([order.get(st, np.nan) for st in stages] + [np.nan], dtype=float)[stage_codes]
-    last = np.bincount(_last_stage_codes(tp, stage_order, stage_codes, resp_codes), minlength=len(stages))
+    furthest = furthest_stage(stage_order, resp_codes, base)
+    ended = np.bincount(furthest[furthest >= 0], minlength=len(journey))  # journeys ending at each position
     rows = []
     for stage in journey:
         code = stage_pos.get(stage, -1)
@@ -120,10 +109,12 @@ def journey_stages(data, confidence: float = 0.95) -> pd.DataFrame | None:
             rows.append({"stage": stage, "measure": measure, "n": n, "count": n, "estimate": est,
                          "ci_low": mlo, "ci_high": mhi, "scale_min": float(scale[0]),
                          "scale_max": float(scale[1])})
-        dropped = int(last[code]) if code >= 0 else 0
-        lo, hi = stats.proportion_ci(dropped, base, confidence) if base else (np.nan, np.nan)
-        rows.append({"stage": stage, "measure": "dropout", "n": base, "count": dropped,
-                     "estimate": dropped / base if base else np.nan, "ci_low": lo, "ci_high": hi,
+        if order[stage] == len(journey) - 1:  # ending here is completing the journey
+            continue
+        dropped = int(ended[order[stage]])
+        lo, hi = stats.proportion_ci(dropped, reached, confidence) if reached else (np.nan, np.nan)
+        rows.append({"stage": stage, "measure": "dropout", "n": reached, "count": dropped,
+                     "estimate": dropped / reached if reached else np.nan, "ci_low": lo, "ci_high": hi,
                      "scale_min": 0.0, "scale_max": 1.0})
     out = pd.DataFrame(rows)
     out.insert(1, "stage_order", out["stage"].map(order).astype(int))
@@ -143,7 +134,8 @@ def journey_table(stages: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``stage``, then per measure ``<measure>``, ``<measure>_low``, ``<measure>_high`` and ``n`` (the
-        respondents in the touchpoint file), ``n_satisfaction`` (respondents rating at the stage).
+        respondents in the touchpoint file), ``n_satisfaction`` (respondents rating at the stage); no
+        drop-out at the final stage (completion).
     """
     rows = []
     for _, sub in stages.groupby("stage_order", sort=True):
@@ -160,7 +152,7 @@ def journey_table(stages: pd.DataFrame) -> pd.DataFrame:
 
 
 def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95, cfg=None) -> dict:
-    """Plain-words summary of the journey: weakest stage, highest effort, biggest drop-out.
+    """Plain-words summary of the journey: weakest stage, highest effort, biggest drop-out (before the final stage).
 
     Parameters
     ----------
@@ -208,12 +200,12 @@ def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95, cfg=N
         parts.append(f"effort is highest at {word(e['stage'])} (mean {nv.num(e['estimate'])} on "
                      f"{nv.scale_text((e['scale_min'], e['scale_max']))}, "
                      f"{nv.ci(e['ci_low'], e['ci_high'], confidence=confidence)})")
-    drop = stages[stages["measure"] == "dropout"]
-    drop = drop[drop["stage_order"] < drop["stage_order"].max()]
-    if len(drop) and drop["estimate"].max() > 0:
+    drop = stages[(stages["measure"] == "dropout") & (stages["n"] > 0)].dropna(subset=["estimate"])
+    if len(drop) and drop["estimate"].max() > 0:  # the final stage has no drop-out row (completion)
         d = drop.loc[drop["estimate"].idxmax()]
-        parts.append(f"the largest drop-out is after {word(d['stage'])}, where {nv.pct(d['estimate'])} of customers "
-                     f"have their last contact ({nv.pct_ci(d['ci_low'], d['ci_high'], confidence=confidence)})")
+        parts.append(f"the largest drop-out is at {word(d['stage'])}: {nv.pct(d['estimate'])} of the "
+                     f"{int(d['n']):,} customers who reach it go no further along the journey "
+                     f"({nv.pct_ci(d['ci_low'], d['ci_high'], confidence=confidence)})")
     text = "; ".join(parts) + "."
     text = text[0].upper() + text[1:]
     return finding_kwargs(text, key="journey_low_stage", value=value, ci=ci)
@@ -248,10 +240,13 @@ class JourneyStages(Section):
 
         ci = nv.level(settings.confidence)
         table = nv.label_values(journey_table(result), data.config)
-        return [Shown("table", table, f"Journey stages in order ({ci} CIs)",
+        return [Shown("table", table, f"Journey stages in order ({ci} CIs); drop-out = share of the customers "
+                      "reaching a stage who reach no later one (none at the final stage: completion)",
                       {"percent": ("reach", "reach_low", "reach_high", "dropout", "dropout_low", "dropout_high")},
                       layer="appendix"),
                 Shown("figure", world_plots.journey_figure(result, confidence=settings.confidence, cfg=data.config),
                       "Point charts along the journey stages in declared order: reach, mean satisfaction, mean "
-                      f"effort and drop-out at each stage, with {ci} intervals and the number of customers",
+                      "effort and drop-out (the share of the customers reaching a stage who reach no later one; "
+                      f"none at the final stage, which is completion) at each stage, with {ci} intervals and the "
+                      "number of customers",
                       layer="appendix")]  # the client sees the stages in step 4's journey map

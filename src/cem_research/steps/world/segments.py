@@ -2,7 +2,8 @@
 profile and which differences between their levels are real.
 
 For each segment the client declared (``segments:``) and for the loyalty groups (from the NPS question,
-or the terciles of a loyalty outcome): the share of own-brand respondents in each level (Wilson
+or near-thirds of a loyalty outcome with tied scores kept together, the rule and cut points in the
+segment's label, :func:`~cem_research.steps.world.frames.tercile_rule`): the share of own-brand respondents in each level (Wilson
 interval, :func:`segment_sizes`), the mean of every construct per level (:func:`segment_profiles`),
 the within-level reliability (:func:`~cem_research.steps.world.segment_reliability.segment_reliability`),
 Welch ANOVAs and Games-Howell pairs (:mod:`~cem_research.steps.world.segment_tests`), and the finding
@@ -54,7 +55,25 @@ def segment_sizes(data, confidence: float = 0.95) -> pd.DataFrame | None:
         parts.append(s[["segment", "segment_label", "level", "n", "count", "share", "ci_low", "ci_high"]])
     out = pd.concat(parts, ignore_index=True)
     out["level"] = out["level"].astype(str)
-    return out
+    return in_level_order(out, data.config)
+
+
+def in_level_order(frame: pd.DataFrame, cfg) -> pd.DataFrame:
+    """``frame`` with each segment's rows in the declared level order (``order:``; else numbers
+    numerically, then text: :meth:`cem_research.client.config.ClientConfig.segment_order`).
+
+    Rows keep their order otherwise (a stable sort on segment position, then level position).
+    """
+    if frame is None or not len(frame):
+        return frame
+    rank = {}
+    for seg, levels in frame.groupby("segment", sort=False)["level"]:
+        order = cfg.segment_order(seg, levels.unique()) if hasattr(cfg, "segment_order") else sorted(levels.unique())
+        rank.update({(seg, lv): i for i, lv in enumerate(order)})
+    seg_pos = {seg: i for i, seg in enumerate(frame["segment"].drop_duplicates())}
+    key = [(seg_pos[sg], rank.get((sg, lv), len(rank))) for sg, lv in zip(frame["segment"], frame["level"])]
+    order = sorted(range(len(frame)), key=lambda i: key[i])
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def segment_profiles(data, constructs: Sequence[str] | None = None,
@@ -98,8 +117,9 @@ def segment_profiles(data, constructs: Sequence[str] | None = None,
         return None
     out = pd.concat(parts, ignore_index=True)
     out["level"] = out["level"].astype(str)
-    return out[["segment", "segment_label", "level", "construct", "label", "role", "n", "mean", "sd",
-                "ci_low", "ci_high", "scale_min", "scale_max"]]
+    out = out[["segment", "segment_label", "level", "construct", "label", "role", "n", "mean", "sd",
+               "ci_low", "ci_high", "scale_min", "scale_max"]]
+    return in_level_order(out, cfg)
 
 
 def segment_gap(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, pairs: pd.DataFrame | None,
@@ -107,7 +127,10 @@ def segment_gap(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, pairs
     """The segment that makes the largest difference, with its top-vs-bottom gap.
 
     Among the Welch ANOVAs (on ``construct``, or on every construct when ``None``), the significant one
-    (Holm ``p_corr``) with the largest omega squared; if none is significant, the largest omega squared.
+    (Holm ``p_corr``) with the largest omega squared; if none is significant, the largest omega squared
+    (ties, e.g. several at the floor 0, broken by eta squared ``np2``).  Omega squared is Hays' estimate
+    from the one-way sums of squares (:func:`cem_research.stats.omnibus`), which never exceeds eta
+    squared, and the finding names it, so the pick and the number beside it are the same measure.
     Within that segment and construct, the highest and the lowest scoring level and their Games-Howell
     difference. With ``prefer_declared`` the derived loyalty group is used only when no declared segment
     was tested (loyalty groups differ on most constructs almost by definition).
@@ -243,17 +266,19 @@ def segment_finding(profiles: pd.DataFrame | None, tests: pd.DataFrame | None, p
     on = f"{gap['label']} ({nv.scale_text(gap['scale'])})"
     by = f"{gap['segment_label']}"
     body = _gap_sentence(gap, sizes, confidence, cfg)
+    effect = f"Welch ANOVA effect size ω² = {nv.num(gap['omega2'], 3)}"
     if gap["significant"]:
-        text = f"On {on}, the largest segment difference is by {by}: {body}."
+        text = f"On {on}, the largest segment difference ({effect}) is by {by}: {body}."
     elif gap["omnibus_significant"]:
-        text = (f"On {on}, the levels of {by} differ (Welch ANOVA, Holm-adjusted {nv.p(gap['omnibus_p_corr'])}): "
-                f"{body}; no single pair is significant after Holm correction.")
+        text = (f"On {on}, the levels of {by} differ ({effect}, Holm-adjusted "
+                f"{nv.p(gap['omnibus_p_corr'])}): {body}; no single pair is significant after Holm correction.")
     elif construct is None:
         text = (f"No segment differs significantly on any construct (Welch ANOVA, Holm-corrected); the largest, "
-                f"not significant gap is by {by} on {on}: {body}. Treat it as noise until more data confirm it.")
+                f"not significant effect ({effect}) is by {by} on {on}: {body}. Treat it as noise until more data "
+                "confirm it.")
     else:
         text = (f"No segment differs significantly on {on} (Welch ANOVA, Holm-corrected); the largest, not "
-                f"significant gap is by {by}: {body}. Treat it as noise until more data confirm it.")
+                f"significant effect ({effect}) is by {by}: {body}. Treat it as noise until more data confirm it.")
     if construct is None and gap["omnibus_significant"]:
         n_sig = int(tests[tests["significant"] & (tests["segment"] != LOYALTY)].shape[0])
         text += (f" In all, {nv.count(n_sig, 'segment-by-construct comparison')} "

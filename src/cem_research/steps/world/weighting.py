@@ -178,8 +178,9 @@ def section_intro(data) -> "nv.SectionMarkdown | None":
         "respondent gets a **weight** so that the weighted sample has the target shares on every declared "
         "column at once — by *raking* (iterative proportional fitting: adjust to one column's targets, then "
         f"the next, and repeat until all match){' in each wave separately' if spec.by_wave else ''}. "
-        f"Weights are normalised to a mean of 1 and {trim}. Every mean, share, NPS and group comparison in "
-        "the report uses these weights; competitors' raters keep weight 1.\n\n"
+        f"Weights are normalised to a mean of 1 and {trim}. Means, shares, NPS and group comparisons use "
+        "these weights; competitors' raters keep weight 1. Analyses that cannot take them (reliability, "
+        "relative importance, touchpoint events and verbatims) are named in a note at the top of each step.\n\n"
         "**How to read it.** The first table compares the sample's shares with the targets and the weighted "
         "shares (which should equal the targets). The second shows the weights' spread: the more they vary "
         "(CV), the less precise the weighted estimates — Kish's *effective sample size* n_eff = (Σw)²/Σw² is "
@@ -198,8 +199,14 @@ _NOTES = {
     2: ("reliability and item analysis (Cronbach's alpha, item-total correlations), driver importance "
         "(LMG / Shapley and Johnson's relative weights, with their bootstrap intervals) and the "
         "implementation theme (verbatims)"),
-    5: ("the reliability of constructs within waves (Cronbach's alpha), driver importance in the innovation "
-        "agenda (LMG), the touchpoint analysis (touchpoint events) and emerging themes (verbatims)"),
+    3: ("the rank-based (Kruskal-Wallis) rows and the reliability within groups in the segment "
+        "differences, the importance axis of the brand-element importance-performance analysis (LMG) and "
+        "the verbatim analyses"),
+    4: ("the touchpoint, journey and verbatim analyses (touchpoint events and comments are not survey rows "
+        "and carry no survey weight)"),
+    5: ("the reliability of constructs within waves (Cronbach's alpha), the driver shares (LMG) quoted in "
+        "the innovation agenda's evidence (its gains use the weighted regression), the touchpoint analysis "
+        "(touchpoint events) and emerging themes (verbatims)"),
 }
 
 
