@@ -295,12 +295,7 @@ def _check_layout(text: str, delimiter: str, where: dict) -> list[int] | np.ndar
         else:
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = [h.strip() for h in next(reader, [])]
-        seen: set[str] = set()
-        for name in header:
-            if name and name in seen:
-                raise ContractError("the header names this column twice; rename or remove one of them",
-                                    column=name, **where)
-            seen.add(name)
+        _refuse_repeats(header, where)
         if lengths is None:
             lengths = np.fromiter(map(len, reader), dtype=np.int64)
     if len(header) > 1 and (lengths >= 2).all() and (lengths <= len(header)).all():
