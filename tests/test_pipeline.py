@@ -18,7 +18,9 @@ pytestmark = pytest.mark.slow
 
 SECTIONS = ["Executive summary", "How to read this report", "Who the customer is",
             "Measurement quality", "What drives the outcomes", "Touchpoint performance",
-            "Tracking across waves", "Methods appendix", "Reproducibility"]
+            "Tracking across waves", "About this report"]
+#: ... and in the technical appendix beside it
+APPENDIX_SECTIONS = ["All headline findings", "Who the customer is", "Methods appendix", "Reproducibility"]
 
 
 def test_report_exists_with_sections(built_project):
@@ -28,6 +30,9 @@ def test_report_exists_with_sections(built_project):
     html = (root / "reports" / "tiny" / "report.html").read_text()
     for section in SECTIONS:
         assert section in html, section
+    appendix = (root / "reports" / "tiny" / "appendix.html").read_text()
+    for section in APPENDIX_SECTIONS:
+        assert section in appendix, section
     assert html.index("Executive summary") < html.index("Who the customer is")
     assert "<script" not in html.lower()
     assert "src=\"http" not in html and "href=\"http" not in html  # self-contained
@@ -35,7 +40,8 @@ def test_report_exists_with_sections(built_project):
 
 
 def test_hostile_verbatim_is_escaped_and_masked(built_project):
-    html = (built_project["root"] / "reports" / "tiny" / "report.html").read_text()
+    rdir = built_project["root"] / "reports" / "tiny"
+    html = (rdir / "report.html").read_text() + (rdir / "appendix.html").read_text()
     assert "jane.doe@example.com" not in html and "7946 0958" not in html
     assert "<script>alert(1)</script>" not in html
     if "alert(1)" in html:
@@ -44,7 +50,7 @@ def test_hostile_verbatim_is_escaped_and_masked(built_project):
 
 def test_reproducibility_stamp(built_project):
     root = built_project["root"]
-    html = (root / "reports" / "tiny" / "report.html").read_text()
+    html = (root / "reports" / "tiny" / "appendix.html").read_text()  # the stamp is in the appendix
     from cem_research import __version__
     from cem_research.client.io import sha256_file
 
@@ -201,7 +207,7 @@ def test_raw_edit_during_a_run_never_mixes_two_data_versions(tmp_path, monkeypat
     assert all(p["snapshot"] == seen["snapshot"] for p in seen["params"]) and len(seen["params"]) == 2
     new_sum = sha256_file(raw / "survey.csv")
     assert new_sum != old_sum
-    html = (root / "reports" / "tiny" / "report.html").read_text()
+    html = (root / "reports" / "tiny" / "appendix.html").read_text()
     assert old_sum in html and new_sum not in html  # the stamp: the data the notebooks read
     probes = [f for f in _probe_findings(root) if f.get("key") == "probe_osat"]
     assert len(probes) == 2 and all(f["value"] == pytest.approx(old_mean) for f in probes)
@@ -211,7 +217,7 @@ def test_raw_edit_during_a_run_never_mixes_two_data_versions(tmp_path, monkeypat
     monkeypatch.setattr(Runner, "_tasks", original)
     again = Runner(root, jobs=2, echo=lambda m: None).run()[0]
     assert again.ok and again.processed, again.error
-    html = (root / "reports" / "tiny" / "report.html").read_text()
+    html = (root / "reports" / "tiny" / "appendix.html").read_text()
     assert new_sum in html and old_sum not in html
     probes = [f for f in _probe_findings(root) if f.get("key") == "probe_osat"]
     assert len(probes) == 2 and all(f["value"] == pytest.approx(1.0) for f in probes)

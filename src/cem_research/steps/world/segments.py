@@ -59,8 +59,9 @@ def segment_sizes(data, confidence: float = 0.95) -> pd.DataFrame | None:
 
 
 def in_level_order(frame: pd.DataFrame, cfg) -> pd.DataFrame:
-    """``frame`` with each segment's rows in the declared level order (``order:``; else numbers
-    numerically, then text: :meth:`cem_research.client.config.ClientConfig.segment_order`).
+    """``frame`` with each declared segment's rows in the declared level order (``order:``; else numbers
+    numerically, then text: :meth:`cem_research.client.config.ClientConfig.segment_order`); derived
+    segments (loyalty groups) keep their order.
 
     Rows keep their order otherwise (a stable sort on segment position, then level position).
     """
@@ -68,7 +69,8 @@ def in_level_order(frame: pd.DataFrame, cfg) -> pd.DataFrame:
         return frame
     rank = {}
     for seg, levels in frame.groupby("segment", sort=False)["level"]:
-        order = cfg.segment_order(seg, levels.unique()) if hasattr(cfg, "segment_order") else sorted(levels.unique())
+        # a declared segment in its order; a derived one (loyalty groups) keeps the order it was built in
+        order = cfg.segment_order(seg, levels.unique()) if seg in cfg.segments else list(levels.unique())
         rank.update({(seg, lv): i for i, lv in enumerate(order)})
     seg_pos = {seg: i for i, seg in enumerate(frame["segment"].drop_duplicates())}
     key = [(seg_pos[sg], rank.get((sg, lv), len(rank))) for sg, lv in zip(frame["segment"], frame["level"])]
