@@ -39,7 +39,7 @@ CLIENT_KINDS = {
     "ExperientialProfile": ["figure"],
     "Drivers": ["figure"],
     "DriverCrosscheck": [],
-    "ExperientialPlatform": ["table"],
+    "ExperientialPlatform": [],  # its three findings carry the proposal and its evidence
     "BrandElements": ["figure"],
     "ElementImportancePerformance": ["figure"],
     "SegmentDifferences": [],

@@ -746,7 +746,7 @@ def test_platform_section_and_override(demo):
     assert [f["key"] for f in fs] == ["positioning", "evp", "implementation_theme"]
     shown = pf.ExperientialPlatform().present(prop, data, s)
     assert [x.kind for x in shown] == ["table", "table", "table", "markdown", "table"]  # candidates, runner-up, theme
-    assert [x.layer for x in shown] == ["appendix"] * 4 + ["client"]
+    assert [x.layer for x in shown] == ["appendix"] * 5  # the client reads the proposal in its findings
     assert list(shown[1].content["role"]) == ["chosen", "runner-up"]
     assert shown[3].content == prop.markdown and list(shown[4].content["element"]) == list(pf.ELEMENTS)
     edited = pf.ExperientialPlatform(override={"evp": "Your daily moment of warmth."})

@@ -196,8 +196,8 @@ def dot_interval(data: pd.DataFrame, x: str, y: str, low: str = "ci_low", high: 
     ax.set_ylabel("")
     if title:
         ax.set_title(title)
-    if hue:
-        ax.legend(loc="best", fontsize=8)
+    if hue:  # below the axes: inside, it can hide a dot
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     return ax
 
 

@@ -795,5 +795,5 @@ class ExperientialPlatform(Section):
                                f"{result.theme.label.lower()} experience ({result.theme.n_sentences} sentences)",
                                {"percent": ("target_share", "reference_share")}, layer="appendix"))
         shown.append(Shown("markdown", result.markdown, layer="appendix"))
-        shown.append(Shown("table", result.table, "The experiential platform: proposal and evidence"))
+        shown.append(Shown("table", result.table, "The experiential platform: proposal and evidence", layer="appendix"))
         return shown
