@@ -1,4 +1,4 @@
-"""The frame of the client report: style, reading guide, executive summary, methods appendix, stamp."""
+"""The frame of the report and its technical appendix: style, reading guide, methods appendix, stamp."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 from cem_research import __version__
 from cem_research.present import narrative as nv
 from cem_research.present.plots import KIND_LABELS
-from cem_research.present.report.pageone import all_headline_findings, page_one
 from cem_research.present.report.render import Doc
 from cem_research.present.report.wording import reword, reword_html
 
@@ -125,12 +124,6 @@ def table(doc: Doc, header: list[str], rows: list[list], caption: str = "", data
     cap = f"<p><em>{html.escape(caption)}</em></p>" if caption else ""
     return reword_html(f'{cap}<div class="table-wrap"><table><thead><tr>{th}</tr></thead>'
                        f"<tbody>{trs}</tbody></table></div>")
-
-
-def summary(doc: Doc, main_title: str | None = None) -> str:
-    """The executive summary: page one (key figures, one sentence per step, top five actions), then
-    every headline finding in full ("All headline findings"); see :mod:`.pageone`."""
-    return page_one(doc, main_title) + all_headline_findings(doc)
 
 
 def weighting_methods(doc: Doc, meta: dict, segment_labels: dict | None = None) -> str:

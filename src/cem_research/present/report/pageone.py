@@ -88,8 +88,7 @@ def plain(sentence: str) -> str:
     >>> plain("Fix first: Mobile app order (Concentrate here).")
     'Fix first: Mobile app order (Concentrate here).'
     """
-    out, depth, start = [], 0, 0
-    keep = []
+    depth, start, keep = 0, 0, []
     for i, ch in enumerate(sentence):
         if ch == "(":
             if depth == 0:
