@@ -180,3 +180,17 @@ def clients(tmp_path_factory):
             if (raw / name).exists():
                 loaded[name] = load_client(name, raw_root=raw)
     return loaded
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's package) driven by Playwright; the test is skipped without it."""
+    from cem_research.present.pdf import FLAGS, find_browser
+
+    if find_browser() is None:
+        pytest.skip("no Chromium on this machine: `make browser` (root) or apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=find_browser(), args=[f for f in FLAGS if f != "--headless"])
+        yield b
+        b.close()

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cem_research.present.pdf import FLAGS, find_browser
+from cem_research.present.pdf import find_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if find_browser() is None:
-        pytest.skip("no Chromium on this machine: `make browser` (root) or apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find_browser(),
-                              args=[f for f in FLAGS if f != "--headless"])
-        yield b
-        b.close()
 
 
 def test_report_renders_in_chromium(built_project, browser):

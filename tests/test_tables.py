@@ -425,17 +425,10 @@ TEXT_COLUMN_PX = 992  # body max-width 1040px less 2 x 1.5rem padding, at a 1280
 
 
 @pytest.fixture(scope="module")
-def chromium_page():
-    from cem_research.present.pdf import find_browser
-
-    if find_browser() is None:
-        pytest.skip("no Chromium on this machine: `make browser` (root) or apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=find_browser(), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
+def chromium_page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    yield page
+    page.close()
 
 
 def report_page(fragment, font=None):
