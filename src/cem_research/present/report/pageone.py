@@ -27,7 +27,6 @@ ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "etc", "cf", "co", "inc", "ltd", 
                            "ms", "st", "no", "approx", "fig", "al"})
 #: A step sentence longer than this is cut at its last top-level ";" within the limit.
 MAX_SENTENCE_WORDS = 45
-_CODE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 #: A parenthesis holding any of these is statistics (interval, test, n, effect size, scale), left to the
 #: evidence the sentence links to: page one speaks business language (:func:`plain`).
 STATISTICS = re.compile(r"\bCI\b|\bp\s*[<=>]|Holm|Hedges|\bg\s*=|\bn\s*=|G²|Welch|Games|ANOVA|alpha|omega"
@@ -221,7 +220,7 @@ def _actions(doc: Doc) -> str:
     lis = []
     for r in rows[:TOP_ACTIONS]:
         what = str(r.get("opportunity"))
-        what = nv.label(None, what) if _CODE.match(what) else what
+        what = nv.value_label(None, "opportunity", what)  # a code in words (the section shows labels already)
         step = re.match(r"\s*(\d)\b", str(r.get("step") or ""))
         where = str(r.get("kind") or "") + (f" (step {step.group(1)})" if step else "")
         gain = (f"expected gain {nv.signed(r.get('gain'))} {unit} "
