@@ -207,11 +207,30 @@ def test_weighted_welch_equals_pingouin_with_equal_weights():
     assert got["statistic"] == pytest.approx(float(ref["F"].iloc[0]))
     assert got["p_unc"] == pytest.approx(float(ref["p_unc"].iloc[0]))
     assert got["df2"] == pytest.approx(float(ref["ddof2"].iloc[0]))
-    pair = bseg._extreme_pair(df, "y", "seg", summ["mean"], summ, weighted=True)
+    pair = bseg._extreme_pair(summ)
     gh = pg.pairwise_gameshowell(data=df, dv="y", between="seg")
     ref = gh[(gh["A"] == "a") & (gh["B"] == "c")].iloc[0]
     assert pair["pair"] == "c vs a" and pair["pair_diff"] == pytest.approx(-float(ref["diff"]))
     assert pair["pair_p"] == pytest.approx(float(ref["pval"]), abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_unweighted_extreme_pair_equals_pingouin_gameshowell(seed):
+    """The extreme pair computed alone equals pingouin's Games-Howell row for that pair (4 groups)."""
+    rng = np.random.default_rng(seed)
+    g = np.repeat(["a", "b", "c", "d"], [40, 25, 60, 18])
+    y = rng.normal(4, 1 + (g == "c"), len(g)) + np.select([g == "b", g == "d"], [0.5, -0.6], 0)
+    df = pd.DataFrame({"seg": g, "y": y})
+    pair = bseg._extreme_pair(bseg._summaries(df, "y", "seg", None))
+    gh = pg.pairwise_gameshowell(data=df, dv="y", between="seg")
+    hi, lo = pair["pair"].split(" vs ")
+    ref = gh[((gh["A"] == hi) & (gh["B"] == lo)) | ((gh["A"] == lo) & (gh["B"] == hi))].iloc[0]
+    sign = 1.0 if ref["A"] == hi else -1.0
+    assert pair["pair_diff"] == pytest.approx(sign * float(ref["diff"]))
+    assert pair["pair_hedges"] == pytest.approx(sign * float(ref["hedges"]))
+    assert pair["pair_p"] == pytest.approx(float(ref["pval"]), rel=1e-9, abs=1e-12)
+    half = pair["pair_ci_high"] - pair["pair_diff"]
+    assert half == pytest.approx(float(sps.t.ppf(0.975, float(ref["df"]))) * float(ref["se"]))
 
 
 def test_weighted_summaries_equal_statsmodels():

@@ -76,39 +76,32 @@ def _group_reliability(frame: pd.DataFrame, seg: str, items: list[str], groups: 
     return (min(finite) if finite else np.nan), low
 
 
-def _extreme_pair(sub: pd.DataFrame, value: str, seg: str, means: pd.Series, summary: pd.DataFrame | None = None,
-                  weighted: bool = False) -> dict:
+def _extreme_pair(summary: pd.DataFrame) -> dict:
     """Games-Howell comparison of the highest- and lowest-scoring groups (Welch CI of the pair).
 
-    ``pingouin.pairwise_gameshowell`` gives the family-wise p-value over all pairs; the interval is
-    the per-pair Welch interval ``diff ± t(df) · se`` from the same standard error and df (the
-    simultaneous Games-Howell interval of :func:`cem_research.stats.compare_groups` needs a
-    studentized-range quantile per pair, which costs about a second each).  ``weighted``: the same
-    Games-Howell statistic from the weighted means and SDs of ``summary`` with Kish's effective n
-    (as the weighted :func:`cem_research.stats.compare_groups`), Hedges g on the effective n.
+    ``summary`` holds each group's ``mean``, ``sd`` and ``n_eff`` (:func:`_summaries`; without weights
+    ``n_eff`` is the group size and ``sd`` the sample SD).  The p-value is the Games-Howell one of
+    ``pingouin.pairwise_gameshowell`` (``studentized_range.sf(√2·|t|, k, df)``, Welch's df), computed
+    for this pair only: the same value, without integrating the studentized range for every other
+    pair.  The interval is the per-pair Welch interval ``diff ± t(df) · se`` from the same standard
+    error and df (the simultaneous Games-Howell interval of every pair is :func:`segment_pairs`);
+    Hedges g uses the pooled SD on the (effective) n.
     """
+    means = summary["mean"].astype(float)
     hi, lo = means.idxmax(), means.idxmin()
-    if weighted:
-        a, b = summary.loc[hi], summary.loc[lo]
-        va, vb = a["sd"] ** 2 / a["n_eff"], b["sd"] ** 2 / b["n_eff"]
-        se = float(np.sqrt(va + vb))
-        df = float((va + vb) ** 2 / (va ** 2 / (a["n_eff"] - 1) + vb ** 2 / (b["n_eff"] - 1)))
-        diff = float(a["mean"] - b["mean"])
-        half = float(sps.t.ppf(0.975, df)) * se
-        k = len(summary)
-        p = float(np.clip(sps.studentized_range.sf(np.sqrt(2) * abs(diff) / se, k, df), 0, 1)) if se > 0 else np.nan
-        dof = a["n_eff"] + b["n_eff"] - 2
-        pooled = np.sqrt(((a["n_eff"] - 1) * a["sd"] ** 2 + (b["n_eff"] - 1) * b["sd"] ** 2) / dof)
-        g = diff / pooled * (1 - 3 / (4 * (a["n_eff"] + b["n_eff"]) - 9)) if pooled > 0 else np.nan
-        return {"pair": f"{hi} vs {lo}", "pair_diff": diff, "pair_ci_low": diff - half, "pair_ci_high": diff + half,
-                "pair_hedges": float(g), "pair_p": p}
-    gh = pg.pairwise_gameshowell(data=sub, dv=value, between=seg)
-    row = gh[((gh["A"] == hi) & (gh["B"] == lo)) | ((gh["A"] == lo) & (gh["B"] == hi))].iloc[0]
-    sign = 1.0 if row["A"] == hi else -1.0
-    diff = sign * float(row["diff"])
-    half = float(sps.t.ppf(0.975, float(row["df"]))) * float(row["se"])
+    a, b = summary.loc[hi], summary.loc[lo]
+    va, vb = a["sd"] ** 2 / a["n_eff"], b["sd"] ** 2 / b["n_eff"]
+    se = float(np.sqrt(va + vb))
+    df = float((va + vb) ** 2 / (va ** 2 / (a["n_eff"] - 1) + vb ** 2 / (b["n_eff"] - 1)))
+    diff = float(a["mean"] - b["mean"])
+    half = float(sps.t.ppf(0.975, df)) * se
+    k = len(summary)
+    p = float(np.clip(sps.studentized_range.sf(np.sqrt(2) * abs(diff) / se, k, df), 0, 1)) if se > 0 else np.nan
+    dof = a["n_eff"] + b["n_eff"] - 2
+    pooled = np.sqrt(((a["n_eff"] - 1) * a["sd"] ** 2 + (b["n_eff"] - 1) * b["sd"] ** 2) / dof)
+    g = diff / pooled * (1 - 3 / (4 * (a["n_eff"] + b["n_eff"]) - 9)) if pooled > 0 else np.nan
     return {"pair": f"{hi} vs {lo}", "pair_diff": diff, "pair_ci_low": diff - half, "pair_ci_high": diff + half,
-            "pair_hedges": sign * float(row["hedges"]), "pair_p": float(row["pval"])}
+            "pair_hedges": float(g), "pair_p": p}
 
 
 def _omnibus(sub: pd.DataFrame, value: str, seg: str, k: int, summary: pd.DataFrame | None = None,
@@ -210,7 +203,7 @@ def segment_differences(data: "ClientData", constructs: list[str] | None = None,
             summary = _summaries(sub, c, seg, w)
             means = summary["mean"].astype(float)
             row = _omnibus(sub, c, seg, len(groups), summary, weighted=w is not None)
-            best = _extreme_pair(sub, c, seg, means, summary, weighted=w is not None)
+            best = _extreme_pair(summary)
             min_alpha, low = _group_reliability(own[own[seg].astype(str).isin(groups)], seg,
                                                 list(cfg.constructs[c].items), groups, threshold)
             rows.append({"segment": seg, "segment_label": seg_label, "dimension": c, "label": nv.label(cfg, c),
