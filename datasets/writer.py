@@ -97,12 +97,10 @@ def render_yaml(spec: Spec, seed: int, n_rows: dict[str, int], command: str) -> 
         _render_construct(L, c)
     add("  # Outcomes")
     for o in spec.outcomes:
-        for item, w in zip(o.items, o.wording):
-            add(f"  #   {item}: {w}")
+        add(f"  {o.name}:")
+        _render_items(L, o.items, o.wording, ())
         if len(o.items) == 1:
-            add(f"  {o.name}: {{items: {_flow(o.items)}, scale: [{o.scale[0]}, {o.scale[1]}]}}")
-        else:
-            add(f"  {o.name}: {{items: {_flow(o.items)}}}")
+            add(f"    scale: [{o.scale[0]}, {o.scale[1]}]")
     add(f"drivers: {_flow(spec.drivers)}")
     add(f"outcomes: {_flow(o.name for o in spec.outcomes)}")
     add(_c("nps: recommend", "single 0-10 item used for the Net Promoter Score"))
@@ -174,14 +172,19 @@ def _render_methods(L: list[str], spec: Spec, n_rows: dict[str, int]) -> None:
         add(f"    {col}: {{" + ", ".join(f"{_q(lv)}: {sh:g}" for lv, sh in zip(levels, shares)) + "}")
 
 
+def _render_items(L: list[str], items, wording, reverse) -> None:
+    """``items:`` with each item's question wording (``{name: ..., question: ...}``)."""
+    L.append("    items:")
+    for item, w in zip(items, wording):
+        rev = "  # reverse-keyed" if item in reverse else ""
+        L.append(f"      - {{name: {_q(item)}, question: {_q(w)}}}{rev}")
+
+
 def _render_construct(L: list[str], c: Construct) -> None:
     if c.note:
         L.append(f"  # {c.note}")
     L.append(f"  {c.name}:")
-    L.append(f"    items: {_flow(c.items)}")
-    for item, w in zip(c.items, c.wording):
-        rev = "  (reverse-keyed)" if item in c.reverse else ""
-        L.append(f"    #   {item}: {w}{rev}")
+    _render_items(L, c.items, c.wording, c.reverse)
     if c.reverse:
         L.append(f"    reverse: {_flow(c.reverse)}")
     if c.scale:

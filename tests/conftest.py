@@ -103,6 +103,7 @@ def built_project(tmp_path_factory):
     lines = survey.read_text().splitlines()
     header = lines[0].split(",")
     item = next(iter(cfg["constructs"].values()))["items"][0]
+    item = item["name"] if isinstance(item, dict) else item
     col = header.index(item)
     cells = lines[3].split(",")
     cells[col] = "99"

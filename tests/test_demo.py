@@ -59,6 +59,10 @@ class Client:
     def __init__(self, folder: Path):
         self.folder = folder
         self.cfg = yaml.safe_load((folder / "client.yaml").read_text(encoding="utf-8"))
+        self.questions = {}  # items are declared as {name, question}: keep the names, note the wording
+        for c in self.cfg["constructs"].values():
+            self.questions.update({i["name"]: i["question"] for i in c["items"] if isinstance(i, dict)})
+            c["items"] = [i["name"] if isinstance(i, dict) else i for i in c["items"]]
         self.truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
         self.sep = (self.cfg.get("csv") or {}).get("delimiter", ",")
         s = self.cfg["survey"]
@@ -360,6 +364,13 @@ def test_yaml_uses_only_contract_keys(client):
     assert set(cfg["outcomes"]) == {"satisfaction", "recommend", "loyalty"}
     assert cfg["constructs"][cfg["nps"]]["scale"] == [0, 10]
     assert cfg["constructs"]["satisfaction"]["scale"] == [1, 10]
+
+
+def test_every_item_declares_its_question(client):
+    """The reports name items by their wording (issue 15): every demo item declares its ``question:``."""
+    items = {i for c in client.cfg["constructs"].values() for i in c["items"]}
+    assert set(client.questions) == items
+    assert all(len(q.split()) >= 3 for q in client.questions.values())
 
 
 def test_yaml_matches_the_csv_files(client):

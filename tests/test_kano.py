@@ -197,6 +197,18 @@ def test_scale_recoding_and_blanks(tmp_path):
     assert set(a["functional"]) <= {1, 2, 3, 4, 5}
 
 
+def test_declared_missing_codes_are_blanks_in_kano_columns(tmp_path):
+    """A "no answer" code declared under `missing:` is a blank in a Kano column; undeclared it is refused."""
+    s = _survey()
+    s["k_f"] = s["k_f"].astype(object)
+    s.loc[[3, 5], "k_f"] = [-99, "-99.0"]
+    data = make_client(tmp_path, "k5", _cfg({**KANO, "missing": [-99]}), {"survey.csv": s})
+    a = kano.kano_answers(data)
+    assert len(a) == 38 and a.attrs["n_blank"] == {"showers": 2}
+    with pytest.raises(ContractError, match="missing:.*found '-99'"):
+        make_client(tmp_path, "k6", _cfg(KANO), {"survey.csv": s})
+
+
 def test_bad_answer_is_one_line_error_with_rows(tmp_path):
     s = _survey()
     s["k_d"] = s["k_d"].astype(object)

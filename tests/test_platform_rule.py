@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from conftest import REPO, inject_verbatim, project_root
+from cem_research.present import narrative as nv
 from cem_research.steps import platform as pf
 from cem_research.steps.section import Settings
 
@@ -249,8 +250,9 @@ def test_forgotten_reverse_declaration_is_named_and_avoided(tmp_path, client, co
     f = rel.findings(rel.result(data, SETTINGS), data, SETTINGS)[0]
     assert f["headline"] and "Probably reverse-worded" in f["text"] and "`reverse:`" in f["text"]
     assert "client.yaml" not in f["text"]
-    for item in items.values():
-        assert f["text"].count(f"{item} of ") == 1  # each item named once
+    for item in items.values():  # each item named once, by its wording, never by its code
+        assert f["text"].count(f"“{nv.item_label(data.config, item)}” of ") == 1
+        assert item not in f["text"]
     found = pf.reverse_worded_items(pf.item_table(data))
     assert set(found["item"]) == set(items.values()) and not found["reversed"].any()
     # the positioning never rests on a construct below the gate
@@ -274,5 +276,5 @@ def test_reliability_finding_without_items_is_unchanged_and_declared_reversals_a
     base = pf.reliability_finding(rel)["text"]
     text = pf.reliability_finding(rel, items=items)["text"]
     assert text.startswith(base) and "Probably reverse-worded" not in text  # y is weak, not negative
-    assert "Declared under `reverse:` yet still negative: z of A" in text
+    assert "Declared under `reverse:` yet still negative: “Z” of A" in text  # no config: the code in words
     assert np.isclose(pf.reliability_finding(rel, items=items)["value"], 0.4)

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.slow
 SOURCE = Path("/work/shared/external/ecsi-satisfaction/satisfaction.csv")
 if not SOURCE.exists():
     SOURCE = REPO.parent / "shared" / "external" / "ecsi-satisfaction" / "satisfaction.csv"
+#: The ECSI mobile-phone survey (Tenenhaus et al. 2005), beside the bank survey.
+MOBI = SOURCE.with_name("mobi.csv")
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,13 @@ def bank_report(tmp_path_factory):
     cfg["survey"] = {"file": "satisfaction.csv"}  # the export as it is: no id, no wave
     (folder / "client.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     shutil.copy(SOURCE, folder / "satisfaction.csv")
-    outcome = Runner(root, jobs=2, echo=lambda m: None).run()[0]
-    return root, outcome
+    mobile = root / "data" / "raw" / "mobile"  # built in the same run: the second ECSI survey
+    mobile.mkdir(parents=True)
+    shutil.copy(REPO / "tests" / "fixtures" / "ecsi_mobile" / "client.yaml", mobile / "client.yaml")
+    shutil.copy(MOBI, mobile / "mobi.csv")
+    outcomes = {o.client: o for o in Runner(root, jobs=2, echo=lambda m: None).run()}
+    assert outcomes["mobile"].ok, outcomes["mobile"].error
+    return root, outcomes["bank"]
 
 
 def test_bank_report_builds_with_skips_explained(bank_report):
@@ -67,3 +74,25 @@ def test_bank_reliability_in_appendix_equals_direct_computation(bank_report):
     row = appendix[appendix.index("<td>Image</td>"):]
     row = row[: row.index("</tr>")]
     assert f"<td>{raw:.2f}</td>" in row and f"<td>{std:.2f}</td>" in row
+
+
+@pytest.mark.parametrize("client, data, wording", [
+    ("bank", SOURCE, ["Expectations, item 2 of 5"]),  # no wording published: block and place
+    ("mobile", MOBI, ["Technical quality of the network", "Fulfillment of expectations"]),
+])
+def test_ecsi_reports_name_items_by_wording_never_by_code(bank_report, client, data, wording):
+    """Issue 15: the reports show the question wording (or, without it, the block and place), never the codes."""
+    import re
+
+    import pandas as pd
+
+    from cem_research.present.report.render import visible_text
+
+    root, _ = bank_report
+    codes = [c for c in pd.read_csv(data, index_col=0).columns if c != "gender"]
+    shown = " ".join(visible_text((root / "reports" / client / f).read_text())
+                     for f in ("report.html", "appendix.html"))
+    leaked = sorted({c for c in codes if re.search(rf"\b{re.escape(c)}\b", shown)})
+    assert not leaked, f"{client}: item codes shown to readers: {leaked}"
+    for w in wording:
+        assert w in shown

@@ -227,6 +227,21 @@ def test_demo_report_has_no_code_name_table_header(demo_reports, client):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("client", DEMO)
+def test_demo_report_names_items_by_their_question(demo_reports, client):
+    """Issue 15: readers see each item's question wording, never its column code."""
+    from cem_research.client.config import load_config
+
+    cfg = load_config(REPO / "data" / "raw" / client)
+    text = visible_text(re.sub(r'src="data:[^"]*"', "", _both_layers(demo_reports, client)))
+    items = [i for c in cfg.constructs.values() for i in c.items]
+    leaked = sorted({i for i in items if re.search(rf"\b{re.escape(i)}\b", text)})
+    assert not leaked, f"{client}: item codes shown to readers: {leaked}"
+    multi = [i for c in cfg.constructs.values() if len(c.items) > 1 for i in c.items]
+    assert all(cfg.questions[i] in text for i in multi)  # the item analysis lists every question
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", DEMO)
 def test_demo_report_tables_are_written_as_csv(demo_reports, client):
     rdir = demo_reports / "reports" / client
     index = json.loads((rdir / "tables" / "index.json").read_text())

@@ -1,8 +1,9 @@
 """Survey-export conventions in ``client.yaml``: "no answer" codes, value labels and item wording.
 
 Parsing helpers of :mod:`cem_research.client.config` (kept here so that module stays small):
-``missing:`` lists (:func:`parse_codes`), a construct's ``items:`` with optional question wording
-(:func:`parse_items`) and ``labels:`` of coded columns (:func:`parse_labels`).  Every refusal is one
+``missing:`` lists (:func:`parse_codes`) and the cells they blank (:func:`blank_codes`), a construct's
+``items:`` with optional question wording (:func:`parse_items`) and ``labels:`` of coded columns
+(:func:`parse_labels`).  Every refusal is one
 :class:`~cem_research.client.errors.ContractError` line naming the client and ``client.yaml``.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 from typing import Any
+
+import pandas as pd
 
 from cem_research.client.errors import ContractError
 
@@ -64,6 +67,48 @@ def parse_codes(value: Any, where: str, client: str) -> tuple:
         raise ContractError(f"'{where}' must be a list of codes meaning \"no answer\" (numbers such as -99 or "
                             f"texts such as DK), got {value!r}", client=client, file=CONFIG_FILE)
     return tuple(dict.fromkeys(v.strip() if isinstance(v, str) else v for v in value))
+
+
+def blank_codes(frame: pd.DataFrame, col: str, codes: tuple) -> tuple[pd.Series, dict[str, int]]:
+    """A text column stripped, with cells equal to a declared "no answer" code set to missing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The raw file, read as text.
+    col : str
+        The column (a segment column, a Kano answer column ...).
+    codes : tuple
+        The column's codes (:meth:`ClientConfig.missing_codes`); a number also matches its text forms
+        (``-99`` matches ``"-99"`` and ``"-99.0"``).
+
+    Returns
+    -------
+    (Series, dict)
+        The column, and the count of each code found (``{code text: n}``).
+
+    Examples
+    --------
+    >>> s, n = blank_codes(pd.DataFrame({"q": [" 3", "-99.0", "DK"]}), "q", (-99, "DK"))
+    >>> s.tolist(), n
+    (['3', nan, nan], {'-99': 1, 'DK': 1})
+    """
+    text = frame[col].str.strip()
+    if not codes:
+        return text, {}
+    wanted = {code_text(c) for c in codes}
+    as_code = text.map(lambda v: v if not isinstance(v, str) else code_text(float(v)) if _is_number(v) else v)
+    hit = as_code.isin(wanted)
+    counts = {str(k): int(v) for k, v in as_code[hit].value_counts(sort=False).items()}
+    return text.mask(hit), counts
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_items(value: Any, where: str, client: str) -> tuple[tuple[str, ...], dict[str, str], dict[str, tuple]]:

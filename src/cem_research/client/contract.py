@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cem_research.client.codes import code_text
+from cem_research.client.codes import blank_codes, code_text
 from cem_research.client.config import INTERFACE_KINDS, ClientConfig, FileSpec
 from cem_research.client.errors import ContractError, ContractWarning
 from cem_research.client.readers import delimiter_hint, read_spec
@@ -196,27 +196,6 @@ def _read_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str,
     return num, {k: counts[k] for k in map(code_text, codes) if k in counts}  # in declared order
 
 
-def _blank_codes(frame: pd.DataFrame, col: str, codes: tuple) -> tuple[pd.Series, dict[str, int]]:
-    """A text column (a segment) stripped, with cells equal to a declared code (as text, ``-99`` also as
-    ``-99.0``) set to missing; returns the column and the count of each code found."""
-    text = frame[col].str.strip()
-    if not codes:
-        return text, {}
-    wanted = {code_text(c) for c in codes}
-    as_code = text.map(lambda v: v if not isinstance(v, str) else code_text(float(v)) if _is_number(v) else v)
-    hit = as_code.isin(wanted)
-    counts = {str(k): int(v) for k, v in as_code[hit].value_counts(sort=False).items()}
-    return text.mask(hit), counts
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _looks_like_code(value) -> bool:
     """A value outside a scale that looks like a "no answer" code: negative, or 9, 97-99, 997-999 ...
 
@@ -361,7 +340,7 @@ def _read_ratings(cfg: ClientConfig):
             out["weight"] = _to_number(cfg, frame, roles["weight"], spec.file)
         found: dict[str, dict[str, int]] = {}
         for seg in cfg.segments:
-            out[seg], found[seg] = _blank_codes(frame, seg, cfg.missing_codes(seg))
+            out[seg], found[seg] = blank_codes(frame, seg, cfg.missing_codes(seg))
         for item in cfg.items:
             out[item], found[item] = _read_number(cfg, frame, item, spec.file, cfg.missing_codes(item))
         for col, counts in found.items():
@@ -481,6 +460,8 @@ def read_feedback(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[str
     if "date" in roles:
         out["date"] = _to_time(cfg, frame, roles["date"], spec.file)
     out["text"] = frame[roles["text"]]
+    if "translation" in roles:  # the client's machine translation (English) of each comment
+        out["translation"] = frame[roles["translation"]]
     unknown = out["brand"].notna() & ~out["brand"].isin(cfg.brands)
     if unknown.any():
         raise ContractError("brand not declared in client.yaml (add it under 'brand' or 'competitors' "

@@ -13,6 +13,7 @@ import difflib
 
 import pandas as pd
 
+from cem_research.client.codes import blank_codes
 from cem_research.client.config import ClientConfig
 from cem_research.client.contract import ROW, read_table
 from cem_research.client.errors import ContractError
@@ -59,8 +60,9 @@ def read_kano(cfg: ClientConfig, survey: pd.DataFrame) -> pd.DataFrame:
 
 
 def _kano_column(cfg: ClientConfig, raw: pd.DataFrame, col: str) -> pd.Series:
-    """One Kano column as answers 1-5 (NaN = blank), or a one-line ContractError naming the rows."""
-    text = raw[col]
+    """One Kano column as answers 1-5 (NaN = blank or a declared ``missing:`` code), or a one-line
+    ContractError naming the rows."""
+    text, _ = blank_codes(raw, col, cfg.missing_codes(col))
     if cfg.csv.decimal == ",":
         text = text.str.replace(",", ".", regex=False)
     num = pd.to_numeric(text.str.strip(), errors="coerce")
@@ -68,8 +70,8 @@ def _kano_column(cfg: ClientConfig, raw: pd.DataFrame, col: str) -> pd.Series:
     bad = text.notna() & (num.isna() | (num < lo) | (num > hi) | (num % 1 != 0))
     if bad.any():
         shown = ", ".join(repr(v) for v in pd.unique(raw.loc[bad, col])[:3])
-        raise ContractError(f"Kano answers must be whole numbers {lo}-{hi} ({lo} like ... {hi} dislike) or blank; "
-                            f"found {shown}", client=cfg.client, file=cfg.survey.file, column=col,
+        raise ContractError(f"Kano answers must be whole numbers {lo}-{hi} ({lo} like ... {hi} dislike), blank, "
+                            f"or a \"no answer\" code declared under `missing:`; found {shown}", client=cfg.client, file=cfg.survey.file, column=col,
                             rows=raw.loc[bad, ROW].tolist())
     return num - lo + 1
 

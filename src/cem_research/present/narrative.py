@@ -148,6 +148,48 @@ def label(cfg: Any, construct: str) -> str:
     return c.title if c is not None else str(construct).replace("_", " ").capitalize()
 
 
+def item_label(cfg: Any, item: str) -> str:
+    """How a questionnaire item is named to readers: its question wording, never its column code.
+
+    Parameters
+    ----------
+    cfg : ClientConfig or None
+        Its ``questions`` (``{item: wording}``, from ``question:`` in client.yaml or the export's
+        variable labels) and ``constructs`` are used.
+    item : str
+        The item's column.
+
+    Returns
+    -------
+    str
+        The declared wording; else, for an item of a declared construct, the construct's title and
+        the item's place in it (``'Expectations, item 2 of 5'``: the export carried no wording);
+        else the item's code in words (:func:`value_label`).
+
+    Examples
+    --------
+    >>> item_label(None, "bx_sens1")
+    'Bx sens1'
+    >>> class C:
+    ...     title = "Image"
+    ...     items = ("imag1", "imag2")
+    >>> class Cfg:
+    ...     questions = {"imag1": "Reputation"}
+    ...     constructs = {"image": C()}
+    >>> item_label(Cfg(), "imag1"), item_label(Cfg(), "imag2")
+    ('Reputation', 'Image, item 2 of 2')
+    """
+    questions = getattr(cfg, "questions", None) or {}
+    if item in questions:
+        return str(questions[item])
+    for c in (getattr(cfg, "constructs", None) or {}).values():
+        items = tuple(getattr(c, "items", ()))
+        if item in items:
+            title = getattr(c, "title", None) or str(item)
+            return title if len(items) == 1 else f"{title}, item {items.index(item) + 1} of {len(items)}"
+    return value_label(None, "", item)
+
+
 #: Reader's names of the interface kinds of the touchpoint contract.
 INTERFACE_LABELS = {"human_human": "human–human", "human_technology": "human–technology",
                     "human_environment": "human–environment"}
@@ -163,7 +205,7 @@ _CODE_LIKE = re.compile(r"^(?:[a-z0-9]+(?:_[a-z0-9]+)+|[a-z]+)$")
 
 def value_label(cfg: Any, column: str, value: Any) -> str:
     """The display form of a coded value of a column: a touchpoint, stage, channel, interface kind,
-    brand kind or segment level.
+    brand kind, segment level or questionnaire item (column ``item``: :func:`item_label`).
 
     The one place that turns such ids into words, for findings, table cells and chart labels alike.
 
@@ -203,6 +245,8 @@ def value_label(cfg: Any, column: str, value: Any) -> str:
     >>> value_label(Cfg(), "touchpoint", "mobile_app_order")
     'Ordering in the app'
     """
+    if column == "item" and isinstance(value, str):
+        return item_label(cfg, value)
     declared = (getattr(cfg, "labels", None) or {}).get(column) or {}
     try:
         if value in declared:

@@ -124,14 +124,21 @@ def reliability_table(data: "ClientData", threshold: float = RELIABILITY_THRESHO
 
 
 def with_wording(items: pd.DataFrame, cfg) -> pd.DataFrame:
-    """``items`` with a ``question`` column after ``item`` (its wording, ``question:`` in the study set-up or
-    the export's variable label) when any item has one; unchanged otherwise."""
-    questions = getattr(cfg, "questions", None) or {}
-    if items is None or not len(items) or not any(q in questions for q in items["item"]):
+    """``items`` as readers see it: each item named by its question wording
+    (:func:`cem_research.present.narrative.item_label`), never its column code.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"construct": ["image"], "item": ["imag1"], "n": [250]})
+    >>> class Cfg:
+    ...     questions = {"imag1": "Reputation"}
+    ...     constructs = {}
+    >>> with_wording(t, Cfg())["item"].tolist()
+    ['Reputation']
+    """
+    if items is None or not len(items):
         return items
-    out = items.copy()
-    out.insert(list(out.columns).index("item") + 1, "question", out["item"].map(lambda i: questions.get(i, "")))
-    return out
+    return nv.label_values(items, cfg, columns=("item",))
 
 
 def item_table(data: "ClientData", rows: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -204,14 +211,15 @@ def reverse_worded_items(items: pd.DataFrame) -> pd.DataFrame:
     return items[hit].drop_duplicates(["construct", "item"]).reset_index(drop=True)
 
 
-def _reverse_text(items: pd.DataFrame | None, labels: dict) -> str:
-    """The sentence naming each probably reverse-worded item ("" when there is none)."""
+def _reverse_text(items: pd.DataFrame | None, labels: dict, cfg=None) -> str:
+    """The sentence naming each probably reverse-worded item by its wording ("" when there is none)."""
     rev = reverse_worded_items(items) if items is not None else pd.DataFrame()
     if rev.empty:
         return ""
 
     def one(r):
-        return (f"{r.item} of {labels.get(r.construct, r.construct)} (item–total r = {nv.num(r.item_total_r)}; "
+        return (f"“{nv.item_label(cfg, r.item)}” of {labels.get(r.construct, r.construct)} "
+                f"(item–total r = {nv.num(r.item_total_r)}; "
                 f"alpha {nv.num(r.alpha)} rises to {nv.num(r.alpha_if_deleted)} without it)")
 
     new, declared = rev[~rev["reversed"].astype(bool)], rev[rev["reversed"].astype(bool)]
@@ -264,7 +272,7 @@ def add_reliability_flag(frame: pd.DataFrame | None, reliability: pd.DataFrame |
 
 
 def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILITY_THRESHOLD,
-                        confidence: float = 0.95, items: pd.DataFrame | None = None) -> dict:
+                        confidence: float = 0.95, items: pd.DataFrame | None = None, cfg=None) -> dict:
     """Plain-words finding for the measurement-quality section.
 
     Parameters
@@ -278,6 +286,8 @@ def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILIT
     items : DataFrame, optional
         :func:`item_table`: every item :func:`reverse_worded_items` finds is named, with the advice
         to declare it under ``reverse:`` (a headline).
+    cfg : ClientConfig, optional
+        Names those items by their question wording (:func:`cem_research.present.narrative.item_label`).
 
     Returns
     -------
@@ -307,7 +317,7 @@ def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILIT
         text = base + (f"The weakest is {weakest['label']} (alpha = {nv.num(weakest['alpha'])}, "
                        f"{nv.ci(weakest['alpha_ci_low'], weakest['alpha_ci_high'], confidence=confidence)}; "
                        f"standardized {nv.num(weakest['alpha_std'])}).")
-    rev = _reverse_text(items, dict(zip(reliability["construct"], reliability["label"])))
+    rev = _reverse_text(items, dict(zip(reliability["construct"], reliability["label"])), cfg)
     return {"text": text + rev, "headline": bool(len(low)) or bool(rev), "key": "reliability_min_alpha",
             "value": float(weakest["alpha"]),
             "ci": (float(weakest["alpha_ci_low"]), float(weakest["alpha_ci_high"]))}
@@ -339,14 +349,19 @@ class Reliability(Section):
 
     def findings(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[dict]:
         return [reliability_finding(result, threshold=settings.reliability_threshold,
-                                    confidence=settings.confidence, items=item_table(data))]
+                                    confidence=settings.confidence, items=item_table(data), cfg=data.config)]
 
     def present(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[Shown]:
+        cfg = data.config
+        shown = result.drop(columns=["below_threshold"]).assign(reversed_items=[
+            "; ".join(nv.item_label(cfg, i) for i in cfg.constructs[c].reverse) if c in cfg.constructs else r
+            for c, r in zip(result["construct"], result["reversed_items"])])
         return [
-            Shown("table", result.drop(columns=["below_threshold"]),
+            Shown("table", shown,
                   "Reliability per construct (own-brand rows; alpha = raw, alpha_std = standardized)",
                   {"rename": {"alpha": "alpha (raw)", "alpha_std": "alpha (standardized)",
                               "reversed_items": "reverse-keyed items"}}, layer="appendix"),
-            Shown("table", with_wording(item_table(data), data.config),
-                  "Item analysis (reverse-keyed items already reversed)", layer="appendix"),
+            Shown("table", with_wording(item_table(data), cfg),
+                  "Item analysis (reverse-keyed items already reversed)", {"rename": {"item": "question"}},
+                  layer="appendix"),
         ]
