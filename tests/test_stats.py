@@ -343,6 +343,8 @@ def test_compare_groups_two_groups_ci_is_welch():
                                                                            x.mean() - y.mean() + half))
     # pingouin reports the same interval rounded to 2 decimals
     assert (out.loc[0, "ci_low"], out.loc[0, "ci_high"]) == pytest.approx(tuple(tt["CI95"].iloc[0]), abs=0.006)
+    # the Welch test itself (scipy's) equals pingouin's p
+    assert out.loc[0, "p_unc"] == pytest.approx(float(tt["p_val"].iloc[0]), rel=1e-10)
     with pytest.raises(ValueError, match="at least 2 groups"):
         S.compare_groups(df[df.g == "a"], "y", "g")
 

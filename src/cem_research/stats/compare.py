@@ -57,7 +57,9 @@ def _hedges_ci(g: float, n1: float, n2: float, confidence: float) -> tuple[float
 def _two_sample(x, y, wx=None, wy=None, confidence: float = 0.95) -> dict:
     """Welch two-sample comparison of x and y (diff = mean x - mean y).
 
-    Unweighted: ``pingouin.ttest(x, y, correction=True)`` and ``pingouin.compute_effsize``.
+    Unweighted: Welch's t-test of ``scipy.stats.ttest_ind(x, y, equal_var=False)`` (the T, df and p of
+    ``pingouin.ttest(x, y, correction=True)``, without the Bayes factor and power pingouin also
+    integrates) and ``pingouin.compute_effsize``.
     Weighted: weighted means and SDs with Kish effective n in the Welch formulas.
     """
     sx, sy = weighted_summary(x, wx), weighted_summary(y, wy)
@@ -75,12 +77,11 @@ def _two_sample(x, y, wx=None, wy=None, confidence: float = 0.95) -> dict:
         xa, ya = xa[~np.isnan(xa)], ya[~np.isnan(ya)]
         if np.var(xa) == 0 and np.var(ya) == 0:
             return out
-        res = pg.ttest(xa, ya, correction=True, confidence=confidence)
-        df = float(res["dof"].iloc[0])
-        # pingouin rounds its CI to 2 decimals: rebuild it from the Welch SE and pingouin's df
+        res = sps.ttest_ind(xa, ya, equal_var=False)
+        df = float(res.df)
         half = float(t_crit(confidence, df)) * math.sqrt(sx["sd"] ** 2 / sx["n"] + sy["sd"] ** 2 / sy["n"])
         g = float(pg.compute_effsize(xa, ya, paired=False, eftype="hedges"))
-        out.update(T=float(res["T"].iloc[0]), df=df, p_unc=float(res["p_val"].iloc[0]),
+        out.update(T=float(res.statistic), df=df, p_unc=float(res.pvalue),
                    ci_low=out["diff"] - half, ci_high=out["diff"] + half, hedges=g)
         n1, n2 = sx["n"], sy["n"]
     else:
@@ -564,8 +565,8 @@ def compare_to_reference(
 
     Notes
     -----
-    ``pingouin.ttest(ref, other, correction=True)`` (Welch 1947, *Biometrika*, 34, 28-35) for
-    T, df and p; CI :math:`diff \\pm t_{1-\\alpha/2,df}\\sqrt{s_r^2/n_r + s_o^2/n_o}` (pingouin's own
+    Welch's t-test (Welch 1947, *Biometrika*, 34, 28-35; ``scipy.stats.ttest_ind(equal_var=False)``,
+    the T, df and p of ``pingouin.ttest(ref, other, correction=True)``); CI :math:`diff \\pm t_{1-\\alpha/2,df}\\sqrt{s_r^2/n_r + s_o^2/n_o}` (pingouin's own
     CI is rounded to 2 decimals). Hedges g via ``pingouin.compute_effsize`` with the Hedges & Olkin (1985) CI
     (``pingouin.compute_esci``). Weighted: :math:`t = (\\bar x_{w,ref}-\\bar x_{w,o})/\\sqrt{s_{ref}^2/n_{eff,ref}
     + s_o^2/n_{eff,o}}` with Welch-Satterthwaite df on the effective n (Kish 1965); with all weights
@@ -655,7 +656,8 @@ def wave_changes(
     Notes
     -----
     Independent samples per wave (different respondents). Unweighted:
-    ``pingouin.ttest(to, from, correction=True)`` (Welch); weighted:
+    Welch's t-test (``scipy.stats.ttest_ind(to, from, equal_var=False)``, as
+    ``pingouin.ttest(to, from, correction=True)``); weighted:
     :math:`t = (\\bar x_{w,to}-\\bar x_{w,from})/\\sqrt{s_{to}^2/n_{eff,to}+s_{from}^2/n_{eff,from}}`
     with Welch-Satterthwaite df on the effective n (Kish 1965). Hedges g with the Hedges &
     Olkin (1985) CI. Holm (1979) correction.
