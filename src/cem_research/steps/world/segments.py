@@ -316,7 +316,8 @@ def _reliability_caveat(tests: pd.DataFrame | None, gap: dict, construct: str | 
                                                                                         kind="mergesort")
             parts = [f"{lab} ({nv.count(int(k), 'segment')})" for lab, k in counts.items()]
             text += (f" Cronbach's alpha falls {below} within some compared levels for " + nv.join(parts)
-                     + "; read those segment comparisons with care (the per-group reliability table is in the technical appendix).")
+                     + "; read those segment comparisons with care (the per-group reliability table is in "
+                     "the technical appendix).")
     return text
 
 
