@@ -37,6 +37,8 @@ TOP_KEYS = {
     "weighting", "kano", "promises", "modules",
     # survey-export conventions: "no answer" codes and value labels of coded columns
     "missing", "labels",
+    # a PLS path model over the constructs (satisfaction-index models such as ACSI / ECSI)
+    "model",
 }
 REQUIRED_TOP = ("brand", "survey", "constructs")
 CSV_KEYS = {"delimiter", "decimal", "encoding"}
@@ -47,10 +49,12 @@ SURVEY_KEYS = {"file", "id", "wave", "brand", "date", "weight", *FILE_FORMAT_KEY
 COMPETITOR_FILE_KEYS = {"file", *FILE_FORMAT_KEYS}
 CONSTRUCT_KEYS = {"items", "reverse", "scale", "experience", "kind", "layer", "element", "label", "missing"}
 SEGMENT_KEYS = {"label", "order"}
-FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date", *FILE_FORMAT_KEYS}
+FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date", "translation", "language",
+                 *FILE_FORMAT_KEYS}
 TOUCHPOINT_KEYS = {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
                    "satisfaction", "effort", "scale", "effort_scale", "wave", *FILE_FORMAT_KEYS}
 COMPETITOR_KEYS = {"name", "kind"}
+MODEL_KEYS = {"paths", "mode", "scheme", "missing", "n_boot", "target"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,25 @@ class Construct:
     def title(self) -> str:
         """Human-readable name for tables and charts."""
         return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class PathModelConfig:
+    """A PLS path model over declared constructs (``model:``; :mod:`cem_research.stats.pls`)."""
+
+    paths: tuple[tuple[str, str], ...]
+    modes: dict[str, str] = field(default_factory=dict)
+    scheme: str = "path"
+    missing: str = "mean"
+    #: Bootstrap resamples; ``None`` uses the report's ``n_boot`` setting.
+    n_boot: int | None = None
+    #: The construct the findings and the importance-performance map lead with.
+    target: str | None = None
+
+    @property
+    def constructs(self) -> list[str]:
+        """The model's constructs, in the order they first appear on a path."""
+        return list(dict.fromkeys(c for p in self.paths for c in p))
 
 
 @dataclass(frozen=True)
@@ -128,6 +151,8 @@ class ClientConfig:
     kano: Any = None
     modules: Any = None
     promises: Any = None
+    #: The PLS path model (``model:``), ``None`` when not declared.
+    model: PathModelConfig | None = None
     #: The optional sections as written in the YAML (for reference only: read the parsed specs above).
     extras: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -317,7 +342,7 @@ def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
     if Path(name).name != name or name.startswith("."):
         raise ContractError(f"'{where}.file' must be a file name inside the client folder, got {name!r}",
                             client=client, file=CONFIG_FILE)
-    options = {k: raw[k] for k in ("scale", "effort_scale", *sorted(FILE_FORMAT_KEYS)) if k in raw}
+    options = {k: raw[k] for k in ("scale", "effort_scale", "language", *sorted(FILE_FORMAT_KEYS)) if k in raw}
     if "format" in options and options["format"] not in FILE_FORMATS:
         raise ContractError(f"'{where}.format' is {options['format']!r}; use one of {', '.join(FILE_FORMATS)} "
                             "(or leave it out: .sav/.zsav are read as SPSS, .xlsx as Excel, anything else "
@@ -327,6 +352,61 @@ def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
                             client=client, file=CONFIG_FILE)
     columns = {k: str(v) for k, v in raw.items() if k not in {"file", *options}}
     return FileSpec(file=name, columns=columns, options=options)
+
+
+def _model(raw: Any, constructs: dict[str, Construct], main_outcome: str | None, client: str) -> PathModelConfig | None:
+    """The ``model:`` section: paths between declared constructs, modes, scheme, missing, n_boot, target."""
+    if raw is None:
+        return None
+    from cem_research.stats.pls import MISSING, SCHEMES, model_spec
+
+    raw = _check_keys(raw, MODEL_KEYS, "model", client)
+    paths = raw.get("paths")
+    if not isinstance(paths, list) or not paths or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in paths):
+        raise ContractError(f"'model.paths' must list paths as [from, to] construct names, got {paths!r}",
+                            client=client, file=CONFIG_FILE)
+    for name in (x for p in paths for x in p):
+        if name not in constructs:
+            raise ContractError(f"'model.paths' names '{name}', which is not a declared construct"
+                                f"{suggest(name, set(constructs), 'declared constructs')}",
+                                client=client, file=CONFIG_FILE)
+    modes = raw.get("mode") or {}
+    if not isinstance(modes, dict):
+        raise ContractError(f"'model.mode' must map constructs to A or B, got {modes!r}", client=client,
+                            file=CONFIG_FILE)
+    on_path = {x for p in paths for x in p}
+    for name, mode in modes.items():
+        if name not in on_path or str(mode).upper() not in ("A", "B"):
+            raise ContractError(f"'model.mode' gives {name!r} mode {mode!r}; give constructs on a path A "
+                                "(reflective) or B (formative)", client=client, file=CONFIG_FILE)
+    scheme = raw.get("scheme", "path")
+    if scheme not in SCHEMES:
+        raise ContractError(f"'model.scheme' is {scheme!r}; use one of {', '.join(SCHEMES)}", client=client,
+                            file=CONFIG_FILE)
+    missing = raw.get("missing", "mean")
+    if missing not in MISSING:
+        raise ContractError(f"'model.missing' is {missing!r}; use one of {', '.join(MISSING)}", client=client,
+                            file=CONFIG_FILE)
+    n_boot = raw.get("n_boot")
+    if n_boot is not None and (not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 1):
+        raise ContractError(f"'model.n_boot' must be a positive number of resamples, got {n_boot!r}",
+                            client=client, file=CONFIG_FILE)
+    try:
+        spec = model_spec({c: constructs[c].items for c in on_path}, paths, modes, func="model")
+    except ValueError as exc:  # a cycle among the paths
+        raise ContractError(f"'model.paths': {str(exc).removeprefix('model: ')}", client=client,
+                            file=CONFIG_FILE) from None
+    target = raw.get("target")
+    ends = [c for c in dict.fromkeys(x for p in paths for x in p) if any(t == c for _, t in spec.paths)]
+    if target is None:
+        target = main_outcome if main_outcome in ends else [c for c in ends if not any(
+            f == c for f, _ in spec.paths)][-1]
+    elif target not in ends:
+        raise ContractError(f"'model.target' must be a construct that a path leads to ({', '.join(ends)}), "
+                            f"got {target!r}", client=client, file=CONFIG_FILE)
+    return PathModelConfig(paths=spec.paths, modes={k: str(v).upper() for k, v in modes.items()}, scheme=scheme,
+                     missing=missing, n_boot=n_boot, target=target)
 
 
 def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfig:
@@ -548,6 +628,14 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
     feedback = touchpoints = None
     if raw.get("feedback") is not None:
         feedback = _file_spec(raw["feedback"], FEEDBACK_KEYS, ("text",), "feedback", client)
+        if "language" in feedback.options:  # the verbatims' one language: detection is skipped
+            from cem_research.text.language import LANGUAGE_CODE, known_language
+
+            lang = feedback.options["language"]
+            if not isinstance(lang, str) or not LANGUAGE_CODE.match(lang) or not known_language(lang):
+                raise ContractError(f"'feedback.language' must be the ISO 639-1 code of the comments' language "
+                                    f"such as en, es or de, got {lang!r} (leave it out to identify each "
+                                    "comment's language)", client=client, file=CONFIG_FILE)
     if raw.get("touchpoints") is not None:
         touchpoints = _file_spec(raw["touchpoints"], TOUCHPOINT_KEYS,
                                  ("id", "touchpoint", "satisfaction"), "touchpoints", client)
@@ -606,7 +694,8 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         drivers=drivers, outcomes=outcomes, nps=nps, main_outcome=main_outcome, segments=segments, journey=journey,
         waves=waves, competitor_ratings=comp_ratings, feedback=feedback, touchpoints=touchpoints,
         aspects=aspects, extras=extras, path=path, missing=top_missing, item_missing=item_missing,
-        labels=labels, questions=questions, segment_orders=segment_orders)
+        labels=labels, questions=questions, segment_orders=segment_orders,
+        model=_model(raw.get("model"), constructs, main_outcome, client))
     cfg = dataclasses.replace(cfg, **parse_options(raw, cfg))
     option_files = [f for f in cfg.option_files().values() if f != CONFIG_FILE]
     if set(option_files) & set(files):

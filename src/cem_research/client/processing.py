@@ -151,6 +151,59 @@ def up_to_date(out_dir: str | Path, fp: str) -> dict | None:
     return meta
 
 
+def score_feedback(cfg: ClientConfig, feedback: pd.DataFrame, cache: pd.DataFrame | None = None, n_jobs: int = 1,
+                   timings: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None, int, dict]:
+    """Identify the language of each verbatim and VADER-score the ones VADER reads.
+
+    Parameters
+    ----------
+    cfg : ClientConfig
+        ``feedback.language`` (declared language: no detection) is read from it.
+    feedback : DataFrame
+        The verbatims read by the contract (``text``, and ``translation`` when declared).
+    cache : DataFrame, optional
+        The sentiment cache (:func:`cem_research.text.score_sentiment`).
+    n_jobs : int
+    timings : dict, optional
+        Receives ``languages`` and ``sentiment`` (seconds).
+
+    Returns
+    -------
+    (DataFrame, DataFrame or None, int, dict)
+        The feedback with ``language, language_confidence, language_source`` (:func:`cem_research.text.
+        detect_languages`), ``sentiment_source`` (``text``, ``translation`` or missing: not scored) and
+        ``compound, pos, neu, neg`` (missing where not scored: never a neutral 0); the cache; the number
+        of texts scored anew; the language summary for ``meta.json`` (detector, declared language,
+        client languages, and per language the comments scored and not scored).
+    """
+    from cem_research import text
+
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
+    declared = cfg.feedback.options.get("language") if cfg.feedback is not None else None
+    langs = text.detect_languages(feedback["text"].str.slice(0, SENTIMENT_MAX_CHARS), language=declared)
+    translation = feedback["translation"] if "translation" in feedback.columns else None
+    source = text.sentiment_sources(langs["language"], translation)
+    timings["languages"] = round(time.perf_counter() - t0, 3)
+    t1 = time.perf_counter()
+    reads = feedback["text"].where(source != "translation", translation if translation is not None else None)
+    todo = source.notna()
+    scores, cache = text.score_sentiment(reads[todo].astype(str).str.slice(0, SENTIMENT_MAX_CHARS), cache=cache,
+                                         n_jobs=n_jobs)
+    scored = int(scores.attrs.get("scored", 0))
+    scores = scores.reindex(feedback.index)  # not scored: missing, never a neutral 0
+    feedback = pd.concat([feedback, langs, source.rename("sentiment_source"),
+                          scores[["compound", "pos", "neu", "neg"]]], axis=1)
+    timings["sentiment"] = round(time.perf_counter() - t1, 3)
+    summary = text.language_summary(feedback)
+    info = {"detector": "declared" if declared else text.DETECTOR, "declared": declared,
+            "translation_column": cfg.feedback.col("translation") if cfg.feedback is not None else None,
+            "client_languages": {k: round(float(v), 4) for k, v in langs.attrs.get("client_languages", {}).items()},
+            "by_language": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                            for r in summary.to_dict("records")]}
+    return feedback, cache, scored, info
+
+
 def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool = False) -> dict:
     """Build ``out_dir`` (``data/processed/<client>``) from the client's raw files.
 
@@ -194,15 +247,9 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
     scored = 0
     cache = _load_cache(out_dir)
     feedback = raw.feedback
+    languages = None
     if feedback is not None:
-        from cem_research.text import score_sentiment
-
-        t1 = time.perf_counter()
-        texts = feedback["text"].str.slice(0, SENTIMENT_MAX_CHARS)
-        scores, cache = score_sentiment(texts, cache=cache, n_jobs=n_jobs)
-        scored = int(scores.attrs.get("scored", 0))
-        feedback = pd.concat([feedback, scores[["compound", "pos", "neu", "neg"]]], axis=1)
-        timings["sentiment"] = round(time.perf_counter() - t1, 3)
+        feedback, cache, scored, languages = score_feedback(cfg, feedback, cache, n_jobs, timings)
 
     meta = {
         "client": cfg.client,
@@ -227,6 +274,8 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
         "sentiment_scored": scored,
         "timings": timings,
     }
+    if languages is not None:
+        meta["languages"] = languages
     if weighting is not None:
         meta["weighting"] = weighting
     with atomic_dir(out_dir) as tmp:

@@ -13,8 +13,11 @@ Submodules
 ----------
 :mod:`~cem_research.text.sentiment`
     VADER analyzer, :func:`polarity`, :func:`score_sentiment` (cache, worker pool).
+:mod:`~cem_research.text.language`
+    :func:`detect_languages` (py3langid), which verbatims VADER reads (:func:`sentiment_sources`),
+    :func:`language_summary`, :func:`language_name`.
 :mod:`~cem_research.text.terms`
-    :func:`tokenize`, stopwords, n-gram sets, :func:`term_counts`.
+    :func:`tokenize`, stopwords (per language), n-gram sets, :func:`term_counts`.
 :mod:`~cem_research.text.keyness`
     :func:`keyness`, :func:`characteristic_terms`, :func:`rising_terms`.
 :mod:`~cem_research.text.safety`
@@ -31,6 +34,10 @@ NEGATIVE_THRESHOLD``).
 from __future__ import annotations
 
 from cem_research.text.aspects import aspect_mentions, aspect_sentiment, load_lexicon
+from cem_research.text.language import (
+    CONFIDENT, DETECTOR, LANGUAGE_COLUMNS, SCORED_LANGUAGES, analysed_language, analysed_text, detect_languages,
+    known_language, language_name, language_summary, scored_feedback, sentiment_sources,
+)
 from cem_research.text.keyness import KEYNESS_COLUMNS, characteristic_terms, keyness, rising_terms
 from cem_research.text.safety import mask_pii, safe_text
 from cem_research.text.sentiment import (
@@ -62,4 +69,16 @@ __all__ = [
     "load_lexicon",
     "aspect_mentions",
     "aspect_sentiment",
+    "DETECTOR",
+    "SCORED_LANGUAGES",
+    "CONFIDENT",
+    "LANGUAGE_COLUMNS",
+    "detect_languages",
+    "known_language",
+    "language_name",
+    "sentiment_sources",
+    "analysed_text",
+    "analysed_language",
+    "scored_feedback",
+    "language_summary",
 ]

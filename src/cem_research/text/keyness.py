@@ -194,6 +194,7 @@ def characteristic_terms(
     top: int | None = 10,
     alpha: float = 0.05,
     significant_only: bool = False,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Terms that characterise each group's texts compared with all other groups.
 
@@ -216,6 +217,9 @@ def characteristic_terms(
         False discovery rate for ``significant``.
     significant_only : bool, default False
         Keep only significant terms.
+    language : str, default "en"
+        Language of the texts, whose stopwords are removed (:func:`~cem_research.text.terms.stopword_list`);
+        compare texts of one language only.
 
     Returns
     -------
@@ -239,7 +243,7 @@ def characteristic_terms(
     1     b   cake
     """
     sub = data.loc[data[group].notna(), [text, group]]
-    sets = term_sets(sub[text].tolist(), ngram_range)
+    sets = term_sets(sub[text].tolist(), ngram_range, stopwords=language)
     groups = sub[group].to_numpy()
     total = doc_freq(sets)
     frames = []
@@ -275,6 +279,7 @@ def rising_terms(
     ngram_range: tuple[int, int] = (1, 2),
     min_count: int = 5,
     alpha: float = 0.05,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Terms that became more (or less) frequent in the latest wave.
 
@@ -296,6 +301,8 @@ def rising_terms(
         Minimum number of documents (all listed waves) containing a term.
     alpha : float, default 0.05
         False discovery rate.
+    language : str, default "en"
+        Language of the texts, whose stopwords are removed (compare texts of one language only).
 
     Returns
     -------
@@ -327,7 +334,7 @@ def rising_terms(
         raise ValueError("rising_terms needs at least two waves (earlier waves and the latest one)")
     latest = waves[-1]
     sub = data[data[wave].isin(waves)]
-    sets = term_sets(sub[text].tolist(), ngram_range)
+    sets = term_sets(sub[text].tolist(), ngram_range, stopwords=language)
     wave_values = sub[wave].to_numpy()
     is_latest = wave_values == latest
     target = [s for s, m in zip(sets, is_latest) if m]

@@ -15,7 +15,7 @@ import pandas as pd
 from cem_research.client.paths import RESOURCES
 from cem_research.text.common import as_series, as_text
 
-__all__ = ["stopword_list", "tokenize", "term_sets", "doc_freq", "term_counts"]
+__all__ = ["NEGATIONS", "stopword_list", "tokenize", "term_sets", "doc_freq", "term_counts"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,33 +43,56 @@ def _token_pattern() -> re.Pattern:
 _HAS_DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]")
 
 
-@functools.lru_cache(maxsize=1)
-def stopword_list() -> frozenset[str]:
-    """The project's English stopword list (``resources/stopwords_en.txt``).
+#: Negations are never stopwords ("not good" must stay "not good"), in any language.
+NEGATIONS = frozenset({"no", "not", "never", "nor", "nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie",
+                       "niemals", "nunca", "nada", "ni", "sin", "jamás", "ne", "pas", "jamais", "non", "mai",
+                       "não", "nem", "niet", "geen", "nooit", "inte", "ikke", "aldrig"})
+
+
+@functools.lru_cache(maxsize=None)
+def stopword_list(language: str = "en") -> frozenset[str]:
+    """The stopwords of a language.
+
+    Parameters
+    ----------
+    language : str, default "en"
+        ISO 639-1 code. English is the project's own list (``resources/stopwords_en.txt``); other
+        languages come from the ``stop-words`` package (its lists ship with it: 30-odd languages).
 
     Returns
     -------
     frozenset of str
-        Lowercase words. Negations ("no", "not", "never", "nor") are deliberately not stopwords.
+        Lowercase words, without negations (:data:`NEGATIONS`: "no", "not", "nicht", "sin" ... are
+        deliberately not stopwords). Empty for a language without a list.
 
     Examples
     --------
     >>> "the" in stopword_list(), "not" in stopword_list()
     (True, False)
+    >>> "el" in stopword_list("es"), "nicht" in stopword_list("de"), len(stopword_list("xx"))
+    (True, False, 0)
     """
-    lines = (RESOURCES / "stopwords_en.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.lstrip().startswith("#"))
+    if language == "en":
+        lines = (RESOURCES / "stopwords_en.txt").read_text(encoding="utf-8").splitlines()
+        return frozenset(w.strip().lower() for w in lines if w.strip() and not w.lstrip().startswith("#"))
+    from stop_words import LANGUAGE_MAPPING, get_stop_words
+
+    if language not in LANGUAGE_MAPPING:
+        return frozenset()
+    words = (unicodedata.normalize("NFC", w.strip().lower()) for w in get_stop_words(language))
+    return frozenset(w for w in words if w and w not in NEGATIONS)
 
 
-def tokenize(text: Any, stopwords: bool = True) -> list[str]:
+def tokenize(text: Any, stopwords: bool | str = True) -> list[str]:
     """Lowercase word tokens of a text.
 
     Parameters
     ----------
     text : str
         Any text (``None``/NaN give ``[]``).
-    stopwords : bool, default True
-        Drop the words of the shipped English stopword list (``resources/stopwords_en.txt``).
+    stopwords : bool or str, default True
+        Drop the words of the shipped English stopword list (``resources/stopwords_en.txt``); a language
+        code drops that language's stopwords instead (:func:`stopword_list`); ``False`` keeps every word.
 
     Returns
     -------
@@ -100,7 +123,7 @@ def tokenize(text: Any, stopwords: bool = True) -> list[str]:
     if "\u2019" in text or _HAS_DIGIT_OR_UNDERSCORE.search(text) is not None:
         tokens = [t.replace("\u2019", "'") for t in tokens if _HAS_DIGIT_OR_UNDERSCORE.search(t) is None]
     if stopwords:
-        stop = stopword_list()
+        stop = stopword_list() if stopwords is True else stopword_list(str(stopwords))
         tokens = [t for t in tokens if t not in stop]
     return tokens
 
@@ -123,7 +146,7 @@ def _doc_terms(tokens: list[str], ngram_range: tuple[int, int]) -> frozenset[str
     return frozenset(terms)
 
 
-def term_sets(texts: Iterable[Any], ngram_range: tuple[int, int], stopwords: bool = True) -> list[frozenset[str]]:
+def term_sets(texts: Iterable[Any], ngram_range: tuple[int, int], stopwords: bool | str = True) -> list[frozenset[str]]:
     """The set of word n-grams of each text; equal texts share one (immutable) set object.
 
     Parameters
@@ -132,8 +155,9 @@ def term_sets(texts: Iterable[Any], ngram_range: tuple[int, int], stopwords: boo
         The documents (missing texts count as empty documents).
     ngram_range : (int, int)
         Smallest and largest n-gram length.
-    stopwords : bool, default True
-        Remove stopwords before forming n-grams (see :func:`tokenize`).
+    stopwords : bool or str, default True
+        Remove stopwords (English, or of the language code given) before forming n-grams (see
+        :func:`tokenize`).
 
     Returns
     -------

@@ -91,7 +91,8 @@ differences by Welch's ANOVA with Games–Howell pairwise comparisons, or Welch'
 brand, with Hedges' g; Holm's correction across every family of comparisons; Cronbach's alpha (raw, and
 standardised as reported by PLS software) with its 95% interval, corrected item–total correlations and
 alpha-if-item-deleted, also within every compared segment and wave; key-driver analysis by the Shapley/LMG
-decomposition of R², cross-checked with Johnson's relative weights, with percentile-bootstrap intervals; VADER sentiment (Hutto &amp; Gilbert 2014) via NLTK;
+decomposition of R², cross-checked with Johnson's relative weights, with percentile-bootstrap intervals; VADER sentiment (Hutto &amp; Gilbert 2014) via NLTK,
+of the verbatims VADER reads only (English, or the client's English translation; the language of each verbatim identified with py3langid, Lui &amp; Baldwin 2012);
 characteristic and rising terms by Dunning's log-likelihood (G²) keyness with corrected p-values.</p>
 """
 
@@ -164,9 +165,10 @@ def _counts(counts: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
 
 
-def _missing_answers(meta: dict) -> str:
+def _missing_answers(meta: dict, cfg=None) -> str:
     """The "Missing answers" paragraph: the scoring rule, blank and coded ("no answer") answers per item,
-    missing construct scores, and any warning raised while the data were read.
+    missing construct scores, and any warning raised while the data were read.  With the client's
+    configuration ``cfg``, constructs are named by their labels and items by their wording.
 
     >>> print(_missing_answers({"missing_rule": "rule", "missing_answers": {"q1": 3, "q2": 0},
     ...                         "missing_codes": {"q1": {"-99": 2}}, "missing_scores": {}}))
@@ -174,12 +176,14 @@ def _missing_answers(meta: dict) -> str:
 coded as no answer (declared <code>missing:</code> codes; q1: -99 ×2); construct scores missing: none.</p>
     """
     missing = {k: v for k, v in meta.get("missing_answers", {}).items() if v}
-    scores = {k: v for k, v in meta.get("missing_scores", {}).items() if v}
+    scores = {nv.label(cfg, k) if cfg is not None else k: v
+              for k, v in meta.get("missing_scores", {}).items() if v}
     codes = {k: v for k, v in (meta.get("missing_codes") or {}).items() if k in missing and v}
     total = sum(missing.values())
     if codes:
         coded = sum(sum(v.values()) for v in codes.values())
-        per_item = "; ".join(f"{k}: " + ", ".join(f"{c} ×{n}" for c, n in v.items()) for k, v in codes.items())
+        per_item = "; ".join(f"{nv.item_label(cfg, k) if cfg is not None else k}: "
+                             + ", ".join(f"{c} ×{n}" for c, n in v.items()) for k, v in codes.items())
         what = (f"{total} item answers were missing across {len(missing)} item{'s' if len(missing) != 1 else ''}: "
                 f"{total - coded} blank and {coded} coded as no answer (declared <code>missing:</code> codes; "
                 f"{html.escape(per_item)})")
@@ -194,6 +198,35 @@ coded as no answer (declared <code>missing:</code> codes; q1: -99 ×2); construc
     return text
 
 
+def languages_methods(doc: Doc, meta: dict) -> str:
+    """The languages of the verbatims and how many of each were scored for sentiment ("" without verbatims).
+
+    Read from ``meta["languages"]`` (written when the client was processed).
+    """
+    info = meta.get("languages")
+    if not info:
+        return ""
+    rows = info.get("by_language") or []
+    how = (f"declared in client.yaml ({html.escape(str(info.get('declared')))}), not detected"
+           if info.get("declared") else "identified per comment with py3langid (its model ships with the package; "
+           "a short or ambiguous comment takes the most likely of the client's languages)")
+    translation = info.get("translation_column")
+    scorer = ("VADER reads English only: English comments are scored as written"
+              + (f", the others from the client's machine translation (column {html.escape(str(translation))})"
+                 if translation else "") + "; every other comment is kept and counted, but has no sentiment score "
+              "and is left out of every sentiment figure (never counted as neutral).")
+    missed = [r for r in rows if r.get("not_scored")]
+    said = ("Not scored: " + "; ".join(f"{html.escape(r['language_name'])}, {nv.count(r['not_scored'], 'comment')}"
+                                      for r in missed) + "." if missed else "Every comment was scored.")
+    doc.section = "Languages of the verbatims"
+    return ("<h3 id='languages'>Languages of the verbatims</h3>"
+            f"<p>The language of the verbatims was {how}. {scorer} {said}</p>"
+            + table(doc, ["language", "comments", "scored as written", "scored from the translation", "not scored"],
+                    [[r["language_name"], int(r["comments"]), int(r["scored_text"]), int(r["scored_translation"]),
+                      int(r["not_scored"])] for r in rows], "Verbatims per language and their sentiment scoring",
+                    names=["language", "comments", "scored_text", "scored_translation", "not_scored"]))
+
+
 def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: list[dict] | None = None) -> str:
     """The methods appendix: tests, sample sizes, reliability, weighting, row accounting, skipped analyses.
 
@@ -206,12 +239,14 @@ def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: li
 
     doc.step, doc.section = None, "Methods appendix"
     parts = ['<h2 id="methods-appendix">Methods appendix</h2>', METHODS]
+    cfg = None
     try:
         raw_dir, folder = find_raw_dir(client, None), processed_dir(client, root)
         if meta.get("snapshot"):  # the data the notebooks of this run read
             data = read_snapshot(client, folder, meta["snapshot"], raw_dir)
         else:
             data = read_processed(load_config(raw_dir, client), folder)
+        cfg = data.config
         n = data.ratings.groupby(["wave", "brand_kind"]).size().unstack(fill_value=0)
         n = n.reindex([w for w in data.waves if w in n.index])
         doc.section = "Sample sizes per wave"
@@ -247,7 +282,8 @@ def methods_appendix(client: str, root: Path, meta: dict, doc: Doc, findings: li
         acc_rows.append([a["file"], a["read"], a["kept"], excl])
     parts.append(table(doc, ["file", "rows read", "rows kept", "rows excluded (reason: count)"], acc_rows,
                        "Rows read, kept and excluded per input file"))
-    parts.append(_missing_answers(meta))
+    parts.append(_missing_answers(meta, cfg))
+    parts.append(languages_methods(doc, meta))
     extra = meta.get("extra_columns") or {}
     if extra:
         parts.append("<p><strong>Undeclared columns</strong> (read, not analysed): " + html.escape(

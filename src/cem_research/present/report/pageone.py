@@ -201,6 +201,16 @@ def _steps(doc: Doc) -> str:
     return f'<h3 id="step-by-step">What we found, step by step</h3><ul class="steps">{"".join(lis)}</ul>'
 
 
+def _sentiment_coverage(doc: Doc) -> str:
+    """What share of the verbatims was analysed for sentiment (the ``sentiment_coverage`` finding of
+    "What customers say"); "" without verbatims."""
+    said = [f for f in doc.findings if f.get("key") == "sentiment_coverage" and f.get("kind") == "finding"]
+    if not said:
+        return ""
+    return (f'<p class="small">{html.escape(first_sentence(reword(said[0]["text"])))} '
+            f'<a href="#{_target(doc, said[0])}">Evidence</a></p>')
+
+
 def _actions(doc: Doc) -> str:
     rows, caption = agenda_rows(doc.every_table())
     head = '<h3 id="top-actions">Top five actions</h3>'
@@ -250,7 +260,7 @@ def page_one(doc: Doc, main_title: str | None = None) -> str:
     """
     main_title = main_title or main_outcome_title(doc.every_table())
     return ('<section class="summary pageone" id="executive-summary"><h2>Executive summary</h2>'
-            + _tiles(doc, main_title) + _steps(doc) + _actions(doc)
+            + _tiles(doc, main_title) + _steps(doc) + _sentiment_coverage(doc) + _actions(doc)
             + f'<p class="small">Every headline finding with its full statistics: '
               f'<a href="{APPENDIX_FILE}#all-headline-findings">technical appendix</a>.</p></section>')
 

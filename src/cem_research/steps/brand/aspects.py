@@ -35,8 +35,14 @@ def aspect_mentions(data: "ClientData") -> pd.DataFrame | None:
     DataFrame or None
         :func:`cem_research.text.aspect_mentions` output (``aspect, terms, sentence,
         n_sentences, compound``) with ``brand, brand_kind, wave`` carried; ``attrs`` as there plus
-        ``n_texts_by_brand``.  ``sentence`` is raw customer text: show it only through
-        :func:`cem_research.text.safe_text`.  ``None`` without verbatims.
+        ``n_texts_by_brand`` and ``unscored_by_brand`` (comments left out because VADER cannot read
+        them: not English and without a translation).  ``sentence`` is raw customer text: show it only
+        through :func:`cem_research.text.safe_text`.  ``None`` without verbatims.
+
+    Notes
+    -----
+    The lexicon is English and the sentences are scored by VADER, so only the comments VADER reads are
+    searched: English ones, and the client's English translation of the others when it declares one.
     """
     from cem_research import text as tx
 
@@ -44,12 +50,20 @@ def aspect_mentions(data: "ClientData") -> pd.DataFrame | None:
     if fb is None or fb.empty:
         return None
     cfg = data.config
+    unscored = pd.Series(dtype=int)
+    if "sentiment_source" in fb.columns:
+        left = fb["sentiment_source"].isna()
+        unscored = fb.loc[left, "brand"].fillna(cfg.brand).astype(str).value_counts()
+        fb = tx.scored_feedback(fb)
+        if fb.empty:
+            return None
     frame = fb[["text", "brand", "wave"]].copy()
     frame["brand"] = frame["brand"].fillna(cfg.brand).astype(str)
     frame["wave"] = frame["wave"].astype(object)
     frame["brand_kind"] = frame["brand"].map(cfg.brand_kind)
     m = tx.aspect_mentions(frame, "text", lexicon=aspect_lexicon(cfg), keep=["brand", "brand_kind", "wave"])
     m.attrs["n_texts_by_brand"] = frame["brand"].value_counts().to_dict()
+    m.attrs["unscored_by_brand"] = {str(k): int(v) for k, v in unscored.items()}
     return m
 
 
@@ -67,7 +81,8 @@ def aspect_summary(data: "ClientData", mentions: pd.DataFrame | None) -> pd.Data
         ``adj_ci_low/high`` its Bonferroni interval over the brand's judged aspects (see Notes);
         ``verdict`` "clearly positive" (adjusted interval above +.05), "clearly negative" (below
         −.05), "mixed" or "too few mentions" (< 5); ``series`` the legend label with the brand's
-        number of comments.  ``None`` without verbatims.
+        number of comments (and of those not scored, when VADER could not read some).  ``None`` without
+        verbatims.
 
     Notes
     -----
@@ -113,7 +128,9 @@ def aspect_summary(data: "ClientData", mentions: pd.DataFrame | None) -> pd.Data
     ok = judged.to_numpy() & np.isfinite(half)
     out["adj_ci_low"] = np.where(ok, out["compound"] - half, np.nan)
     out["adj_ci_high"] = np.where(ok, out["compound"] + half, np.nan)
-    out["series"] = [f"{b} (n = {n:,} comments)" for b, n in zip(out["brand"], out["n_texts"])]
+    left = mentions.attrs.get("unscored_by_brand") or {}
+    out["series"] = [f"{b} (n = {n:,} comments" + (f"; {left[b]:,} not scored: not English)" if left.get(b) else ")")
+                     for b, n in zip(out["brand"], out["n_texts"])]
     out["verdict"] = np.select(
         [~judged, out["adj_ci_low"] > SENTIMENT_CLEAR, out["adj_ci_high"] < -SENTIMENT_CLEAR],
         ["too few mentions", "clearly positive", "clearly negative"], default="mixed")

@@ -69,11 +69,14 @@ __all__ = ["STEP", "SECTION", "MODULES", "ModulesSpec", "load_codebook",
 
 
 def _feedback(data: "ClientData") -> pd.DataFrame | None:
+    """The verbatims VADER reads (:func:`cem_research.text.scored_feedback`) of the declared brands and waves."""
+    from cem_research import text as tx
+
     fb = data.feedback
     if fb is None or len(fb) == 0:
         return None
     cfg = data.config
-    frame = fb[["text", "brand", "wave"]].copy()
+    frame = tx.scored_feedback(fb)[["text", "brand", "wave"]].copy()
     frame["brand"] = frame["brand"].fillna(cfg.brand).astype(str)
     frame["wave"] = frame["wave"].astype(object).where(frame["wave"].notna(), "all")
     frame = frame[frame["brand"].isin(cfg.brands)]

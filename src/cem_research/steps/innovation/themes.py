@@ -1,4 +1,8 @@
-"""Emerging themes: terms whose share of the own brand's verbatims rises in the latest wave."""
+"""Emerging themes: terms whose share of the own brand's verbatims rises in the latest wave.
+
+Terms are compared within one language (:func:`theme_comments`): the analysed comments, in English as
+written or as the client's translation, or -- when most comments are in another language -- that language,
+with its own stopwords.  Comments in other languages are counted, never mixed in."""
 
 from __future__ import annotations
 
@@ -14,8 +18,34 @@ from cem_research.steps.section import Section, Settings, Shown
 #: Most themes the client's compact table lists (the full table in the appendix lists them all).
 MAX_CLIENT_ROWS = 10
 
-__all__ = ["themes_skip_reason", "emerging_themes", "fold_terms", "rising_themes", "themes_finding",
+__all__ = ["theme_comments", "themes_skip_reason", "emerging_themes", "fold_terms", "rising_themes", "themes_finding",
            "EmergingThemes"]
+
+
+def theme_comments(data) -> pd.DataFrame | None:
+    """The own brand's verbatims whose themes are compared: one language only.
+
+    Returns
+    -------
+    DataFrame or None
+        :func:`cem_research.steps.interface.own_feedback` rows in the most frequent analysed language
+        (:func:`cem_research.text.analysed_language`: English for every scored comment, as written or
+        translated), with ``text`` the analysed text (the translation where the score came from it).
+        ``attrs``: ``language`` (its code) and ``left_out`` (language name -> comments in other
+        languages, not compared).  ``None`` without verbatims.
+    """
+    from cem_research import text
+
+    fb = interface.own_feedback(data)
+    if fb is None:
+        return None
+    lang = text.analysed_language(fb).fillna("")
+    sizes = lang.value_counts()
+    main = sorted(sizes.index, key=lambda k: (-sizes[k], k != "en", k))[0]
+    out = fb[lang == main].assign(text=text.analysed_text(fb)[lang == main])
+    out.attrs.update(language=main or "en", left_out={text.language_name(k): int(v) for k, v in sizes.items()
+                                                      if k != main})
+    return out.reset_index(drop=True)
 
 
 def themes_skip_reason(data) -> str | None:
@@ -23,7 +53,7 @@ def themes_skip_reason(data) -> str | None:
 
     Themes need own-brand verbatims dated by survey wave, in the latest wave and at least one earlier one.
     """
-    fb = interface.own_feedback(data)
+    fb = theme_comments(data)
     if fb is None:
         return "the client supplies no verbatim comments (a feedback file in client.yaml)"
     if "wave" not in fb.columns or fb["wave"].isin(data.waves).sum() == 0:
@@ -60,22 +90,26 @@ def emerging_themes(data, ngram_range: tuple[int, int] = (1, 2), min_count: int 
         mean_compound_latest``) plus ``latest_ci_low``/``latest_ci_high`` (Wilson interval of the
         latest-wave share) and ``part_of`` (for a rising term, the stronger rising term whose comments
         hold at least 80 % of its own; "" otherwise).  ``attrs``: ``latest``, ``waves``, ``n_latest``,
-        ``n_earlier``.  ``None`` when :func:`themes_skip_reason` gives a reason.
+        ``n_earlier``, ``language`` (of the compared comments, :func:`theme_comments`) and ``left_out``
+        (comments in other languages, by language name).  ``None`` when :func:`themes_skip_reason` gives a
+        reason.
     """
     from cem_research import text
 
     if themes_skip_reason(data) is not None:
         return None
-    fb = interface.own_feedback(data)
+    fb = theme_comments(data)
+    language, left_out = fb.attrs["language"], fb.attrs["left_out"]
     fb = fb[fb["wave"].isin(data.waves)]
     waves = [w for w in data.waves if (fb["wave"] == w).any()]
-    res = text.rising_terms(fb, "text", "wave", waves, ngram_range=ngram_range, min_count=min_count, alpha=alpha)
+    res = text.rising_terms(fb, "text", "wave", waves, ngram_range=ngram_range, min_count=min_count, alpha=alpha,
+                            language=language)
     n_latest = int((fb["wave"] == waves[-1]).sum())
     lo, hi = stats.proportion_ci(res["target_docs"].to_numpy(float), np.full(len(res), float(n_latest)))
     res["latest_ci_low"], res["latest_ci_high"] = lo, hi
     res["part_of"] = fold_terms(res, fb.loc[fb["wave"] == waves[-1], "text"].tolist())
     res.attrs.update(latest=waves[-1], waves=waves, n_latest=n_latest,
-                     n_earlier=int((fb["wave"] != waves[-1]).sum()))
+                     n_earlier=int((fb["wave"] != waves[-1]).sum()), language=language, left_out=left_out)
     return res
 
 
@@ -181,6 +215,17 @@ def share_change(row, attrs: dict, confidence: float = 0.95) -> tuple[float, flo
     return d, d - float(np.hypot(p1 - l1, u2 - p2)), d + float(np.hypot(u1 - p1, p2 - l2))
 
 
+def _language_note(attrs: dict) -> str:
+    """"" for comments in one language; else which language was compared and which were left out."""
+    left = attrs.get("left_out") or {}
+    if not left:
+        return ""
+    from cem_research.text import language_name
+
+    return (f"; {language_name(attrs.get('language'))} comments only, not compared: "
+            + "; ".join(f"{name}, {nv.count(n, 'comment')}" for name, n in left.items()))
+
+
 def themes_finding(themes: pd.DataFrame) -> dict:
     """Plain-words finding for "Emerging themes" (computed from :func:`emerging_themes`).
 
@@ -234,7 +279,7 @@ class EmergingThemes(Section):
         table = rising[["term", "related", "target_docs", *shares, "latest_ci_low", "latest_ci_high", "g2",
                         "p_corr", "mean_compound_latest"]]
         caption = (f"Themes rising in {result.attrs['latest']} ({result.attrs['n_latest']} comments) "
-                   f"against earlier waves ({result.attrs['n_earlier']} comments)")
+                   f"against earlier waves ({result.attrs['n_earlier']} comments)" + _language_note(result.attrs))
         shown = [Shown("table", table, caption, {"percent": (*shares, "latest_ci_low", "latest_ci_high")},
                        layer="appendix")]
         if rising.empty:  # the finding says that no theme rises
@@ -250,7 +295,7 @@ class EmergingThemes(Section):
         shown.append(Shown("table", compact,
                            f"Themes rising in {latest}: share of comments in earlier waves and in {latest}, the "
                            "change in percentage points (Newcombe 95% CI) and the Benjamini-Hochberg corrected "
-                           f"p{more}",
+                           f"p{more}" + _language_note(result.attrs),
                            {"percent": ("reference_share", "target_share"),
                             "rename": {"term": "theme", "reference_share": "share, earlier waves",
                                        "target_share": f"share, {latest}", "change": "change, points (95% CI)"}}))

@@ -1,5 +1,8 @@
 """Section "Voice of the customer at the interface": sentiment of the verbatims per touchpoint, the
-terms that characterise each touchpoint's complaints, and typical quotes (personal data masked)."""
+terms that characterise each touchpoint's complaints, and typical quotes (personal data masked).
+
+Only the verbatims VADER reads are scored (English, or the client's English translation); the others are
+counted per language beside the chart (:func:`touchpoint_coverage`)."""
 
 from __future__ import annotations
 
@@ -16,8 +19,29 @@ from cem_research.steps.interface.common import NEGATIVE, STEP, has
 from cem_research.steps.interface.frames import own_feedback, touchpoint_events, touchpoint_feedback
 from cem_research.steps.section import Section, Settings, Shown
 
-__all__ = ["touchpoint_sentiment", "complaint_terms", "representative_quotes", "quotes_markdown", "VoiceResult",
-           "InterfaceVoice"]
+__all__ = ["scored_touchpoint_feedback", "touchpoint_coverage", "touchpoint_sentiment", "complaint_terms",
+           "representative_quotes", "quotes_markdown", "VoiceResult", "InterfaceVoice"]
+
+
+def scored_touchpoint_feedback(data) -> pd.DataFrame | None:
+    """:func:`touchpoint_feedback` (the scored verbatims about touchpoints) with ``text`` the text that was
+    scored: the client's English translation where the score came from it, so that terms and quotes are
+    in one language."""
+    from cem_research.text import analysed_text
+
+    fb = touchpoint_feedback(data)
+    return None if fb is None else fb.assign(text=analysed_text(fb))
+
+
+def touchpoint_coverage(data) -> pd.DataFrame:
+    """The own brand's verbatims about touchpoints per language, scored or not
+    (:func:`cem_research.text.language_summary`)."""
+    from cem_research.text import language_summary
+
+    fb = own_feedback(data)
+    if fb is None or "touchpoint" not in fb.columns:
+        return language_summary(None)
+    return language_summary(fb[fb["touchpoint"].notna()])
 
 
 def touchpoint_sentiment(data, confidence: float = 0.95) -> pd.DataFrame | None:
@@ -79,7 +103,7 @@ def complaint_terms(data, top: int = 5, min_count: int = 3) -> pd.DataFrame | No
     """
     from cem_research import text
 
-    fb = touchpoint_feedback(data)
+    fb = scored_touchpoint_feedback(data)
     if fb is None:
         return None
     neg = fb[fb["compound"] <= NEGATIVE]
@@ -117,7 +141,7 @@ def representative_quotes(data, touchpoints: Sequence[str] | None = None, per_to
     """
     from cem_research import text
 
-    fb = touchpoint_feedback(data)
+    fb = scored_touchpoint_feedback(data)
     if fb is None:
         return None
     neg = fb[fb["compound"] <= NEGATIVE]
@@ -169,11 +193,14 @@ class VoiceResult:
         :func:`touchpoint_sentiment`.
     complaints, quotes : DataFrame or None
         :func:`complaint_terms` and :func:`representative_quotes`.
+    coverage : DataFrame or None
+        :func:`touchpoint_coverage`.
     """
 
     sentiment: pd.DataFrame
     complaints: pd.DataFrame | None
     quotes: pd.DataFrame | None
+    coverage: pd.DataFrame | None = None
 
 
 class InterfaceVoice(Section):
@@ -189,12 +216,16 @@ class InterfaceVoice(Section):
         if "touchpoint" not in fb.columns or fb["touchpoint"].notna().sum() == 0:
             return "the verbatim comments are not linked to touchpoints (no touchpoint column)"
         if touchpoint_feedback(data) is None:
+            if fb["touchpoint"].notna().any() and fb["compound"].isna().all():
+                return ("no verbatim about a touchpoint could be scored for sentiment (VADER reads English only; "
+                        "declare a translation column to score the others)")
             return "no verbatim comments about touchpoints"
         return None
 
     def compute(self, data, settings: Settings) -> VoiceResult:
         return VoiceResult(sentiment=touchpoint_sentiment(data, settings.confidence),
-                           complaints=complaint_terms(data), quotes=representative_quotes(data))
+                           complaints=complaint_terms(data), quotes=representative_quotes(data),
+                           coverage=touchpoint_coverage(data))
 
     def findings(self, result: VoiceResult, data, settings: Settings) -> list[dict]:
         c = settings.confidence
@@ -232,6 +263,11 @@ class InterfaceVoice(Section):
                  Shown("figure", ax.figure,
                        f"Dot chart: mean sentiment (VADER compound) of the comments about each touchpoint, most "
                        f"negative first, with {level}s, the number of comments and a line at zero")]
+        from cem_research.steps.world.feedback import coverage_note
+
+        note = coverage_note(result.coverage)
+        if note:  # beside the chart and table: the comments they leave out
+            shown.append(Shown("markdown", note))
         if result.complaints is not None:
             shown.append(Shown("table", nv.label_values(result.complaints, data.config),
                                "Terms characterising each touchpoint's negative comments (keyness, G²)",

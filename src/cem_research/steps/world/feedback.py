@@ -1,7 +1,9 @@
 """Step 1, "What customers say": the sentiment, words and typical quotes of the comments on the own brand.
 
-Each comment was scored with VADER when the client was processed (``compound`` from -1 to +1).  This
-module joins the commenter's segments (:func:`feedback_frame`), summarises the tone by touchpoint and
+Each comment VADER can read (English, or the client's English machine translation of another language) was
+scored when the client was processed (``compound`` from -1 to +1); the others carry no score, are left
+out of every sentiment statistic and are counted per language (:func:`sentiment_coverage`,
+:func:`coverage_note`).  This module joins the commenter's segments (:func:`feedback_frame`), summarises the tone by touchpoint and
 segment (:func:`sentiment_summary`), finds the words that set each touchpoint apart
 (:func:`feedback_terms`) and picks typical -- not extreme -- quotes with personal data masked
 (:func:`representative_quotes`).
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,8 +25,8 @@ from cem_research.steps.world.common import POLARITIES, STEP, finding_kwargs, is
 from cem_research.steps.world.frames import segment_columns, shared_customer_segments
 
 
-def own_feedback(data) -> pd.DataFrame:
-    """Comments about the own brand (or no brand) with a sentiment score (read-only)."""
+def own_comments(data) -> pd.DataFrame:
+    """Every comment about the own brand (or no brand), scored for sentiment or not (read-only)."""
 
     def build():
         fb = data.feedback
@@ -32,9 +34,106 @@ def own_feedback(data) -> pd.DataFrame:
             return pd.DataFrame()
         own = data.config.brand
         keep = fb["brand"].isna() | (fb["brand"] == own) if "brand" in fb else pd.Series(True, index=fb.index)
-        return fb[keep & fb["compound"].notna()]
+        return fb[keep]
+
+    return memo(data, "own_comments", build)
+
+
+def own_feedback(data) -> pd.DataFrame:
+    """Comments about the own brand (or no brand) with a sentiment score (read-only).
+
+    A comment in a language VADER does not read (and without a translation) has no score and is not
+    here: :func:`sentiment_coverage` counts it.  ``text`` is the text that was scored (the client's
+    translation where the score came from it; the original stays in ``original_text``).
+    """
+
+    def build():
+        from cem_research.text import analysed_text
+
+        fb = own_comments(data)
+        if fb.empty:
+            return fb
+        fb = fb[fb["compound"].notna()]
+        if "sentiment_source" in fb and (fb["sentiment_source"] == "translation").any():
+            fb = fb.assign(original_text=fb["text"], text=analysed_text(fb))
+        return fb
 
     return memo(data, "own_feedback", build)
+
+
+def sentiment_coverage(data) -> pd.DataFrame:
+    """Own-brand comments per language, scored for sentiment or not (:func:`cem_research.text.language_summary`)."""
+    from cem_research.text import language_summary
+
+    def build():
+        comments = own_comments(data)
+        out = language_summary(comments)
+        out.attrs["identified"] = "language" in comments.columns
+        return out
+
+    return memo(data, "sentiment_coverage", build)
+
+
+def coverage_note(coverage: pd.DataFrame | None) -> str:
+    """The sentence shown beside every sentiment figure: which comments were not scored, and which were
+    scored from a translation ("" when every comment was scored as written).
+
+    Parameters
+    ----------
+    coverage : DataFrame or None
+        :func:`sentiment_coverage` (or :func:`cem_research.text.language_summary` of any comments).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cov = pd.DataFrame({"language_name": ["English", "Spanish"], "comments": [9, 312], "scored_text": [9, 0],
+    ...                     "scored_translation": [0, 0], "not_scored": [0, 312]})
+    >>> coverage_note(cov)
+    'Sentiment covers the comments VADER reads (English); not scored (Spanish, 312 comments).'
+    """
+    if coverage is None or coverage.empty:
+        return ""
+    out = []
+    missed = coverage[coverage["not_scored"] > 0]
+    if len(missed):
+        out.append("Sentiment covers the comments VADER reads (English); not scored ("
+                   + "; ".join(f"{r.language_name}, {nv.count(r.not_scored, 'comment')}"
+                               for r in missed.itertuples()) + ").")
+    moved = coverage[coverage["scored_translation"] > 0]
+    if len(moved):
+        out.append("Scored from the client's English machine translation: "
+                   + "; ".join(f"{r.language_name}, {nv.count(r.scored_translation, 'comment')}"
+                               for r in moved.itertuples()) + ".")
+    return " ".join(out)
+
+
+def coverage_finding(coverage: pd.DataFrame | None) -> dict | None:
+    """The finding that says what share of the own brand's comments was analysed for sentiment (key
+    ``sentiment_coverage``; page one repeats its first sentence).  ``None`` without comments, or when
+    their languages were not identified (a table built without ``language``: ``coverage.attrs``)."""
+    if coverage is None or coverage.empty or not coverage.attrs.get("identified", True):
+        return None
+    n = int(coverage["comments"].sum())
+    own, moved = int(coverage["scored_text"].sum()), int(coverage["scored_translation"].sum())
+    share = (own + moved) / n
+    names = coverage.loc[coverage["scored_text"] > 0, "language_name"].tolist()
+    if own + moved == n and moved == 0:
+        how = f"all in {nv.join(names)}" if names else "all scored"
+    else:
+        how = ", ".join([*([f"{nv.count(own, 'comment')} in {nv.join(names)}"] if own else []),
+                         *([f"{nv.count(moved, 'comment')} from the client's machine translation"] if moved else [])]
+                        ) or "none"
+    text = f"Sentiment analysed for {nv.pct(share)} of the {nv.count(n, 'own-brand comment')} ({how})"
+    missed = coverage[coverage["not_scored"] > 0]
+    if len(missed):
+        text += "; not scored, as VADER reads English only: " + "; ".join(
+            f"{r.language_name}, {nv.count(r.not_scored, 'comment')}" for r in missed.itertuples())
+    text += "."
+    return finding_kwargs(text, key="sentiment_coverage", value=share)
 
 
 def _touchpoint_ranks(data) -> dict[str, int]:
@@ -218,7 +317,7 @@ def sentiment_summary(data, confidence: float = 0.95) -> pd.DataFrame | None:
                 "positive_low", "positive_high", "share_negative", "negative_low", "negative_high"]]
 
 
-def feedback_terms(data, top: int = 6, min_count: int | None = None) -> pd.DataFrame | None:
+def feedback_terms(data, top: int = 6, min_count: int | None = None, language: str | None = None) -> pd.DataFrame | None:
     """Words and two-word phrases that characterise each touchpoint's comments (keyness, G²).
 
     Parameters
@@ -228,6 +327,10 @@ def feedback_terms(data, top: int = 6, min_count: int | None = None) -> pd.DataF
         Terms kept per touchpoint.
     min_count : int, optional
         Minimum number of comments containing a term; default 5, or 3 with fewer than 300 comments.
+    language : str, optional
+        The analysed comments (default): the scored ones, in English (as written or translated). A language
+        code: the own brand's comments in that language that were not scored, with its stopwords --
+        languages are never mixed in one keyness table.
 
     Returns
     -------
@@ -239,12 +342,30 @@ def feedback_terms(data, top: int = 6, min_count: int | None = None) -> pd.DataF
     from cem_research import text as textmod
 
     fb = shared_feedback_frame(data)
+    if language is not None and fb is not None:
+        fb = own_comments(data)
+        fb = fb[fb["compound"].isna() & (fb["language"] == language)] if "language" in fb else fb.iloc[:0]
+        if "touchpoint" in fb and fb["touchpoint"].notna().any():
+            fb = fb.assign(touchpoint=_touchpoint_categorical(data, fb["touchpoint"]))
     if fb is None or "touchpoint" not in fb or fb["touchpoint"].nunique() < 2:
         return None
     if min_count is None:
         min_count = 5 if len(fb) >= 300 else 3
-    out = textmod.characteristic_terms(fb, "text", "touchpoint", ngram_range=(1, 2), min_count=min_count, top=top)
+    out = textmod.characteristic_terms(fb, "text", "touchpoint", ngram_range=(1, 2), min_count=min_count, top=top,
+                                       language=language or "en")
     return out.rename(columns={"group": "touchpoint"})
+
+
+def unscored_terms(data, min_comments: int = 30) -> dict[str, pd.DataFrame]:
+    """:func:`feedback_terms` of each language whose own-brand comments were not scored, with at least
+    ``min_comments`` of them (language code -> table; tables with no term left out)."""
+    cov = sentiment_coverage(data)
+    out = {}
+    for r in cov[cov["not_scored"] >= min_comments].itertuples():
+        terms = feedback_terms(data, language=r.language) if r.language else None
+        if terms is not None and len(terms):
+            out[r.language] = terms
+    return out
 
 
 def terms_table(terms: pd.DataFrame) -> pd.DataFrame:
@@ -281,11 +402,12 @@ def representative_quotes(data, n: int = 3, max_chars: int = 240) -> pd.DataFram
     Returns
     -------
     DataFrame or None
-        Columns ``polarity, rank, touchpoint, compound, quote``; ``quote`` (and ``touchpoint``) are
-        HTML-escaped with PII masked, so they may be inserted into HTML as they are (see
+        Columns ``polarity, rank, touchpoint, compound, quote``; a comment scored from the client's
+        translation is quoted in the translation, marked "[machine translation from <language>]";
+        ``quote`` (and ``touchpoint``) are HTML-escaped with PII masked, so they may be inserted into HTML as they are (see
         :func:`quotes_html`). ``None`` without own-brand feedback.
     """
-    from cem_research.text import safe_text
+    from cem_research.text import language_name, safe_text
 
     fb = shared_feedback_frame(data)
     if fb is None:
@@ -313,8 +435,11 @@ def representative_quotes(data, n: int = 3, max_chars: int = 240) -> pd.DataFram
                 chosen.append(idx)
         for rank, idx in enumerate(chosen, start=1):
             r = sub.loc[idx]
+            quote = safe_text(r["text"], max_chars=max_chars)
+            if "original_text" in r and r.get("sentiment_source") == "translation":  # the text that was scored
+                quote += f" [machine translation from {html.escape(language_name(r.get('language')))}]"
             rows.append({"polarity": pol, "rank": rank, "touchpoint": html.escape(str(tps[idx])),
-                         "compound": float(r["compound"]), "quote": safe_text(r["text"], max_chars=max_chars)})
+                         "compound": float(r["compound"]), "quote": quote})
     return pd.DataFrame(rows, columns=["polarity", "rank", "touchpoint", "compound", "quote"])
 
 
@@ -482,11 +607,17 @@ class FeedbackResult:
         :func:`feedback_terms` (``None`` with fewer than two touchpoints).
     quotes : DataFrame
         :func:`representative_quotes`.
+    coverage : DataFrame or None
+        :func:`sentiment_coverage`: comments per language, scored or not.
+    other_terms : dict
+        :func:`unscored_terms`: the characteristic words of each language that was not scored.
     """
 
     summary: pd.DataFrame
     terms: pd.DataFrame | None
     quotes: pd.DataFrame
+    coverage: pd.DataFrame | None = None
+    other_terms: dict = field(default_factory=dict)
 
 
 class WhatCustomersSay(Section):
@@ -499,16 +630,24 @@ class WhatCustomersSay(Section):
         fb = data.feedback
         if fb is None or fb.empty:
             return "the client supplies no verbatim feedback file ('feedback:' in client.yaml)"
-        if own_feedback(data).empty:
+        if own_comments(data).empty:
             return "the feedback file holds no comments about the client's own brand"
+        if own_feedback(data).empty:
+            cov = sentiment_coverage(data)
+            return ("no comment on the own brand could be scored for sentiment: VADER reads English only, and "
+                    "the comments are in " + nv.join(cov["language_name"].tolist()) + " without a translation "
+                    "column ('feedback: {translation: ...}' in client.yaml)")
         return None
 
     def compute(self, data, settings: Settings) -> FeedbackResult:
         return FeedbackResult(summary=sentiment_summary(data, confidence=settings.confidence),
-                              terms=feedback_terms(data), quotes=representative_quotes(data))
+                              terms=feedback_terms(data), quotes=representative_quotes(data),
+                              coverage=sentiment_coverage(data), other_terms=unscored_terms(data))
 
     def findings(self, result: FeedbackResult, data, settings: Settings) -> list[dict]:
-        return [feedback_finding(result.summary, result.terms, confidence=settings.confidence, cfg=data.config)]
+        out = [feedback_finding(result.summary, result.terms, confidence=settings.confidence, cfg=data.config)]
+        coverage = coverage_finding(result.coverage)
+        return out + ([coverage] if coverage is not None else [])
 
     def present(self, result: FeedbackResult, data, settings: Settings) -> list[Shown]:
         from cem_research.present.plots import world as world_plots
@@ -523,9 +662,21 @@ class WhatCustomersSay(Section):
                      "Dot charts: mean VADER sentiment of the own brand's comments (-1 negative to +1 positive) by "
                      f"touchpoint and by segment level, with {ci} intervals and a dashed line at zero",
                      layer="appendix")]
+        note = coverage_note(r.coverage)
+        if note:  # beside the sentiment table and figure: what they leave out
+            out.append(Shown("markdown", note, layer="appendix"))
         if r.terms is not None:
             terms = nv.label_values(terms_table(r.terms), data.config)
-            out.append(Shown("table", terms, "Most characteristic words per touchpoint (keyness)",
+            english = " (English comments)" if r.other_terms else ""
+            out.append(Shown("table", terms, f"Most characteristic words per touchpoint{english} (keyness)",
                              layer="appendix"))
+        from cem_research.text import language_name
+
+        for code, table in r.other_terms.items():
+            out.append(Shown("table", nv.label_values(terms_table(table), data.config),
+                             f"Most characteristic words per touchpoint, {language_name(code)} comments "
+                             "(not scored for sentiment; keyness within the language)", layer="appendix"))
         out.append(Shown("markdown", QuotesHtml(quotes_html(r.quotes, data.config))))
+        if note:
+            out.append(Shown("markdown", note))
         return out
