@@ -136,6 +136,9 @@ drivers = platform.Drivers().run(data, settings)
 # %%
 crosscheck = platform.DriverCrosscheck().run(data, settings)
 
+# %%
+pathmodel = platform.PathModel().run(data, settings)  # only with `model:` in client.yaml
+
 # %% [markdown]
 # ## The experiential platform
 #

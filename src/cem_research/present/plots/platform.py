@@ -17,7 +17,7 @@ from cem_research.present import plots
 from cem_research.stats import RELIABILITY_THRESHOLD
 
 __all__ = ["profile_plot_frame", "profile_palette", "importance_plot_frame", "outcome_palette",
-           "profile_chart", "importance_chart", "driver_matrix", "OUTCOME_COLORS"]
+           "profile_chart", "importance_chart", "driver_matrix", "OUTCOME_COLORS", "path_diagram", "ipma_chart"]
 
 #: Colours of the outcomes in the driver chart (never the own-brand red).
 OUTCOME_COLORS = ("#2f80ed", "#27ae60", "#f2994a", "#9b51e0", "#56ccf2", "#219653", "#828282")
@@ -224,3 +224,90 @@ def driver_matrix(importance: pd.DataFrame, performance: pd.DataFrame, outcome: 
     ax.set_ylabel(f"Importance: share of explained\nvariance in {name} (%)")
     ax.set_title(plots.with_n(f"Key-driver matrix: what drives {name}", int(frame["n"].max())))
     return ax
+
+
+def _arch(constructs: list[str], paths) -> dict[str, tuple[float, float]]:
+    """Positions of a path diagram: constructs in causal order (the longest chain of paths into each,
+    then declaration order) along a half ellipse, left to right. The half ellipse is convex, so a straight arrow
+    between two constructs never runs through a third."""
+    depth = {c: 0 for c in constructs}
+    for _ in constructs:
+        for f, t in paths:
+            depth[t] = max(depth[t], depth[f] + 1)
+    order = sorted(constructs, key=lambda c: (depth[c], constructs.index(c)))
+    last = max(len(order) - 1, 1)
+    angle = np.pi * np.arange(len(order)) / last  # even steps along a half ellipse, left to right
+    return {c: (float(last * (1 - np.cos(a)) / 2), float(0.42 * last * np.sin(a))) for c, a in zip(order, angle)}
+
+
+def path_diagram(fit, labels: dict | None = None, ax=None):
+    """Path diagram of a fitted PLS model: constructs along an arch in causal order, each path's
+    standardized coefficient on its arrow (solid where its interval excludes zero, dashed otherwise), each
+    endogenous construct's R² under its name.
+
+    Parameters
+    ----------
+    fit : cem_research.stats.pls.PLSResult
+    labels : dict, optional
+        Construct -> the name a reader sees.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    labels = labels or {}
+    pos = _arch(list(fit.spec.constructs), fit.spec.paths)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.8))
+    r2 = dict(zip(fit.r2["construct"], fit.r2["r2"]))
+    for _, p in fit.paths.iterrows():
+        (x0, y0), (x1, y1) = pos[p["from"]], pos[p["to"]]
+        sure = pd.notna(p["ci_low"]) and (p["ci_low"] > 0 or p["ci_high"] < 0)
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", color=plots.NEUTRAL if sure else plots.MUTED,
+                                    lw=0.8 + 2.5 * min(abs(p["estimate"]), 1), ls="-" if sure else "--",
+                                    shrinkA=24, shrinkB=24))
+        ax.text(x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0), nv.num(p["estimate"]), ha="center", va="center",
+                fontsize=8.5, color=plots.NEUTRAL, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    for c, (x, y) in pos.items():
+        text = textwrap.fill(str(labels.get(c, c)), 12)
+        if c in r2:
+            text += f"\nR² {nv.num(r2[c])}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, zorder=3,
+                bbox=dict(boxstyle="round,pad=0.4", fc="#eef2f6", ec=plots.NEUTRAL, lw=0.8))
+    xs = [v[0] for v in pos.values()]
+    ys = [v[1] for v in pos.values()]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 0.45, max(ys) + 0.45)
+    ax.axis("off")
+    ax.set_title(plots.with_n("The path model: standardized coefficients and R²", int(fit.n)))
+    return ax
+
+
+def ipma_chart(ipma: pd.DataFrame, target: str, ax=None):
+    """Importance-performance map of a PLS model: unstandardized total effect on ``target`` against
+    performance (0-100), split at the means into the four standard quadrants.
+
+    Parameters
+    ----------
+    ipma : DataFrame
+        :func:`cem_research.stats.pls.ipma` (``construct`` as the reader should see it).
+    target : str
+        The target's name as the reader sees it.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    frame = ipma.copy()
+    hi_imp = frame["importance"] >= frame["importance"].mean()
+    hi_perf = frame["performance"] >= frame["performance"].mean()
+    frame["quadrant"] = np.select([hi_imp & ~hi_perf, hi_imp & hi_perf, ~hi_imp & ~hi_perf],
+                                  ["Concentrate here", "Keep up the good work", "Low priority"],
+                                  "Possible overkill")
+    return plots.quadrant_chart(frame, "importance", "performance", "construct", ax=ax,
+                                xlabel="Performance (0-100)",
+                                ylabel=f"Importance: total effect on {target}\n(points per point)",
+                                title=f"Importance-performance map for {target}")

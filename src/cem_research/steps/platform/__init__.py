@@ -15,6 +15,9 @@ module:
 * :mod:`.drivers` – :class:`Drivers` and :class:`DriverCrosscheck` ("What drives the outcomes"):
   Shapley/LMG share of R² with bootstrap intervals, emotional vs functional, NPS, and Johnson's
   relative weights as a cross-check.
+* :mod:`.pathmodel` – :class:`PathModel` ("The satisfaction-index path model", only with ``model:`` in
+  ``client.yaml``): the declared PLS path model, its total effects on the target with bootstrap intervals,
+  the measurement model and the importance-performance map.
 * :mod:`.proposal` – :class:`ExperientialPlatform` ("The experiential platform"): the positioning
   chosen by a stated rule (reliable, strong, ahead of competitors after Holm; importance with its
   interval), the runner-up and why it lost, the value promise, and the theme in customers' phrases.
@@ -47,6 +50,7 @@ from cem_research.steps.platform.drivers import (MAX_LMG, DriverCrosscheck, Driv
                                                  crosscheck_finding, driver_crosscheck, driver_importance,
                                                  drivers_finding, emotional_functional, importance_for, lmg_boot,
                                                  nps_table)
+from cem_research.steps.platform.pathmodel import PathModel, PathModelResult, path_model_findings, total_effects_on
 from cem_research.steps.platform.profile import (ExperientialProfile, Profile, experiential_profile,
                                                  profile_finding, profile_tests)
 from cem_research.steps.platform.proposal import (MIN_THEME_SENTENCES, ExperientialPlatform, PlatformProposal, Theme,
@@ -56,12 +60,12 @@ from cem_research.steps.platform.reliability import (Reliability, add_reliabilit
                                                      reliability_finding, reliability_table, reverse_worded_items)
 
 #: The sections of step 2, in report order.
-SECTIONS = (Reliability(), ExperientialProfile(), Drivers(), DriverCrosscheck(), ExperientialPlatform())
+SECTIONS = (Reliability(), ExperientialProfile(), Drivers(), DriverCrosscheck(), PathModel(), ExperientialPlatform())
 
 __all__ = [
     # sections
     "SECTIONS", "Reliability", "ExperientialProfile", "Profile", "Drivers", "DriverResult", "DriverCrosscheck",
-    "ExperientialPlatform", "PlatformProposal", "Theme",
+    "ExperientialPlatform", "PlatformProposal", "Theme", "PathModel", "PathModelResult",
     # constants
     "STEP", "ELEMENTS", "KIND_LABELS", "POSITIVE_COMPOUND", "MAX_LMG", "RELIABILITY_THRESHOLD", "MIN_THEME_SENTENCES",
     # shared
@@ -74,6 +78,8 @@ __all__ = [
     # drivers
     "driver_importance", "importance_for", "driver_crosscheck", "crosscheck_finding", "lmg_boot",
     "emotional_functional", "nps_table", "drivers_finding",
+    # the path model
+    "total_effects_on", "path_model_findings",
     # the platform
     "positioning_candidates", "implementation_theme", "propose_platform", "apply_override", "platform_findings",
     # figures (their code lives in cem_research.present.plots.platform)
