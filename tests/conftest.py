@@ -55,7 +55,7 @@ def run_captured(section, data, monkeypatch):
     from cem_research.present import show as show_mod
 
     shown, recorded = [], []
-    monkeypatch.setattr(show_mod, "display_all", lambda items: shown.extend(items))
+    monkeypatch.setattr(show_mod, "display_all", lambda items, cfg=None: shown.extend(items))
     monkeypatch.setattr(fnd, "record", lambda *a, **k: recorded.append(("record", a, k)))
     monkeypatch.setattr(fnd, "skip", lambda *a, **k: recorded.append(("skip", a, k)))
     return section.run(data), shown, recorded

@@ -98,6 +98,8 @@ def _variant(tmp_path: Path, kind: str) -> Path:
         raw["competitor_ratings"]["sheet"] = 2
     if kind == "qualtrics":  # detected in the survey file, declared for the competitor file
         raw["competitor_ratings"]["format"] = "qualtrics"
+    for c in raw["constructs"].values():  # the wording comes from the export, as in a first client.yaml
+        c["items"] = [i["name"] if isinstance(i, dict) else i for i in c["items"]]
     (folder / "client.yaml").write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
     return folder
 

@@ -136,3 +136,29 @@ def test_label_values_converts_a_copy_and_keeps_order():
     assert list(out["stage"]) == ["Usage", "Awareness"]
     assert out["interface"].iloc[0] == "human–human" and pd.isna(out["interface"].iloc[1])
     assert list(out["note"]) == ["a_b", "c"] and list(out["n"]) == [1, 2]  # other columns untouched
+
+
+def test_displayed_tables_name_constructs_segments_and_items_in_words():
+    """A section's table is displayed with its identifiers in words; a code column that then repeats
+    its label column is dropped (the HTML and the CSV payload alike)."""
+    import pandas as pd
+
+    from cem_research.present import show
+
+    class C:
+        def __init__(self, title, items):
+            self.title, self.items = title, items
+
+    class Cfg:
+        constructs = {"look_and_feel": C("Look and feel", ("lf1", "lf2"))}
+        segments = {"cust_type": "Customer type"}
+        questions = {"lf1": "The stores are attractive."}
+        labels = {}
+
+    frame = pd.DataFrame({"construct": ["look_and_feel", "look_and_feel"], "label": ["Look and feel"] * 2,
+                          "segment": ["cust_type", "cust_type"], "item": ["lf1", "lf2"], "n": [3, 4]})
+    out = show._in_words(frame, Cfg())
+    assert list(out.columns) == ["label", "segment", "item", "n"]  # construct repeated its label
+    assert out["segment"].tolist() == ["Customer type"] * 2
+    assert out["item"].tolist() == ["The stores are attractive.", "Look and feel, item 2 of 2"]
+    assert frame["construct"].iloc[0] == "look_and_feel"  # the section's result is untouched

@@ -200,6 +200,11 @@ KIND_LABELS = {"own": "own brand", "direct": "direct competitor", "new_entrant":
 VOCABULARIES = {"interface": INTERFACE_LABELS, "brand_kind": KIND_LABELS}
 #: The columns whose values are coded ids shown to readers (:func:`label_values`' default).
 CODED_COLUMNS = ("touchpoint", "stage", "channel", "interface", "brand_kind", "from_stage", "to_stage")
+#: Columns whose values name a construct of the client (shown by the construct's label).
+CONSTRUCT_COLUMNS = ("construct", "dimension", "driver", "outcome")
+#: Every column of identifiers a displayed table shows in words (:func:`label_values` of each table a
+#: section shows): the coded columns, construct names, brand elements, segment columns and items.
+DISPLAY_COLUMNS = (*CODED_COLUMNS, *CONSTRUCT_COLUMNS, "element", "aspect", "segment", "item")
 _CODE_LIKE = re.compile(r"^(?:[a-z0-9]+(?:_[a-z0-9]+)+|[a-z]+)$")
 
 
@@ -247,6 +252,10 @@ def value_label(cfg: Any, column: str, value: Any) -> str:
     """
     if column == "item" and isinstance(value, str):
         return item_label(cfg, value)
+    if column in CONSTRUCT_COLUMNS and value in (getattr(cfg, "constructs", None) or {}):
+        return label(cfg, value)
+    if column == "segment" and value in (getattr(cfg, "segments", None) or {}):
+        return str(cfg.segments[value])
     declared = (getattr(cfg, "labels", None) or {}).get(column) or {}
     try:
         if value in declared:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable
+from typing import Any
 
 #: MIME type of a table's machine-readable payload (schema :data:`TABLE_SCHEMA`).
 TABLE_MIME = "application/vnd.cem-research.table+json"
@@ -126,9 +127,33 @@ def layer_metadata(layer: str) -> dict:
 LAYER_KEY = "cem_research"
 
 
-def display_all(items: Iterable) -> None:
+def _in_words(frame, cfg):
+    """``frame`` with its identifier columns in words (:func:`cem_research.present.narrative.label_values`);
+    an identifier column that then repeats another column cell for cell (``construct`` beside its
+    ``label``) is dropped."""
+    from cem_research.present import narrative as nv
+
+    out = nv.label_values(frame, cfg, columns=nv.DISPLAY_COLUMNS)
+    if not len(out):
+        return out
+    drop = []
+    for col in (c for c in out.columns if c in nv.DISPLAY_COLUMNS):
+        same = [o for o in out.columns if o != col and o not in drop
+                and out[o].astype(str).tolist() == out[col].astype(str).tolist()]
+        if same:
+            drop.append(col)
+    return out.drop(columns=drop) if drop else out
+
+
+def display_all(items: Iterable, cfg: Any = None) -> None:
     """Show each table, figure and note in order (tables escaped and formatted with their payload,
-    figures as PNG), each marked with its report layer (:func:`layer_metadata`)."""
+    figures as PNG), each marked with its report layer (:func:`layer_metadata`).
+
+    With the client's configuration ``cfg``, the identifiers in a table's cells (constructs,
+    touchpoints, stages, segment columns, items ...: :data:`cem_research.present.narrative.DISPLAY_COLUMNS`)
+    are shown in words (:func:`cem_research.present.narrative.label_values`), in the HTML and in the
+    table's CSV alike.
+    """
     from IPython.display import Markdown, display
 
     from cem_research.present import plots
@@ -138,7 +163,10 @@ def display_all(items: Iterable) -> None:
             continue
         layer = getattr(item, "layer", "client")
         if item.kind == "table":
-            display(table_bundle(item.content, caption=item.caption or None, **item.options), raw=True,
+            frame = item.content
+            if cfg is not None and hasattr(frame, "columns"):
+                frame = _in_words(frame, cfg)
+            display(table_bundle(frame, caption=item.caption or None, **item.options), raw=True,
                     metadata=layer_metadata(layer))
         elif item.kind == "figure":
             plots.show(item.content, alt=item.caption or None, layer=layer)

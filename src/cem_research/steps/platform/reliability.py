@@ -353,7 +353,7 @@ class Reliability(Section):
 
     def present(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[Shown]:
         cfg = data.config
-        shown = result.drop(columns=["below_threshold"]).assign(reversed_items=[
+        shown = result.drop(columns=["construct", "below_threshold"]).assign(reversed_items=[
             "; ".join(nv.item_label(cfg, i) for i in cfg.constructs[c].reverse) if c in cfg.constructs else r
             for c, r in zip(result["construct"], result["reversed_items"])])
         return [
