@@ -558,3 +558,23 @@ def test_worker_functions_pickle_by_their_module_path():
     for fn in (sentiment_module._worker_init, sentiment_module._worker_score):
         assert fn.__module__ == "cem_research.text.sentiment"
         assert pickle.loads(pickle.dumps(fn)) is fn
+
+
+def test_vader_words_are_the_analyzers_lexicon():
+    assert T.vader_words() == frozenset(T.sentiment_analyzer().lexicon)
+
+
+def test_processed_cache_holds_every_sentence_so_aspect_mentions_scores_nothing(clients):
+    """Processing scores each verbatim's sentences into the cache: the aspect analyses of the notebooks
+    then score nothing again, and their results equal the uncached ones."""
+    import pandas as pd
+
+    data = clients["coffee_house"]
+    assert data.sentiment_cache is not None
+    fb = T.scored_feedback(data.feedback).head(300)
+    cached = T.aspect_mentions(fb, "text", keep=[], cache=data.sentiment_cache)
+    fresh = T.aspect_mentions(fb, "text", keep=[])
+    pd.testing.assert_frame_equal(cached, fresh)
+    sentences = T.mention_sentences(fb["text"])
+    scores, _ = T.score_sentiment(sentences, cache=data.sentiment_cache)
+    assert scores.attrs["scored"] == 0 and len(sentences) > 100

@@ -88,6 +88,10 @@ class ClientData:
         :attr:`ratings`.
     hand_coded : DataFrame or None
         The hand-coded module sample (``row, text, module``) when ``modules.hand_coded`` is declared.
+    sentiment_cache : DataFrame or None
+        VADER scores of the verbatims and of their sentences, computed when the client was processed
+        (:func:`cem_research.text.score_sentiment`'s cache): sections pass it on so that no notebook
+        scores a sentence again.  Only a cache: without it the same scores are computed.
     """
 
     config: ClientConfig
@@ -97,6 +101,7 @@ class ClientData:
     meta: dict = field(default_factory=dict)
     kano_answers: pd.DataFrame | None = None
     hand_coded: pd.DataFrame | None = None
+    sentiment_cache: pd.DataFrame | None = None
 
     @property
     def client(self) -> str:
@@ -147,20 +152,26 @@ class ClientData:
             return df[df["wave"].isin(keep) | df["wave"].isna()].reset_index(drop=True)
 
         return ClientData(self.config, cut(self.ratings), cut(self.feedback), cut(self.touchpoints), meta,
-                          self.kano_answers, self.hand_coded)
+                          self.kano_answers, self.hand_coded, self.sentiment_cache)
 
 
 def read_processed(cfg: ClientConfig, folder: str | Path) -> ClientData:
-    """Load the processed tables of a client from ``folder``."""
+    """Load the processed tables of a client from ``folder`` (and its sentiment cache, when readable)."""
+    from cem_research.client.processing import CACHE_FILE
+
     folder = Path(folder)
 
     def opt(name):
         p = folder / name
         return pd.read_parquet(p) if p.exists() else None
 
+    try:
+        cache = opt(CACHE_FILE)
+    except Exception:  # noqa: BLE001 - a damaged cache is only a cache
+        cache = None
     meta = json.loads((folder / "meta.json").read_text())
     return ClientData(cfg, pd.read_parquet(folder / "ratings.parquet"), opt("feedback.parquet"),
-                      opt("touchpoints.parquet"), meta, opt("kano.parquet"), opt("hand_coded.parquet"))
+                      opt("touchpoints.parquet"), meta, opt("kano.parquet"), opt("hand_coded.parquet"), cache)
 
 
 def read_snapshot(client: str, folder: str | Path, snapshot: str, raw_dir: str | Path) -> ClientData:

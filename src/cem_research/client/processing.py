@@ -191,6 +191,10 @@ def score_feedback(cfg: ClientConfig, feedback: pd.DataFrame, cache: pd.DataFram
     scores, cache = text.score_sentiment(reads[todo].astype(str).str.slice(0, SENTIMENT_MAX_CHARS), cache=cache,
                                          n_jobs=n_jobs)
     scored = int(scores.attrs.get("scored", 0))
+    # and every sentence of those texts, as the aspect analyses split them: cached here once, so no
+    # notebook scores a sentence again (ClientData.sentiment_cache)
+    sentences = text.mention_sentences(reads[todo].tolist())
+    _, cache = text.score_sentiment(sentences, cache=cache, n_jobs=n_jobs)
     scores = scores.reindex(feedback.index)  # not scored: missing, never a neutral 0
     feedback = pd.concat([feedback, langs, source.rename("sentiment_source"),
                           scores[["compound", "pos", "neu", "neg"]]], axis=1)

@@ -33,7 +33,8 @@ NEGATIVE_THRESHOLD``).
 
 from __future__ import annotations
 
-from cem_research.text.aspects import aspect_mentions, aspect_sentiment, load_lexicon
+from cem_research.text.aspects import (aspect_mentions, aspect_sentiment, load_lexicon, mention_sentences,
+                                       split_sentences)
 from cem_research.text.language import (
     CONFIDENT, DETECTOR, LANGUAGE_COLUMNS, SCORED_LANGUAGES, analysed_language, analysed_text, detect_languages,
     known_language, language_name, language_summary, scored_feedback, sentiment_sources,
@@ -42,7 +43,7 @@ from cem_research.text.keyness import KEYNESS_COLUMNS, characteristic_terms, key
 from cem_research.text.safety import mask_pii, safe_text
 from cem_research.text.sentiment import (
     NEGATIVE_THRESHOLD, POOL_MIN_TEXTS, POSITIVE_THRESHOLD, SENTIMENT_COLUMNS, polarity, score_sentiment,
-    sentiment_analyzer, text_key,
+    sentiment_analyzer, text_key, vader_words,
 )
 from cem_research.text.terms import doc_freq, stopword_list, term_counts, term_sets, tokenize
 
@@ -53,6 +54,7 @@ __all__ = [
     "POSITIVE_THRESHOLD",
     "POOL_MIN_TEXTS",
     "sentiment_analyzer",
+    "vader_words",
     "polarity",
     "text_key",
     "score_sentiment",
@@ -80,5 +82,7 @@ __all__ = [
     "analysed_text",
     "analysed_language",
     "scored_feedback",
+    "split_sentences",
+    "mention_sentences",
     "language_summary",
 ]

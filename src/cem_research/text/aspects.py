@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from cem_research.text.common import as_text
 from cem_research.text.sentiment import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, score_sentiment
 from cem_research.text.terms import tokenize
 
-__all__ = ["load_lexicon", "aspect_mentions", "aspect_sentiment"]
+__all__ = ["load_lexicon", "aspect_mentions", "aspect_sentiment", "split_sentences", "mention_sentences"]
 
 
 def _normalise_lexicon(raw: Any, source: str) -> dict[str, list[str]]:
@@ -176,8 +176,45 @@ class _AspectMatcher:
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?\u2026])\s+|(?<=[\u3002\uff01\uff1f])\s*|[\r\n]+")
 
 
-def _sentences(text: str) -> list[str]:
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a text, as :func:`aspect_mentions` splits it (see its Notes).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> split_sentences("Great coffee. Slow service!  ")
+    ['Great coffee.', 'Slow service!']
+    """
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+
+
+_sentences = split_sentences
+
+
+def mention_sentences(texts: Iterable[Any]) -> list[str]:
+    """Every distinct sentence of ``texts`` (split as :func:`aspect_mentions` splits them), in order.
+
+    Processing scores them into the sentiment cache, so :func:`aspect_mentions` given that cache
+    scores nothing again.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> mention_sentences(["Great coffee. Slow service!", "Great coffee.", None])
+    ['Great coffee.', 'Slow service!']
+    """
+    out: dict[str, None] = {}
+    for raw in texts:
+        t = as_text(raw)
+        if t:
+            out.update(dict.fromkeys(split_sentences(t)))
+    return list(out)
 
 
 def aspect_mentions(
@@ -186,6 +223,7 @@ def aspect_mentions(
     lexicon: Mapping[str, Sequence[str]] | None = None,
     keep: Sequence[str] | None = None,
     n_jobs: int = 1,
+    cache: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Find aspect mentions in texts, with the sentiment of the sentences that mention them.
 
@@ -203,6 +241,9 @@ def aspect_mentions(
         (``aspect, terms, sentence, n_sentences, compound``; a row-level ``compound`` is thus not carried).
     n_jobs : int, default 1
         Worker processes for sentence scoring (see :func:`score_sentiment`).
+    cache : DataFrame, optional
+        Earlier VADER scores (:func:`score_sentiment`'s cache; ``ClientData.sentiment_cache`` holds every
+        sentence of a processed client's verbatims): cached sentences are not scored again.
 
     Returns
     -------
@@ -281,7 +322,7 @@ def aspect_mentions(
     del seen
 
     unique = list(dict.fromkeys(s for sents in sentences for s in sents))
-    scores, _ = score_sentiment(unique, n_jobs=n_jobs)
+    scores, _ = score_sentiment(unique, cache=cache, n_jobs=n_jobs)
     compound_of = dict(zip(unique, scores["compound"].to_numpy()))
     joined: dict[int, tuple[str, float]] = {}  # per distinct sentence list: its text and mean compound
     for sents in sentences:

@@ -26,7 +26,7 @@ import pandas as pd
 from cem_research.text.common import as_series, as_text
 
 __all__ = ["SENTIMENT_COLUMNS", "NEGATIVE_THRESHOLD", "POSITIVE_THRESHOLD", "POOL_MIN_TEXTS",
-           "sentiment_analyzer", "polarity", "text_key", "score_sentiment"]
+           "sentiment_analyzer", "vader_words", "polarity", "text_key", "score_sentiment"]
 
 #: Columns of every sentiment table (and of the sentiment cache), in this order.
 SENTIMENT_COLUMNS: tuple[str, ...] = ("compound", "pos", "neu", "neg")
@@ -58,6 +58,24 @@ def _vader_lexicon_dir() -> Path:
         "VADER lexicon not found: cem_research.text needs the 'vadersentiment' package "
         "(pip install vadersentiment), whose folder ships vader_lexicon.txt; nothing is downloaded at run time."
     )
+
+
+@functools.lru_cache(maxsize=1)
+def vader_words() -> frozenset[str]:
+    """The words and emoticons of VADER's lexicon (the keys of ``sentiment_analyzer().lexicon``), read
+    from the lexicon file without importing NLTK.
+
+    Returns
+    -------
+    frozenset of str
+
+    Examples
+    --------
+    >>> "great" in vader_words() and "coffee" not in vader_words()
+    True
+    """
+    lines = (_vader_lexicon_dir() / "vader_lexicon.txt").read_text(encoding="utf-8").split("\n")
+    return frozenset(line.strip().split("\t")[0] for line in lines if line.strip())
 
 
 @functools.lru_cache(maxsize=1)

@@ -61,7 +61,8 @@ def aspect_mentions(data: "ClientData") -> pd.DataFrame | None:
     frame["brand"] = frame["brand"].fillna(cfg.brand).astype(str)
     frame["wave"] = frame["wave"].astype(object)
     frame["brand_kind"] = frame["brand"].map(cfg.brand_kind)
-    m = tx.aspect_mentions(frame, "text", lexicon=aspect_lexicon(cfg), keep=["brand", "brand_kind", "wave"])
+    m = tx.aspect_mentions(frame, "text", lexicon=aspect_lexicon(cfg), keep=["brand", "brand_kind", "wave"],
+                           cache=data.sentiment_cache)
     m.attrs["n_texts_by_brand"] = frame["brand"].value_counts().to_dict()
     m.attrs["unscored_by_brand"] = {str(k): int(v) for k, v in unscored.items()}
     return m

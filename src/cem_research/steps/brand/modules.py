@@ -108,7 +108,8 @@ def module_mentions(data: "ClientData") -> pd.DataFrame | None:
         return None
     cfg = data.config
     frame["brand_kind"] = frame["brand"].map(cfg.brand_kind)
-    m = tx.aspect_mentions(frame, "text", lexicon=spec.codebook, keep=["brand", "brand_kind", "wave"])
+    m = tx.aspect_mentions(frame, "text", lexicon=spec.codebook, keep=["brand", "brand_kind", "wave"],
+                           cache=data.sentiment_cache)
     m = m.rename(columns={"aspect": "module"})
     m.attrs["modules"] = list(spec.codebook)
     m.attrs["codebook_source"] = spec.source
@@ -255,7 +256,8 @@ def hand_coding_agreement(data: "ClientData", n_boot: int = 400, seed: int = 200
     blank = raw[text_col].isna() | (raw[text_col].astype(str).str.strip() == "")
     frame = raw[~blank].reset_index(drop=True)
     human = [module_codes(v)[0] for v in frame["module"]]
-    m = tx.aspect_mentions(frame.rename(columns={text_col: "__text"}), "__text", lexicon=spec.codebook, keep=[])
+    m = tx.aspect_mentions(frame.rename(columns={text_col: "__text"}), "__text", lexicon=spec.codebook, keep=[],
+                           cache=data.sentiment_cache)
     machine: list[set[str]] = [set() for _ in range(len(frame))]
     for pos, mod in zip(m.index, m["aspect"]):
         machine[frame.index.get_loc(pos)].add(str(mod))
