@@ -402,8 +402,10 @@ def implementation_theme(data: "ClientData", dimension: str, min_compound: float
     cfg = data.config
     label = nv.label(cfg, dimension)
     words, source = _dimension_lexicon(cfg, dimension)
+    fb = tx.scored_feedback(fb)  # the verbatims VADER reads (English, or their English translation)
     own = fb["brand"].fillna(cfg.brand) == cfg.brand
-    m = tx.aspect_mentions(fb.loc[own, ["text"]], "text", lexicon={dimension: words}, keep=[])
+    m = tx.aspect_mentions(fb.loc[own, ["text"]], "text", lexicon={dimension: words}, keep=[],
+                           cache=data.sentiment_cache)
     target = m[m["compound"] >= min_compound]
     ref = fb.loc[~fb.index.isin(target.index), "text"]
     empty = pd.DataFrame(columns=["term", "phrase", "target_docs", "reference_docs", "target_share",
@@ -415,7 +417,7 @@ def implementation_theme(data: "ClientData", dimension: str, min_compound: float
     k = tx.keyness(sentences, ref, ngram_range=(2, 3), min_count=3)
     k = k[(k["direction"] == "over") & (k["target_docs"] >= 3)]
     brand_words = {w for b in cfg.brands for w in tx.tokenize(b, stopwords=False)}
-    valence = tx.sentiment_analyzer().lexicon
+    valence = tx.vader_words()
     k = k[~k["term"].map(lambda t: all(w in brand_words or w in valence for w in t.split()))]
     sets = tx.term_sets(sentences.tolist(), (2, 3))
     kept, covered = [], []
