@@ -119,6 +119,9 @@ class Section:
 
     step: ClassVar[int]
     title: ClassVar[str]
+    #: keys of the sections whose results this section's findings quote (their numbers are checked against
+    #: those sections' tables too: tests/test_claims.py)
+    cites: ClassVar[tuple[str, ...]] = ()
 
     # ---- what a subclass provides ------------------------------------------------------------
     def skip_reason(self, data: "ClientData", settings: Settings) -> str | None:
@@ -172,7 +175,7 @@ class Section:
             return None
         result = self.result(data, settings)
         if show:
-            display_all(self.present(result, data, settings))
+            display_all(self.present(result, data, settings), cfg=data.config)
         for finding in self.findings(result, data, settings):
             fnd.record(self.step, self.title, **finding)
         return result

@@ -129,14 +129,7 @@ def element_tests(data: "ClientData", reliability: pd.DataFrame | None = None,
     out = pf.profile_tests(data, cons, reliability=reliability, confidence=confidence, tests=home)
     if out is None:
         return None
-    if home is not None and "reliability_flag" in home:
-        per_brand = {(c, lv, k, g if lv == "brand" else ""): f for c, lv, k, g, f in zip(
-            home["construct"], home["comparison"], home["brand_kind"], home["competitor"], home["reliability_flag"])}
-        brand_flag = [per_brand.get((d, lv, k, g if lv == "brand" else ""), "") for d, lv, k, g in zip(
-            out["dimension"], out["level"], out["brand_kind"], out["comparison"])]
-        out["reliability_flag"] = ["; ".join(x for x in (a, b) if x)
-                                   for a, b in zip(out["reliability_flag"], brand_flag)]
-    return _with_elements(out, data)
+    return _with_elements(out, data)  # reliability_flag: step 2's and the per-brand one (profile_tests)
 
 
 def strengths_gaps(tests: pd.DataFrame | None, summary: pd.DataFrame | None,

@@ -212,7 +212,8 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
         those without room or with a negative coefficient; kind "keep the lead" where the own brand
         is the category best and nothing else sets a target), ``basis``, ``large_gain`` (the
         large-innovation threshold in outcome points, :data:`LARGE_GAIN_SD` standard deviations),
-        ``weighted`` (whether the regression used survey weights).
+        ``weighted`` (whether the regression used survey weights), ``effects`` (:func:`driver_effects`: the
+        regression whose coefficients and intervals the evidence states) and ``gaps`` (:func:`competitor_gaps`).
         ``None`` when neither drivers nor touchpoints can be weighted.
     """
     outcome = data.main_outcome
@@ -256,7 +257,8 @@ def innovation_agenda(data, ipa: pd.DataFrame | None = None, changes: pd.DataFra
                      has_competitors=bool(data.has_competitors), n_waves=len(data.waves),
                      has_touchpoints=ipa is not None,
                      large_gain=LARGE_GAIN_SD * effects.attrs["outcome_sd"] if effects is not None else np.nan,
-                     weighted=bool(effects is not None and effects.attrs.get("weighted")))
+                     weighted=bool(effects is not None and effects.attrs.get("weighted")),
+                     effects=effects, gaps=gaps)
     return out
 
 
@@ -340,6 +342,8 @@ class InnovationAgenda(Section):
 
     step = STEP
     title = "Innovation agenda"
+    cites = ("Drivers", "CompetitiveLandscape", "TouchpointImportancePerformance", "TrackingAcrossWaves",
+             "EmergingThemes")
 
     def skip_reason(self, data, settings: Settings) -> str | None:
         if data.main_outcome is None or len(data.config.drivers) < 2:

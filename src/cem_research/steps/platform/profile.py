@@ -131,7 +131,10 @@ def profile_tests(data: "ClientData", constructs: list[str] | None = None,
         reliability_flag``.  ``level`` is ``brand``, ``kind`` (kinds with at least two rated brands)
         or ``all competitors``; ``diff = own − other`` with its interval adjusted for multiple
         comparisons; ``p_corr`` Holm-corrected over step 1's whole table (every construct ×
-        comparison); ``direction`` is "higher", "lower" or "no clear difference" (Holm p ≥ .05).
+        comparison); ``direction`` is "higher", "lower" or "no clear difference" (Holm p ≥ .05);
+        ``reliability_flag`` joins step 2's flag (alpha on the own brand's rows) with step 1's per-brand
+        one (alpha among the compared brand's or group's raters, ``reliability_flag`` of
+        :func:`cem_research.steps.world.brand_tests`).
         ``None`` when the client has no competitor ratings.
 
     Notes
@@ -161,12 +164,17 @@ def profile_tests(data: "ClientData", constructs: list[str] | None = None,
     out["label"] = out["dimension"].map(lambda d: nv.label(cfg, d))
     out["direction"] = np.select([out["significant"] & (out["diff"] > 0), out["significant"] & (out["diff"] < 0)],
                                  ["higher", "lower"], default="no clear difference")
-    out = out[TEST_COLUMNS]
+    # step 1's per-brand check: the dimension's alpha among the compared brand's (or group's) raters
+    per_brand = out["reliability_flag"].fillna("").astype(str) if "reliability_flag" in out else ""
+    out = out[TEST_COLUMNS].assign(_brand_flag=per_brand)
     order = {d: i for i, d in enumerate(dims)}
     lev = {"all competitors": 0, "kind": 1, "brand": 2}
     out = out.assign(_d=out["dimension"].map(order), _l=out["level"].map(lev))
     out = out.sort_values(["_d", "_l"], kind="stable").drop(columns=["_d", "_l"]).reset_index(drop=True)
-    return add_reliability_flag(out, reliability, on="dimension")
+    out = add_reliability_flag(out, reliability, on="dimension")
+    out["reliability_flag"] = ["; ".join(x for x in (a, b) if x) for a, b in zip(out["reliability_flag"],
+                                                                                out.pop("_brand_flag"))]
+    return out
 
 
 def profile_finding(profile: pd.DataFrame, tests: pd.DataFrame | None, brand: str,

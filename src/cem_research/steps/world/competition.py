@@ -212,8 +212,13 @@ def _with_brand_reliability(out: pd.DataFrame, rel: pd.DataFrame | None, own: st
     out["alpha_own"] = [float(alpha.get((c, own), np.nan)) for c, _ in pairs]
     out["alpha_other"] = [float(alpha.get((c, g), np.nan)) for c, g in pairs]
     flags = []
+
+    def shown(a: float) -> str:  # three digits where two would round up to the gate (".697", not ".70")
+        text = nv.num(a, 3 if round(a, 2) >= threshold else 2)
+        return text.removeprefix("0") if a >= 0 else text
+
     for (c, g), a_own, a_other in zip(pairs, out["alpha_own"], out["alpha_other"]):
-        low = [f"alpha {nv.num(a).removeprefix('0') if a >= 0 else nv.num(a)} among {who}'s raters"
+        low = [f"alpha {shown(a)} among {who}'s raters"
                for who, a in ((own, a_own), (g, a_other)) if np.isfinite(a) and a < threshold]
         flags.append("; ".join(low) + (f" (below {_threshold_text(threshold)})" if low else ""))
     out["reliability_flag"] = flags
