@@ -415,11 +415,14 @@ def superlative_problems(text: str, tables: Tables, entities) -> list[str]:
     before it); its number is the first estimate after the superlative.  The entity's row must hold the
     extreme value of that column among the rows of the same kind (ties at the precision shown allowed);
     a number that only another entity's row holds ("Affective ... largest lead (g = 0.46)" where 0.46 is
-    Sensory's) fails too.
+    Sensory's) fails too.  A sentence restricting the ranking ("among the touchpoints with at least 5
+    comments") is checked among the rows whose ``n`` reaches that floor.
     """
     problems = []
     names = sorted({e for e in entities if len(e) >= 3}, key=len, reverse=True)
     for sentence in sentences(text):
+        qualifier = re.search(r"\bwith at least (\d+) (?:comments|respondents|answers|ratings|mentions)\b", sentence)
+        floor = float(qualifier.group(1)) if qualifier else None  # the superlative ranks only those rows
         for clause in clauses(sentence):
             masked = _masked(clause, tables.names)
             all_nums = stated_numbers(clause, tables.names)
@@ -428,6 +431,8 @@ def superlative_problems(text: str, tables: Tables, entities) -> list[str]:
             for m in SUPERLATIVE.finditer(masked):
                 if re.match(r"most (?:common|travelled|negative|positive|frequent|characteristic)|top of|"
                             r"top priority|most of|at most|at least|largest (?:imbalance|drop)", clause[m.start():], re.I):
+                    continue
+                if re.search(r"\bat\s+$", clause[:m.start()], re.I):  # "at least 5 comments" ranks nothing
                     continue
                 least = m.group("least") is not None
                 low_clause = clause.lower()
@@ -473,6 +478,8 @@ def superlative_problems(text: str, tables: Tables, entities) -> list[str]:
                             if not isinstance(v, (int, float, np.number)) or not num.matches(v):
                                 continue
                             group = _group(frame, i, ent_cols)
+                            if floor is not None and "n" in frame.columns:  # "among those with at least 5 ..."
+                                group = group[frame.loc[group, "n"].astype(float).to_numpy() >= floor]
                             values = frame.loc[group, col].astype(float).dropna()
                             tol = num.tolerance() / (100 if num.percent else 1) * 2
                             if differ or m.group(0).lower() in ("largest", "biggest", "greatest", "smallest"):

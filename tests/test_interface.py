@@ -567,7 +567,8 @@ def test_voice_section_finding_and_display():
     result = section.result(data, SETTINGS)
     assert isinstance(result, interface.VoiceResult)
     [f] = section.findings(result, data, SETTINGS)
-    assert f["text"].startswith("Verbatims about App are the most negative: mean compound -0.32 (95% CI ")
+    assert f["text"].startswith("Among the 2 touchpoints with at least 5 comments, verbatims about App are the "
+                                "most negative: mean compound -0.32 (95% CI ")
     assert "crashed" in f["text"] and f["key"] == "most_negative_touchpoint"
     shown = section.present(result, data, SETTINGS)
     assert [x.kind for x in shown] == ["table", "figure", "table", "markdown"]

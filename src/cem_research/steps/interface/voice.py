@@ -18,6 +18,7 @@ from cem_research.present import narrative as nv
 from cem_research.steps.interface.common import NEGATIVE, STEP, has
 from cem_research.steps.interface.frames import own_feedback, touchpoint_events, touchpoint_feedback
 from cem_research.steps.section import Section, Settings, Shown
+from cem_research.steps.world.feedback import MIN_INTERVAL_N, MIN_RANKED_N
 
 __all__ = ["scored_touchpoint_feedback", "touchpoint_coverage", "touchpoint_sentiment", "complaint_terms",
            "representative_quotes", "quotes_markdown", "VoiceResult", "InterfaceVoice"]
@@ -65,6 +66,7 @@ def touchpoint_sentiment(data, confidence: float = 0.95) -> pd.DataFrame | None:
     if fb is None:
         return None
     m = stats.mean_ci(fb, "compound", by="touchpoint", confidence=confidence).rename(columns={"mean": "compound"})
+    m.loc[m["n"] < MIN_INTERVAL_N, ["ci_low", "ci_high"]] = np.nan  # two comments make no interval
     g = fb.groupby("touchpoint", sort=False)["compound"]
     neg = g.apply(lambda s: int((s <= NEGATIVE).sum()))
     pos = g.apply(lambda s: float((s >= -NEGATIVE).mean()))
@@ -230,12 +232,14 @@ class InterfaceVoice(Section):
     def findings(self, result: VoiceResult, data, settings: Settings) -> list[dict]:
         c = settings.confidence
         sentiment, terms = result.sentiment, result.complaints
-        ok = sentiment[sentiment["n"] >= 5]
+        ok = sentiment[sentiment["n"] >= MIN_RANKED_N]
+        among = (f"Among the {len(ok)} touchpoints with at least {MIN_RANKED_N} comments, v" if len(ok) >= 2
+                 and len(ok) < len(sentiment) else "V")
         ok = ok if len(ok) else sentiment
         w = ok.iloc[0]
         b = ok.iloc[-1]
         worst, warmest = (nv.value_label(data.config, "touchpoint", r["touchpoint"]) for r in (w, b))
-        text = (f"Verbatims about {worst} are the most negative: mean compound {nv.num(w['compound'])} "
+        text = (f"{among}erbatims about {worst} are the most negative: mean compound {nv.num(w['compound'])} "
                 f"({nv.ci(w['ci_low'], w['ci_high'], confidence=c)}), {nv.pct(w['share_negative'])} negative "
                 f"({nv.pct_ci(w['negative_ci_low'], w['negative_ci_high'], confidence=c)}; n = {int(w['n'])}); "
                 f"{warmest} gets the warmest ({nv.num(b['compound'])}, "

@@ -24,6 +24,11 @@ from cem_research.steps.section import Section, Settings, Shown
 from cem_research.steps.world.common import POLARITIES, STEP, finding_kwargs, is_text, memo
 from cem_research.steps.world.frames import segment_columns, shared_customer_segments
 
+#: Fewest comments for a mean sentiment to get an interval (two comments say nothing of their spread).
+MIN_INTERVAL_N = 3
+#: Fewest comments for a touchpoint to be ranked lowest or highest in the finding.
+MIN_RANKED_N = 5
+
 
 def own_comments(data) -> pd.DataFrame:
     """Every comment about the own brand (or no brand), scored for sentiment or not (read-only)."""
@@ -300,6 +305,7 @@ def sentiment_summary(data, confidence: float = 0.95) -> pd.DataFrame | None:
         frame = fb.assign(all="all comments") if dim == "all" else fb
         m = stats.mean_ci(frame, "compound", by=dim, confidence=confidence).drop(columns=["n_eff", "sd"])
         m = m.rename(columns={dim: "level", "mean": "compound"})
+        m.loc[m["n"] < MIN_INTERVAL_N, ["ci_low", "ci_high"]] = np.nan  # two comments make no interval
         polarity = frame.assign(_pos=is_pos, _neg=is_neg).groupby(dim, observed=True, sort=False)
         pos, neg = polarity["_pos"].sum(), polarity["_neg"].sum()
         m["share_positive"] = m["level"].map(pos).to_numpy(dtype=float) / m["n"]
@@ -553,7 +559,7 @@ def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = 
             f"{nv.pct(a['share_negative'])} negative "
             f"({nv.pct_ci(a['negative_low'], a['negative_high'], confidence=confidence)}); mean VADER compound "
             f"{nv.signed(a['compound'])} ({nv.ci(a['ci_low'], a['ci_high'], confidence=confidence)})")
-    tp = summary[(summary["dimension"] == "touchpoint") & (summary["n"] >= 5)]
+    tp = summary[(summary["dimension"] == "touchpoint") & (summary["n"] >= MIN_RANKED_N)]
 
     def word(touchpoint):
         return nv.value_label(cfg, "touchpoint", touchpoint)
@@ -562,7 +568,8 @@ def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = 
         lo = tp.loc[tp["compound"].idxmin()]
         hi = tp.loc[tp["compound"].idxmax()]
         gap = extreme_gap(tp, confidence=confidence)
-        text += (f". Sentiment is lowest for {word(lo['level'])} (compound {nv.signed(lo['compound'])}, "
+        text += (f". Among the {len(tp)} touchpoints with at least {MIN_RANKED_N} comments, sentiment is lowest "
+                 f"for {word(lo['level'])} (compound {nv.signed(lo['compound'])}, "
                  f"{nv.ci(lo['ci_low'], lo['ci_high'], confidence=confidence)}; {nv.pct(lo['share_negative'])} "
                  f"negative, n = {int(lo['n']):,}) "
                  f"and highest for {word(hi['level'])} ({nv.signed(hi['compound'])}, "
@@ -662,6 +669,17 @@ class WhatCustomersSay(Section):
                      "Dot charts: mean VADER sentiment of the own brand's comments (-1 negative to +1 positive) by "
                      f"touchpoint and by segment level, with {ci} intervals and a dashed line at zero",
                      layer="appendix")]
+        tp = r.summary[(r.summary["dimension"] == "touchpoint") & (r.summary["n"] >= MIN_RANKED_N)]
+        gap = extreme_gap(tp, confidence=settings.confidence) if len(tp) >= 2 else None
+        if gap is not None:  # the test behind the finding's "lowest ... highest" sentence
+            lo, hi = tp.loc[tp["compound"].idxmin()], tp.loc[tp["compound"].idxmax()]
+            row = {"lowest": nv.value_label(data.config, "touchpoint", lo["level"]),
+                   "highest": nv.value_label(data.config, "touchpoint", hi["level"]),
+                   **{k: gap[k] for k in ("diff", "ci_low", "ci_high", "p_unc", "p_corr", "m")}}
+            out.append(Shown("table", pd.DataFrame([row]),
+                             f"Highest minus lowest touchpoint sentiment (touchpoints with at least {MIN_RANKED_N} "
+                             f"comments; Welch t, Bonferroni over the touchpoint pairs, adjusted {ci} CI)",
+                             {"rename": {"diff": "difference", "m": "pairs compared"}}, layer="appendix"))
         note = coverage_note(r.coverage)
         if note:  # beside the sentiment table and figure: what they leave out
             out.append(Shown("markdown", note, layer="appendix"))
