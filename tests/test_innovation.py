@@ -595,11 +595,16 @@ def test_agenda_section_reuses_the_tracking_section_and_passes_the_settings(monk
         res["gain"].iloc[0])
     assert "satisfaction points" in f["text"]  # stated on the main outcome
     shown = AGENDA.present(res, data, s)
-    assert [(x.kind, x.layer) for x in shown] == [("table", "appendix"), ("figure", "client"), ("table", "client")]
+    assert [(x.kind, x.layer) for x in shown] == [("table", "appendix"), ("table", "appendix"), ("figure", "client"),
+                                                  ("table", "client")]
+    assert shown[1].caption.startswith("Regression behind the drivers' gains")
     assert {"feeds_step", "label"}.isdisjoint(shown[0].content.columns)
-    assert len(shown[2].content.columns) <= 6 and list(shown[2].content["rank"]) == list(res["rank"])[:10]
+    assert len(shown[3].content.columns) <= 6 and list(shown[3].content["rank"]) == list(res["rank"])[:10]
     assert shown[0].caption == "Innovation agenda, ranked by expected gain in satisfaction points"
-    assert shown[1].caption.startswith("Dot chart: expected gain in satisfaction")
+    assert shown[2].caption.startswith("Dot chart: expected gain in satisfaction")
+    effects = res.attrs["effects"]  # the regression table shows the coefficients the gains use
+    assert shown[1].content["coefficient" if "coefficient" in shown[1].content else "coef"].tolist() == \
+        effects["coef"].tolist()
     import matplotlib.pyplot as plt
 
     plt.close("all")

@@ -385,6 +385,16 @@ class InnovationAgenda(Section):
                        {"rename": {"importance": f"effect on {outcome} (driver: regression coefficient per "
                                                  "scale point; touchpoint: cost of a poor experience)"}},
                        layer="appendix")]
+        effects = result.attrs.get("effects")
+        if effects is not None and len(effects):  # the model every driver's gain comes from
+            model = effects.assign(driver=[nv.label(cfg, d) for d in effects["driver"]])
+            keep = [c for c in ("driver", "coef", "ci_low", "ci_high", "beta", "r2", "n", "n_eff") if c in model]
+            shown.append(Shown("table", model[keep],
+                               f"Regression behind the drivers' gains: {outcome} on every driver "
+                               f"({'weighted' if effects.attrs.get('weighted') else 'unweighted'}; coefficient in "
+                               f"{outcome} points per scale point with its bootstrap {nv.level(settings.confidence)} "
+                               "interval)", {"rename": {"coef": "coefficient", "beta": "standardized β"}},
+                               layer="appendix"))
         shown.append(Shown("figure", plots.agenda_chart(result, cfg=data.config).figure,
                            f"Dot chart: expected gain in {outcome} of each opportunity on the "
                            "innovation agenda, best first, with 95% intervals; small improvements in red, large "
