@@ -132,7 +132,8 @@ class _Builder(Checker):
     TOP = ("name", "market", "brand", "description", "random_stream", "competitors", "csv", "waves",
            "wave_days", "respondents", "survey_only", "survey_columns", "id_prefix", "segments",
            "constructs", "outcomes", "drivers", "betas", "brand_offsets", "planted", "journey",
-           "touchpoint_events", "touchpoints", "feedback", "kano", "promises", "hand_coded", "weighting")
+           "touchpoint_events", "touchpoints", "feedback", "kano", "promises", "hand_coded", "weighting",
+           "model")
     REQUIRED = ("name", "market", "brand", "description", "competitors", "waves", "wave_days", "respondents",
                 "survey_only", "survey_columns", "id_prefix", "segments", "constructs", "outcomes",
                 "drivers", "betas", "brand_offsets", "planted")
@@ -170,7 +171,8 @@ class _Builder(Checker):
                         for i, d in enumerate(self.seq(raw["drivers"], "drivers")))
         betas = {}
         for o, by in self.mapping(raw["betas"], "betas", allowed=OUTCOMES, required=OUTCOMES).items():
-            by = self.mapping(by, f"betas.{o}", allowed=cnames)
+            # an outcome may also depend on an earlier outcome (satisfaction -> loyalty)
+            by = self.mapping(by, f"betas.{o}", allowed=cnames + list(OUTCOMES[:OUTCOMES.index(o)]))
             betas[o] = {k: self.number(v, f"betas.{o}.{k}") for k, v in by.items()}
         offsets = {}
         for comp, by in self.mapping(raw["brand_offsets"], "brand_offsets", allowed=names).items():
@@ -205,6 +207,8 @@ class _Builder(Checker):
             brand_offsets=offsets, header="\n# ".join(self.text(raw["description"], "description").splitlines()),
             csv_block=csv, journey=journey, touchpoints=tps, stage_days=stage_days, **events)
         fields.update(self.planted(raw["planted"], names, tps))
+        if "model" in raw:
+            fields["model"] = self.path_model(raw["model"], cnames)
         if "feedback" in raw:
             fields["feedback"] = self.feedback(raw["feedback"], tps, len(wave_names))
         fields.update(self.methods(raw, tps, fields.get("feedback")))
@@ -352,6 +356,26 @@ class _Builder(Checker):
                                  {journey.index(self.one_of(k, f"{q}.stages", journey, "a journey stage")):
                                   self.number(v, f"{q}.stages.{k}") for k, v in stages.items()})
         return out
+
+    def path_model(self, value, cnames: list[str]) -> tuple:
+        """``model:``: the PLS path model written into client.yaml; every path leads to an outcome,
+        whose ``betas`` plant it (a path the betas leave out is planted as 0)."""
+        p = "model"
+        m = self.mapping(value, p, allowed=("paths", "target", "groups"), required=("paths",))
+        paths = []
+        for i, pair in enumerate(self.seq(m["paths"], f"{p}.paths")):
+            q = f"{p}.paths[{i}]"
+            if not isinstance(pair, list) or len(pair) != 2:
+                self.fail(q, f"expected a pair [from, to], got {pair!r}")
+            to = self.one_of(pair[1], q, OUTCOMES, "an outcome (the generator plants effects on outcomes)")
+            earlier = list(OUTCOMES[:OUTCOMES.index(to)])
+            paths.append((self.one_of(pair[0], q, cnames + earlier, f"a construct or an outcome before {to}"), to))
+        target = groups = None
+        if "target" in m:
+            target = self.one_of(m["target"], f"{p}.target", [t for _, t in paths], "an outcome a path leads to")
+        if "groups" in m:
+            groups = self.one_of(m["groups"], f"{p}.groups", [c for c, *_ in self.segs], "a segment")
+        return tuple(paths), target, groups
 
     PLANTED = ("wave_shift", "no_change", "segment_effect", "brand_advantage", "brand_gap", "worst_touchpoint",
                "human_minus_technology", "human_touch", "gradient", "noisy_segment")

@@ -166,9 +166,16 @@ def simulate(spec: Spec, rng: np.random.Generator, counts: np.ndarray, verbatim_
         tp_eff[own_rows] = eff_own
         date_day[own_rows] = interview
     # ---- outcomes ----------------------------------------------------------------------------
-    for o in spec.outcomes:
+    # an outcome whose betas name an earlier outcome (satisfaction -> loyalty) adds that outcome's
+    # latent and draws no shared response factor of its own: it carries the factor through its
+    # predecessor, so the planted path is the only link between the two beyond their drivers
+    latent: dict[str, np.ndarray] = {}
+    for o in sorted(spec.outcomes, key=lambda o: outcome_names.index(o.name)):
         e = rng.standard_normal(R)
-        y = lin[o.name] + 0.6 * common + 0.5 * e + spec.tp_effect.get(o.name, 0.0) * tp_eff
+        prior = {k: b for k, b in spec.betas[o.name].items() if k in outcome_names}
+        y = (lin[o.name] + sum(b * latent[k] for k, b in prior.items()) + (0.0 if prior else 0.6) * common
+             + 0.5 * e + spec.tp_effect.get(o.name, 0.0) * tp_eff)
+        latent[o.name] = y
         lo, hi = o.scale
         if len(o.items) == 1:
             items[o.items[0]] = clip_round(o.mean + o.spread * y, lo, hi)
@@ -176,7 +183,7 @@ def simulate(spec: Spec, rng: np.random.Generator, counts: np.ndarray, verbatim_
             for j, item in enumerate(o.items):
                 items[item] = clip_round(o.mean + (0.1, -0.05, -0.05)[j % 3] + o.spread * y
                                           + o.item_noise * rng.standard_normal(R), lo, hi)
-    del lin, common, tp_eff
+    del lin, common, tp_eff, latent
     # ---- missing answers ---------------------------------------------------------------------
     for item, v in items.items():
         v[rng.random(R) < MISSING_SHARE] = -1

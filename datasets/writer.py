@@ -170,6 +170,17 @@ def _render_methods(L: list[str], spec: Spec, n_rows: dict[str, int]) -> None:
         add(_c("weighting:", "population shares of the own brand's customers (survey weighting)"))
         add("  targets:")
         add(f"    {col}: {{" + ", ".join(f"{_q(lv)}: {sh:g}" for lv, sh in zip(levels, shares)) + "}")
+    if spec.model:
+        paths, target, groups = spec.model
+        add("")
+        add(_c("model:", "a PLS path model over the constructs (satisfaction-index chain)"))
+        add(_c("  paths:", "from -> to"))
+        for f, t in paths:
+            add(f"    - [{f}, {t}]")
+        if target:
+            add(_c(f"  target: {target}", "the outcome the findings lead with"))
+        if groups:
+            add(_c(f"  groups: {groups}", "compare the paths between this segment's levels"))
 
 
 def _render_items(L: list[str], items, wording, reverse) -> None:
@@ -404,6 +415,11 @@ def planted_truth(spec: Spec, n_survey: int, sim: Sim | None = None) -> dict:
         truth["rising_theme"] = {"phrase": phrase, "wave": waves[-1],
                                  "shares": {w: s for w, s in zip(waves, shares)}}
         truth["stable_theme"] = {"phrase": spec.feedback.stable[0], "share": spec.feedback.stable[2]}
+    if spec.model:
+        paths, _target, _groups = spec.model
+        # the planted effect of each declared path (SD units of the latents; 0 = not planted)
+        truth["path_model"] = {"paths": [{"from": f, "to": t, "effect": spec.betas[t].get(f, 0.0)}
+                                         for f, t in paths]}
     if sim is not None:
         truth.update(_method_truth(spec, sim))
     truth["latest_wave"] = waves[-1]

@@ -31,7 +31,7 @@ ALL_DIRS = {**DEMO_DIRS, demo.TINY_CLIENT: TINY_DIR}
 CONTRACT_KEYS = {
     "top": {"name", "market", "brand", "competitors", "csv", "scale", "survey", "waves",
             "competitor_ratings", "constructs", "drivers", "outcomes", "nps", "segments", "journey",
-            "feedback", "touchpoints", "kano", "promises", "modules", "weighting"},
+            "feedback", "touchpoints", "kano", "promises", "modules", "weighting", "model"},
     "competitor": {"name", "kind"},
     "csv": {"delimiter", "decimal", "encoding"},
     "survey": {"file", "id", "wave", "brand", "date"},
@@ -40,6 +40,7 @@ CONTRACT_KEYS = {
     "feedback": {"file", "text", "id", "wave", "brand", "touchpoint"},
     "touchpoints": {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
                     "satisfaction", "effort", "scale", "effort_scale"},
+    "model": {"paths", "mode", "scheme", "missing", "n_boot", "target", "groups"},
 }
 TRUTH_KEYS = {"top_driver", "poor_reliability", "reverse_items", "brand_advantage", "brand_gap",
               "segment_difference", "wave_shift", "no_change", "worst_touchpoint",
@@ -47,7 +48,9 @@ TRUTH_KEYS = {"top_driver", "poor_reliability", "reverse_items", "brand_advantag
               "latest_wave", "waves", "n_respondents",
               # research methods planted in fitness_club
               "kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
-              "unreliable_segment"}
+              "unreliable_segment",
+              # the PLS path model planted in hotel_group
+              "path_model"}
 METHOD_KEYS = {"kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
                "unreliable_segment"}
 FITNESS = ROOT / "data" / "raw" / "fitness_club"
@@ -338,6 +341,21 @@ def test_an_extending_spec_names_a_wrong_override(tmp_path):
         load_spec(_write_spec(tmp_path, demo.TINY_CLIENT, tiny))
 
 
+def test_model_mistakes_are_refused(tmp_path):
+    for edit, message in [
+        (lambda r: r["model"]["paths"].append(["sensory", "room_quality"]),
+         "'room_quality' is not an outcome (the generator plants effects on outcomes)"),
+        (lambda r: r["model"]["paths"].append(["loyalty", "satisfaction"]),
+         "'loyalty' is not a construct or an outcome before satisfaction"),
+        (lambda r: r["model"].update(groups="travel"), "'travel' is not a segment (did you mean 'traveller'?)"),
+        (lambda r: r["betas"]["satisfaction"].update(loyalty=0.3), "unknown key 'betas.satisfaction.loyalty'"),
+    ]:
+        raw = _raw("hotel_group")
+        edit(raw)
+        with pytest.raises(SpecError, match=re.escape(message)):
+            load_spec(_write_spec(tmp_path, "hotel_group", raw))
+
+
 def test_unknown_spec_name():
     with pytest.raises(ValueError, match="unknown demo spec 'bakery'"):
         load_spec("bakery")
@@ -351,7 +369,7 @@ def test_yaml_uses_only_contract_keys(client):
     for comp in cfg.get("competitors", []):
         assert set(comp) <= CONTRACT_KEYS["competitor"]
         assert comp["kind"] in ("direct", "new_entrant", "outside_industry")
-    for section in ("csv", "survey", "competitor_ratings", "feedback", "touchpoints"):
+    for section in ("csv", "survey", "competitor_ratings", "feedback", "touchpoints", "model"):
         if section in cfg:
             assert set(cfg[section]) <= CONTRACT_KEYS[section], section
     for name, c in cfg["constructs"].items():
@@ -451,6 +469,10 @@ def test_truth_keys(client):
     assert truth["reverse_items"] == [i for c in client.cfg["constructs"].values() for i in c.get("reverse", [])]
     has_tp = "touchpoints" in client.cfg
     assert ("worst_touchpoint" in truth) == has_tp
+    # a declared path model is planted path by path
+    assert ("path_model" in truth) == ("model" in client.cfg)
+    if "model" in client.cfg:
+        assert [[p["from"], p["to"]] for p in truth["path_model"]["paths"]] == client.cfg["model"]["paths"]
     assert ("rising_theme" in truth) == ("feedback" in client.cfg)
     # the research methods are planted (and declared) in fitness_club only
     planted = set(truth) & METHOD_KEYS
@@ -817,3 +839,47 @@ def test_fitness_lmg_and_johnson_agree_on_the_top_driver(fitness):
         jw = _johnson_weights(fitness.own, outcome, fitness.cfg["drivers"])
         assert lmg.index[0] == jw.index[0] == expected
         assert jw.iloc[0] > 1.6 * jw.iloc[1]
+
+
+# --------------------------------------------------------------------------------------------
+# the planted path model (hotel_group): PLS recovers its structure
+HOTEL = ROOT / "data" / "raw" / "hotel_group"
+#: a planted effect (latent SD units) a path must show clearly: positive, bootstrap interval above zero
+CLEAR = 0.3
+
+
+def test_the_planted_path_model_is_recovered():
+    """Every path the generator planted clearly is found (positive, its 95% interval above zero),
+    every path planted as 0 is not (interval covering zero, estimate below 0.15), and the paths into
+    each construct rank as planted wherever their planted effects differ by 0.1 or more."""
+    from cem_research.stats.pls import pls_sem
+
+    c = Client(HOTEL)
+    model, planted = c.cfg["model"], c.truth["path_model"]["paths"]
+    used = list(dict.fromkeys(x for pair in model["paths"] for x in pair))
+    fit = pls_sem(c.own, {k: c.items(k) for k in used}, model["paths"], n_boot=300, seed=7)
+    est = fit.paths.set_index(["from", "to"])
+    assert len(planted) == len(est) == 6
+    clear = [p for p in planted if p["effect"] >= CLEAR]
+    zero = [p for p in planted if p["effect"] == 0]
+    assert len(clear) >= 3 and len(zero) >= 1  # the test can tell found from not found
+    for p in clear:
+        row = est.loc[(p["from"], p["to"])]
+        assert row["estimate"] > 0.2 and row["ci_low"] > 0, (p, row)
+    for p in zero:
+        row = est.loc[(p["from"], p["to"])]
+        assert abs(row["estimate"]) < 0.15 and row["ci_low"] < 0 < row["ci_high"], (p, row)
+    for p in planted:
+        if p["effect"] > 0:
+            assert est.loc[(p["from"], p["to"]), "estimate"] > 0, p
+    for a, b in itertools.permutations(planted, 2):
+        if a["to"] == b["to"] and a["effect"] >= b["effect"] + 0.1:
+            assert est.loc[(a["from"], a["to"]), "estimate"] > est.loc[(b["from"], b["to"]), "estimate"], (a, b)
+    # satisfaction carries part of the drivers' effect on loyalty: a mediated (indirect) effect
+    eff = fit.effects.set_index(["from", "to"])
+    assert eff.loc[("room_quality", "loyalty"), "indirect_ci_low"] > 0
+
+
+def test_only_hotel_group_declares_a_path_model():
+    """The other clients' reports stay as they were (no path-model section)."""
+    assert [n for n, d in ALL_DIRS.items() if "model" in Client(d).cfg] == ["hotel_group"]

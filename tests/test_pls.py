@@ -493,3 +493,133 @@ def test_moves_most_only_when_the_interval_is_clear(bank_client):
     clear = tot["total_ci_low"].iloc[0] > tot["total_ci_high"].iloc[1]
     assert ("moves C most" in text) == clear
     assert ("the order is not settled" in text) == (not clear)
+
+
+# ------------------------------------------------------------------ multi-group comparison (PLS-MGA)
+
+
+def _groups(n=(50, 40, 45), slopes=(0.6, 0.6, 0.0), seed=4):
+    """Three groups of the small model; the path B -> C has the given slope in each group."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for g, (k, s) in enumerate(zip(n, slopes)):
+        a = rng.normal(size=k)
+        b = 0.5 * a + rng.normal(scale=0.8, size=k)
+        c = s * b + rng.normal(scale=0.7, size=k)
+        cols = {f"{name}{i}": f + rng.normal(scale=0.5, size=k) for name, f in (("a", a), ("b", b), ("c", c))
+                for i in (1, 2)}
+        frames.append(pd.DataFrame(cols).assign(g="xyz"[g]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_mga_equals_a_plain_permutation_loop():
+    import itertools
+
+    from statsmodels.stats.multitest import multipletests
+
+    from cem_research.stats.pls import permutation_draws, pls_mga
+
+    df = _groups()
+    res = pls_mga(df, **SMALL, group="g", n_perm=30, seed=8)
+    pairs = list(itertools.combinations("xyz", 2))
+    pooled = [pd.concat([df[df["g"] == a], df[df["g"] == b]]) for a, b in pairs]
+    draws = permutation_draws([len(p) for p in pooled], 30, 8)
+    expected = []
+    for (a, b), pool in zip(pairs, pooled):
+        n1 = int((pool["g"] == a).sum())
+        d = pls_sem(pool[pool["g"] == a], **SMALL).paths["estimate"].to_numpy() - \
+            pls_sem(pool[pool["g"] == b], **SMALL).paths["estimate"].to_numpy()
+        perm = np.array([pls_sem(pool.iloc[i[:n1]], **SMALL).paths["estimate"].to_numpy()
+                         - pls_sem(pool.iloc[i[n1:]], **SMALL).paths["estimate"].to_numpy()
+                         for i in (next(draws) for _ in range(30))])
+        expected += list((1 + (np.abs(perm) >= np.abs(d) - 1e-12).sum(axis=0)) / 31)
+        got = res.paths[(res.paths["group_1"] == a) & (res.paths["group_2"] == b)]
+        np.testing.assert_allclose(got["diff"], d, atol=1e-10)
+    np.testing.assert_allclose(res.paths["p_unc"], expected, atol=1e-12)
+    np.testing.assert_allclose(res.paths["p_corr"], multipletests(expected, method="holm")[1], atol=1e-12)
+    assert (res.paths["n_perm"] == 30).all() and res.groups == ("x", "y", "z")
+    # the draws are numpy's own: one generator, pair after pair
+    rng = np.random.default_rng(8)
+    assert all((d == rng.permutation(n)).all()
+               for d, n in zip(permutation_draws([90, 95], 5, 8), [90] * 5 + [95] * 5))
+
+
+def test_mga_is_reproducible_and_finds_a_planted_difference():
+    from cem_research.stats.pls import pls_mga
+
+    df = _groups(n=(150, 150, 150), slopes=(0.7, 0.7, -0.2), seed=5)
+    one = pls_mga(df, **SMALL, group="g", n_perm=200, seed=3)
+    two = pls_mga(df, **SMALL, group="g", n_perm=200, seed=3)
+    pd.testing.assert_frame_equal(one.paths, two.paths)
+    t = one.paths.set_index(["group_1", "group_2", "from", "to"])
+    assert t.loc[("x", "z", "B", "C"), "significant"] and t.loc[("y", "z", "B", "C"), "significant"]
+    assert not t.loc[("x", "y", "B", "C"), "significant"]  # the same slope in x and y
+    assert not t.xs(("A", "B"), level=("from", "to"))["significant"].any()  # A -> B planted alike everywhere
+    only = pls_mga(df, **SMALL, group="g", levels=["z", "x"], n_perm=50, seed=3)
+    assert only.paths[["group_1", "group_2"]].drop_duplicates().values.tolist() == [["z", "x"]]
+
+
+def test_mga_checks_reliability_in_each_group():
+    from cem_research.stats.pls import pls_mga
+
+    df = _groups()
+    res = pls_mga(df, **SMALL, group="g", n_perm=5)
+    for g in "xyz":
+        ours = res.reliability[res.reliability["group"] == g].drop(columns=["group", "n"]).reset_index(drop=True)
+        ref = pls_sem(df[df["g"] == g], **SMALL).reliability[list(ours.columns)]
+        pd.testing.assert_frame_equal(ours, ref)
+        assert (res.reliability.loc[res.reliability["group"] == g, "n"] == (df["g"] == g).sum()).all()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(group="h"), "expected a DataFrame with the group column 'h'"),
+    (dict(group="g", levels=["x"]), "expected at least two observed levels of 'g'"),
+    (dict(group="g", levels=["x", "w"]), "observed ['x', 'y', 'z'], asked ['x', 'w']"),
+    (dict(group="g", n_perm=0), "expected a positive integer n_perm"),
+])
+def test_mga_bad_arguments(kwargs, message):
+    from cem_research.stats.pls import pls_mga
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        pls_mga(_groups(), **SMALL, **kwargs)
+
+
+def test_model_groups_key():
+    from cem_research.client.config import parse_config
+    from cem_research.client.errors import ContractError
+
+    assert parse_config(_bank_yaml(BANK_MODEL | {"groups": "gender"}), "ecsi_bank").model.groups == "gender"
+    assert parse_config(_bank_yaml(BANK_MODEL), "ecsi_bank").model.groups is None
+    with pytest.raises(ContractError, match=re.escape("'model.groups' must name a declared segment column, got "
+                                                      "'gendre'; did you mean 'gender'?")):
+        parse_config(_bank_yaml(BANK_MODEL | {"groups": "gendre"}), "ecsi_bank")
+
+
+def test_section_compares_the_declared_groups(bank_client):
+    import dataclasses
+
+    from cem_research.steps.platform import PathModel
+    from cem_research.steps.platform.pathmodel import compare_groups
+    from cem_research.steps.section import Settings
+
+    _, data = bank_client
+    data = dataclasses.replace(data, config=dataclasses.replace(
+        data.config, model=dataclasses.replace(data.config.model, groups="gender", n_boot=40)))
+    settings = Settings(n_boot=400, seed=7)
+    res = PathModel().result(data, settings)
+    assert res.mga is not None and res.mga.n_perm == 40  # the model's n_boot sets the permutations
+    pd.testing.assert_frame_equal(res.mga.paths, compare_groups(data, settings).paths)
+    sizes = data.own["gender"].value_counts()
+    assert set(res.mga.groups) == set(sizes.index)
+    assert (res.mga.paths["n_1"] + res.mga.paths["n_2"] == sizes.sum()).all()
+    (f,) = [f for f in PathModel().findings(res, data, settings) if f["key"] == "pls_group_differences_gender"]
+    assert f["value"] == res.mga.paths["significant"].sum()
+    assert "Holm" in f["text"] and "40 permutations per pair" in f["text"]
+    tables = [s for s in PathModel().present(res, data, settings) if s.kind == "table"]
+    assert {s.layer for s in tables[-2:]} == {"appendix"}
+    assert "estimate_1" in tables[-2].content.columns and "rho_c" in tables[-1].content.columns
+    # a segment without two levels of MGA_MIN_GROUP respondents gives no comparison
+    r = data.ratings
+    small = dataclasses.replace(data, ratings=r.assign(gender=["a"] * (len(r) - 10) + ["b"] * 10))
+    assert len(small.own) == len(data.own)  # every row is the own brand's
+    assert compare_groups(small, settings) is None

@@ -39,6 +39,8 @@ Submodules
     inter-coder agreement (Cohen's kappa, Krippendorff's alpha).
 :mod:`~cem_research.stats.weighting`
     raking of survey weights.
+:mod:`~cem_research.stats.pls`
+    PLS path models (:func:`pls_sem`) and their multi-group comparison (:func:`pls_mga`).
 :mod:`~cem_research.stats.common`
     the shared argument checks.
 
@@ -61,6 +63,7 @@ from cem_research.stats.drivers import (
     boot_corr_all, driver_agreement, importance_performance, lmg_from_corr, regression_coefficients,
     relative_importance, relative_weights,
 )
+from cem_research.stats.pls import pls_mga, pls_sem
 from cem_research.stats.psychometrics import (
     RELIABILITY_THRESHOLD, group_reliability, group_reliability_table, item_statistics, reliability,
 )
@@ -98,4 +101,6 @@ __all__ = [
     "weighted_summary",
     "cohen_kappa",
     "krippendorff_alpha_nominal",
+    "pls_sem",
+    "pls_mga",
 ]

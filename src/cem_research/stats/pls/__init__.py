@@ -18,6 +18,9 @@ Submodules
     :func:`pls_sem` and :class:`PLSResult` (tidy tables, bootstrap).
 :mod:`~cem_research.stats.pls.ipma`
     importance-performance map analysis.
+:mod:`~cem_research.stats.pls.mga`
+    multi-group comparison of path coefficients (:func:`pls_mga`, permutation test) with the
+    reliability of each group.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 from cem_research.stats.pls.estimate import MISSING, MODES, SCHEMES, ModelSpec, model_spec
 from cem_research.stats.pls.fit import PLSResult, bootstrap_draws, pls_sem
 from cem_research.stats.pls.ipma import ipma
+from cem_research.stats.pls.mga import MGAResult, permutation_draws, pls_mga
 
-__all__ = ["pls_sem", "PLSResult", "ipma", "bootstrap_draws", "model_spec", "ModelSpec", "SCHEMES", "MODES",
-           "MISSING"]
+__all__ = ["pls_sem", "PLSResult", "ipma", "pls_mga", "MGAResult", "permutation_draws", "bootstrap_draws",
+           "model_spec", "ModelSpec", "SCHEMES", "MODES", "MISSING"]

@@ -8,6 +8,9 @@ section estimates the model the client declares in ``client.yaml`` with
 :func:`cem_research.stats.pls.pls_sem` (own brand's rows; seeded percentile bootstrap), and reports
 the path coefficients, the total effects on the model's target with their intervals, the measurement
 model (loadings, reliability, HTMT) and the importance-performance map (:func:`cem_research.stats.pls.ipma`).
+With ``model: {groups: <segment column>}`` it also compares the path coefficients between the segment's
+levels (:func:`cem_research.stats.pls.pls_mga`: permutation test, Holm-corrected, after a reliability check
+in each group).
 
 It is an optional section: a client without ``model:`` gets nothing (no heading, no skip line).
 """
@@ -28,8 +31,9 @@ from cem_research.steps.section import Settings, Shown
 if TYPE_CHECKING:  # pragma: no cover
     from cem_research.client.data import ClientData
 
-__all__ = ["SECTION", "RHO_C_MIN", "AVE_MIN", "HTMT_MAX", "PathModelResult", "PathModel", "fit_model",
-           "total_effects_on", "path_model_findings", "section_intro"]
+__all__ = ["SECTION", "RHO_C_MIN", "AVE_MIN", "HTMT_MAX", "MGA_MIN_GROUP", "PathModelResult", "PathModel",
+           "fit_model", "compare_groups", "total_effects_on", "path_model_findings", "group_findings",
+           "section_intro"]
 
 SECTION = "The satisfaction-index path model"
 #: Composite reliability a reflective block should reach (Hair et al. 2022, *A Primer on PLS-SEM*).
@@ -38,6 +42,8 @@ RHO_C_MIN = 0.70
 AVE_MIN = 0.50
 #: HTMT above which two constructs may not be distinct (Henseler, Ringle & Sarstedt 2015).
 HTMT_MAX = 0.90
+#: Respondents a segment level needs to enter the multi-group comparison (smaller levels are left out).
+MGA_MIN_GROUP = 30
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,15 @@ class PathModelResult:
         The construct the findings and the importance-performance map lead with.
     ipma : DataFrame
         :func:`cem_research.stats.pls.ipma` on the target.
+    mga : cem_research.stats.pls.MGAResult or None
+        The comparison of the paths between the levels of ``model.groups`` (None: not declared, or
+        fewer than two levels with :data:`MGA_MIN_GROUP` respondents).
     """
 
     fit: pls.PLSResult
     target: str
     ipma: pd.DataFrame
+    mga: "pls.MGAResult | None" = None
 
 
 def fit_model(data: "ClientData", settings: Settings, n_boot: int | None = None) -> pls.PLSResult:
@@ -79,6 +89,76 @@ def fit_model(data: "ClientData", settings: Settings, n_boot: int | None = None)
     return pls.pls_sem(data.own, blocks, model.paths, modes=model.modes, scheme=model.scheme,
                        missing=model.missing, n_boot=int(n_boot), seed=settings.seed,
                        confidence=settings.confidence)
+
+
+def compare_groups(data: "ClientData", settings: Settings, n_perm: int | None = None) -> "pls.MGAResult | None":
+    """Compare the declared model's paths between the levels of ``model.groups`` (own brand's rows).
+
+    Every pair of levels with at least :data:`MGA_MIN_GROUP` respondents, in the segment's declared order;
+    ``n_perm`` permutations per pair (default: the model's ``n_boot``, else the report's), seeded with
+    ``settings.seed``. ``None`` when no segment is declared or fewer than two levels are large enough.
+    """
+    cfg = data.config
+    model = cfg.model
+    col = model.groups
+    if col is None or col not in data.own.columns:
+        return None
+    frame = data.own.copy()
+    frame[col] = frame[col].map(lambda v: None if pd.isna(v) else str(v))
+    sizes = frame[col].value_counts()
+    levels = [lv for lv in cfg.segment_order(col, sizes.index) if sizes[lv] >= MGA_MIN_GROUP]
+    if len(levels) < 2:
+        return None
+    blocks = {c: list(cfg.constructs[c].items) for c in cfg.constructs if c in model.constructs}
+    if n_perm is None:
+        n_perm = model.n_boot or settings.n_boot
+    return pls.pls_mga(frame, blocks, model.paths, col, levels=levels, modes=model.modes, scheme=model.scheme,
+                       missing=model.missing, n_perm=max(int(n_perm), 1), seed=settings.seed)
+
+
+def group_findings(mga: "pls.MGAResult", cfg) -> list[dict]:
+    """The multi-group comparison in words: which paths differ (Holm-corrected permutation p < .05) and
+    which groups' blocks fall short of the reliability a comparison needs."""
+    col = cfg.model.groups
+    seg = cfg.segments.get(col) or col
+
+    def lv(v):
+        return nv.value_label(cfg, col, v)
+
+    def path(r):
+        return f"{nv.label(cfg, r['from'])} → {nv.label(cfg, r['to'])}"
+
+    t = mga.paths
+    sig = t[t["significant"]]
+    pairs = t[["group_1", "group_2"]].drop_duplicates()
+    between = (f"between {lv(pairs.iloc[0, 0])} and {lv(pairs.iloc[0, 1])}" if len(pairs) == 1
+               else f"between the {len(mga.groups)} levels of {seg} ({len(pairs)} pairs)")
+    perms = int(t["n_perm"].min())
+    if len(sig):
+        shown = "; ".join(f"{path(r)} {nv.num(r['estimate_1'])} for {lv(r['group_1'])} against "
+                          f"{nv.num(r['estimate_2'])} for {lv(r['group_2'])} (corrected {nv.p(r['p_corr'])})"
+                          for _, r in sig.iterrows())
+        text = (f"Paths by {seg}: {len(sig)} of the {len(t)} path comparisons {between} differ after Holm "
+                f"correction (permutation test, {nv.count(perms, 'permutation')} per pair): {shown}.")
+    else:
+        top = t.loc[t["diff"].abs().idxmax()]
+        text = (f"Paths by {seg}: no path differs {between} after Holm correction (permutation test, "
+                f"{nv.count(perms, 'permutation')} per pair); the largest difference, {path(top)} "
+                f"{nv.num(top['estimate_1'])} for {lv(top['group_1'])} against {nv.num(top['estimate_2'])} for "
+                f"{lv(top['group_2'])}, has corrected {nv.p(top['p_corr'])}. Group sizes: "
+                + nv.join(f"{lv(g)} {n}" for g, n in mga.reliability.drop_duplicates("group")[["group", "n"]]
+                          .itertuples(index=False)) + ".")
+    rel = mga.reliability[(mga.reliability["mode"] == "A") & (mga.reliability["k"] > 1)]
+    low = rel[(rel["rho_c"] < RHO_C_MIN) | (rel["ave"] < AVE_MIN)]
+    if len(low):
+        text += (" Reliability within groups falls short for " + nv.join(
+            f"{nv.label(cfg, r['construct'])} among {lv(r['group'])} (rhoC {nv.num(r['rho_c'])}, AVE "
+            f"{nv.num(r['ave'])})" for _, r in low.iterrows()) + "; comparisons of paths touching it are less "
+            "certain than their p-values suggest.")
+    else:
+        text += (f" Every reflective block reaches composite reliability {nv.num(RHO_C_MIN).replace('0.', '.')} "
+                 f"and AVE {nv.num(AVE_MIN).replace('0.', '.')} in every group.")
+    return [{"text": text, "key": f"pls_group_differences_{col}", "value": float(len(sig))}]
 
 
 def total_effects_on(fit: pls.PLSResult, target: str) -> pd.DataFrame:
@@ -184,6 +264,17 @@ def section_intro(data: "ClientData") -> "nv.SectionMarkdown | None":
     formative = [nv.label(cfg, c) for c, m in model.modes.items() if m == "B"]
     modes = (f" {nv.join(formative)} {'is' if len(formative) == 1 else 'are'} formative (mode B: regression "
              "weights, the items together form the construct)." if formative else "")
+    groups = ""
+    if model.groups:
+        seg = cfg.segments.get(model.groups) or model.groups
+        groups = (f"""
+
+**Groups compared.** The appendix compares each path between the levels of {seg} (PLS multi-group
+analysis, Chin & Dibbern 2010): the model is estimated in each group, and the difference of each path is
+set against the differences found when the group labels are shuffled at random; p-values are Holm-corrected
+over every pair and path. Each group's blocks are checked for reliability first; levels with fewer than
+{MGA_MIN_GROUP} respondents are left out. The comparison assumes the constructs mean the same in each group
+(measurement invariance, not tested here).""")
     return nv.SectionMarkdown(f"""## {SECTION}
 
 **What is computed.** The client's path model ({len(model.paths)} paths among {len(model.constructs)}
@@ -200,7 +291,7 @@ where it does not) and each endogenous construct's R². The table ranks the tota
 drivers, the path model says through which constructs an effect travels; it rests on the declared paths
 being the right ones, and coefficients are associations, not proven causes. **What would change the
 conclusion:** a construct below composite reliability .70 or AVE .50, two constructs with an HTMT above .90
-(not distinct), or a path missing from the model.""")
+(not distinct), or a path missing from the model.{groups}""")
 
 
 class PathModel(OptionalSection):
@@ -223,10 +314,13 @@ class PathModel(OptionalSection):
         fit = fit_model(data, settings)
         target = cfg.model.target
         scale = {i: cfg.constructs[c].scale for c in fit.spec.constructs for i in cfg.constructs[c].items}
-        return PathModelResult(fit, target, pls.ipma(fit, target, scale))
+        return PathModelResult(fit, target, pls.ipma(fit, target, scale), compare_groups(data, settings))
 
     def findings(self, result: PathModelResult, data: "ClientData", settings: Settings) -> list[dict]:
-        return path_model_findings(result, data.config, settings.confidence)
+        out = path_model_findings(result, data.config, settings.confidence)
+        if result.mga is not None:
+            out += group_findings(result.mga, data.config)
+        return out
 
     def present(self, result: PathModelResult, data: "ClientData", settings: Settings) -> list[Shown]:
         from cem_research.present.plots import platform as plots_pf
@@ -283,4 +377,26 @@ class PathModel(OptionalSection):
                   f"Importance-performance map of {tname} (importance: unstandardized total effect on the 0-100 "
                   "metric; performance: mean score on 0-100)", layer="appendix"),
         ]
+        if result.mga is not None:
+            col = cfg.model.groups
+            seg = cfg.segments.get(col) or col
+
+            def levels(df, *cols):
+                df = df.copy()
+                for c in cols:
+                    df[c] = df[c].map(lambda v: nv.value_label(cfg, col, v))
+                return df
+
+            mga = result.mga
+            shown += [
+                Shown("table", levels(named(mga.paths.drop(columns=["n_1", "n_2", "n_perm"]), "from", "to"),
+                                      "group_1", "group_2"),
+                      f"Path coefficients compared between the levels of {seg}: each group's estimate, the "
+                      f"difference (group 1 minus group 2) and its two-sided permutation p-value "
+                      f"({mga.n_perm} permutations per pair; corrected p: Holm over every pair and path; group "
+                      "sizes in the next table)", layer="appendix"),
+                Shown("table", levels(named(mga.reliability.rename(columns={"k": "items"}), "construct"), "group"),
+                      f"Reliability of each block within each level of {seg} (standardized alpha, rhoC, rhoA, "
+                      "AVE): the check before comparing paths between groups", layer="appendix"),
+            ]
         return shown
