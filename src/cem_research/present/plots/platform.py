@@ -261,21 +261,28 @@ def path_diagram(fit, labels: dict | None = None, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.8))
     r2 = dict(zip(fit.r2["construct"], fit.r2["r2"]))
-    for _, p in fit.paths.iterrows():
-        (x0, y0), (x1, y1) = pos[p["from"]], pos[p["to"]]
-        sure = pd.notna(p["ci_low"]) and (p["ci_low"] > 0 or p["ci_high"] < 0)
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", color=plots.NEUTRAL if sure else plots.MUTED,
-                                    lw=0.8 + 2.5 * min(abs(p["estimate"]), 1), ls="-" if sure else "--",
-                                    shrinkA=24, shrinkB=24))
-        ax.text(x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0), nv.num(p["estimate"]), ha="center", va="center",
-                fontsize=8.5, color=plots.NEUTRAL, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    nodes = {}
     for c, (x, y) in pos.items():
         text = textwrap.fill(str(labels.get(c, c)), 12)
         if c in r2:
             text += f"\nR² {nv.num(r2[c])}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, zorder=3,
-                bbox=dict(boxstyle="round,pad=0.4", fc="#eef2f6", ec=plots.NEUTRAL, lw=0.8))
+        nodes[c] = ax.text(x, y, text, ha="center", va="center", fontsize=8.5, zorder=3,
+                           bbox=dict(boxstyle="round,pad=0.4", fc="#eef2f6", ec=plots.NEUTRAL, lw=0.8))
+    for _, p in fit.paths.iterrows():
+        (x0, y0), (x1, y1) = pos[p["from"]], pos[p["to"]]
+        sure = pd.notna(p["ci_low"]) and (p["ci_low"] > 0 or p["ci_high"] < 0)
+        # from the side of one box to the facing side of the other, so every arrowhead shows
+        if abs(x1 - x0) >= abs(y1 - y0):
+            start, end = ((1, 0.5), (0, 0.5)) if x1 > x0 else ((0, 0.5), (1, 0.5))
+        else:
+            start, end = ((0.5, 1), (0.5, 0)) if y1 > y0 else ((0.5, 0), (0.5, 1))
+        ax.annotate("", xy=end, xycoords=nodes[p["to"]], xytext=start, textcoords=nodes[p["from"]], zorder=2,
+                    arrowprops=dict(arrowstyle="-|>", color=plots.NEUTRAL if sure else plots.MUTED,
+                                    lw=0.8 + 2.5 * min(abs(p["estimate"]), 1), ls="-" if sure else "--",
+                                    shrinkA=6, shrinkB=6, mutation_scale=14))
+        ax.text(x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0), nv.num(p["estimate"]), ha="center", va="center",
+                fontsize=8.5, color=plots.NEUTRAL, zorder=2.5,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
     xs = [v[0] for v in pos.values()]
     ys = [v[1] for v in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
