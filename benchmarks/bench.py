@@ -15,7 +15,8 @@ demo client per size with :func:`datasets.demo.generate_client`, and measures:
   libraries the package uses; (b) *sentiment floor* — NLTK's VADER scoring the same
   verbatims in one plain Python loop;
 * a no-op ``python -m cem_research run`` (nothing changed) as a subprocess, and selective
-  rebuilds: touching a raw file, changing one client's raw data, changing one notebook.
+  rebuilds: touching a raw file, changing one client's raw data, changing one notebook;
+* PII masking of 2 MB hostile comments (:mod:`benchmarks.masking`), as quoted and whole.
 
 Results go to ``reports/bench/bench.json`` and a short table in ``reports/bench/bench.md``.
 
@@ -47,6 +48,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.children import child_main
+from benchmarks.masking import measure_masking
 from benchmarks.measure import git_state, load_average, machine_info, run_child
 from benchmarks.stages import (FLOOR_LIBRARIES, client_name, log, loglog_slope, make_project, makespan,
                                measure_floor, measure_noop, measure_rebuilds, measure_size, notebook_imports,
@@ -129,6 +131,8 @@ def run_bench(args) -> dict:
         if not args.skip_rebuilds:
             result["selective_rebuild"] = measure_rebuilds(tmp / "rebuild", notebooks, sizes[0], args.template,
                                                            jobs, args.seed, work)
+        log("PII masking of 2 MB hostile comments")
+        result["pii_masking"] = measure_masking()
         result["load_average_end"] = load_average()
         result["code"]["package_fingerprint_end"] = package_fingerprint()
         result["code"]["changed_during_run"] = result["code"]["package_fingerprint_end"] != code_at_start

@@ -21,6 +21,7 @@ TARGETS = {
     "noop_run": "no-op `python -m cem_research run` under 2 s",
     "selective_rebuild": "changed raw file -> only that client rebuilds; changed notebook -> only that "
                          "notebook re-runs for each client, plus the reports",
+    "pii_masking_2mb": "PII masking of a 2 MB hostile comment, as a report quotes it (240 characters), under 1 s",
 }
 
 
@@ -68,6 +69,10 @@ def evaluate(result: dict) -> dict:
     put("noop_run", noop and noop["seconds"], None if not noop else bool(noop["seconds"] < 2 and noop["up_to_date"]))
     reb = result.get("selective_rebuild")
     put("selective_rebuild", reb and reb["checks"], None if not reb else reb["ok"])
+    pii = result.get("pii_masking")
+    put("pii_masking_2mb", pii and pii["worst_quoted_seconds"],
+        None if not pii else bool(pii["worst_quoted_seconds"] < 1 and pii["all_masked"]),
+        whole_text_seconds=pii and pii["worst_whole_seconds"])
     return t
 
 
@@ -153,6 +158,11 @@ def render_markdown(result: dict) -> str:
                 cells.append(f"{x['notebooks_executed']} notebooks"
                              + (", processed" if x["processed"] else "") + (", report" if x["report_built"] else ""))
             L.append(f"| {step.replace('_', ' ')} | " + " | ".join(cells) + " |")
+    pii = result.get("pii_masking")
+    if pii:
+        L += ["", f"PII masking of 2 MB hostile comments ({len(pii['comments'])} kinds): worst "
+              f"**{pii['worst_quoted_seconds']:.3f} s** as a report quotes one ({pii['max_chars']} characters), "
+              f"worst {pii['worst_whole_seconds']:.2f} s for the whole text (linear in its length)."]
     L += ["", "## Targets", "", "| target | measured | result |", "|---|---|---|"]
     for key, t in result["targets"].items():
         v = t["value"]

@@ -383,6 +383,13 @@ def test_rising_terms_flags_new_topic_and_sentiment():
         ("card 4111-1111-1111-1111", "card [card]"),
         ("amex 3782 822463 10005", "amex [card]"),
         ("4111111111111111", "[card]"),
+        ("card 4111.1111.1111.1111.", "card [card]."),
+        ("write to jane.o'brien@example.com", "write to [email]"),
+        ("'jane@example.com'", "'[email]'"),
+        ("admin: root@localhost", "admin: [email]"),
+        ("IBAN DE89 3704 0044 0532 0130 00, thanks", "IBAN [iban], thanks"),
+        ("refund to GB82WEST12345698765432", "refund to [iban]"),
+        ("FR14 2004 1010 0505 0001 3M02 606", "[iban]"),
     ],
 )
 def test_mask_pii_masks(raw, expected):
@@ -400,6 +407,9 @@ def test_mask_pii_masks(raw, expected):
         "Table 12, 2 lattes, 1 cake, £4.50 x 2",
         "scores 1 2 3 4 5 6 7 8",
         "ISBN 978-3-16-148410-0",
+        "version 1.2.3.4 of the app",
+        "meet @ 5 at the counter, @barista was lovely",
+        "room B12 on floor 3",
     ],
 )
 def test_mask_pii_leaves_ordinary_numbers(raw):

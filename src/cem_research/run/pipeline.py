@@ -15,9 +15,16 @@ report of this run, and the report's reproducibility stamp (the snapshot's check
 the data every notebook read.
 
 (client, notebook) tasks run in parallel in local processes (``jobs``) or on an existing
-Dask distributed cluster (``scheduler``).  A client that fails does not stop the others;
-its previous report stays in place, since every output is written to a temporary name and
-moved into place only when complete.
+Dask distributed cluster (``scheduler``).  A client that fails does not stop the others:
+anything it raises in any stage (processing, notebooks, report) becomes that client's one-line
+failure (:func:`one_line`), the other clients build, and the index is always written with every
+client's state.  Its previous report stays in place, since every output is written to a temporary
+name and moved into place only when complete.
+
+Before reuse, a processed snapshot is verified against its own checksums (a deleted or truncated
+table is rebuilt, never reported "up to date"), and an executed notebook against the checksum the
+manifest recorded.  Pool workers end with the runner, even when it is killed (:func:`worker_pool`);
+a kernel that fails to start is started once more (:data:`KERNEL_START_FAILURES`).
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,6 +48,14 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 KERNEL = "python3"
 #: Package files no notebook or report uses: editing them must not re-run every client's notebooks.
 NOT_REPORT_CODE: frozenset[str] = frozenset()
+#: Words of an error raised while a kernel starts (a port clash, a kernel that died at start): such a
+#: notebook is started once more before its client fails.  A cell's error is never retried.
+KERNEL_START_FAILURES = ("kernel died before replying", "kernel didn't respond", "address already in use",
+                         "kernel_info", "failed to start the kernel", "zmqerror")
+#: Longest failure message (characters) shown for a client.
+MAX_MESSAGE = 400
+#: How often (seconds) a pool worker checks that the runner is still alive.
+PARENT_POLL = 0.5
 
 
 @dataclass
@@ -90,6 +107,81 @@ def _hash(*parts) -> str:
     return h.hexdigest()[:20]
 
 
+def one_line(exc: BaseException, limit: int = MAX_MESSAGE) -> str:
+    r"""An exception as one line for a researcher: a contract error's own line, else ``Type: message``.
+
+    A traceback inside the message (a kernel that failed to start prints one) is reduced to its last
+    line; whitespace is collapsed and the line shortened to ``limit`` characters.
+
+    Examples
+    --------
+    >>> one_line(ValueError("Mixed timezones detected.\n Pass utc=True"))
+    'ValueError: Mixed timezones detected. Pass utc=True'
+    >>> one_line(RuntimeError("Traceback (most recent call last):\n  File x\nOSError: port in use"))
+    'RuntimeError: OSError: port in use'
+    """
+    text = _squash(str(exc))
+    if not isinstance(exc, ContractError):
+        name = getattr(exc, "ename", None) or type(exc).__name__
+        text = f"{name}: {text}" if text else name
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _squash(text: str) -> str:
+    """One line: a traceback reduced to its last line, whitespace collapsed."""
+    if "Traceback (most recent call last)" in text:
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        text = lines[-1] if lines else text
+    return " ".join(text.split())
+
+
+def _end_with_parent(parent: int) -> None:
+    """Pool-worker initializer: end this worker when the runner (``parent``) ends, even by ``kill -9``.
+
+    On Linux the kernel sends the worker SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere a daemon thread checks every :data:`PARENT_POLL` seconds that the parent is still
+    this worker's parent.  The worker's Jupyter kernels then end too (each polls its own parent).
+    """
+    if os.getppid() != parent:
+        os._exit(1)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the runner died before the request took effect
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cem-parent-watch", daemon=True).start()
+
+
+def worker_pool(workers: int, mp_context=None) -> ProcessPoolExecutor:
+    """A process pool whose workers end with this process (:func:`_end_with_parent`).
+
+    Examples
+    --------
+    >>> with worker_pool(1) as pool:
+    ...     pool.submit(abs, -2).result()
+    2
+    """
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context,
+                               initializer=_end_with_parent, initargs=(os.getpid(),))
+
+
+def _start_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a kernel started (not by a cell of the notebook)."""
+    if getattr(exc, "ename", None) is not None:  # papermill's PapermillExecutionError: a cell failed
+        return False
+    words = f"{type(exc).__name__} {exc}".lower()
+    return any(w in words for w in KERNEL_START_FAILURES)
+
+
 def execute_task(task: Task) -> tuple[str, str, float, str]:
     """Execute one notebook with papermill; move the result into place only on success.
 
@@ -105,20 +197,25 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
     os.environ["CEM_PROJECT_ROOT"] = task.root
     name = Path(task.notebook).name
     t0 = time.perf_counter()
-    try:
-        with atomic_path(task.output, suffix=".ipynb") as tmp:
-            pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
-                                kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
-                                progress_bar=False, log_output=False,
-                                # CRITICAL: jupyter_client interrupts (SIGINT) every kernel before
-                                # asking it to shut down, and a kernel caught inside a message
-                                # handler then logs a harmless "KeyboardInterrupt caught in kernel"
-                                # ERROR. Cell errors reach us through the messaging protocol.
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-    except Exception as exc:  # report one line; the previous output stays in place
-        msg = _notebook_error(exc)
-        return task.client, name, time.perf_counter() - t0, f"notebook {name} failed: {msg}"
-    return task.client, name, time.perf_counter() - t0, ""
+    for attempt in (1, 2):
+        try:
+            with atomic_path(task.output, suffix=".ipynb") as tmp:
+                pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
+                                    kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
+                                    progress_bar=False, log_output=False,
+                                    # CRITICAL: jupyter_client interrupts (SIGINT) every kernel before
+                                    # asking it to shut down, and a kernel caught inside a message
+                                    # handler then logs a harmless "KeyboardInterrupt caught in kernel"
+                                    # ERROR. Cell errors reach us through the messaging protocol.
+                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        except Exception as exc:  # noqa: BLE001 - report one line; the previous output stays in place
+            if attempt == 1 and _start_failure(exc):
+                continue  # a kernel that failed to start (a port clash): once more
+            msg = _notebook_error(exc)
+            again = " (the kernel failed to start twice)" if attempt == 2 else ""
+            return task.client, name, time.perf_counter() - t0, f"notebook {name} failed{again}: {msg}"
+        return task.client, name, time.perf_counter() - t0, ""
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def process_client_folder(folder: str, client: str, out_dir: str, n_jobs: int, force: bool) -> tuple[dict | None, str]:
@@ -132,6 +229,10 @@ def process_client_folder(folder: str, client: str, out_dir: str, n_jobs: int, f
         return None, str(err.with_client(client))
     except SnapshotError as err:
         return None, str(err)
+    except Exception as exc:  # noqa: BLE001 - anything else the data provoke: this client's one line
+        if os.environ.get("CEM_DEBUG"):
+            traceback.print_exc()
+        return None, f"client '{client}': processing failed: {one_line(exc)}"
 
 
 def _in_child(fn, *args):
@@ -145,16 +246,44 @@ def _in_child(fn, *args):
         return fn(*args)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+    with worker_pool(1, mp_context=ctx) as pool:
         return pool.submit(fn, *args).result()
 
 
 def _notebook_error(exc: Exception) -> str:
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    line = " ".join(str(evalue).split())
+    ename = getattr(exc, "ename", None) or type(exc).__name__
+    evalue = getattr(exc, "evalue", None)
+    if evalue is None:
+        return one_line(exc)
+    line = _squash(str(evalue))
+    line = line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1].rstrip() + "…"
     # a contract error raised inside a notebook is already a one-line message
-    return line if ename == "ContractError" else f"{ename}: {line}"
+    return line if ename in ("ContractError", "SnapshotError") else f"{ename}: {line}"
+
+
+def _result(future, task: Task) -> tuple[float, str]:
+    """``(seconds, error)`` of a finished task; a worker that died or raised gives its one-line error."""
+    try:
+        _, _, secs, err = future.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. BrokenProcessPool: a worker was killed (out of memory)
+        return 0.0, f"notebook {Path(task.notebook).name} failed: {one_line(exc)}"
+    return secs, err
+
+
+def _output_intact(path: Path, checksum: str | None) -> bool:
+    """Whether an executed notebook is still the file the manifest recorded (no checksum: older manifest)."""
+    from cem_research.client.io import sha256_file
+
+    return checksum is None or sha256_file(path) == checksum
+
+
+def _read_manifest(path: Path) -> dict:
+    """``reports/<client>/manifest.json``, or ``{}`` when it is missing or damaged (everything is rebuilt)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 class Runner:
@@ -206,22 +335,35 @@ class Runner:
         Returns the processed snapshot's ``meta.json`` (``None`` when the client is refused; the
         reason is on ``outcome``).  Subclasses may wrap it (the benchmark times it).
         """
+        try:
+            return self._process(outcome)
+        except Exception as exc:  # noqa: BLE001 - whatever a client's data provoke stays with that client
+            if os.environ.get("CEM_DEBUG"):
+                traceback.print_exc()
+            outcome.ok = False
+            outcome.error = (str(exc.with_client(outcome.client)) if isinstance(exc, ContractError)
+                             else f"client '{outcome.client}': processing failed: {one_line(exc)}")
+            return None
+
+    def _process(self, outcome: ClientOutcome) -> dict | None:
         from cem_research.client.config import load_config
         from cem_research.client.paths import processed_dir
-        from cem_research.client.processing import fingerprint, up_to_date
+        from cem_research.client.processing import fingerprint, snapshot_id, up_to_date
 
-        try:
-            cfg = load_config(self.raw_root / outcome.client, outcome.client)
-            out = processed_dir(outcome.client, self.root)
-            meta = None if self.force else up_to_date(out, fingerprint(cfg))
-            if meta is not None and not meta.get("snapshot"):
-                meta = None  # built before snapshots were recorded
-        except ContractError as err:
-            outcome.ok, outcome.error = False, str(err.with_client(outcome.client))
-            return None
+        cfg = load_config(self.raw_root / outcome.client, outcome.client)
+        out = processed_dir(outcome.client, self.root)
+        force = self.force
+        meta = None if force else up_to_date(out, fingerprint(cfg))
+        if meta is not None and not meta.get("snapshot"):
+            meta = None  # built before snapshots were recorded
+        if meta is not None and snapshot_id(out, meta) != meta["snapshot"]:
+            # a processed table was deleted, truncated or edited since it was built: rebuild it
+            self.echo(f"· client '{outcome.client}': the processed tables no longer match their checksums "
+                      "(a file was deleted or changed); processing again")
+            meta, force = None, True
         if meta is None:
             meta, error = _in_child(process_client_folder, str(cfg.folder), outcome.client, str(out),
-                                    self.jobs, self.force)
+                                    self.jobs, force)
             if error:
                 outcome.ok, outcome.error = False, error
                 return None
@@ -239,7 +381,8 @@ class Runner:
         for nb in self.notebooks:
             key = _hash(nb.read_bytes(), meta["fingerprint"], code, params)
             out = out_dir / nb.name
-            if not self.force and out.exists() and manifest.get("notebooks", {}).get(nb.name) == key:
+            if not self.force and out.exists() and manifest.get("notebooks", {}).get(nb.name) == key \
+                    and _output_intact(out, manifest.get("outputs", {}).get(nb.name)):
                 continue
             tasks.append(Task(client, str(nb), str(out), params, key, str(self.root)))
         return tasks
@@ -265,7 +408,7 @@ class Runner:
         return sorted(tasks, key=lambda t: -expected(t))
 
     def execute(self, tasks: list[Task]):
-        """Yield ``(task, seconds, error)`` as tasks finish."""
+        """Yield ``(task, seconds, error)`` as tasks finish (a task whose worker failed: its one-line error)."""
         if not tasks:
             return
         if self.scheduler:
@@ -274,24 +417,29 @@ class Runner:
             with Client(self.scheduler) as dc:
                 futures = {dc.submit(execute_task, t, pure=False): t for t in tasks}
                 for fut in dask_completed(futures):
-                    _, _, secs, err = fut.result()
-                    yield futures[fut], secs, err
+                    yield futures[fut], *_result(fut, futures[fut])
             return
         if self.jobs == 1 or len(tasks) == 1:
             for t in tasks:
-                _, _, secs, err = execute_task(t)
+                try:
+                    _, _, secs, err = execute_task(t)
+                except Exception as exc:  # noqa: BLE001 - this task's client fails, the others go on
+                    secs, err = 0.0, f"notebook {Path(t.notebook).name} failed: {one_line(exc)}"
                 yield t, secs, err
             return
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
+        with worker_pool(min(self.jobs, len(tasks))) as pool:
             futures = {pool.submit(execute_task, t): t for t in tasks}
             for fut in as_completed(futures):
-                _, _, secs, err = fut.result()
-                yield futures[fut], secs, err
+                yield futures[fut], *_result(fut, futures[fut])
 
     # -- the run ---------------------------------------------------------------
     def run(self) -> list[ClientOutcome]:
-        """Run every stage for every client; return one outcome per client."""
-        from cem_research.client.io import write_json
+        """Run every stage for every client; return one outcome per client.
+
+        Whatever a client raises in any stage (processing, notebooks, report) becomes that client's
+        one-line failure; the other clients go on, and ``reports/index.html`` is always written with
+        every client's state (a failure in writing the index itself is reported, never raised).
+        """
         from cem_research.client.paths import reports_dir
 
         os.environ["CEM_PROJECT_ROOT"] = str(self.root)
@@ -304,59 +452,108 @@ class Runner:
             if meta is None:
                 self.echo(f"✗ {outcome.error}")
                 continue
+            try:
+                manifests[client] = _read_manifest(reports_dir(client, self.root) / "manifest.json")
+                tasks += self._tasks(client, meta, manifests[client], code)
+            except Exception as exc:  # noqa: BLE001
+                self._fail(outcome, "notebooks", exc)
+                continue
             metas[client] = meta
-            mpath = reports_dir(client, self.root) / "manifest.json"
-            manifests[client] = json.loads(mpath.read_text()) if mpath.exists() else {}
-            tasks += self._tasks(client, meta, manifests[client], code)
 
         total = len(tasks)
         tasks = self._longest_first(tasks, manifests)
         for i, (task, secs, err) in enumerate(self.execute(tasks), start=1):
             outcome = outcomes[task.client]
             name = Path(task.notebook).name
+            if not err:
+                try:
+                    self._record(manifests[task.client], task, secs)
+                except Exception as exc:  # noqa: BLE001 - e.g. the output vanished
+                    err = f"notebook {name} failed: {one_line(exc)}"
             if err:
                 outcome.ok = False
                 outcome.error = outcome.error or f"client '{task.client}': {err}"
                 self.echo(f"[{i}/{total}] ✗ {task.client} {name}: {err}")
             else:
                 outcome.executed.append(name)
-                manifests[task.client].setdefault("notebooks", {})[name] = task.key
-                manifests[task.client].setdefault("seconds", {})[name] = round(secs, 1)
                 self.echo(f"[{i}/{total}] ✓ {task.client} {name} ({secs:.1f} s)")
 
-        from cem_research.present.report import build_index, build_report
-
         for client, outcome in outcomes.items():
-            if client not in metas:
-                continue
-            manifest = manifests[client]
-            rdir = reports_dir(client, self.root)
-            if outcome.ok:
-                report_key = _hash(manifest.get("notebooks", {}), code)
-                if self.force or outcome.executed or manifest.get("report") != report_key \
-                        or not all((rdir / f).exists() for f in ("report.html", "appendix.html")):
-                    try:
-                        build_report(client, self.root, self.notebooks, metas[client],
-                                     parameters={"client": client, "wave": self.wave,
-                                                 "raw_root": str(self.raw_root)})
-                    except Exception as exc:  # noqa: BLE001 - reported, other clients go on
-                        outcome.ok = False
-                        outcome.error = f"client '{client}': report failed: {type(exc).__name__}: {exc}"
-                        self.echo(f"✗ {outcome.error}")
-                        if os.environ.get("CEM_DEBUG"):
-                            traceback.print_exc()
-                    else:
-                        outcome.report_built = True
-                        manifest["report"] = report_key
-                        self.echo(f"✓ {client}: report written to {rdir / 'report.html'}")
-            manifest["updated"] = manifest.get("updated") if not (outcome.executed or outcome.report_built) \
-                else time.strftime("%Y-%m-%dT%H:%M:%S")
-            if outcome.executed or outcome.report_built:
-                write_json(rdir / "manifest.json", manifest)
+            if client in metas:
+                try:
+                    self._report(outcome, metas[client], manifests[client], code)
+                except Exception as exc:  # noqa: BLE001 - reported, other clients go on
+                    self._fail(outcome, "report", exc)
             outcome.seconds = time.perf_counter() - t0
 
-        changed = any(o.report_built or not o.ok for o in outcomes.values())
-        index = reports_dir(None, self.root) / "index.html"
-        if changed or not index.exists():
-            build_index(self.root, list(outcomes.values()))
+        try:
+            from cem_research.present.report import build_index
+
+            build_index(self.root, list(outcomes.values()), raw_root=self.raw_root)
+        except Exception as exc:  # noqa: BLE001 - every report is in place; only the overview is missing
+            self.echo(f"✗ the index (reports/index.html) could not be written: {one_line(exc)}")
+            if os.environ.get("CEM_DEBUG"):
+                traceback.print_exc()
         return list(outcomes.values())
+
+    def _fail(self, outcome: ClientOutcome, stage: str, exc: Exception) -> None:
+        """Record ``exc`` as the client's one-line failure in ``stage`` and echo it."""
+        if os.environ.get("CEM_DEBUG"):
+            traceback.print_exc()
+        outcome.ok = False
+        outcome.error = outcome.error or (str(exc.with_client(outcome.client)) if isinstance(exc, ContractError)
+                                          else f"client '{outcome.client}': {stage} failed: {one_line(exc)}")
+        self.echo(f"✗ {outcome.error}")
+
+    @staticmethod
+    def _record(manifest: dict, task: Task, secs: float) -> None:
+        """Note an executed notebook in its client's manifest: its key, time and checksum."""
+        from cem_research.client.io import sha256_file
+
+        name = Path(task.notebook).name
+        manifest.setdefault("notebooks", {})[name] = task.key
+        manifest.setdefault("seconds", {})[name] = round(secs, 1)
+        manifest.setdefault("outputs", {})[name] = sha256_file(task.output)
+
+    def _changed_during_run(self, client: str, meta: dict) -> list[str]:
+        """Raw files whose checksum is no longer the one the run's snapshot was built from."""
+        from cem_research.client.io import sha256_file
+
+        folder = self.raw_root / client
+        return [name for name, digest in sorted((meta.get("checksums") or {}).items())
+                if not (folder / name).is_file() or sha256_file(folder / name) != digest]
+
+    # -- stage 3 --------------------------------------------------------------
+    def _report(self, outcome: ClientOutcome, meta: dict, manifest: dict, code: str) -> None:
+        """Stage 3 for one client: build its report when its notebooks changed; update its manifest.
+
+        The report is built from the run's snapshot; its stamp carries that snapshot's checksums, which
+        the manifest keeps (``checksums``) so the index can tell a report whose data changed since.
+        A raw file edited during the run is named here and the index marks the report stale.
+        """
+        from cem_research.client.io import write_json
+        from cem_research.client.paths import reports_dir
+        from cem_research.present.report import build_report
+
+        client = outcome.client
+        rdir = reports_dir(client, self.root)
+        if outcome.ok:
+            report_key = _hash(manifest.get("notebooks", {}), code)
+            if self.force or outcome.executed or manifest.get("report") != report_key \
+                    or not all((rdir / f).exists() for f in ("report.html", "appendix.html")):
+                build_report(client, self.root, self.notebooks, meta,
+                             parameters={"client": client, "wave": self.wave, "raw_root": str(self.raw_root)})
+                outcome.report_built = True
+                manifest["report"] = report_key
+                self.echo(f"✓ {client}: report written to {rdir / 'report.html'}")
+            changed = self._changed_during_run(client, meta)
+            if changed and outcome.report_built:
+                self.echo(f"· client '{client}': {', '.join(changed)} changed during this run; the report shows "
+                          f"the data the run started with (snapshot {meta.get('snapshot')}): run again")
+        record = outcome.ok and manifest.get("checksums") != meta.get("checksums")
+        if outcome.ok:
+            manifest["checksums"] = meta.get("checksums")  # the data the report in place was built from
+        if outcome.executed or outcome.report_built:
+            manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+        if outcome.executed or outcome.report_built or record:
+            write_json(rdir / "manifest.json", manifest)

@@ -1,6 +1,10 @@
-"""Customer text made safe to show: PII masking (e-mail, card and phone numbers) and HTML-safe excerpts.
+"""Customer text made safe to show: PII masking (e-mail, IBAN, card and phone numbers) and HTML-safe excerpts.
 
 Customer text shown in any report must go through :func:`safe_text`.
+
+Every pattern is bounded (no part repeats without limit, digit runs are possessive), so masking takes
+time linear in the text on any input; :func:`safe_text` masks only the part of a long text it shows
+(with a margin longer than any pattern can match), so a 2 MB comment costs what a short one does.
 """
 
 from __future__ import annotations
@@ -13,27 +17,39 @@ from cem_research.text.common import as_text
 
 __all__ = ["mask_pii", "safe_text"]
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
-# Card-like numbers: 13-19 digits, contiguous or grouped 4-4-4-x / 4-6-4(5) with single spaces or dashes.
+# local part (first character not a dot or apostrophe: "jane.o'brien"), then a dotted domain or localhost
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w%+-][\w.%+'-]{0,63}+@"
+    r"(?:localhost|[\w-]{1,63}+(?:\.[\w-]{1,63}+){0,4}\.[^\W\d_]{2,24}+)(?!\w)")
+# IBAN: country code, two check digits, 11-30 letters or digits, in groups of four or written together.
+_IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
+# Card-like numbers: 13-19 digits, contiguous or grouped 4-4-4-x / 4-6-4(5) with single spaces, dashes or dots.
 _CARD = re.compile(
     r"(?<![\w+.,])"
-    r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})"
+    r"(?:\d{13,19}+|\d{4}(?:[ .-]\d{4}){2}[ .-]\d{1,7}+|\d{4}[ -]\d{6}[ -]\d{4,5}+)"
     r"(?![\w]|[.,]\d)"
 )
-# Phone candidates: optional + / 00 prefix, digit groups (optionally in parentheses) separated by one space,
-# dash, dot or no-break space. Whether a candidate is a phone number is decided in _phone_or_keep().
+# Phone candidates: optional + prefix, up to 8 digit groups (a group may be in parentheses) separated by
+# one space, dash, dot or no-break space (none needed next to a parenthesis). Digit runs are possessive,
+# so a long run of digits is given up at once. Whether a candidate is a phone number: _phone_or_keep().
+_PHONE_GROUP = r"(?:\(\d{1,5}\)|\d{1,15}+)"
 _PHONE = re.compile(
-    r"(?<![\w+.,/\-])"
-    r"(?:\+\s?)?\(?\d{1,5}\)?(?:[ \u00a0.\-]?\(?\d{1,5}\)?){1,7}"
+    r"(?<![\w+.,/\-])(?=(?:\D{0,3}\d){7})"  # at least 7 digits ahead: most candidates fail here, cheaply
+    rf"(?:\+\s?)?{_PHONE_GROUP}(?:(?:[ \u00a0.\-]|(?<=\))|(?=\()){_PHONE_GROUP}){{0,7}}"
     r"(?![\w/]|[.,]\d)"
 )
 _DIGIT_GROUP = re.compile(r"(?<![(\d])\d+")  # digit groups not opened by "(", e.g. "(0)20" -> ["20"]
 _DATE = re.compile(r"\d{1,2}([.\- ])\d{1,2}\1\d{2,4}|\d{4}([.\-])\d{1,2}\2\d{1,2}")
+#: More characters than any pattern above can match (an e-mail address: 64 + 1 + 5 x 64 + 24).
+LONGEST_MATCH = 512
+
+
+_NOT_DIGITS = dict.fromkeys(map(ord, "0123456789"), None)
 
 
 def _phone_or_keep(match: re.Match) -> str:
     s = match.group(0)
-    digits = sum(ch.isdigit() for ch in s)
+    digits = len(s) - len(s.translate(_NOT_DIGITS))
     if not 7 <= digits <= 15:
         return s
     plus = s.startswith("+")
@@ -61,17 +77,21 @@ def mask_pii(text: Any) -> str:
     Returns
     -------
     str
-        The text with e-mail addresses replaced by ``[email]``, card-like numbers by ``[card]`` and phone
-        numbers by ``[phone]``.
+        The text with e-mail addresses replaced by ``[email]``, IBANs by ``[iban]``, card-like numbers by
+        ``[card]`` and phone numbers by ``[phone]``.
 
     Notes
     -----
     Regular-expression rules, applied in this order:
 
-    1. e-mail: ``local@domain.tld``.
-    2. card: 13-19 digits, contiguous or grouped 4-4-4-(1..7) or 4-6-(4|5) with single spaces or dashes
-       (no Luhn check: masking an order number is harmless, leaking a card number is not).
-    3. phone: 7-15 digits written with a ``+`` prefix, or in groups separated by spaces, dashes, dots or
+    1. e-mail: ``local@domain.tld`` (an apostrophe may be part of the local part: ``jane.o'brien@…``)
+       and ``local@localhost``.
+    2. IBAN: two capital letters, two check digits and 11-30 capital letters or digits, written together
+       or in groups of four (``DE89 3704 0044 0532 0130 00``); no check-digit test, as for cards.
+    3. card: 13-19 digits, contiguous or grouped 4-4-4-(1..7) with single spaces, dashes or dots
+       (``4111.1111.1111.1111``), or 4-6-(4|5) (no Luhn check: masking an order number is harmless,
+       leaking a card number is not).
+    4. phone: 7-15 digits written with a ``+`` prefix, or in groups separated by spaces, dashes, dots or
        parentheses, e.g. ``+44 20 7946 0958``, ``(555) 123-4567``, ``555.123.4567``, ``0151 2345 6789``;
        contiguous digit strings only when they start with ``0`` and have 10-15 digits (``07700900123``).
        Dates (``12.03.2025``, ``2025-03-12``), single decimals, short numbers and digit runs with
@@ -79,7 +99,7 @@ def mask_pii(text: Any) -> str:
 
     Ordinary numbers ("3 coffees", "2025", "10/10", "4.50") are not masked. The rules are heuristic:
     numbers written as words or unusual formats are not caught; long space-separated lists of numbers may
-    be masked as phones.
+    be masked as phones. Every pattern is bounded, so the time is linear in the length of the text.
 
     Examples
     --------
@@ -87,14 +107,33 @@ def mask_pii(text: Any) -> str:
     'Mail [email] or call [phone] about 3 coffees for 4.50'
     >>> mask_pii("card 4111 1111 1111 1111, rated 10/10 in 2025")
     'card [card], rated 10/10 in 2025'
+    >>> mask_pii("jane.o'brien@example.com, root@localhost, IBAN DE89 3704 0044 0532 0130 00")
+    '[email], [email], IBAN [iban]'
     """
     text = as_text(text)
     if not text:
         return text
     if "@" in text:
         text = _EMAIL.sub("[email]", text)
+    text = _IBAN.sub("[iban]", text)
     text = _CARD.sub("[card]", text)
     return _PHONE.sub(_phone_or_keep, text)
+
+
+def _masked_head(text: str, max_chars: int) -> str:
+    """:func:`mask_pii` of the start of ``text``: the first ``max_chars`` characters of the result are
+    those of ``mask_pii(text)``, whatever the length of ``text``.
+
+    The start is masked with a margin of ``2 x`` :data:`LONGEST_MATCH` characters, so a number or
+    address cut at the end of the masked part lies wholly beyond what is kept; when masking shortened
+    the start so much that the margin no longer holds, twice as much is masked (linear in total).
+    """
+    window = max_chars + 2 * LONGEST_MATCH
+    while True:
+        masked = mask_pii(text[:window])
+        if window >= len(text) or len(masked) >= max_chars + 2 * LONGEST_MATCH:
+            return masked
+        window *= 2
 
 
 # Bidi embedding/override/isolate controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): an unbalanced one
@@ -120,7 +159,9 @@ def safe_text(text: Any, max_chars: int | None = 300) -> str:
 
     Notes
     -----
-    Steps: :func:`mask_pii` on the whole text; lone surrogates replaced by U+FFFD (so the report can be
+    Steps: :func:`mask_pii` on the part of the text that can be shown (the whole text with ``max_chars=None``;
+    else the first ``max_chars`` plus a margin longer than any masked item, so a cut never leaves half a
+    number behind and a long text costs no more than a short one); lone surrogates replaced by U+FFFD (so the report can be
     written as UTF-8), control characters (except tab and newline) replaced by a space and bidi
     embedding/override/isolate controls removed (so an unbalanced right-to-left override cannot reorder
     the report around the quote); if longer than ``max_chars``, cut at the last space within the limit
@@ -136,7 +177,8 @@ def safe_text(text: Any, max_chars: int | None = 300) -> str:
     """
     if max_chars is not None and max_chars < 1:
         raise ValueError("max_chars must be a positive integer or None")
-    text = mask_pii(text)
+    text = as_text(text)
+    text = mask_pii(text) if max_chars is None else _masked_head(text, max_chars)
     text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     text = _CONTROL_CHARS.sub(" ", text.translate(_BIDI_CONTROLS))
     if max_chars is not None and len(text) > max_chars:

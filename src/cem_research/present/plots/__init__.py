@@ -8,6 +8,12 @@ A4 page), so its text prints at the size it is set in, and no text is set below
 :data:`MIN_PRINT_PT` points.  Colours have one meaning each across the report: :data:`OWN` is the
 own brand and nothing else; :data:`PRIORITY` marks what needs attention ("concentrate here", a
 promise not delivered); :data:`GOOD` what works; waves take :func:`wave_palette` (blues).
+
+Client text (brands, segments, items, touchpoints, terms) is drawn as written: :func:`plain_text`
+turns matplotlib's mathtext off for every figure (set on import and by :func:`set_style`), so a brand
+such as "Ca$h_$aver" is neither typeset as a formula nor crashes the figure.  Turning it off once is
+the one place this is done, rather than escaping each string: tick labels of a categorical axis are
+made by matplotlib from the data, beyond the reach of an escaping helper.
 """
 
 from __future__ import annotations
@@ -53,11 +59,33 @@ FONT_SIZES = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.
               "ytick.labelsize": 8.5, "legend.fontsize": 8.5, "legend.title_fontsize": 9, "figure.titlesize": 11}
 
 
+def plain_text() -> None:
+    """Draw every figure text as written: no ``$...$`` mathtext (``rcParams["text.parse_math"]``).
+
+    Client text enters figures everywhere (titles, labels, legends, annotations and the tick labels a
+    categorical axis makes from the data); a brand with two ``$`` would otherwise be typeset as a formula
+    or stop the notebook (``ParseFatalException``).  No figure of the package uses mathtext.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> plain_text()
+    >>> matplotlib.rcParams["text.parse_math"]
+    False
+    """
+    plt.rcParams["text.parse_math"] = False
+
+
+plain_text()
+
+
 def set_style() -> None:
-    """Apply the house style (seaborn ``whitegrid``, print sizes of :data:`FONT_SIZES`, PNG at 110 dpi).
+    """Apply the house style (seaborn ``whitegrid``, print sizes of :data:`FONT_SIZES`, PNG at 110 dpi;
+    client text drawn as written, :func:`plain_text`).
 
     Figures default to :data:`PAGE_WIDTH` inches wide, so text prints at the size set here.
     """
+    plain_text()
     sns.set_theme(style="whitegrid", context="notebook",
                   rc={"figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (PAGE_WIDTH, 4),
                       "axes.titleweight": "bold", "axes.spines.top": False,

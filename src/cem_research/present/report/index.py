@@ -2,7 +2,14 @@
 
 The figures come from each report's ``report.json`` (written by
 :func:`cem_research.present.report.build_report` from the tables the notebooks displayed); nothing is
-recomputed here.  A report is *stale* when one of its client's raw input files is newer than it.
+recomputed here.  A report is *stale* when its client's raw data are no longer the data it was built
+from: the checksums its run recorded in ``reports/<client>/manifest.json`` (``checksums``, the
+snapshot behind the report's stamp) differ from the raw files' (so a file edited *during* the run
+that built the report is caught too); without recorded checksums, when a raw file is newer than it.
+
+Every client gets a row whatever happened to it: a client folder whose name is refused, a damaged
+``report.json`` or a client that failed in an earlier run (and was not run again since) is shown
+as failed with its one-line reason, never as "ok".
 """
 
 from __future__ import annotations
@@ -75,37 +82,79 @@ def _inputs_newer(raw: Path, report: Path) -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in raw.iterdir())
 
 
-def index_rows(root: Path, outcomes=None) -> list[dict]:
-    """One dict per client: ``client, name, waves, figures, status, reason, html, pdf, appendix, built``."""
-    from cem_research.client.paths import list_clients, reports_dir
+def _changed_files(raw: Path, checksums: dict) -> list[str]:
+    """The raw files whose SHA-256 is no longer the recorded one (or that are gone)."""
+    from cem_research.client.io import sha256_file
 
-    raw_root = root / "data" / "raw"
+    return [name for name, digest in sorted(checksums.items())
+            if not (raw / name).is_file() or sha256_file(raw / name) != digest]
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _refused_row(client: str, reason: str) -> dict:
+    """The row of a client folder whose name cannot be used (no report can exist for it)."""
+    return {"client": client, "name": client, "waves": [], "figures": {}, "status": "failed", "reason": reason,
+            "html": False, "pdf": False, "appendix": False, "built": ""}
+
+
+def client_row(root: Path, raw_root: Path, client: str, failure: str | None = None) -> dict:
+    """The index row of one client (see :func:`index_rows`); ``failure``: this run's one-line error."""
+    from cem_research.client.errors import ContractError
+    from cem_research.client.paths import reports_dir
+
+    try:
+        rdir = reports_dir(client, root)
+    except ContractError as err:  # e.g. a folder named "h1 copy"
+        return _refused_row(client, failure or str(err.with_client(client)))
+    rep, pdf = rdir / "report.html", rdir / "report.pdf"
+    info = _read_json(rdir / "report.json")
+    recorded = _read_json(rdir / "manifest.json").get("checksums")
+    if failure:
+        status, reason = "failed", failure + (" (the previous report is kept)" if rep.exists() else "")
+    elif not rep.exists():
+        status, reason = "no report yet", ""
+    elif isinstance(recorded, dict) and recorded and (changed := _changed_files(raw_root / client, recorded)):
+        status, reason = "stale", (f"the client's data changed after this report's data were read "
+                                   f"({', '.join(changed)}): run the reports again")
+    elif not isinstance(recorded, dict) and _inputs_newer(raw_root / client, rep):
+        status, reason = "stale", "the client's data changed after this report was built"
+    else:
+        status, reason = "ok", ""
+    figures = info.get("key_figures")
+    return {"client": client, "name": str(info.get("name") or client),
+            "waves": info.get("waves") if isinstance(info.get("waves"), list) else [],
+            "figures": figures if isinstance(figures, dict) else {}, "status": status, "reason": reason,
+            "html": rep.exists(), "pdf": pdf.exists(), "appendix": (rdir / "appendix.html").exists(),
+            "built": time.strftime("%Y-%m-%d %H:%M", time.localtime(rep.stat().st_mtime)) if rep.exists() else ""}
+
+
+def index_rows(root: Path, outcomes=None, raw_root: Path | None = None) -> list[dict]:
+    """One dict per client: ``client, name, waves, figures, status, reason, html, pdf, appendix, built``.
+
+    Every client folder under ``raw_root`` (default ``root/data/raw``), every client of ``outcomes`` and
+    every built report get a row; a row that cannot be made (its files are unreadable) says so as a
+    failure instead of stopping the index.
+    """
+    from cem_research.client.paths import list_clients
+
+    raw_root = Path(raw_root) if raw_root else root / "data" / "raw"
     failed = {o.client: o.error for o in (outcomes or []) if not o.ok}
-    clients = sorted(set(list_clients(raw_root)) | set(failed) |
+    clients = sorted(set(list_clients(raw_root)) | set(failed) | {o.client for o in (outcomes or [])} |
                      {p.parent.name for p in (root / "reports").glob("*/report.html")})
     rows = []
     for c in clients:
-        rdir = reports_dir(c, root)
-        rep, pdf, info_path = rdir / "report.html", rdir / "report.pdf", rdir / "report.json"
-        info = {}
-        if info_path.exists():
-            try:
-                info = json.loads(info_path.read_text(encoding="utf-8"))
-            except ValueError:
-                info = {}
-        if c in failed:
-            status, reason = "failed", failed[c] + (" (the previous report is kept)" if rep.exists() else "")
-        elif not rep.exists():
-            status, reason = "no report yet", ""
-        elif _inputs_newer(raw_root / c, rep):
-            status, reason = "stale", "the client's data changed after this report was built"
-        else:
-            status, reason = "ok", ""
-        rows.append({"client": c, "name": info.get("name") or c, "waves": info.get("waves") or [],
-                     "figures": info.get("key_figures") or {}, "status": status, "reason": reason,
-                     "html": rep.exists(), "pdf": pdf.exists(), "appendix": (rdir / "appendix.html").exists(),
-                     "built": time.strftime("%Y-%m-%d %H:%M", time.localtime(rep.stat().st_mtime))
-                     if rep.exists() else ""})
+        try:
+            rows.append(client_row(root, raw_root, c, failed.get(c)))
+        except Exception as exc:  # noqa: BLE001 - one client's damaged files never stop the index
+            rows.append(_refused_row(c, failed.get(c) or f"client '{c}': its report files could not be read "
+                                     f"({type(exc).__name__}: {' '.join(str(exc).split())})"))
     return rows
 
 
@@ -144,26 +193,28 @@ def render_index(rows: list[dict]) -> str:
             + "".join(trs) + "</tbody></table></body></html>\n")
 
 
-def build_index(root: Path, outcomes=None) -> Path:
+def build_index(root: Path, outcomes=None, raw_root: Path | None = None) -> Path:
     """Write ``reports/index.html`` (every client's report, headline figures and this run's failures)
     and ``reports/index.json`` (the same rows).
 
-    Without ``outcomes`` (after ``make pdf``) a failure the last run recorded is kept for a client whose
-    report has not been rebuilt since.
+    A failure an earlier run recorded is kept for a client this run did not process (a single-client
+    run, or ``make pdf`` without ``outcomes``) whose report has not been rebuilt since: a refused
+    client never turns "ok" because another client was run.
     """
     from cem_research.client.io import write_json, write_text
     from cem_research.client.paths import reports_dir
 
     folder = reports_dir(None, root)
-    rows = index_rows(Path(root), outcomes)
-    if outcomes is None and (folder / "index.json").exists():
+    rows = index_rows(Path(root), outcomes, raw_root)
+    ran = {o.client for o in (outcomes or [])}
+    if (folder / "index.json").exists():
         try:
             before = {r["client"]: r for r in json.loads((folder / "index.json").read_text(encoding="utf-8"))["rows"]}
         except (ValueError, KeyError, TypeError):
             before = {}
         for r in rows:
             old = before.get(r["client"]) or {}
-            if old.get("status") == "failed" and old.get("built") == r["built"]:
+            if r["client"] not in ran and old.get("status") == "failed" and old.get("built") == r["built"]:
                 r["status"], r["reason"] = "failed", old.get("reason", "")
     write_json(folder / "index.json", {"schema": "cem-research.index.v1", "rows": rows})
     out = folder / "index.html"
