@@ -128,7 +128,9 @@ def test_cli_run_reports_failure_exit_code(built_project):
     proc = subprocess.run([sys.executable, "-m", "cem_research", "--root", str(root), "run", "-j", "2"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
-    assert "FAILED client 'broken'" in proc.stderr and "Traceback" not in proc.stderr
+    assert "FAILED: broken (1 of" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+    reason = next(line for line in proc.stdout.splitlines() if line.startswith("✗ client 'broken'"))
+    assert (proc.stdout + proc.stderr).count(reason[2:]) == 1  # the reason is printed once
 
 
 # ----------------------------------------------------------------------------- one snapshot per run

@@ -86,11 +86,9 @@ def _dispatch(args) -> int:
         work = any(o.processed or o.executed or o.report_built for o in outcomes)
         if not work and not failed:
             print(f"up to date: {len(outcomes)} client report(s), nothing changed")
-        for o in failed:
-            print(f"FAILED {o.error}", file=sys.stderr)
-        if failed:
-            print(f"{len(failed)} of {len(outcomes)} clients failed; the others' reports are up to date",
-                  file=sys.stderr)
+        if failed:  # each reason was printed once, as it happened (the ✗ lines above)
+            print(f"FAILED: {', '.join(o.client for o in failed)} ({len(failed)} of {len(outcomes)} clients; "
+                  "the reason is on its ✗ line above); the others' reports are up to date", file=sys.stderr)
         return 1 if failed else 0
     if args.command == "check":
         from cem_research.client.config import load_config
