@@ -52,17 +52,20 @@ def _phone_or_keep(match: re.Match) -> str:
     digits = len(s) - len(s.translate(_NOT_DIGITS))
     if not 7 <= digits <= 15:
         return s
-    plus = s.startswith("+")
-    seps = [ch for ch in s if not ch.isdigit() and ch != "+"]
-    if not plus and not seps:
+    # single digits after the first group: a list of numbers or an ISBN, not a phone (checked first: the
+    # cheapest way out for the long runs of "1 1 1 ..." a hostile comment is made of)
+    groups = _DIGIT_GROUP.findall(s)
+    if any(len(g) == 1 for g in groups[1:]):
+        return s
+    if s[0] == "+":
+        return "[phone]"
+    if s.isdigit():
         # contiguous digits: only national numbers with a trunk prefix (0...) or 00 international prefix
         return "[phone]" if s.startswith("0") and 10 <= digits <= 15 else s
-    if not plus and _DATE.fullmatch(s):
+    if _DATE.fullmatch(s):
         return s
-    if not plus and set(seps) == {"."} and len(seps) < 2:
+    if len(s) - digits == 1 and "." in s:
         return s  # a decimal number
-    if any(len(g) == 1 for g in _DIGIT_GROUP.findall(s)[1:]):
-        return s  # single digits after the first group: a list of numbers or an ISBN, not a phone
     return "[phone]"
 
 
