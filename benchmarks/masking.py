@@ -3,7 +3,7 @@ pattern explode (issue 16: a 40 KB comment of digit runs once took 25 s).
 
 Two figures per comment: as a report quotes it (:func:`cem_research.text.safe_text` with the
 240-character excerpt the reports show: only the shown part is masked) and the whole text
-(:func:`cem_research.text.mask_pii`, linear in its length).  The target is judged on the first.
+(:func:`cem_research.text.mask_pii`, linear in its length).  The target is judged on the second.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ TARGETS = {
     "noop_run": "no-op `python -m cem_research run` under 2 s",
     "selective_rebuild": "changed raw file -> only that client rebuilds; changed notebook -> only that "
                          "notebook re-runs for each client, plus the reports",
-    "pii_masking_2mb": "PII masking of a 2 MB hostile comment, as a report quotes it (240 characters), under 1 s",
+    "pii_masking_2mb": "PII masking of a whole 2 MB hostile comment under 1 s (a report's 240-character quote is "
+                       "reported beside it)",
 }
 
 
@@ -70,9 +71,9 @@ def evaluate(result: dict) -> dict:
     reb = result.get("selective_rebuild")
     put("selective_rebuild", reb and reb["checks"], None if not reb else reb["ok"])
     pii = result.get("pii_masking")
-    put("pii_masking_2mb", pii and pii["worst_quoted_seconds"],
-        None if not pii else bool(pii["worst_quoted_seconds"] < 1 and pii["all_masked"]),
-        whole_text_seconds=pii and pii["worst_whole_seconds"])
+    put("pii_masking_2mb", pii and pii["worst_whole_seconds"],
+        None if not pii else bool(pii["worst_whole_seconds"] < 1 and pii["all_masked"]),
+        quoted_seconds=pii and pii["worst_quoted_seconds"])
     return t
 
 

@@ -514,5 +514,5 @@ def test_the_benchmark_measures_masking():
     assert pii["all_masked"] and len(pii["comments"]) >= 6
     targets = evaluate({"sizes": [], "kernel_floor": {"seconds": 1.0}, "growth": {"slope": None},
                         "pii_masking": pii})
-    assert targets["pii_masking_2mb"]["value"] == pii["worst_quoted_seconds"]
-    assert targets["pii_masking_2mb"]["met"] is (pii["worst_quoted_seconds"] < 1)
+    assert targets["pii_masking_2mb"]["value"] == pii["worst_whole_seconds"]
+    assert targets["pii_masking_2mb"]["met"] is (pii["worst_whole_seconds"] < 1 and pii["all_masked"])
