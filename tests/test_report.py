@@ -257,6 +257,24 @@ def test_demo_report_tables_are_written_as_csv(demo_reports, client):
 
 
 @pytest.mark.slow
+def test_broken_clients_beside_the_demo_clients_fail_alone(demo_reports):
+    """Issue 16: one run with each once-fatal bad input beside the demo clients builds every demo report;
+    the index marks each broken client failed with its one-line reason, and the demo clients ok."""
+    from conftest import HIGH_CASES
+
+    rows = {r["client"]: r for r in json.loads((demo_reports / "reports" / "index.json").read_text())["rows"]}
+    for c in DEMO:
+        assert rows[c]["status"] == "ok" and (demo_reports / "reports" / c / "report.html").exists()
+    for c in HIGH_CASES:
+        expected = (REPO / "tests" / "bad_inputs" / c / "expected.txt").read_text().strip()
+        assert rows[c]["status"] == "failed", c
+        assert "\n" not in rows[c]["reason"] and expected in rows[c]["reason"], (c, rows[c]["reason"])
+        assert not (demo_reports / "reports" / c / "report.html").exists()
+    html_index = (demo_reports / "reports" / "index.html").read_text()
+    assert all(c in html_index for c in HIGH_CASES)
+
+
+@pytest.mark.slow
 def test_demo_index_lists_display_names_and_figures(demo_reports):
     page = (demo_reports / "reports" / "index.html").read_text()
     assert "Bean &amp; Co. Coffee" in page and "Pulse Fitness" in page
