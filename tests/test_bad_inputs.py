@@ -115,6 +115,8 @@ def _values(cfg, raw, key: str) -> list:
         frame = getattr(raw, table)
     if column == "text_length":
         return frame["text"].str.len().tolist()
+    if pd.api.types.is_datetime64_any_dtype(frame[column]):  # timestamps as ISO 8601 text
+        return [None if pd.isna(t) else t.isoformat() for t in frame[column]]
     return frame[column].tolist()
 
 
@@ -219,7 +221,8 @@ def test_yaml_tag_executes_nothing(tmp_path, capfd):
 
 # ---------------------------------------------------------------------------
 # client names that could leave the project's folders
-BAD_NAMES = ["../etc", "a/b", "..", ".", "a\\b", "/etc", ".hidden", "a b", "-rf", "x" * 65]
+BAD_NAMES = ["../etc", "a/b", "..", ".", "a\\b", "/etc", ".hidden", "a b", "-rf", "x" * 65,
+             "acme\n", "acme\r\n", "acme\x00"]
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)
@@ -255,7 +258,8 @@ def test_client_name_allowed():
 # ---------------------------------------------------------------------------
 # the command line: one line on stderr, exit code 1, no traceback (unless --debug)
 CLI_CASES = ["missing_survey_file", "out_of_scale", "cp1252_undeclared", "yaml_python_tag", "typo_under_kano",
-             "typo_under_modules", "typo_under_promises", "typo_under_weighting", "main_outcome_not_declared"]
+             "typo_under_modules", "typo_under_promises", "typo_under_weighting", "main_outcome_not_declared",
+             "yaml_alias_bomb", "line_break_unquoted", "encoding_rot13"]
 CLI_RUNS = {
     **{name: ("check", "--raw-root", str(CORPUS), "--client", name) for name in CLI_CASES},
     "ok_and_bad_name": ("check", "--raw-root", str(CORPUS), "--client", "valid_base", "--client", "../etc"),

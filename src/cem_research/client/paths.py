@@ -59,6 +59,39 @@ def find_raw_dir(client: str, raw_root: str | Path | None = None) -> Path:
     raise ContractError(f"no client folder found in {', '.join(str(r) for r in roots)}", client=client)
 
 
+def client_file(folder: str | Path, name: str, client: str | None = None) -> Path:
+    """``folder / name``, a file of a client folder, refused when it is a symbolic link or resolves
+    outside the folder.
+
+    A link would let a client folder read any file the runner can read (another client's data, a
+    system file) and quote it in a report; ``tar`` keeps links, so an unpacked folder may hold one.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The client's raw-data folder (itself may be a link, e.g. to a shared drive).
+    name : str
+        A file name declared in ``client.yaml``.
+    client : str, optional
+        Named in the refusal.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ContractError
+        If the file is a symbolic link or its real path lies outside the folder's real path.
+    """
+    folder = Path(folder)
+    path = folder / name
+    if path.is_symlink() or (path.exists() and not path.resolve().is_relative_to(folder.resolve())):
+        raise ContractError("is a symbolic link (or lies outside the client folder), which is not read: copy the "
+                            "file itself into the client folder", client=client, file=name)
+    return path
+
+
 def processed_dir(client: str, root: Path | None = None) -> Path:
     """``data/processed/<client>``."""
     check_client_name(client)

@@ -99,12 +99,26 @@ def file_format(name: str, declared: str | None = None) -> str:
 
 
 def check_encoding(encoding: str, client: str | None = None) -> str:
-    """The Python codec for the declared ``csv.encoding`` (UTF-8 also strips a byte-order mark)."""
+    """The Python codec for the declared ``csv.encoding`` (UTF-8 also strips a byte-order mark).
+
+    A codec that is not a text encoding (``rot13``, ``hex``, ``base64``: they transform bytes or text) is
+    refused like an unknown name.
+
+    >>> check_encoding("UTF8"), check_encoding("cp1252")
+    ('utf-8-sig', 'cp1252')
+    """
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise ContractError(f"unknown encoding {encoding!r} in csv.encoding; use a name such as utf-8, "
                             "cp1252 or latin-1", client=client, file="client.yaml") from None
+    try:
+        b"a".decode(encoding)
+    except LookupError:  # rot13, hex, base64 ...: known to Python, but they do not decode text
+        raise ContractError(f"encoding {encoding!r} in csv.encoding is not a text encoding; use a name such as "
+                            "utf-8, cp1252 or latin-1", client=client, file="client.yaml") from None
+    except UnicodeError:  # a text encoding that needs more than one byte (utf-16)
+        pass
     return "utf-8-sig" if name == "utf-8" else encoding
 
 
@@ -172,6 +186,8 @@ def read_csv(path: str | Path, *, delimiter: str = ",", encoding: str = "utf-8",
             f"cannot be decoded as {encoding}; set csv.encoding in client.yaml "
             "to the export's encoding, e.g. cp1252 or latin-1", column=column, rows=rows,
             **where) from None
+    if "\ufeff" in text:  # byte-order marks (the UTF-8 one is already gone): at the start of a pasted
+        text = text.replace("\ufeff", "")  # export, they would stay in a respondent id or a header
     rows = _check_layout(text, delimiter, where)
     try:
         with warnings.catch_warnings():
@@ -275,7 +291,8 @@ def _field_counts(text: str, delimiter: str) -> np.ndarray | None:
 
 
 def _check_layout(text: str, delimiter: str, where: dict) -> list[int] | np.ndarray:
-    """Refuse a repeated column name or rows longer than the header; return data row numbers.
+    """Refuse a repeated column name, rows longer than the header, or rows shorter than it (a truncated
+    export, or a line break outside quotes splitting one row in two); return data row numbers.
 
     pandas would silently rename a repeated column (``q1.1``) and, when every row has one
     field more than the header, silently take the first column as the index, shifting every
@@ -286,8 +303,8 @@ def _check_layout(text: str, delimiter: str, where: dict) -> list[int] | np.ndar
     list of int or ndarray
         Spreadsheet row numbers of the non-blank records (blank lines are skipped when read).
     """
-    # the usual file: every record has 2..len(header) fields, so none is blank and none is
-    # longer than the header; count the fields at C speed and look closer only otherwise
+    # the usual file: every record has as many fields as the header, so none is blank, short or
+    # long; count the fields at C speed and look closer only otherwise
     lengths = _field_counts(text, delimiter)
     with _field_limit(text):
         if lengths is not None:  # no quotes: the header is the first line
@@ -298,15 +315,16 @@ def _check_layout(text: str, delimiter: str, where: dict) -> list[int] | np.ndar
         _refuse_repeats(header, where)
         if lengths is None:
             lengths = np.fromiter(map(len, reader), dtype=np.int64)
-    if len(header) > 1 and (lengths >= 2).all() and (lengths <= len(header)).all():
+    if len(header) > 1 and (lengths == len(header)).all():
         return np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + len(lengths), dtype=np.int64)
     with contextlib.closing(_records(text, delimiter)) as records:
         next(records, None)
-        rows, long_rows = [], []
+        rows, long_rows, widths = [], [], []
         for number, record in records:
             if not "".join(record).strip() and len(record) <= 1:
                 continue  # a blank line
             rows.append(number)
+            widths.append(len(record))
             if len(record) > len(header) and any(f.strip() for f in record[len(header):]):
                 long_rows.append(number)
     if long_rows:
@@ -314,7 +332,25 @@ def _check_layout(text: str, delimiter: str, where: dict) -> list[int] | np.ndar
             f"more fields than the header has columns ({len(header)}): a stray {delimiter!r} or a "
             f"text holding {delimiter!r} without quotes{delimiter_hint(header, delimiter)}",
             rows=long_rows, **where)
+    short = [i for i, w in enumerate(widths) if w < len(header)]
+    if short:
+        raise ContractError(_short_row_reason(widths, short[0], len(header)),
+                            rows=[rows[i] for i in short], **where)
     return rows
+
+
+def _short_row_reason(widths: list[int], first: int, columns: int) -> str:
+    """Why record ``first`` has fewer fields than the header: a row split by a line break outside quotes
+    (it and a neighbour together hold one row's fields), else a row cut short.
+
+    >>> _short_row_reason([4, 4, 1], 2, 4)[:60]
+    'fewer fields than the header has columns (4, found 1): a lin'
+    """
+    pair = [(a, b) for a, b in ((first - 1, first), (first, first + 1)) if a >= 0 and b < len(widths)]
+    split = any(widths[a] + widths[b] - 1 == columns for a, b in pair)
+    why = ("a line break outside quotes splits a row in two: quote texts holding line breaks (re-export with "
+           "quoted text)" if split else "the row is cut short (a damaged or truncated export): re-export the file")
+    return f"fewer fields than the header has columns ({columns}, found {widths[first]}): {why}"
 
 
 def _undecodable(data: bytes, encoding: str, delimiter: str,
@@ -368,7 +404,7 @@ def _cell_text(value) -> str | None:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    text = str(value)
+    text = str(value).replace("\ufeff", "")  # a byte-order mark pasted into a cell
     return text if text.strip() else None
 
 

@@ -148,9 +148,13 @@ def parse_modules(raw: Any, cfg) -> ModulesSpec | None:
         book = load_codebook()
     elif isinstance(cb, str):
         name = cb.strip()
-        if Path(name).name != name or name.startswith(".") or not (cfg.folder / name).is_file():
+        if Path(name).name != name or name.startswith(".") or not (cfg.folder / name).is_file() \
+                or (cfg.folder / name).is_symlink():
             raise config_error(cfg, f"'modules.codebook' names the file '{cb}', which is not a file in the client "
                                     "folder")
+        from cem_research.client.yamlfile import read_yaml
+
+        read_yaml(cfg.folder / name, cfg.client, file=name)  # refused: too large, alias bombs, tags
         try:
             book = load_codebook(name, cfg.folder)
         except (ValueError, OSError) as exc:

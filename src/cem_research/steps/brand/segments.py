@@ -196,7 +196,7 @@ def segment_differences(data: "ClientData", constructs: list[str] | None = None,
         for c in cons:
             sub = _groups(own, seg, c, min_group, w)
             groups = list(pd.unique(sub[seg]))
-            if len(groups) < 2:
+            if len(groups) < 2 or sub[c].nunique() < 2:  # one group, or every answer alike: nothing to compare
                 continue
             order = cfg.segment_order(seg, map(str, groups))  # declared order, else natural
             groups = sorted(groups, key=lambda g: order.index(str(g)) if str(g) in order else len(order))

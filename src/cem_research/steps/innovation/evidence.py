@@ -22,8 +22,9 @@ def _driver_rows(data, outcome, rows):
     cfg = data.config
     outcome = outcome or data.main_outcome
     rows = data.own if rows is None else rows
-    drivers = [d for d in cfg.drivers if d in rows.columns and rows[d].notna().any()]
-    if outcome is None or outcome not in rows.columns or len(drivers) < 2:
+    # a driver nobody answered, or everyone answered alike, explains nothing (and has no effect to estimate)
+    drivers = [d for d in cfg.drivers if d in rows.columns and rows[d].nunique() > 1]
+    if outcome is None or outcome not in rows.columns or rows[outcome].nunique() < 2 or len(drivers) < 2:
         return None
     cols = [outcome, *drivers] + ([data.weight] if data.weight and data.weight in rows.columns else [])
     complete = rows[cols].dropna()
@@ -145,7 +146,8 @@ def competitor_gaps(data, constructs: Sequence[str] | None = None, alpha: float 
     from cem_research.steps.world.competition import brand_tests
 
     cfg = data.config
-    names = [c for c in (constructs if constructs is not None else cfg.drivers) if c in data.ratings.columns]
+    names = [c for c in (constructs if constructs is not None else cfg.drivers)
+             if c in data.ratings.columns and data.ratings[c].notna().any()]  # a construct nobody answered: no gap
     if not names:
         return None
     r = data.ratings[data.ratings["wave"].isin(data.waves)]
