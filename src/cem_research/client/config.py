@@ -10,18 +10,18 @@ checks every key (suggesting the nearest valid key for a typo) and returns a
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cem_research.client.codes import LABEL_ROLES, code_text, parse_codes, parse_items, parse_labels, suggest
 from cem_research.client.codes import check_keys as _check_keys
 from cem_research.client.errors import ContractError
+from cem_research.client.yamlfile import flag, kind_of, read_yaml, text
 
-CLIENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # the whole name (fullmatch)
 COMPETITOR_KINDS = ("direct", "new_entrant", "outside_industry")
 INTERFACE_KINDS = ("human_human", "human_technology", "human_environment")
 LAYERS = ("context", "usage", "category", "brand")
@@ -39,6 +39,17 @@ TOP_KEYS = {
     "missing", "labels",
     # a PLS path model over the constructs (satisfaction-index models such as ACSI / ECSI)
     "model",
+    # what respondents did (referrals, repeat business, churn), joined by respondent id (client.behaviour)
+    "behaviour",
+}
+#: Columns of the processed ratings table (and the reader's row numbers): no item, segment or construct
+#: may be named so, else its answers would be read as, or overwrite, these.
+RESERVED = {
+    "source": "the file each rating comes from", "row": "each rating's row number in its file",
+    "respondent": "the respondent ids (survey.id)", "wave": "the wave (survey.wave)",
+    "date": "the interview date (survey.date)", "brand": "the rated brand (survey.brand)",
+    "brand_kind": "the kind of the rated brand", "weight": "survey weights (survey.weight or weighting:)",
+    "<row>": "the row numbers of a file being read",
 }
 REQUIRED_TOP = ("brand", "survey", "constructs")
 CSV_KEYS = {"delimiter", "decimal", "encoding"}
@@ -54,7 +65,7 @@ FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date", "t
 TOUCHPOINT_KEYS = {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
                    "satisfaction", "effort", "scale", "effort_scale", "wave", *FILE_FORMAT_KEYS}
 COMPETITOR_KEYS = {"name", "kind"}
-MODEL_KEYS = {"paths", "mode", "scheme", "missing", "n_boot", "target"}
+MODEL_KEYS = {"paths", "mode", "scheme", "missing", "n_boot", "target", "groups"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class PathModelConfig:
     n_boot: int | None = None
     #: The construct the findings and the importance-performance map lead with.
     target: str | None = None
+    #: Segment column whose levels the multi-group comparison sets against each other (``None``: none).
+    groups: str | None = None
 
     @property
     def constructs(self) -> list[str]:
@@ -153,6 +166,8 @@ class ClientConfig:
     promises: Any = None
     #: The PLS path model (``model:``), ``None`` when not declared.
     model: PathModelConfig | None = None
+    #: The behavioural outcomes file (``behaviour:``, :class:`cem_research.client.behaviour.BehaviourSpec`).
+    behaviour: Any = None
     #: The optional sections as written in the YAML (for reference only: read the parsed specs above).
     extras: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -259,28 +274,9 @@ class ClientConfig:
             out["modules.hand_coded"] = self.modules.hand_coded.file
         if self.modules is not None and self.modules.codebook_file:
             out["modules.codebook"] = self.modules.codebook_file
+        if self.behaviour is not None:
+            out["behaviour"] = self.behaviour.file.file
         return out
-
-
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key, line, first):
-        super().__init__(f"duplicate key {key!r}")
-        self.key, self.line, self.first = key, line, first
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """Safe loading that refuses a key given twice in one mapping (YAML keeps the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in getattr(node, "value", []):
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node)
-            if key in seen:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1, seen[key])
-            seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
 
 
 # ---------------------------------------------------------------------------
@@ -303,7 +299,7 @@ def check_client_name(client: str) -> str:
         If the name holds anything but letters, digits, ``_`` and ``-`` (so no
         ``..``, ``/`` or ``\\``).
     """
-    if not isinstance(client, str) or not CLIENT_NAME.match(client):
+    if not isinstance(client, str) or not CLIENT_NAME.fullmatch(client):
         raise ContractError(
             f"client name {client!r} is not allowed: use letters, digits, '_' and '-' only "
             "(no '..', '/' or spaces), so no path can leave the project's folders")
@@ -311,11 +307,13 @@ def check_client_name(client: str) -> str:
 
 
 def _scale(value: Any, where: str, client: str) -> tuple[float, float]:
-    ok = (isinstance(value, (list, tuple)) and len(value) == 2
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-          and value[0] < value[1])
-    if not ok:
-        raise ContractError(f"'{where}' must be [min, max] with min < max, got {value!r}",
+    numbers = (isinstance(value, (list, tuple)) and len(value) == 2
+               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+    if numbers and not all(math.isfinite(v) for v in value):
+        raise ContractError(f"'{where}' must be [min, max] with finite numbers, got {kind_of(value)}",
+                            client=client, file=CONFIG_FILE)
+    if not (numbers and value[0] < value[1]):
+        raise ContractError(f"'{where}' must be [min, max] with min < max, got {kind_of(value)}",
                             client=client, file=CONFIG_FILE)
     return (float(value[0]), float(value[1]))
 
@@ -325,8 +323,9 @@ def _names(value: Any, where: str, client: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, int)) for v in value):
-        raise ContractError(f"'{where}' must be a list of names, got {value!r}",
+    if not isinstance(value, (list, tuple)) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        raise ContractError(f"'{where}' must be a list of names, got {kind_of(value)}",
                             client=client, file=CONFIG_FILE)
     return tuple(str(v) for v in value)
 
@@ -338,7 +337,7 @@ def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
     for key in ("file", *required):
         if not raw.get(key):
             raise ContractError(f"'{where}.{key}' is required", client=client, file=CONFIG_FILE)
-    name = str(raw["file"])
+    name = text(raw["file"], f"{where}.file", client)
     if Path(name).name != name or name.startswith("."):
         raise ContractError(f"'{where}.file' must be a file name inside the client folder, got {name!r}",
                             client=client, file=CONFIG_FILE)
@@ -350,12 +349,13 @@ def _file_spec(raw: Any, keys: set[str], required: tuple[str, ...], where: str,
     if "sheet" in options and not isinstance(options["sheet"], (str, int)) or options.get("sheet") is True:
         raise ContractError(f"'{where}.sheet' must be a sheet name or its position (1 = first)",
                             client=client, file=CONFIG_FILE)
-    columns = {k: str(v) for k, v in raw.items() if k not in {"file", *options}}
+    columns = {k: text(v, f"{where}.{k}", client) for k, v in raw.items() if k not in {"file", *options}}
     return FileSpec(file=name, columns=columns, options=options)
 
 
-def _model(raw: Any, constructs: dict[str, Construct], main_outcome: str | None, client: str) -> PathModelConfig | None:
-    """The ``model:`` section: paths between declared constructs, modes, scheme, missing, n_boot, target."""
+def _model(raw: Any, constructs: dict[str, Construct], main_outcome: str | None, client: str,
+           segments: dict[str, str] | None = None) -> PathModelConfig | None:
+    """The ``model:`` section: paths between declared constructs, modes, scheme, missing, n_boot, target, groups."""
     if raw is None:
         return None
     from cem_research.stats.pls import MISSING, SCHEMES, model_spec
@@ -405,8 +405,13 @@ def _model(raw: Any, constructs: dict[str, Construct], main_outcome: str | None,
     elif target not in ends:
         raise ContractError(f"'model.target' must be a construct that a path leads to ({', '.join(ends)}), "
                             f"got {target!r}", client=client, file=CONFIG_FILE)
+    groups = raw.get("groups")
+    if groups is not None and (not isinstance(groups, str) or groups not in (segments or {})):
+        raise ContractError(f"'model.groups' must name a declared segment column, got {groups!r}"
+                            f"{suggest(str(groups), set(segments or {}), 'segments')}", client=client,
+                            file=CONFIG_FILE)
     return PathModelConfig(paths=spec.paths, modes={k: str(v).upper() for k, v in modes.items()}, scheme=scheme,
-                     missing=missing, n_boot=n_boot, target=target)
+                     missing=missing, n_boot=n_boot, target=target, groups=groups)
 
 
 def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfig:
@@ -440,7 +445,7 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         if key not in raw:
             raise ContractError(f"required key '{key}' is missing", client=client, file=CONFIG_FILE)
 
-    if raw["brand"] is None or not str(raw["brand"]).strip():
+    if text(raw["brand"], "brand", client) is None or not str(raw["brand"]).strip():
         raise ContractError("'brand' is blank: give the client's own brand as written in the data",
                             client=client, file=CONFIG_FILE)
     brand = str(raw["brand"])
@@ -454,13 +459,13 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
             raise ContractError(
                 f"competitor '{comp.get('name')}' has unknown kind {kind!r}; "
                 f"use one of {', '.join(COMPETITOR_KINDS)}", client=client, file=CONFIG_FILE)
-        competitors[str(comp["name"])] = kind
+        competitors[text(comp["name"], f"competitors[{i}].name", client)] = kind
     if brand in competitors:
         raise ContractError(f"brand '{brand}' is also listed as a competitor",
                             client=client, file=CONFIG_FILE)
 
     csv_raw = _check_keys(raw.get("csv") or {}, CSV_KEYS, "csv", client)
-    csv = CsvFormat(**{k: str(v) for k, v in csv_raw.items()})
+    csv = CsvFormat(**{k: text(v, f"csv.{k}", client) for k, v in csv_raw.items()})
     if len(csv.delimiter) != 1 or csv.delimiter in "\"\r\n":
         raise ContractError(f"csv.delimiter must be one character such as ',' ';' or a tab, "
                             f"got {csv.delimiter!r}", client=client, file=CONFIG_FILE)
@@ -531,8 +536,8 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         constructs[cname] = Construct(
             name=cname, items=items, reverse=reverse,
             scale=_scale(spec["scale"], f"{where}.scale", client) if "scale" in spec else default_scale,
-            experience=bool(spec.get("experience", False)), kind=kind, layer=layer,
-            element=element, label=None if spec.get("label") is None else str(spec["label"]))
+            experience=flag(spec.get("experience", False), f"{where}.experience", client), kind=kind, layer=layer,
+            element=element, label=text(spec.get("label"), f"{where}.label", client))
         lo, hi = constructs[cname].scale
         for item in items:
             inside = [v for v in item_missing[item] if not isinstance(v, str) and lo <= v <= hi]
@@ -605,20 +610,25 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         elif isinstance(v, list):
             raise ContractError(f"'segments.{k}' must be a label or {{label: ..., order: [...]}}, got a list",
                                 client=client, file=CONFIG_FILE)
-        segments[str(k)] = " ".join(str(v).split()) if v not in (None, "") else str(k)
+        v = text(v, f"segments.{k}", client, column=str(k))
+        segments[str(k)] = " ".join(v.split()) if v not in (None, "") else str(k)
 
-    # names that become columns of the processed ratings table must not clash
-    reserved = {"source", "row", "respondent", "wave", "date", "brand", "brand_kind", "weight"}
+    # names that become columns of the processed ratings table must not clash with its own columns
     taken = {**{i: "item" for i in owner}, **{s: "segment" for s in segments}}
     for cname, c in constructs.items():
-        if cname in reserved:
+        if cname in RESERVED:
             raise ContractError(f"construct name '{cname}' is reserved; rename the construct",
                                 client=client, file=CONFIG_FILE)
         if cname in taken and not (c.items == (cname,)):
             raise ContractError(f"construct name '{cname}' clashes with a {taken[cname]} column of "
                                 "the same name; rename the construct", client=client, file=CONFIG_FILE)
+    for item, cname in owner.items():
+        if item in RESERVED:
+            raise ContractError(f"item '{item}' of construct '{cname}' has a name the processed ratings keep for "
+                                f"{RESERVED[item]}; rename the column (in the export and in client.yaml)",
+                                client=client, file=CONFIG_FILE, column=item)
     for s in segments:
-        if s in reserved or s in owner:
+        if s in RESERVED or s in owner:
             raise ContractError(f"segment column '{s}' clashes with a reserved or item column",
                                 client=client, file=CONFIG_FILE, column=s)
 
@@ -689,14 +699,18 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
 
     extras = {k: raw[k] for k in OPTION_KEYS if k in raw}
     cfg = ClientConfig(
-        client=client, name=str(raw.get("name") or client), market=str(raw.get("market") or ""),
+        client=client, name=text(raw.get("name"), "name", client) or client,
+        market=text(raw.get("market"), "market", client) or "",
         brand=brand, competitors=competitors, csv=csv, survey=survey, constructs=constructs,
         drivers=drivers, outcomes=outcomes, nps=nps, main_outcome=main_outcome, segments=segments, journey=journey,
         waves=waves, competitor_ratings=comp_ratings, feedback=feedback, touchpoints=touchpoints,
         aspects=aspects, extras=extras, path=path, missing=top_missing, item_missing=item_missing,
         labels=labels, questions=questions, segment_orders=segment_orders,
-        model=_model(raw.get("model"), constructs, main_outcome, client))
+        model=_model(raw.get("model"), constructs, main_outcome, client, segments))
     cfg = dataclasses.replace(cfg, **parse_options(raw, cfg))
+    from cem_research.client.behaviour import parse_behaviour
+
+    cfg = dataclasses.replace(cfg, behaviour=parse_behaviour(raw.get("behaviour"), cfg))
     option_files = [f for f in cfg.option_files().values() if f != CONFIG_FILE]
     if set(option_files) & set(files):
         raise ContractError("two declared roles point to the same file", client=client, file=CONFIG_FILE)
@@ -733,37 +747,21 @@ def load_config(folder: str | Path, client: str | None = None, *, source: str | 
     >>> cfg.brand  # doctest: +SKIP
     'Tiny Tea'
     """
+    from cem_research.client.paths import client_file
+
     folder = Path(folder)
     client = check_client_name(client or folder.name)
-    path = folder / CONFIG_FILE
+    path = client_file(folder, CONFIG_FILE, client)
     read_from = Path(source) if source is not None else path
     if not read_from.is_file():
         raise ContractError("required file is missing: every client folder needs a client.yaml "
                             "(run `make new-client NAME=...` for a commented template)",
                             client=client, file=CONFIG_FILE)
-    try:
-        text = read_from.read_text(encoding="utf-8-sig")
-        raw = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise ContractError(f"key '{exc.key}' appears twice at line {exc.line} (first at line "
-                            f"{exc.first}); YAML would silently keep only the last",
-                            client=client, file=CONFIG_FILE) from None
-    except yaml.constructor.ConstructorError as exc:
-        tag = getattr(exc, "problem", "") or str(exc)
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContractError(f"YAML tag refused{line} ({' '.join(str(tag).split())}): client.yaml is "
-                            "read with safe loading only, so tags that construct objects are not "
-                            "allowed", client=client, file=CONFIG_FILE) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ContractError(f"not valid YAML{line}: {problem}", client=client,
-                            file=CONFIG_FILE) from None
-    except UnicodeDecodeError:
-        raise ContractError("client.yaml is not UTF-8 text", client=client, file=CONFIG_FILE) from None
+    raw = read_yaml(read_from, client)
     from cem_research.client.readers import with_file_metadata
 
+    cfg = parse_config(raw, client, path)
+    for name in [*(spec.file for spec in cfg.files().values()), *cfg.option_files().values()]:
+        client_file(folder, name, client)  # no declared file may be a link (it is hashed before it is read)
     # an SPSS or Qualtrics export's wording, value labels and missing codes, under client.yaml's own
-    return with_file_metadata(parse_config(raw, client, path))
+    return with_file_metadata(cfg)

@@ -62,6 +62,8 @@ class RawTables:
     kano: pd.DataFrame | None = None
     #: The hand-coded module sample (:func:`cem_research.client.option_tables.read_hand_coded`), when ``modules.hand_coded`` is declared.
     hand_coded: pd.DataFrame | None = None
+    #: What respondents did (:func:`cem_research.client.behaviour.read_behaviour`), when ``behaviour:`` is declared.
+    behaviour: pd.DataFrame | None = None
     #: Answers set to missing because they hold a declared ``missing:`` code: column -> {code: count}.
     missing_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Problems that do not stop the client (one line each, e.g. a label for a code that never occurs).
@@ -99,13 +101,19 @@ def read_table(cfg: ClientConfig, spec: FileSpec, role: str) -> pd.DataFrame:
         If the file is missing, empty, has a header but no rows, cannot be decoded with
         the declared encoding, or cannot be parsed in its format.
     """
-    path = cfg.folder / spec.file
+    from cem_research.client.paths import client_file
+
+    path = client_file(cfg.folder, spec.file, cfg.client)
     if not path.is_file():
         need = "required" if role == "survey" else f"declared ({role})"
         raise ContractError(f"{need} file is missing from data/raw/{cfg.client}/", client=cfg.client,
                             file=spec.file)
     table = read_spec(cfg, spec)
     frame = table.frame
+    if ROW in frame.columns:
+        raise ContractError(f"a column named '{ROW}' cannot be read: that name is kept for the row numbers of "
+                            "a file being read; rename or remove the column", client=cfg.client, file=spec.file,
+                            column=ROW)
     frame.insert(0, ROW, table.rows)
     return frame
 
@@ -159,15 +167,38 @@ def _to_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> p
             .str.replace(cfg.csv.decimal, ".", regex=False)
     fast = _plain_numbers(text)
     num = pd.Series(fast, index=text.index) if fast is not None else pd.to_numeric(text, errors="coerce")
-    bad = num.isna() & raw.notna()
+    infinite = np.isinf(num.to_numpy(dtype="float64", na_value=np.nan))
+    bad = (num.isna() & raw.notna()) | infinite
     if bad.any():
         sample = raw[bad].iloc[0]
-        hint = ""
-        if cfg.csv.decimal == "." and isinstance(sample, str) and "," in sample:
-            hint = "; the file may use decimal commas: set csv.decimal: ',' in client.yaml"
-        raise ContractError(f"expected numbers, found text such as {sample[:40]!r}{hint}",
+        if infinite.any():  # 'inf', '1e999': a weight or answer no mean can use
+            raise ContractError(f"expected finite numbers, found {sample.strip()[:40]!r}", client=cfg.client,
+                                file=file, column=col, rows=frame.loc[infinite, ROW])
+        raise ContractError(f"expected numbers, found text such as {sample[:40]!r}{_number_hint(sample, cfg.csv.decimal)}",
                             client=cfg.client, file=file, column=col, rows=frame.loc[bad, ROW])
     return num.astype("float64")
+
+
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:([,.' \u00a0\u202f])[0-9]{3})(?:\1[0-9]{3})*(?:[.,][0-9]+)?")
+
+
+def _number_hint(sample, decimal: str) -> str:
+    """The tail of an "expected numbers" message: a thousands separator, or decimal commas.
+
+    >>> _number_hint("1,250", ".")
+    "; '1,250' looks like a number with a thousands separator: export numbers without one"
+    >>> _number_hint("4,5", ".")
+    "; the file may use decimal commas: set csv.decimal: ',' in client.yaml"
+    """
+    if not isinstance(sample, str):
+        return ""
+    sample = sample.strip()
+    match = _THOUSANDS.fullmatch(sample)
+    if match and match.group(1) != decimal:
+        return f"; {sample!r} looks like a number with a thousands separator: export numbers without one"
+    if decimal == "." and "," in sample:
+        return "; the file may use decimal commas: set csv.decimal: ',' in client.yaml"
+    return ""
 
 
 def _read_number(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str,
@@ -218,9 +249,29 @@ def _code_hint(values: pd.Series) -> str:
             "(for every column, or on the construct or item)")
 
 
+#: A time of day followed by a time zone: ``T14:30Z``, `` 14:30:00+02:00``, ``T1430-0500``.
+_ZONED = r"[T ]\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|UTC|[+-]\d{2}(?::?\d{2})?)$"
+
+
 def _to_time(cfg: ClientConfig, frame: pd.DataFrame, col: str, file: str) -> pd.Series:
+    """ISO 8601 timestamps as naive datetimes; zoned ones in UTC (``+01:00`` and ``+02:00`` on both
+    sides of a daylight-saving change are one clock), refused when only some carry a zone."""
     raw = frame[col]
-    parsed = pd.to_datetime(raw.str.strip(), errors="coerce", format="ISO8601", utc=False)
+    text = raw.str.strip()
+    zoned = text.str.contains(_ZONED, regex=True, na=False)
+    plain = text.notna() & (text != "") & ~zoned
+    if zoned.any() and plain.any():
+        odd = zoned if zoned.sum() <= plain.sum() else plain
+        raise ContractError(f"some timestamps carry a time zone and others do not (e.g. {text[odd].iloc[0][:40]!r} "
+                            f"beside {text[~odd & text.notna()].iloc[0][:40]!r}), so they are not on one clock: "
+                            "export every timestamp with its zone, or none", client=cfg.client, file=file, column=col,
+                            rows=frame.loc[odd, ROW])
+    try:
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=bool(zoned.any()))
+    except (ValueError, TypeError) as exc:  # a form of zone the pattern above does not know
+        raise ContractError(f"timestamps that cannot be read together ({' '.join(str(exc).split())[:120]}): export "
+                            "them as ISO 8601 such as 2026-03-01T14:30, all with their zone or none",
+                            client=cfg.client, file=file, column=col) from None
     bad = parsed.isna() & raw.notna()
     if bad.any():
         raise ContractError(f"timestamps that do not parse (expected ISO 8601 such as 2026-03-01 or "
@@ -537,15 +588,72 @@ def read_touchpoints(cfg: ClientConfig) -> tuple[pd.DataFrame, Accounting, list[
     return out, acc, extras
 
 
+def natural_order(labels) -> list[str] | None:
+    """Wave labels in time order, when their order can be told from the labels alone; else ``None``.
+
+    * numbers: numerically (``9`` before ``10``);
+    * labels alike but for their numbers (``Wave 9``, ``Wave 10``; ``2025Q4``, ``2026Q1``;
+      ``Q4 2025``, ``Q1 2026``; ``2025-03-01``): by their one number, or by the year (a four-digit
+      number) when it comes first or beside one other number, then the numbers left to right;
+    * month names (``March 2025``, ``Apr 2025``): as dates.
+
+    Anything else (``Spring``, ``Autumn``; ``pre``, ``post``) has no order of its own: ``None``.
+
+    Examples
+    --------
+    >>> natural_order(["Wave 10", "Wave 9", "Wave 1"])
+    ['Wave 1', 'Wave 9', 'Wave 10']
+    >>> natural_order(["Q1 2026", "Q4 2025", "Q2 2025"])
+    ['Q2 2025', 'Q4 2025', 'Q1 2026']
+    >>> natural_order(["April 2025", "March 2025"]), natural_order(["Summer 2025", "Winter 2025"])
+    (['March 2025', 'April 2025'], None)
+    >>> natural_order(["02.03.2025", "01.04.2025"]) is None  # day.month or month.day?
+    True
+    """
+    labels = [str(w) for w in labels]
+    if len(labels) <= 1:
+        return labels
+    nums = pd.to_numeric(pd.Series(labels), errors="coerce")
+    if nums.notna().all() and np.isfinite(nums).all():
+        return [w for _, w in sorted(zip(nums, labels))]
+    parts = [re.split(r"(\d+)", w.strip()) for w in labels]
+    skeletons = {tuple(p[0::2]) for p in parts}
+    if len(skeletons) == 1 and len(parts[0]) > 1:
+        numbers = [[int(x) for x in p[1::2]] for p in parts]
+        years = [j for j in range(len(numbers[0]))
+                 if all(len(p[1::2][j]) == 4 and 1900 <= n[j] <= 2100 for p, n in zip(parts, numbers))]
+        # one number; or the year first (2025-03-01, 2025Q4); or a year and one other number (Q4 2025).
+        # A year last after two numbers (01.03.2025) is day and month in an unknown order: no order.
+        if len(numbers[0]) == 1 or years[:1] == [0] or (len(years) == 1 and len(numbers[0]) == 2):
+            first = years[0] if years else 0
+            return [w for _, w in sorted(zip(([n[first], *n] for n in numbers), labels))]
+        return None
+    for fmt in ("%B %Y", "%b %Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"):
+        dates = pd.to_datetime(pd.Series(labels).str.strip(), format=fmt, errors="coerce")
+        if dates.notna().all():
+            return [w for _, w in sorted(zip(dates, labels))]
+    return None
+
+
 def wave_order(cfg: ClientConfig, ratings: pd.DataFrame) -> list[str]:
-    """The waves in analysis order: as declared, else sorted (numbers numerically)."""
+    """The waves in analysis order: as declared (``waves:``), else in their natural order
+    (:func:`natural_order`).
+
+    Raises
+    ------
+    ContractError
+        When ``waves:`` is absent and the labels have no natural order (``Spring``, ``Autumn``).
+    """
     present = list(pd.unique(ratings["wave"]))
     if cfg.waves:
         return [w for w in cfg.waves if w in present]
-    nums = pd.to_numeric(pd.Series(present), errors="coerce")
-    if nums.notna().all():
-        return [w for _, w in sorted(zip(nums, present))]
-    return sorted(present)
+    order = natural_order(present)
+    if order is None:
+        shown = ", ".join(repr(w) for w in sorted(map(str, present))[:6])
+        raise ContractError(f"the order of the waves cannot be told from their labels ({shown}); list them in "
+                            "time order under 'waves:' in client.yaml, e.g. waves: [Spring 2025, Autumn 2025]",
+                            client=cfg.client, file=cfg.survey.file, column=cfg.survey.col("wave"))
+    return order
 
 
 def read_client(cfg: ClientConfig) -> RawTables:
@@ -580,6 +688,9 @@ def read_client(cfg: ClientConfig) -> RawTables:
 
     check_promised_touchpoints(cfg, touchpoints)
     hand_coded = read_hand_coded(cfg)
+    from cem_research.client.behaviour import read_behaviour
+
+    behaviour = read_behaviour(cfg, ratings)
     if touchpoints is not None:
         for col, counts in touchpoints.attrs.pop("missing_codes", {}).items():  # touchpoint ratings
             for code, n in counts.items():
@@ -589,5 +700,5 @@ def read_client(cfg: ClientConfig) -> RawTables:
         warnings.warn(note, ContractWarning, stacklevel=2)
     return RawTables(ratings=ratings, feedback=feedback, touchpoints=touchpoints,
                      accounting=accounting, extra_columns={k: v for k, v in extras.items() if v},
-                     missing_answers=missing, waves=wave_order(cfg, ratings), kano=kano, hand_coded=hand_coded,
+                     missing_answers=missing, waves=wave_order(cfg, ratings), kano=kano, hand_coded=hand_coded, behaviour=behaviour,
                      missing_codes={k: v for k, v in coded.items() if v}, warnings=notes)
