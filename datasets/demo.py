@@ -78,7 +78,7 @@ DEMO_VERBATIMS = 1.25
 BENCH_VERBATIMS = 3.0
 
 _FILES = ("client.yaml", "survey.csv", "competitor_ratings.csv", "feedback.csv",
-          "touchpoints.csv", "hand_coded.csv", "truth.json")
+          "touchpoints.csv", "hand_coded.csv", "behaviour.csv", "truth.json")
 
 
 def seed_for(stream: str, seed: int) -> np.random.SeedSequence:
@@ -122,6 +122,13 @@ def build(spec: Spec, out_dir: str | Path, seed: int = DEFAULT_SEED, n_responden
     counts = row_counts(spec, n_respondents)
     sim = simulate(spec, rng, counts, float(rate), base_day)
     n_rows = write_client(spec, sim, folder, base_day, fast_csv)
+    if spec.behaviour is not None:          # its own random stream: the other files do not change
+        from datasets.behaviour import behaviour_rng, simulate_behaviour
+
+        frame = simulate_behaviour(spec, sim, behaviour_rng(spec.stream, seed))
+        frame.to_csv(folder / "behaviour.csv", index=False, lineterminator="\n",
+                     sep=(spec.csv_block or {}).get("delimiter", ","))
+        n_rows["behaviour"] = len(frame)
     written = {"client.yaml", "truth.json", *(f"{k}.csv" for k in n_rows)}
     for name in _FILES:                     # drop stale optional files of an earlier run
         if name not in written and (folder / name).exists():
@@ -136,6 +143,10 @@ def build(spec: Spec, out_dir: str | Path, seed: int = DEFAULT_SEED, n_responden
     (folder / "client.yaml").write_text(render_yaml(spec, seed, n_rows, command), encoding="utf-8",
                                         newline="\n")
     truth = planted_truth(spec, sim.n_survey, sim)
+    if spec.behaviour is not None:
+        from datasets.behaviour import behaviour_truth
+
+        truth["behaviour"] = behaviour_truth(spec)
     (folder / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8", newline="\n")
     return folder

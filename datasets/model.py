@@ -200,6 +200,8 @@ class Spec:
     # segment, construct, latent offset per level (own brand; centred so the own mean is kept)
     gradient: tuple[str, str, tuple[float, ...]] | None = None
     noisy_segment: tuple[str, str, str] | None = None          # segment, level, construct: items noise
+    # what the respondents did after the survey (datasets.behaviour.BehaviourPlant; None: no behaviour file)
+    behaviour: object | None = None
     # the PLS path model declared in client.yaml: (from, to) paths into outcomes, planted by ``betas``,
     # its target outcome and the segment whose groups it compares (None: not declared); None: no model
     model: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None

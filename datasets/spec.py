@@ -133,7 +133,7 @@ class _Builder(Checker):
            "wave_days", "respondents", "survey_only", "survey_columns", "id_prefix", "segments",
            "constructs", "outcomes", "drivers", "betas", "brand_offsets", "planted", "journey",
            "touchpoint_events", "touchpoints", "feedback", "kano", "promises", "hand_coded", "weighting",
-           "model")
+           "model", "behaviour")
     REQUIRED = ("name", "market", "brand", "description", "competitors", "waves", "wave_days", "respondents",
                 "survey_only", "survey_columns", "id_prefix", "segments", "constructs", "outcomes",
                 "drivers", "betas", "brand_offsets", "planted")
@@ -563,4 +563,8 @@ class _Builder(Checker):
             if abs(sum(targets) - 1) > 1e-9:
                 self.fail("weighting.targets", f"population shares must add up to 1, not {sum(targets):g}")
             out["weighting"] = (seg, targets)
+        if "behaviour" in raw:
+            from datasets.behaviour import parse_behaviour
+
+            out["behaviour"] = parse_behaviour(self, raw["behaviour"], self.segs)
         return out

@@ -170,6 +170,11 @@ def _render_methods(L: list[str], spec: Spec, n_rows: dict[str, int]) -> None:
         add(_c("weighting:", "population shares of the own brand's customers (survey weighting)"))
         add("  targets:")
         add(f"    {col}: {{" + ", ".join(f"{_q(lv)}: {sh:g}" for lv, sh in zip(levels, shares)) + "}")
+    if spec.behaviour is not None and "behaviour" in n_rows:
+        from datasets.behaviour import behaviour_yaml
+
+        add("")
+        L.extend(behaviour_yaml(spec, n_rows["behaviour"]))
     if spec.model:
         paths, target, groups = spec.model
         add("")

@@ -8,7 +8,7 @@
 # that no brand in the category delivers yet). Each opportunity feeds back into an earlier step: the
 # experiential platform (step 2), the brand experience (step 3) or the customer interface (step 4).
 #
-# This notebook answers three questions:
+# This notebook answers three questions (and a fourth when the client supplies what customers did):
 #
 # 1. **What moved, and what only seemed to move?** Every outcome and construct of the own brand per survey
 #    wave, with 95% confidence intervals. *How:* Welch t-tests between consecutive waves, with Holm's
@@ -26,6 +26,9 @@
 #    level. Each item says whether it is a small improvement or a large innovation, which step it feeds back
 #    into, and whether it matters more for winning new customers or for deepening the loyalty of existing
 #    ones.
+# 4. **Does what customers say predict what they do?** With a behaviour file (referrals, repeat business,
+#    churn), the rates of promoters, passives and detractors and how well the stated intentions rank the
+#    customers who then referred, came back or left.
 #
 # Every section ends with a **finding** in plain words; sections the client's data cannot support (a single
 # wave, no verbatims) say so and why.
@@ -139,3 +142,6 @@ themes = innovation.EmergingThemes().run(data, settings)
 
 # %%
 agenda = innovation.InnovationAgenda().run(data, settings)
+
+# %%
+behaviour = innovation.StatedVsBehaviour().run(data, settings)  # only with `behaviour:` in client.yaml

@@ -31,7 +31,7 @@ ALL_DIRS = {**DEMO_DIRS, demo.TINY_CLIENT: TINY_DIR}
 CONTRACT_KEYS = {
     "top": {"name", "market", "brand", "competitors", "csv", "scale", "survey", "waves",
             "competitor_ratings", "constructs", "drivers", "outcomes", "nps", "segments", "journey",
-            "feedback", "touchpoints", "kano", "promises", "modules", "weighting", "model"},
+            "feedback", "touchpoints", "kano", "promises", "modules", "weighting", "model", "behaviour"},
     "competitor": {"name", "kind"},
     "csv": {"delimiter", "decimal", "encoding"},
     "survey": {"file", "id", "wave", "brand", "date"},
@@ -50,7 +50,9 @@ TRUTH_KEYS = {"top_driver", "poor_reliability", "reverse_items", "brand_advantag
               "kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
               "unreliable_segment",
               # the PLS path model planted in hotel_group
-              "path_model"}
+              "path_model",
+              # what members did after the survey, planted in fitness_club (behaviour.csv)
+              "behaviour"}
 METHOD_KEYS = {"kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
                "unreliable_segment"}
 FITNESS = ROOT / "data" / "raw" / "fitness_club"
@@ -455,7 +457,7 @@ def test_optional_files_per_client():
             "touchpoints.csv"}
     assert names["coffee_house"] == names["software_vendor"] == names[demo.TINY_CLIENT] == full
     assert names["hotel_group"] == {"client.yaml", "truth.json", "survey.csv"}
-    assert names["fitness_club"] == full | {"hand_coded.csv"}
+    assert names["fitness_club"] == full | {"hand_coded.csv", "behaviour.csv"}
     hotel = Client(DEMO_DIRS["hotel_group"])
     assert len(hotel.cfg["competitors"]) >= 3
     assert {c["kind"] for c in hotel.cfg["competitors"]} == {"direct", "new_entrant", "outside_industry"}
@@ -475,6 +477,7 @@ def test_truth_keys(client):
         assert [[p["from"], p["to"]] for p in truth["path_model"]["paths"]] == client.cfg["model"]["paths"]
     assert ("rising_theme" in truth) == ("feedback" in client.cfg)
     # the research methods are planted (and declared) in fitness_club only
+    assert ("behaviour" in truth) == ("behaviour" in client.cfg) == (client.folder == FITNESS)
     planted = set(truth) & METHOD_KEYS
     assert planted == (METHOD_KEYS if client.folder == FITNESS else set())
     assert ({"kano", "promises", "modules", "weighting"} & set(client.cfg)) == (

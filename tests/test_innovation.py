@@ -16,7 +16,7 @@ from cem_research.client.data import ClientData
 from cem_research.steps.section import Settings, Shown
 from conftest import REPO
 
-TRACKING, THEMES, AGENDA = innovation.SECTIONS
+TRACKING, THEMES, AGENDA, BEHAVIOUR = innovation.SECTIONS
 
 WAVES = ["W1", "W2", "W3"]
 
@@ -472,12 +472,13 @@ def test_tracking_finding_without_unreliable_constructs_has_no_caveat():
 
 def test_sections_are_the_notebook_headings_in_order():
     assert [type(s) for s in innovation.SECTIONS] == [innovation.TrackingAcrossWaves, innovation.EmergingThemes,
-                                                      innovation.InnovationAgenda]
-    assert [s.title for s in innovation.SECTIONS] == ["Tracking across waves", "Emerging themes", "Innovation agenda"]
+                                                      innovation.InnovationAgenda, innovation.StatedVsBehaviour]
+    assert [s.title for s in innovation.SECTIONS] == ["Tracking across waves", "Emerging themes", "Innovation agenda",
+                                                      "Stated loyalty against behaviour"]
     assert {s.step for s in innovation.SECTIONS} == {5}
     headings = [line[5:].strip() for line in (REPO / "notebooks" / "05_continuous_innovation.py").read_text(
         encoding="utf-8").splitlines() if line.startswith("# ## ")]
-    assert headings == [s.title for s in innovation.SECTIONS]
+    assert headings == [s.title for s in innovation.SECTIONS if not getattr(s, "optional", False)]
 
 
 def test_section_skip_reasons_for_clients_lacking_the_data():

@@ -230,6 +230,23 @@ def all_tables(**kw) -> Callable:
     return mutate
 
 
+BEHAVIOUR_YAML = """
+behaviour:
+  file: behaviour.csv
+  id: resp_id
+  columns:
+    referrals: {kind: count, period: 6 months after the survey, role: referral}
+    churned: {kind: binary, period: 6 months after the survey, role: churn}
+"""
+
+
+def with_behaviour(rows: list[list[str]], yaml_extra: str = "") -> list[Callable]:
+    """Declare ``behaviour:`` and add ``behaviour.csv`` holding ``rows`` (``resp_id, referrals, churned``)."""
+    block = BEHAVIOUR_YAML.replace("  id: resp_id\n", "  id: resp_id\n" + yaml_extra)
+    return [yaml_replace("\nsegments:\n", block + "\nsegments:\n"),
+            set_bytes("behaviour.csv", Table([["resp_id", "referrals", "churned"], *rows]).to_bytes())]
+
+
 @dataclass
 class Case:
     """One corpus case: what is changed and what reading it must give."""
@@ -621,6 +638,143 @@ CASES: list[Case] = [
       yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\ncsv:\n  decimal: \",\"\n"),
       "client 'delimiter_equals_decimal', file 'client.yaml': csv.decimal ',' is also the delimiter; "
       "a file with decimal commas needs another delimiter, e.g. csv.delimiter: ';'"),
+    # ---- hostile inputs, round two (issue 16) -------------------------------------------
+    c("item_named_weight", "an item column called 'weight' would be read as survey weights",
+      [yaml_replace("items: [qual1, qual2, qual3]", "items: [qual1, qual2, weight]"),
+       rename_column("survey.csv", "qual3", "weight"), rename_column("competitor_ratings.csv", "qual3", "weight")],
+      "client 'item_named_weight', file 'client.yaml', column 'weight': item 'weight' of construct 'quality' has a "
+      "name the processed ratings keep for survey weights (survey.weight or weighting:); rename the column (in the "
+      "export and in client.yaml)"),
+    c("item_named_respondent", "an item column called 'respondent' would overwrite the respondent ids",
+      [yaml_replace("items: [qual1, qual2, qual3]", "items: [qual1, qual2, respondent]"),
+       rename_column("survey.csv", "qual3", "respondent"),
+       rename_column("competitor_ratings.csv", "qual3", "respondent")],
+      "client 'item_named_respondent', file 'client.yaml', column 'respondent': item 'respondent' of construct "
+      "'quality' has a name the processed ratings keep for the respondent ids (survey.id); rename the column (in "
+      "the export and in client.yaml)"),
+    c("column_named_row_marker", "an undeclared column named '<row>', the reader's own name for row numbers",
+      add_column("survey.csv", "<row>", ["1", "2", "3", "4", "5", "6"]),
+      "client 'column_named_row_marker', file 'survey.csv', column '<row>': a column named '<row>' cannot be "
+      "read: that name is kept for the row numbers of a file being read; rename or remove the column"),
+    c("line_break_unquoted", "a line break inside an unquoted comment would split one row into two",
+      set_bytes("feedback.csv", (
+          "resp_id,wave,brand,comment\n"
+          "r01,W1,Test Brew,Lovely crema\n"
+          "r02,W1,Test Brew,Queue too long\n"
+          "but the staff were friendly\n"
+          "r03,W1,Rival Roast,Their app is easier\n").encode()),
+      "client 'line_break_unquoted', file 'feedback.csv', row 4: fewer fields than the header has columns (4, "
+      "found 1): a line break outside quotes splits a row in two: quote texts holding line breaks (re-export "
+      "with quoted text)"),
+    c("truncated_rows", "rows cut after 3 and 8 fields: their answers would silently become missing",
+      set_bytes("survey.csv", (
+          ",".join(RATING_HEADER) + "\n"
+          "r01,W1,Test Brew,2025-01-10,daily,6,5,2,6,7,6,9\n"
+          "r02,W1,Test Brew\n"
+          "r03,W1,Test Brew,2025-01-12,monthly,7,6,1\n"
+          "r04,W2,Test Brew,2025-04-12,monthly,6,7,2,6,7,7,9\n").encode()),
+      "client 'truncated_rows', file 'survey.csv', rows 3, 4: fewer fields than the header has columns (12, "
+      "found 3): the row is cut short (a damaged or truncated export): re-export the file"),
+    c("waves_natural_order", "waves without `waves:` in natural order: 'Wave 9' before 'Wave 10'",
+      [yaml_replace("waves: [W1, W2]\n", "")]
+      + [recode(f, "wave", {"W1": "Wave 9", "W2": "Wave 10"}) for f in ("survey.csv", "competitor_ratings.csv",
+                                                                        "feedback.csv")],
+      {"ok": True, "accounting": BASE_ACCOUNTING, "waves": ["Wave 9", "Wave 10"]}),
+    c("waves_order_unknown", "waves without `waves:` whose labels have no order of their own",
+      [yaml_replace("waves: [W1, W2]\n", "")]
+      + [recode(f, "wave", {"W1": "Spring 2025", "W2": "Autumn 2025"}) for f in ("survey.csv",
+                                                                                 "competitor_ratings.csv",
+                                                                                 "feedback.csv")],
+      "client 'waves_order_unknown', file 'survey.csv', column 'wave': the order of the waves cannot be told from "
+      "their labels ('Autumn 2025', 'Spring 2025'); list them in time order under 'waves:' in client.yaml, e.g. "
+      "waves: [Spring 2025, Autumn 2025]"),
+    c("yaml_alias_bomb", "nested YAML aliases that expand to a billion values (\"billion laughs\") in `name:`",
+      yaml_replace("name: Test Brew Coffee\n", "laughs:\n" + "".join(
+          f"  - &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}" if i else "lol"] * 9) + "]\n" for i in range(9))
+          + "name: *i\n"),
+      "client 'yaml_alias_bomb', file 'client.yaml': client.yaml expands through its aliases (*name) to more "
+      "than 100,000 values; write the values out instead of repeating aliases"),
+    c("name_not_text", "`name:` given as a list", yaml_replace("name: Test Brew Coffee", "name: [Test, Brew]"),
+      "client 'name_not_text', file 'client.yaml': 'name' must be text, got ['Test', 'Brew']"),
+    c("scale_infinite", "`scale: [1, .inf]`", yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, .inf]\n"),
+      "client 'scale_infinite', file 'client.yaml': 'scale' must be [min, max] with finite numbers, got [1, inf]"),
+    c("label_mapping", "a construct `label:` given as a mapping",
+      yaml_replace("    kind: emotional\n", "    kind: emotional\n    label: {a: 1}\n"),
+      "client 'label_mapping', file 'client.yaml': 'constructs.sensory.label' must be text, got {'a': 1}"),
+    c("flag_as_yes", "`experience: yes` (text under YAML 1.2; Python would take 'no' for true as well)",
+      yaml_replace("    experience: true\n", "    experience: yes\n"),
+      "client 'flag_as_yes', file 'client.yaml': 'constructs.sensory.experience' must be true or false, got 'yes'"),
+    c("brand_named_on", "a competitor called On and segment levels Yes/No: kept as the text written "
+      "(YAML 1.1 would read them as booleans)",
+      [yaml_replace("{name: QuickCup, kind: new_entrant}", "{name: On, kind: new_entrant}"),
+       yaml_replace("usage: Usage frequency", "usage: {label: Usage frequency, order: [Yes, No]}"),
+       recode("competitor_ratings.csv", "brand_rated", {"QuickCup": "On"}),
+       recode("survey.csv", "usage", {"daily": "Yes", "weekly": "No", "monthly": "No"}),
+       recode("competitor_ratings.csv", "usage", {"daily": "Yes", "weekly": "No", "monthly": "No"})],
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "values": {"ratings.brand": ["Test Brew"] * 6 + ["Rival Roast", "On", "Rival Roast"],
+                  "ratings.brand_kind": ["own"] * 6 + ["direct", "new_entrant", "direct"]}}),
+    c("weight_infinite", "an infinite survey weight would turn every weighted mean into NaN",
+      [yaml_replace("  date: interview_date\n", "  date: interview_date\n  weight: w\n"),
+       add_column("survey.csv", "w", ["1", "1.5", "inf", "0.8", "1", "1"]),
+       add_column("competitor_ratings.csv", "w", ["1", "1", "1"])],
+      "client 'weight_infinite', file 'survey.csv', column 'w', row 4: expected finite numbers, found 'inf'"),
+    c("bom_inside_file", "a byte-order mark in the middle of a file (two exports pasted together) is dropped, "
+      "so that respondent's touchpoints still match",
+      set_bytes("touchpoints.csv", (
+          "resp_id,touchpoint,stage,interface,channel,timestamp,tp_sat,effort\n"
+          "r01,poster,awareness,human_environment,store,2025-01-05T09:30,4,2\n"
+          "r01,barista,purchase,human_human,store,2025-01-06T08:15,5,1\n"
+          "\ufeffr02,app order,purchase,human_technology,app,2025-01-07T12:00,3,4\n"
+          "r03,refill,usage,human_environment,store,2025-01-08T16:45,4,2\n"
+          "r04,hotline,service,human_human,phone,2025-04-09T10:00,2,6\n").encode()),
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "values": {"touchpoints.respondent": ["r01", "r01", "r02", "r03", "r04"]}}),
+    c("thousands_separator", "'1,250' (a thousands separator) in a numeric column: its own hint",
+      [yaml_replace("  date: interview_date\n", "  date: interview_date\n  weight: w\n"),
+       add_column("survey.csv", "w", ["1", "1,250", "1", "1", "1", "1"]),
+       add_column("competitor_ratings.csv", "w", ["1", "1", "1"])],
+      "client 'thousands_separator', file 'survey.csv', column 'w', row 3: expected numbers, found text such as "
+      "'1,250'; '1,250' looks like a number with a thousands separator: export numbers without one"),
+    c("timestamps_offsets_mixed", "touchpoint times with +01:00 and +02:00 (a daylight-saving change): one clock, "
+      "UTC",
+      [set_cell("touchpoints.csv", r, "timestamp", t) for r, t in (
+          (2, "2025-03-29T09:30+01:00"), (3, "2025-03-30T08:15+02:00"), (4, "2025-03-30T12:00+02:00"),
+          (5, "2025-03-31T16:45:00+02:00"), (6, "2025-04-09T10:00Z"))],
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "values": {"touchpoints.time": ["2025-03-29T08:30:00", "2025-03-30T06:15:00", "2025-03-30T10:00:00",
+                                       "2025-03-31T14:45:00", "2025-04-09T10:00:00"]}}),
+    c("survey_date_zone_in_one_row", "a survey date with 'Z' in one row and no zone elsewhere",
+      set_cell("survey.csv", 3, "interview_date", "2025-01-11T10:00Z"),
+      "client 'survey_date_zone_in_one_row', file 'survey.csv', column 'interview_date', row 3: some timestamps "
+      "carry a time zone and others do not (e.g. '2025-01-11T10:00Z' beside '2025-01-10'), so they are not on one "
+      "clock: export every timestamp with its zone, or none"),
+    c("encoding_rot13", "`csv.encoding: rot13`, a codec Python knows that does not decode text",
+      yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\ncsv:\n  encoding: rot13\n"),
+      "client 'encoding_rot13', file 'client.yaml': encoding 'rot13' in csv.encoding is not a text encoding; use "
+      "a name such as utf-8, cp1252 or latin-1"),
+    c("encoding_hex", "`csv.encoding: hex`, a bytes-to-bytes codec",
+      yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\ncsv:\n  encoding: hex\n"),
+      "client 'encoding_hex', file 'client.yaml': encoding 'hex' in csv.encoding is not a text encoding; use "
+      "a name such as utf-8, cp1252 or latin-1"),
+    # ---- behaviour: (issue 20): what respondents did, joined by respondent id ------------
+    c("behaviour_unknown_ids", "a behaviour file whose ids are mostly not survey respondents (the wrong id column)",
+      with_behaviour([["r01", "1", "0"], ["c07", "0", "1"], ["c08", "2", "0"], ["r03", "0", "0"]]),
+      "client 'behaviour_unknown_ids', file 'behaviour.csv', column 'resp_id', rows 3, 4: 2 of 4 ids are not "
+      "respondents of the survey (e.g. 'c07', 'c08'), more than behaviour.max_unknown = 0.05 allows; is "
+      "'behaviour.id' the survey's respondent id?"),
+    c("behaviour_unknown_id_tolerated", "one unknown id within a declared tolerance is kept and counted",
+      with_behaviour([["r01", "1", "0"], ["r02", "0", "1"], ["r03", "2", "0"], ["x99", "0", "1"]],
+                     "  max_unknown: 0.25\n"),
+      {"ok": True, "accounting": BASE_ACCOUNTING,
+       "values": {"behaviour.respondent": ["r01", "r02", "r03", "x99"],
+                  "behaviour.matched": [True, True, True, False], "behaviour.referrals": [1.0, 0.0, 2.0, 0.0]}}),
+    c("behaviour_duplicate_ids", "the same respondent twice in the behaviour file",
+      with_behaviour([["r01", "1", "0"], ["r02", "0", "1"], ["r01", "2", "0"]]), "client 'behaviour_duplicate_ids', file 'behaviour.csv', column 'resp_id', rows 2, 4: duplicate respondent "
+      "id 'r01': the behaviour file holds one row per respondent"),
+    c("behaviour_count_not_numeric", "a count written as a word",
+      with_behaviour([["r01", "1", "0"], ["r02", "two", "1"], ["r03", "0", "0"]]), "client 'behaviour_count_not_numeric', file 'behaviour.csv', column 'referrals', row 3: behaviour column "
+      "'referrals' is declared kind count, so it must hold whole numbers of 0 or more (or be blank); found 'two'"),
 ]
 
 

@@ -21,7 +21,7 @@ _MEMO: dict[int, tuple[tuple, tuple, dict]] = {}
 def _memo_stamp(data) -> tuple[tuple, tuple]:
     """What cached results depend on: objects compared by identity, and values compared by equality."""
     frames = (data.ratings, data.feedback, data.touchpoints, getattr(data, "kano_answers", None),
-              getattr(data, "hand_coded", None))
+              getattr(data, "hand_coded", None), getattr(data, "behaviour", None))
     meta = data.meta
     waves = meta.get("waves") if isinstance(meta, dict) else None
     same = (data.config, meta, *frames, *(None if f is None else f.columns for f in frames))
@@ -92,6 +92,9 @@ class ClientData:
         VADER scores of the verbatims and of their sentences, computed when the client was processed
         (:func:`cem_research.text.score_sentiment`'s cache): sections pass it on so that no notebook
         scores a sentence again.  Only a cache: without it the same scores are computed.
+    behaviour : DataFrame or None
+        What respondents did (``respondent, matched`` and the declared measures) when the client
+        declares ``behaviour:`` (:func:`cem_research.client.behaviour.read_behaviour`).
     """
 
     config: ClientConfig
@@ -102,6 +105,7 @@ class ClientData:
     kano_answers: pd.DataFrame | None = None
     hand_coded: pd.DataFrame | None = None
     sentiment_cache: pd.DataFrame | None = None
+    behaviour: pd.DataFrame | None = None
 
     @property
     def client(self) -> str:
@@ -152,7 +156,7 @@ class ClientData:
             return df[df["wave"].isin(keep) | df["wave"].isna()].reset_index(drop=True)
 
         return ClientData(self.config, cut(self.ratings), cut(self.feedback), cut(self.touchpoints), meta,
-                          self.kano_answers, self.hand_coded, self.sentiment_cache)
+                          self.kano_answers, self.hand_coded, self.sentiment_cache, self.behaviour)
 
 
 def read_processed(cfg: ClientConfig, folder: str | Path) -> ClientData:
@@ -171,7 +175,8 @@ def read_processed(cfg: ClientConfig, folder: str | Path) -> ClientData:
         cache = None
     meta = json.loads((folder / "meta.json").read_text())
     return ClientData(cfg, pd.read_parquet(folder / "ratings.parquet"), opt("feedback.parquet"),
-                      opt("touchpoints.parquet"), meta, opt("kano.parquet"), opt("hand_coded.parquet"), cache)
+                      opt("touchpoints.parquet"), meta, opt("kano.parquet"), opt("hand_coded.parquet"), cache,
+                      opt("behaviour.parquet"))
 
 
 def read_snapshot(client: str, folder: str | Path, snapshot: str, raw_dir: str | Path) -> ClientData:

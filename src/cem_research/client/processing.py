@@ -41,7 +41,7 @@ CACHE_FILE = "sentiment_cache.parquet"
 CONFIG_COPY = "client.yaml"
 #: Files of a processed folder that make up its snapshot (the sentiment cache is only a cache).
 SNAPSHOT_FILES = ("ratings.parquet", "feedback.parquet", "touchpoints.parquet", "kano.parquet",
-                  "hand_coded.parquet", CONFIG_COPY)
+                  "hand_coded.parquet", "behaviour.parquet", CONFIG_COPY)
 
 
 def code_fingerprint() -> str:
@@ -292,6 +292,8 @@ def process(cfg: ClientConfig, out_dir: str | Path, n_jobs: int = 1, force: bool
             raw.kano.to_parquet(tmp / "kano.parquet", index=False)
         if raw.hand_coded is not None:
             raw.hand_coded.to_parquet(tmp / "hand_coded.parquet", index=False)
+        if raw.behaviour is not None:
+            raw.behaviour.to_parquet(tmp / "behaviour.parquet", index=False)
         if cache is not None and len(cache):
             cache.to_parquet(tmp / CACHE_FILE)
         (tmp / CONFIG_COPY).write_bytes(config_text)

@@ -23,6 +23,10 @@ per heading (:data:`SECTIONS`), one module per section.
   the latest trend and the touchpoint IPA (``interface.touchpoint_ipa``), each with the Schmitt step
   it feeds back into and whether it serves winning new customers or deepening loyalty
   (:func:`audience`).
+* **Stated loyalty against behaviour** (:class:`StatedVsBehaviour`, module ``behaviour``) -- with a
+  ``behaviour:`` file, the referral, repeat and churn rates of promoters, passives and detractors
+  (Wilson intervals) and the ROC AUC of likelihood to recommend and the loyalty construct for each
+  behaviour (bootstrap intervals), overall and per segment level (:func:`loyalty_auc`).
 
 Agenda scoring rule
 -------------------
@@ -76,6 +80,9 @@ from __future__ import annotations
 from cem_research.steps.innovation.agenda import (
     LARGE_GAIN_SD, InnovationAgenda, agenda_finding, can_weight_drivers, innovation_agenda,
 )
+from cem_research.steps.innovation.behaviour import (
+    BehaviourResult, StatedVsBehaviour, behaviour_finding, loyalty_auc, rates_by_nps_group, stated_and_done,
+)
 from cem_research.steps.innovation.audience import MIN_EXPERIENCES, audience, audience_label, tenure_segment
 from cem_research.steps.innovation.common import (
     GOOD_SHARE, NO_AUDIENCE, STEP, STEPS, construct_order, construct_role, construct_title,
@@ -91,7 +98,7 @@ from cem_research.steps.innovation.tracking import (
 )
 
 #: The sections of step 5, in report order.
-SECTIONS = (TrackingAcrossWaves(), EmergingThemes(), InnovationAgenda())
+SECTIONS = (TrackingAcrossWaves(), EmergingThemes(), InnovationAgenda(), StatedVsBehaviour())
 
 __all__ = [
     "STEP", "SECTIONS", "GOOD_SHARE", "NO_AUDIENCE", "STEPS", "MIN_EXPERIENCES",
@@ -101,4 +108,6 @@ __all__ = [
     "themes_skip_reason", "emerging_themes", "fold_terms", "rising_themes", "themes_finding",
     "driver_importance", "driver_effects", "competitor_gaps", "LARGE_GAIN_SD", "tenure_segment", "audience_label", "audience",
     "can_weight_drivers", "innovation_agenda", "agenda_finding",
+    "StatedVsBehaviour", "BehaviourResult", "stated_and_done", "rates_by_nps_group", "loyalty_auc",
+    "behaviour_finding",
 ]

@@ -1,4 +1,5 @@
-"""What drives the outcomes: relative importance of the drivers, emotional vs functional, NPS,
+"""What drives the outcomes: relative importance of the drivers, emotional vs functional (technical,
+after Pope 2010: :mod:`~cem_research.steps.platform.balance`), NPS,
 and the cross-check of the driver ranking with Johnson's relative weights.
 
 Drivers and NPS use the own brand's rows only.  Relative importance is unweighted (the shared
@@ -16,6 +17,7 @@ import pandas as pd
 from cem_research import stats
 from cem_research.client.data import memoize
 from cem_research.present import narrative as nv
+from cem_research.steps.platform.balance import balance_sentence, emotional_functional, lmg_boot
 from cem_research.steps.platform.common import STEP
 from cem_research.steps.platform.reliability import Reliability, add_reliability_flag
 from cem_research.steps.section import Section, Settings, Shown
@@ -30,6 +32,9 @@ __all__ = ["MAX_LMG", "driver_importance", "driver_crosscheck", "crosscheck_find
 #: Most drivers for the LMG decomposition; with more, Johnson's relative weights are used.
 MAX_LMG = 12
 LMG = "LMG (Shapley)"
+#: The performance columns of :func:`emotional_functional` (shares of the scale range).
+PERFORMANCE_COLUMNS = ("emotional_performance", "functional_performance", "performance_gap",
+                       "performance_gap_ci_low", "performance_gap_ci_high")
 
 
 def _tails(confidence: float) -> list[float]:
@@ -244,94 +249,6 @@ def crosscheck_finding(cross: pd.DataFrame | None, confidence: float = 0.95) -> 
     return {"text": text, "key": "driver_method_agreement", "value": value, "ci": None, "headline": False}
 
 
-def lmg_boot(z: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """LMG (Shapley) importances of bootstrap resamples of the rows of ``z``.
-
-    Parameters
-    ----------
-    z : ndarray, shape (n, 1 + p)
-        Complete rows, the outcome first, then the drivers.
-    n_boot : int
-        Resamples.
-    seed : int
-        Seed of the resampling (same resamples as :func:`cem_research.stats.relative_importance`).
-
-    Returns
-    -------
-    (ndarray, ndarray)
-        Importances ``(n_boot, p)`` and R² ``(n_boot,)`` of every resample.
-
-    Notes
-    -----
-    :func:`cem_research.stats.relative_importance` returns only the percentile limits, not the
-    resamples needed for the interval of a *sum* of importances (the emotional share).
-    """
-    return stats.lmg_from_corr(stats.boot_corr_all(z, n_boot, seed))
-
-
-def emotional_functional(data: "ClientData", importance: pd.DataFrame | None, n_boot: int = 400,
-                         seed: int = 2003, confidence: float = 0.95) -> pd.DataFrame | None:
-    """Emotional vs functional contribution to each outcome's explained variance.
-
-    Parameters
-    ----------
-    data : ClientData
-    importance : DataFrame
-        Output of :func:`driver_importance`.
-    n_boot, seed
-        Bootstrap of the emotional share (same settings as the importances).
-    confidence : float, default 0.95
-
-    Returns
-    -------
-    DataFrame or None
-        One row per outcome: ``outcome, outcome_label, n, r2, emotional, functional,
-        emotional_share, emotional_share_ci_low, emotional_share_ci_high, emotional_drivers,
-        functional_drivers, reliability_flag`` (the flags of the drivers and the outcome, from
-        ``importance``).  ``emotional``/``functional`` are the summed relative importances
-        (parts of R²) of drivers declared ``kind: emotional`` / functional; ``emotional_share =
-        emotional / r2`` with a percentile bootstrap CI.  ``None`` without importances.
-
-    Notes
-    -----
-    The bootstrap resamples own-brand rows and recomputes every driver's LMG importance in each
-    resample (:func:`lmg_boot`), so the interval accounts for the correlation between the
-    drivers' importances.  Only computed with LMG (at most :data:`MAX_LMG` drivers).
-    """
-    if importance is None or importance.empty:
-        return None
-    cfg = data.config
-    drivers = list(cfg.drivers)
-    if len(drivers) > MAX_LMG:
-        return None
-    emo = [d for d in drivers if cfg.constructs[d].kind == "emotional"]
-    fun = [d for d in drivers if d not in emo]
-    rows = []
-    for outcome, t in importance.groupby("outcome", sort=False):
-        e = float(t.loc[t["driver"].isin(emo), "relimp"].sum())
-        f = float(t.loc[t["driver"].isin(fun), "relimp"].sum())
-        r2 = float(t["r2"].iloc[0])
-        lo = hi = np.nan
-        if emo and fun and n_boot > 0:
-            z = data.own[[outcome, *drivers]].astype(float).dropna().to_numpy()
-            lmg, r2b = lmg_boot(z, n_boot, seed)
-            mask = np.array([d in emo for d in drivers])
-            share = lmg[:, mask].sum(axis=1) / r2b
-            lo, hi = np.nanpercentile(share, _tails(confidence))
-        elif not emo:
-            lo = hi = 0.0
-        elif not fun:
-            lo = hi = 1.0
-        rows.append({"outcome": outcome, "outcome_label": nv.label(cfg, outcome), "n": int(t["n"].iloc[0]),
-                     "r2": r2, "emotional": e, "functional": f, "emotional_share": e / r2 if r2 > 0 else np.nan,
-                     "emotional_share_ci_low": float(lo), "emotional_share_ci_high": float(hi),
-                     "emotional_drivers": ", ".join(nv.label(cfg, d) for d in emo),
-                     "functional_drivers": ", ".join(nv.label(cfg, d) for d in fun),
-                     "reliability_flag": "; ".join(dict.fromkeys(
-                         f for f in t.get("reliability_flag", pd.Series(dtype=object)) if f))})
-    return pd.DataFrame(rows)
-
-
 def nps_table(data: "ClientData", confidence: float = 0.95) -> pd.DataFrame | None:
     """Net Promoter Score of the own brand, overall and per wave.
 
@@ -408,7 +325,10 @@ def drivers_finding(importance: pd.DataFrame, emo: pd.DataFrame | None = None,
     if emo is not None and len(emo):
         rows = emo[emo["outcome"] == main]
         e = rows.iloc[0] if len(rows) else emo.iloc[0]
-        if e["emotional_drivers"] and e["functional_drivers"]:
+        pope = balance_sentence(e, confidence=confidence) if e["emotional_drivers"] and e["functional_drivers"] else ""
+        if pope:
+            text += f" {pope}"
+        elif e["emotional_drivers"] and e["functional_drivers"]:
             text += (f" Emotional drivers ({e['emotional_drivers']}) account for {nv.pct(e['emotional_share'])} "
                      f"of the explained variance in {e['outcome_label']} "
                      f"({nv.pct_ci(e['emotional_share_ci_low'], e['emotional_share_ci_high'], confidence=confidence)})"
@@ -487,8 +407,17 @@ class Drivers(Section):
             shown.append(matrix)
         if result.emotional is not None:
             shown.append(Shown("table", result.emotional,
-                               "Emotional vs functional drivers: parts of R² and the emotional share",
-                               {"percent": ("emotional_share", "emotional_share_ci_low", "emotional_share_ci_high")},
+                               "Emotional vs functional (technical) drivers after Pope (2010): parts of R², the "
+                               "emotional share, and the own brand's performance on each kind (share of the scale "
+                               "range; gap = emotional minus technical, within respondent)",
+                               {"percent": ("emotional_share", "emotional_share_ci_low", "emotional_share_ci_high",
+                                            *PERFORMANCE_COLUMNS),
+                                "rename": {"emotional_performance": "emotional performance",
+                                           "functional_performance": "technical performance",
+                                           "performance_gap": "performance gap",
+                                           "performance_gap_ci_low": f"performance gap, {level} CI low",
+                                           "performance_gap_ci_high": f"performance gap, {level} CI high",
+                                           "performance_n": "n (performance)"}},
                                layer="appendix"))
         if result.nps is not None:
             shown.append(Shown("table", result.nps, f"Net Promoter Score, own brand ({level} CI)", {"digits": 1},
