@@ -159,6 +159,14 @@ def test_constructs_without_variation_or_answers_never_crash_a_section(clients, 
         from cem_research.steps.innovation.common import construct_title
 
         assert construct_title(data.config, construct) not in set(agenda["opportunity"])
+    # and the report says once why it is absent: the measurement-quality finding names it
+    from cem_research.present import narrative as nv
+    from cem_research.steps.platform import Reliability
+
+    rel = Reliability()
+    [finding] = rel.findings(rel.result(data, settings), data, settings)
+    why = "no answers" if value is None else f"every answer is {value:.0f}"
+    assert f"{nv.label(data.config, construct)} ({why})" in finding["text"] and finding["headline"]
 
 
 def test_codebook_file_is_read_as_safely_as_client_yaml(tmp_path):

@@ -323,6 +323,35 @@ def reliability_finding(reliability: pd.DataFrame, threshold: float = RELIABILIT
             "ci": (float(weakest["alpha_ci_low"]), float(weakest["alpha_ci_high"]))}
 
 
+def flat_constructs(data: "ClientData") -> dict[str, str]:
+    """Constructs the own brand's customers did not answer, or all answered alike: ``{name: why}``.
+
+    The comparisons and driver analyses leave them out (a constant explains and distinguishes nothing);
+    the measurement-quality finding names them, so their absence elsewhere is explained once.
+
+    Examples
+    --------
+    >>> class Cfg:
+    ...     constructs = {"a": None, "b": None, "c": None}
+    >>> class Data:
+    ...     config = Cfg()
+    ...     own = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 3.0], "c": [np.nan, np.nan]})
+    >>> flat_constructs(Data())
+    {'b': 'every answer is 3', 'c': 'no answers'}
+    """
+    out = {}
+    for c in data.config.constructs:
+        if c not in data.own:
+            continue
+        values = data.own[c].dropna()
+        if values.empty:
+            out[c] = "no answers"
+        elif values.nunique() < 2:
+            v = float(values.iloc[0])
+            out[c] = f"every answer is {nv.num(v, 0 if v.is_integer() else 2)}"
+    return out
+
+
 class Reliability(Section):
     """Measurement quality: Cronbach's alpha of every construct (own-brand rows) and the item analysis.
 
@@ -348,8 +377,14 @@ class Reliability(Section):
         return reliability_table(data, threshold=settings.reliability_threshold)
 
     def findings(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[dict]:
-        return [reliability_finding(result, threshold=settings.reliability_threshold,
-                                    confidence=settings.confidence, items=item_table(data), cfg=data.config)]
+        finding = reliability_finding(result, threshold=settings.reliability_threshold,
+                                      confidence=settings.confidence, items=item_table(data), cfg=data.config)
+        flat = flat_constructs(data)
+        if flat:
+            finding = {**finding, "headline": True, "text": finding["text"] + " Left out of every comparison and "
+                       "driver analysis, as there is nothing to compare: " + nv.join(
+                           [f"{nv.label(data.config, c)} ({why})" for c, why in flat.items()]) + "."}
+        return [finding]
 
     def present(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[Shown]:
         cfg = data.config
