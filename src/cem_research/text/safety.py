@@ -29,13 +29,14 @@ _CARD = re.compile(
     r"(?:\d{13,19}+|\d{4}(?:[ .-]\d{4}){2}[ .-]\d{1,7}+|\d{4}[ -]\d{6}[ -]\d{4,5}+)"
     r"(?![\w]|[.,]\d)"
 )
-# Phone candidates: optional + prefix, up to 8 digit groups (a group may be in parentheses) separated by
-# one space, dash, dot or no-break space (none needed next to a parenthesis). Digit runs are possessive,
+# Phone candidates: optional + prefix, then one run of 7-15 digits or 2 to 8 digit groups (a group may be
+# in parentheses) separated by one space, dash, dot or no-break space (none needed next to a parenthesis);
+# a lone short group ("+1") is no candidate, so it costs no call of _phone_or_keep. Digit runs are possessive,
 # so a long run of digits is given up at once. Whether a candidate is a phone number: _phone_or_keep().
 _PHONE_GROUP = r"(?:\(\d{1,5}\)|\d{1,15}+)"
 _PHONE = re.compile(
     r"(?<![\w+.,/\-])(?=(?:\D{0,3}\d){7})"  # at least 7 digits ahead: most candidates fail here, cheaply
-    rf"(?:\+\s?)?{_PHONE_GROUP}(?:(?:[ \u00a0.\-]|(?<=\))|(?=\()){_PHONE_GROUP}){{0,7}}"
+    rf"(?:\+\s?)?(?:{_PHONE_GROUP}(?:(?:[ \u00a0.\-]|(?<=\))|(?=\()){_PHONE_GROUP}){{1,7}}|\d{{7,15}}+)"
     r"(?![\w/]|[.,]\d)"
 )
 _DIGIT_GROUP = re.compile(r"(?<![(\d])\d+")  # digit groups not opened by "(", e.g. "(0)20" -> ["20"]
