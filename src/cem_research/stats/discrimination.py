@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from cem_research.stats.common import check_boot, check_confidence, check_frame
+from cem_research.stats.common import check_boot, check_confidence, check_frame, percentile_ci
 
 __all__ = ["roc_auc", "auc_ci"]
 
@@ -102,7 +102,6 @@ def auc_ci(data: pd.DataFrame, outcome: str, score: str, n_boot: int = 400, seed
     idx = rng.integers(0, len(y), (int(n_boot), len(y)))   # row b = resample b, drawn in order
     boot = _auc_rows(y[idx], s[idx]) if n_boot else np.array([])
     boot = boot[~np.isnan(boot)]                           # resamples holding one class only
-    tail = 50 * (1 - confidence)
-    lo, hi = np.percentile(boot, [tail, 100 - tail]) if len(boot) else (np.nan, np.nan)
+    lo, hi = percentile_ci(boot, confidence) if len(boot) else (np.nan, np.nan)
     return pd.DataFrame([{"n": len(y), "n_event": int(y.sum()), "auc": auc, "ci_low": float(lo),
                           "ci_high": float(hi)}])

@@ -20,17 +20,12 @@ from scipy import stats as sps
 
 from cem_research import stats
 from cem_research.present import narrative as nv
+from cem_research.stats.common import percentile_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     from cem_research.client.data import ClientData
 
 __all__ = ["lmg_boot", "emotional_functional", "kind_performance", "balance_sentence"]
-
-
-def _tails(confidence: float) -> list[float]:
-    """Percentiles of a two-sided percentile interval (``[2.5, 97.5]`` at 95%)."""
-    lo = round(50 * (1 - confidence), 10)
-    return [lo, 100 - lo]
 
 
 def lmg_boot(z: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -154,7 +149,7 @@ def emotional_functional(data: "ClientData", importance: pd.DataFrame | None, n_
             lmg, r2b = lmg_boot(z, n_boot, seed)
             mask = np.array([d in emo for d in drivers])
             share = lmg[:, mask].sum(axis=1) / r2b
-            lo, hi = np.nanpercentile(share, _tails(confidence))
+            lo, hi = percentile_ci(share, confidence)
         elif not emo:
             lo = hi = 0.0
         elif not fun:

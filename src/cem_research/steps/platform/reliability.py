@@ -123,24 +123,6 @@ def reliability_table(data: "ClientData", threshold: float = RELIABILITY_THRESHO
     return pd.DataFrame(out)
 
 
-def with_wording(items: pd.DataFrame, cfg) -> pd.DataFrame:
-    """``items`` as readers see it: each item named by its question wording
-    (:func:`cem_research.present.narrative.item_label`), never its column code.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"construct": ["image"], "item": ["imag1"], "n": [250]})
-    >>> class Cfg:
-    ...     questions = {"imag1": "Reputation"}
-    ...     constructs = {}
-    >>> with_wording(t, Cfg())["item"].tolist()
-    ['Reputation']
-    """
-    if items is None or not len(items):
-        return items
-    return nv.label_values(items, cfg, columns=("item",))
-
-
 def item_table(data: "ClientData", rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Item analysis of every multi-item construct (own brand rows by default).
 
@@ -388,7 +370,9 @@ class Reliability(Section):
 
     def present(self, result: pd.DataFrame, data: "ClientData", settings: Settings) -> list[Shown]:
         cfg = data.config
-        shown = result.drop(columns=["construct", "below_threshold"]).assign(reversed_items=[
+        # constructs and items are shown in words when displayed (show.display_all); the joined
+        # reverse-keyed items are named here
+        shown = result.drop(columns=["below_threshold"]).assign(reversed_items=[
             "; ".join(nv.item_label(cfg, i) for i in cfg.constructs[c].reverse) if c in cfg.constructs else r
             for c, r in zip(result["construct"], result["reversed_items"])])
         return [
@@ -396,7 +380,7 @@ class Reliability(Section):
                   "Reliability per construct (own-brand rows; alpha = raw, alpha_std = standardized)",
                   {"rename": {"alpha": "alpha (raw)", "alpha_std": "alpha (standardized)",
                               "reversed_items": "reverse-keyed items"}}, layer="appendix"),
-            Shown("table", with_wording(item_table(data), cfg),
+            Shown("table", item_table(data),
                   "Item analysis (reverse-keyed items already reversed)", {"rename": {"item": "question"}},
                   layer="appendix"),
         ]

@@ -474,6 +474,12 @@ def quotes_html(quotes: pd.DataFrame | None, cfg=None) -> str:
     return "\n".join(parts)
 
 
+def ranked_touchpoints(summary: pd.DataFrame) -> pd.DataFrame:
+    """The touchpoint rows of :func:`sentiment_summary` that may be ranked lowest or highest: those with at
+    least :data:`MIN_RANKED_N` comments (the finding and its appendix test rank the same rows)."""
+    return summary[(summary["dimension"] == "touchpoint") & (summary["n"] >= MIN_RANKED_N)]
+
+
 def extreme_gap(touchpoints: pd.DataFrame, confidence: float = 0.95) -> dict | None:
     """Is the touchpoint with the highest mean sentiment really above the one with the lowest?
 
@@ -559,7 +565,7 @@ def feedback_finding(summary: pd.DataFrame | None, terms: pd.DataFrame | None = 
             f"{nv.pct(a['share_negative'])} negative "
             f"({nv.pct_ci(a['negative_low'], a['negative_high'], confidence=confidence)}); mean VADER compound "
             f"{nv.signed(a['compound'])} ({nv.ci(a['ci_low'], a['ci_high'], confidence=confidence)})")
-    tp = summary[(summary["dimension"] == "touchpoint") & (summary["n"] >= MIN_RANKED_N)]
+    tp = ranked_touchpoints(summary)
 
     def word(touchpoint):
         return nv.value_label(cfg, "touchpoint", touchpoint)
@@ -669,7 +675,7 @@ class WhatCustomersSay(Section):
                      "Dot charts: mean VADER sentiment of the own brand's comments (-1 negative to +1 positive) by "
                      f"touchpoint and by segment level, with {ci} intervals and a dashed line at zero",
                      layer="appendix")]
-        tp = r.summary[(r.summary["dimension"] == "touchpoint") & (r.summary["n"] >= MIN_RANKED_N)]
+        tp = ranked_touchpoints(r.summary)
         gap = extreme_gap(tp, confidence=settings.confidence) if len(tp) >= 2 else None
         if gap is not None:  # the test behind the finding's "lowest ... highest" sentence
             lo, hi = tp.loc[tp["compound"].idxmin()], tp.loc[tp["compound"].idxmax()]
