@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--notebook", "-n", action="append", help="only these notebooks (e.g. 01)")
     r.add_argument("--wave", default=None, help="analyse waves up to this one")
     r.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    r.add_argument("--cold", action="store_true",
+                   help="start a fresh kernel for every notebook (default: one warm kernel per worker)")
 
     c = sub.add_parser("check", help="validate clients' raw data (writes nothing)")
     c.add_argument("--client", "-c", action="append")
@@ -77,7 +79,7 @@ def _dispatch(args) -> int:
 
         runner = Runner(root, clients=args.client, raw_root=args.raw_root, jobs=args.jobs,
                         scheduler=args.scheduler, force=args.force, wave=args.wave,
-                        notebooks=args.notebook, echo=lambda m: print(m, flush=True))
+                        notebooks=args.notebook, cold=args.cold, echo=lambda m: print(m, flush=True))
         if not runner.clients:
             print("no clients found (a client is a folder with a client.yaml under data/raw/)", file=sys.stderr)
             return 1

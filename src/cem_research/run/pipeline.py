@@ -51,7 +51,7 @@ NOT_REPORT_CODE: frozenset[str] = frozenset()
 #: Words of an error raised while a kernel starts (a port clash, a kernel that died at start): such a
 #: notebook is started once more before its client fails.  A cell's error is never retried.
 KERNEL_START_FAILURES = ("kernel died before replying", "kernel didn't respond", "address already in use",
-                         "kernel_info", "failed to start the kernel", "zmqerror")
+                         "kernel_info", "failed to start the kernel", "zmqerror", "the warm kernel failed")
 #: Longest failure message (characters) shown for a client.
 MAX_MESSAGE = 400
 #: How often (seconds) a pool worker checks that the runner is still alive.
@@ -68,6 +68,9 @@ class Task:
     parameters: dict
     key: str               # hash of everything the output depends on
     root: str
+    cold: bool = False     # a fresh kernel for this notebook (else the worker's warm kernel)
+    warm_key: str = ""     # what a warm kernel's state depends on (project and package code)
+    warmup: tuple = ()     # the notebooks whose imports warm a kernel
 
 
 @dataclass
@@ -200,15 +203,25 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
     for attempt in (1, 2):
         try:
             with atomic_path(task.output, suffix=".ipynb") as tmp:
-                pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
-                                    kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
-                                    progress_bar=False, log_output=False,
-                                    # CRITICAL: jupyter_client interrupts (SIGINT) every kernel before
-                                    # asking it to shut down, and a kernel caught inside a message
-                                    # handler then logs a harmless "KeyboardInterrupt caught in kernel"
-                                    # ERROR. Cell errors reach us through the messaging protocol.
-                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                if task.cold:
+                    pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
+                                        kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
+                                        progress_bar=False, log_output=False,
+                                        # CRITICAL: jupyter_client interrupts (SIGINT) every kernel before
+                                        # asking it to shut down, and a kernel caught inside a message
+                                        # handler then logs a harmless "KeyboardInterrupt caught in kernel"
+                                        # ERROR. Cell errors reach us through the messaging protocol.
+                                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                else:
+                    from cem_research.run.warm import warm_kernel
+
+                    warm_kernel(task.warm_key, [Path(p) for p in task.warmup]).run(
+                        task.notebook, str(tmp), task.parameters)
         except Exception as exc:  # noqa: BLE001 - report one line; the previous output stays in place
+            if not task.cold:
+                from cem_research.run.warm import discard_kernel
+
+                discard_kernel()  # after any error the next notebook gets a fresh kernel
             if attempt == 1 and _start_failure(exc):
                 continue  # a kernel that failed to start (a port clash): once more
             msg = _notebook_error(exc)
@@ -307,12 +320,15 @@ class Runner:
         Analyse waves up to this one.
     notebooks : list of str, optional
         Only these notebooks (names or prefixes such as ``01``).
+    cold : bool
+        Start a fresh kernel for every notebook instead of reusing each worker's warm kernel
+        (:mod:`cem_research.run.warm`).
     echo : callable
         Where progress lines go.
     """
 
     def __init__(self, root, clients=None, raw_root=None, jobs=None, scheduler=None, force=False,
-                 wave=None, notebooks=None, echo=print):
+                 wave=None, notebooks=None, cold=False, echo=print):
         from cem_research.client.paths import list_clients
 
         self.root = Path(root).resolve()
@@ -326,6 +342,7 @@ class Runner:
         if notebooks:
             nbs = [n for n in nbs if any(n.name.startswith(s) or n.name == s for s in notebooks)]
         self.notebooks = nbs
+        self.cold = cold
         self.echo = echo
 
     # -- stage 1 --------------------------------------------------------------
@@ -384,7 +401,9 @@ class Runner:
             if not self.force and out.exists() and manifest.get("notebooks", {}).get(nb.name) == key \
                     and _output_intact(out, manifest.get("outputs", {}).get(nb.name)):
                 continue
-            tasks.append(Task(client, str(nb), str(out), params, key, str(self.root)))
+            tasks.append(Task(client, str(nb), str(out), params, key, str(self.root), cold=self.cold,
+                              warm_key=_hash(str(self.root), code),
+                              warmup=tuple(str(n) for n in self.notebooks)))
         return tasks
 
     @staticmethod
@@ -420,12 +439,18 @@ class Runner:
                     yield futures[fut], *_result(fut, futures[fut])
             return
         if self.jobs == 1 or len(tasks) == 1:
-            for t in tasks:
-                try:
-                    _, _, secs, err = execute_task(t)
-                except Exception as exc:  # noqa: BLE001 - this task's client fails, the others go on
-                    secs, err = 0.0, f"notebook {Path(t.notebook).name} failed: {one_line(exc)}"
-                yield t, secs, err
+            try:
+                for t in tasks:
+                    try:
+                        _, _, secs, err = execute_task(t)
+                    except Exception as exc:  # noqa: BLE001 - this task's client fails, the others go on
+                        secs, err = 0.0, f"notebook {Path(t.notebook).name} failed: {one_line(exc)}"
+                    yield t, secs, err
+            finally:
+                if not self.cold:
+                    from cem_research.run.warm import shutdown_all
+
+                    shutdown_all()  # this process's warm kernel ends with the run
             return
         with worker_pool(min(self.jobs, len(tasks))) as pool:
             futures = {pool.submit(execute_task, t): t for t in tasks}
