@@ -4,16 +4,19 @@
 temporary folder; ``notebooks`` is a symlink to the project's notebooks), writes one seeded
 demo client per size with :func:`datasets.demo.generate_client`, and measures:
 
-* per size: the full pipeline (``Runner(...).run()`` for that client) — wall time, time per
-  stage and per notebook, and peak memory of the runner process *and all its descendants*
+* per size: the full pipeline (``Runner(...).run()`` for that client, warm kernels as
+  ``make reports`` runs it, and up to 10,000 respondents the same run in ``--cold`` mode,
+  alternating) — wall time, time per stage and per notebook, and peak memory of the runner process *and all its descendants*
   (pool workers, Jupyter kernels); the processing stage (contract read + construct scoring,
   sentiment); and sentiment scoring on its own (cold with ``n_jobs``, then warm with the
   returned cache, which must score nothing);
 * the floors: (a) *kernel-and-import floor* — papermill executing, with the runner's own
   machinery and parallelism, as many notebooks as the real set, each of which only runs the
   real notebook's parameters cell and imports (parsed from the notebook) plus the heavy
-  libraries the package uses; (b) *sentiment floor* — NLTK's VADER scoring the same
+  libraries the package uses, each in a fresh kernel; the same notebooks in warm kernels give the
+  per-notebook start-up that remains; (b) *sentiment floor* — NLTK's VADER scoring the same
   verbatims in one plain Python loop;
+* the four demo clients' ``make reports`` from scratch, warm against cold, alternating;
 * a no-op ``python -m cem_research run`` (nothing changed) as a subprocess, and selective
   rebuilds: touching a raw file, changing one client's raw data, changing one notebook;
 * PII masking of 2 MB hostile comments (:mod:`benchmarks.masking`), as quoted and whole.
@@ -51,7 +54,7 @@ from benchmarks.children import child_main
 from benchmarks.masking import measure_masking
 from benchmarks.measure import git_state, load_average, machine_info, run_child
 from benchmarks.stages import (FLOOR_LIBRARIES, client_name, log, loglog_slope, make_project, makespan,
-                               measure_floor, measure_noop, measure_rebuilds, measure_size, notebook_imports,
+                               measure_demo_reports, measure_floor, measure_noop, measure_rebuilds, measure_size, notebook_imports,
                                write_floor_notebooks)
 from benchmarks.summary import DEMO_SIZE, TARGETS, evaluate, explain, met, render_markdown
 
@@ -125,6 +128,9 @@ def run_bench(args) -> dict:
                                                         "raw_root": str(root / "data" / "raw"), "wave": None}},
                              work)
             entry["profile"] = prof["notebooks"]
+        if not args.skip_demo_reports:
+            result["demo_reports"] = measure_demo_reports(tmp / "demo", notebooks, jobs, args.demo_repeats, work)
+            write_result(out, result)
         if not args.skip_noop:
             log("no-op run")
             result["noop_run"] = measure_noop(root, jobs)
@@ -175,6 +181,10 @@ def make_parser() -> argparse.ArgumentParser:
                    help="sizes whose notebooks are also run under cProfile to show where the time goes "
                         f"(default: the size nearest {DEMO_SIZE:,}; none: --profile without sizes)")
     p.add_argument("--skip-noop", action="store_true", help="skip the no-op run")
+    p.add_argument("--skip-demo-reports", action="store_true",
+                   help="skip `make reports` for the four demo clients, warm against cold")
+    p.add_argument("--demo-repeats", type=int, default=1,
+                   help="warm/cold pairs of the four-demo-client run (median reported)")
     p.add_argument("--skip-rebuilds", action="store_true", help="skip the selective rebuild checks")
     p.add_argument("--tmp", default=None, help="parent of the temporary project folder (default: system temp)")
     p.add_argument("--keep", action="store_true", help="keep the temporary project folder")

@@ -47,7 +47,7 @@ def child_pipeline(spec: dict) -> dict:
                                               ("built", "timings", "sentiment_scored", "accounting")}
             return meta
 
-    runner = TimedRunner(root, clients=spec["clients"], jobs=spec["jobs"],
+    runner = TimedRunner(root, clients=spec["clients"], jobs=spec["jobs"], cold=spec.get("cold", False),
                          echo=lambda m: events.append((time.perf_counter(), m)))
     runner.process_seconds, runner.built = {}, {}
     t0 = time.perf_counter()
@@ -88,15 +88,20 @@ def child_pipeline(spec: dict) -> dict:
 
 
 def child_floor(spec: dict) -> dict:
-    """Execute the import-only notebooks with the runner's machinery and parallelism."""
+    """Execute the import-only notebooks with the runner's machinery and parallelism: each in a fresh
+    kernel (``spec["cold"]``, the default: the floor), or in the workers' warm kernels (what start-up
+    remains per notebook)."""
     root = Path(spec["root"])
     os.environ["CEM_PROJECT_ROOT"] = str(root)
     from cem_research.run.pipeline import Runner, Task, list_notebooks
 
-    runner = Runner(root, clients=["floor"], jobs=spec["jobs"], echo=lambda m: None)
+    cold = spec.get("cold", True)
+    runner = Runner(root, clients=["floor"], jobs=spec["jobs"], cold=cold, echo=lambda m: None)
     params = {"client": spec["client"], "raw_root": str(root / "data" / "raw"), "wave": None}
     out = root / "reports" / "floor" / "notebooks"
-    tasks = [Task("floor", str(nb), str(out / nb.name), params, "floor", str(root)) for nb in list_notebooks(root)]
+    nbs = list_notebooks(root)
+    tasks = [Task("floor", str(nb), str(out / nb.name), params, "floor", str(root), cold=cold, warm_key="floor",
+                  warmup=tuple(str(n) for n in nbs)) for nb in nbs]
     t0 = time.perf_counter()
     results = list(runner.execute(tasks))
     seconds = time.perf_counter() - t0

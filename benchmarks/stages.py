@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import run_child
+from cem_research.run.warm import notebook_imports  # re-exported: the floor and the warm kernels share it
 
 __all__ = ["FLOOR_LIBRARIES", "make_project", "notebook_imports", "write_floor_notebooks", "client_name",
            "dir_mb", "clean_client", "append_verbatim", "touch_notebook", "log", "median", "measure_floor",
-           "measure_size", "measure_noop", "outcome_counts", "measure_rebuilds", "makespan", "loglog_slope"]
+           "measure_size", "measure_demo_reports", "measure_noop", "outcome_counts", "measure_rebuilds", "makespan",
+           "loglog_slope"]
 
 #: Libraries every floor notebook imports besides the real notebook's own imports: what the
 #: package's step modules pull in while a notebook runs.
@@ -36,30 +38,6 @@ def make_project(root: Path, notebooks: Path, copy_notebooks: bool = False) -> P
     else:
         (root / "notebooks").symlink_to(notebooks.resolve(), target_is_directory=True)
     return root
-
-
-def notebook_imports(path: Path) -> tuple[str, list[str]]:
-    """The parameters cell and the import statements of a notebook's code cells (in order)."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    params, imports = "", []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            params = cell.source
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:  # a magic or shell line: not an import anyway
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                line = ast.unparse(node)
-                if line not in imports:
-                    imports.append(line)
-    return params, imports
 
 
 def write_floor_notebooks(real: list[Path], folder: Path) -> list[dict]:
@@ -137,12 +115,22 @@ def median(xs):
 
 def measure_floor(root: Path, client: str, jobs: int, repeats: int, work: Path) -> dict:
     """The kernel-and-import floor: papermill running the import-only twin notebooks ``repeats`` times
-    with the runner's parallelism; median seconds, every run, per-notebook seconds and peak memory."""
-    runs = [run_child("floor", {"root": str(root), "client": client, "jobs": jobs}, work) for _ in range(repeats)]
+    with the runner's parallelism, each in a fresh kernel; median seconds, every run, per-notebook
+    seconds and peak memory.  ``warm``: the same notebooks in the workers' warm kernels, alternating
+    with the cold runs; ``startup_remaining_s`` is the median time of a warm notebook that did not
+    start its worker's kernel (the per-notebook start-up a warm run still pays)."""
+    runs, warm = [], []
+    for _ in range(repeats):
+        runs.append(run_child("floor", {"root": str(root), "client": client, "jobs": jobs}, work))
+        warm.append(run_child("floor", {"root": str(root), "client": client, "jobs": jobs, "cold": False}, work))
     best = min(runs, key=lambda r: r["seconds"])
+    reused = [s for w in warm for s in sorted(w["notebooks"].values())[:-jobs or None]]
     return {"seconds": median([r["seconds"] for r in runs]), "runs": [r["seconds"] for r in runs],
             "min_seconds": best["seconds"], "notebooks": best["notebooks"],
-            "memory": max((r["memory"] for r in runs), key=lambda m: m["peak_rss_mb"])}
+            "memory": max((r["memory"] for r in runs), key=lambda m: m["peak_rss_mb"]),
+            "warm": {"seconds": median([w["seconds"] for w in warm]), "runs": [w["seconds"] for w in warm],
+                     "notebooks": min(warm, key=lambda w: w["seconds"])["notebooks"],
+                     "startup_remaining_s": median(reused)}}
 
 
 def measure_size(root: Path, n: int, template: str, jobs: int, repeats: int, seed: int, work: Path) -> dict:
@@ -157,7 +145,7 @@ def measure_size(root: Path, n: int, template: str, jobs: int, repeats: int, see
     gen_s = time.perf_counter() - t0
     (folder / "truth.json").unlink(missing_ok=True)
     raw_mb = dir_mb(folder)
-    runs = []
+    runs, cold = [], []
     for i in range(repeats):
         if i:
             clean_client(root, client)
@@ -169,6 +157,11 @@ def measure_size(root: Path, n: int, template: str, jobs: int, repeats: int, see
              + ("" if o["ok"] else f" — FAILED: {o['error']}"))
         if not o["ok"]:
             break
+        if n <= 10_000:  # the same run in cold mode, alternating, on the same machine
+            clean_client(root, client)
+            c = run_child("pipeline", {"root": str(root), "clients": [client], "jobs": jobs, "cold": True}, work)
+            cold.append(c["seconds"])
+            log(f"{client}: cold mode {c['seconds']:.1f} s")
     med = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     proc = med["processing"].get(client, {})
     accounting = {a["file"]: {"read": a["read"], "kept": a["kept"]} for a in proc.get("accounting") or []}
@@ -191,6 +184,7 @@ def measure_size(root: Path, n: int, template: str, jobs: int, repeats: int, see
             "notebooks": med["notebooks"].get(client, {}), "executed": med["outcomes"][client]["executed"],
             "scheduling": scheduling,
             "memory": max((r["memory"] for r in runs), key=lambda m: m["peak_rss_mb"]),
+            "cold_seconds": median(cold), "cold_runs": cold,
         },
         "processing": {"seconds": med["process_seconds"].get(client),
                        "rebuilt_during_notebooks": proc.get("rebuilt_during_notebooks"),
@@ -199,6 +193,32 @@ def measure_size(root: Path, n: int, template: str, jobs: int, repeats: int, see
                        "sentiment_scored": proc.get("sentiment_scored")},
         "sentiment": sent,
     }
+
+
+def measure_demo_reports(base: Path, notebooks: Path, jobs: int, repeats: int, work: Path) -> dict:
+    """``make reports`` for the four demo clients from scratch, warm and cold alternating ``repeats``
+    times in one project (the seeded demo data, written by :func:`datasets.demo.write_demo_clients`)."""
+    from datasets.demo import write_demo_clients
+
+    root = make_project(base, notebooks)
+    clients = [p.name for p in write_demo_clients(root / "data" / "raw")]
+    for c in clients:
+        (root / "data" / "raw" / c / "truth.json").unlink(missing_ok=True)
+    times: dict[str, list[float]] = {"warm": [], "cold": []}
+    failed = []
+    for i in range(repeats):
+        for mode in ("cold", "warm"):
+            for c in clients:
+                clean_client(root, c)
+            log(f"demo clients: make reports, {mode} ({i + 1}/{repeats})")
+            r = run_child("pipeline", {"root": str(root), "clients": clients, "jobs": jobs, "cold": mode == "cold"},
+                          work)
+            times[mode].append(r["seconds"])
+            failed += [f"{c}: {o['error']}" for c, o in r["outcomes"].items() if not o["ok"]]
+            log(f"demo clients {mode}: {r['seconds']:.1f} s")
+    warm, cold = median(times["warm"]), median(times["cold"])
+    return {"clients": clients, "warm_seconds": warm, "cold_seconds": cold, "warm_runs": times["warm"],
+            "cold_runs": times["cold"], "speedup": round(cold / warm, 2) if warm else None, "failed": failed}
 
 
 def measure_noop(root: Path, jobs: int, repeats: int = 3) -> dict:

@@ -78,7 +78,7 @@ def test_bench_smoke(tmp_path):
     notebooks = write_notebooks(tmp_path / "notebooks")
     out = tmp_path / "out"
     rc = bench.main(["--sizes", "200", "--out", str(out), "--jobs", "2", "--notebooks", str(notebooks),
-                     "--repeats", "1", "--floor-repeats", "1", "--tmp", str(tmp_path)])
+                     "--repeats", "1", "--floor-repeats", "1", "--tmp", str(tmp_path), "--skip-demo-reports"])
     assert rc == 0
     result = json.loads((out / "bench.json").read_text())
     assert result["schema"] == bench.SCHEMA
@@ -90,6 +90,7 @@ def test_bench_smoke(tmp_path):
 
     floor = result["kernel_floor"]
     assert set(floor["notebooks"]) == set(NOTEBOOKS) and isinstance(floor["seconds"], float)
+    assert set(floor["warm"]["notebooks"]) == set(NOTEBOOKS)  # the same notebooks in warm kernels
     assert {"peak_rss_mb", "peak_pss_mb", "ru_maxrss_self_mb", "ru_maxrss_children_mb"} <= set(floor["memory"])
 
     (size,) = result["sizes"]
@@ -98,6 +99,7 @@ def test_bench_smoke(tmp_path):
     assert pipe["executed"] == sorted(NOTEBOOKS) and set(pipe["notebooks"]) == set(NOTEBOOKS)
     assert set(pipe["stages"]) == {"process", "notebooks", "report"}
     assert pipe["memory"]["peak_rss_mb"] > 0 and pipe["memory"]["peak_processes"] >= 2  # runner + kernels
+    assert len(pipe["cold_runs"]) == 1 and pipe["cold_seconds"] > 0  # the same run in cold mode
     assert size["rows"]["feedback.csv"]["read"] > 0
     assert size["processing"]["sentiment_scored"] > 0
     assert set(size["profile"]) == set(NOTEBOOKS)  # the demo-nearest size is profiled by default
@@ -122,6 +124,7 @@ def test_bench_smoke(tmp_path):
     assert result["targets"]["sentiment_warm_scores_none"]["met"] is True
     assert result["targets"]["selective_rebuild"]["met"] is True
     assert result["targets"]["big_client_time"]["met"] is None  # not measured at this size
+    assert result["targets"]["demo_reports_warm_vs_cold"]["met"] is None  # skipped
     md = (out / "bench.md").read_text()
     assert "## Targets" in md and "| 200 |" in md
 
@@ -159,16 +162,20 @@ def test_targets_and_summary_of_a_result():
                               "steps": {"first_run": {"sel_a": {"notebooks_executed": 2, "processed": True,
                                                                 "report_built": True}}}},
         "load_average_end": [0.2, 0.2, 0.2],
+        "demo_reports": {"clients": ["a", "b"], "warm_seconds": 50.0, "cold_seconds": 75.0, "warm_runs": [50.0],
+                         "cold_runs": [75.0], "speedup": 1.5, "failed": []},
     }
     t = bench.evaluate(result)
     assert set(t) == set(bench.TARGETS)
     assert t["sentiment_speedup"]["value"] == 1.5 and t["sentiment_speedup"]["met"] is False  # worst size counts
     assert t["demo_pipeline_vs_kernel_floor"]["value"] == 1.2 and t["demo_pipeline_vs_kernel_floor"]["met"] is True
+    assert t["demo_reports_warm_vs_cold"]["value"] == 1.5 and t["demo_reports_warm_vs_cold"]["met"] is False
     assert t["big_client_time"]["met"] is False and t["big_client_memory"]["met"] is False
     assert t["growth_slope"]["met"] is True and t["noop_run"]["met"] is True
     assert t["selective_rebuild"]["met"] is False
     result["targets"] = t
     md = bench.render_markdown(result)
-    assert "| 1,000 | 3,000 | 10,000 | 12.0 | 1.20 |" in md and "| 300,000 |" in md
+    assert "| 1,000 | 3,000 | 10,000 | 12.0 | 1.20 | – |" in md and "| 300,000 |" in md
+    assert "**50.0 s** with warm kernels against 75.0 s cold (**1.50×**" in md
     assert "| first run | 2 notebooks, processed, report |" in md
     assert "no_change_executes_none: FAILED" in md and "**not met**" in md

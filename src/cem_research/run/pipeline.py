@@ -426,10 +426,13 @@ class Runner:
 
         return sorted(tasks, key=lambda t: -expected(t))
 
-    def execute(self, tasks: list[Task]):
-        """Yield ``(task, seconds, error)`` as tasks finish (a task whose worker failed: its one-line error)."""
-        if not tasks:
-            return
+    def execute(self, tasks):
+        """Yield ``(task, seconds, error)`` as tasks finish (a task whose worker failed: its one-line error).
+
+        ``tasks`` may be a lazy iterable: with a pool or a Dask cluster each task is submitted as soon
+        as it is produced, so the notebooks of a client already run while the next client is
+        processed (:meth:`run`); results are yielded once every task is submitted.
+        """
         if self.scheduler:
             from distributed import Client, as_completed as dask_completed
 
@@ -438,9 +441,9 @@ class Runner:
                 for fut in dask_completed(futures):
                     yield futures[fut], *_result(fut, futures[fut])
             return
-        if self.jobs == 1 or len(tasks) == 1:
+        if self.jobs == 1:
             try:
-                for t in tasks:
+                for t in list(tasks):
                     try:
                         _, _, secs, err = execute_task(t)
                     except Exception as exc:  # noqa: BLE001 - this task's client fails, the others go on
@@ -452,10 +455,17 @@ class Runner:
 
                     shutdown_all()  # this process's warm kernel ends with the run
             return
-        with worker_pool(min(self.jobs, len(tasks))) as pool:
-            futures = {pool.submit(execute_task, t): t for t in tasks}
+        pool = None
+        try:
+            futures = {}
+            for t in tasks:
+                pool = pool or worker_pool(self.jobs)  # no pool (no fork) when nothing is to run
+                futures[pool.submit(execute_task, t)] = t
             for fut in as_completed(futures):
                 yield futures[fut], *_result(fut, futures[fut])
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     # -- the run ---------------------------------------------------------------
     def run(self) -> list[ClientOutcome]:
@@ -471,23 +481,27 @@ class Runner:
         t0 = time.perf_counter()
         code = package_fingerprint()
         outcomes = {c: ClientOutcome(c) for c in self.clients}
-        metas, manifests, tasks = {}, {}, []
-        for client, outcome in outcomes.items():
-            meta = self.process(outcome)
-            if meta is None:
-                self.echo(f"✗ {outcome.error}")
-                continue
-            try:
-                manifests[client] = _read_manifest(reports_dir(client, self.root) / "manifest.json")
-                tasks += self._tasks(client, meta, manifests[client], code)
-            except Exception as exc:  # noqa: BLE001
-                self._fail(outcome, "notebooks", exc)
-                continue
-            metas[client] = meta
+        metas, manifests, planned = {}, {}, []
 
-        total = len(tasks)
-        tasks = self._longest_first(tasks, manifests)
-        for i, (task, secs, err) in enumerate(self.execute(tasks), start=1):
+        def tasks():
+            """Process each client, then hand its notebooks to the workers at once (longest first)."""
+            for client, outcome in outcomes.items():
+                meta = self.process(outcome)
+                if meta is None:
+                    self.echo(f"✗ {outcome.error}")
+                    continue
+                try:
+                    manifests[client] = _read_manifest(reports_dir(client, self.root) / "manifest.json")
+                    mine = self._longest_first(self._tasks(client, meta, manifests[client], code), manifests)
+                except Exception as exc:  # noqa: BLE001
+                    self._fail(outcome, "notebooks", exc)
+                    continue
+                metas[client] = meta
+                planned.extend(mine)
+                yield from mine
+
+        for i, (task, secs, err) in enumerate(self.execute(tasks()), start=1):
+            total = len(planned)  # every task is submitted before the first result is yielded
             outcome = outcomes[task.client]
             name = Path(task.notebook).name
             if not err:

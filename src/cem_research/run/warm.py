@@ -29,7 +29,7 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["MAX_USES", "WARM_LIBRARIES", "warmup_code", "WarmKernel", "WarmEngine", "warm_kernel",
+__all__ = ["MAX_USES", "WARM_LIBRARIES", "notebook_imports", "warmup_code", "WarmKernel", "WarmEngine", "warm_kernel",
            "discard_kernel", "shutdown_all"]
 
 #: Notebooks one kernel runs before it is replaced by a fresh one.
@@ -44,27 +44,41 @@ _LOCAL = threading.local()
 _ALL: list["WarmKernel"] = []
 
 
+def notebook_imports(path: Path) -> tuple[str, list[str]]:
+    """The parameters cell and the import statements of a notebook's code cells (in order).
+
+    Only top-level ``import`` and ``from ... import`` statements count; a cell that is not Python
+    (a magic or shell line) is skipped.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    params, imports = "", []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            params = cell.source
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        imports += [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return params, list(dict.fromkeys(imports))
+
+
 def warmup_code(notebooks: list[Path]) -> str:
-    """The import statements of ``notebooks`` (top level of every code cell) plus :data:`WARM_LIBRARIES`.
+    """:data:`WARM_LIBRARIES` and the imports of ``notebooks`` (:func:`notebook_imports`), one per line.
 
     Examples
     --------
     >>> "import pandas" in warmup_code([])
     True
     """
-    import nbformat
-
     lines = [f"import {lib}" for lib in WARM_LIBRARIES]
     for path in notebooks:
-        nb = nbformat.read(str(path), as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
-                continue
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError:  # IPython magics: skip the cell
-                continue
-            lines += [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        lines += notebook_imports(path)[1]
     return "\n".join(dict.fromkeys(lines))
 
 
