@@ -93,6 +93,8 @@ def snapshot() -> None:
     ip = _shell()
     if ip is not None:
         _STATE["events"] = {e: list(cbs) for e, cbs in ip.events.callbacks.items()}
+    gc.collect()
+    gc.freeze()  # the imported libraries: later collections (IPython's reset makes two) skip them
 
 
 def _shell():
@@ -183,4 +185,3 @@ def reset(cwd: str, environ: dict, path: list) -> None:
     os.chdir(cwd)
     sys.path[:] = path
     _clear_caches()
-    gc.collect()
