@@ -344,6 +344,8 @@ class Runner:
         self.notebooks = nbs
         self.cold = cold
         self.echo = echo
+        self._pool = None
+        self._code = None
 
     # -- stage 1 --------------------------------------------------------------
     def process(self, outcome: ClientOutcome) -> dict | None:
@@ -379,6 +381,7 @@ class Runner:
                       "(a file was deleted or changed); processing again")
             meta, force = None, True
         if meta is None:
+            self._prewarm()  # notebooks will run: the workers warm their kernels while this client is processed
             meta, error = _in_child(process_client_folder, str(cfg.folder), outcome.client, str(out),
                                     self.jobs, force)
             if error:
@@ -402,7 +405,7 @@ class Runner:
                     and _output_intact(out, manifest.get("outputs", {}).get(nb.name)):
                 continue
             tasks.append(Task(client, str(nb), str(out), params, key, str(self.root), cold=self.cold,
-                              warm_key=_hash(str(self.root), code),
+                              warm_key=self._warm_key(code),
                               warmup=tuple(str(n) for n in self.notebooks)))
         return tasks
 
@@ -455,17 +458,39 @@ class Runner:
 
                     shutdown_all()  # this process's warm kernel ends with the run
             return
-        pool = None
         try:
             futures = {}
             for t in tasks:
-                pool = pool or worker_pool(self.jobs)  # no pool (no fork) when nothing is to run
-                futures[pool.submit(execute_task, t)] = t
+                futures[self._worker_pool().submit(execute_task, t)] = t
             for fut in as_completed(futures):
                 yield futures[fut], *_result(fut, futures[fut])
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            self._close_pool()
+
+    def _warm_key(self, code: str) -> str:
+        """What a warm kernel's state depends on: the project folder and the package's code."""
+        return _hash(str(self.root), code)
+
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        """The run's pool of notebook workers, started on first use (no pool, no fork, when nothing runs)."""
+        if self._pool is None:
+            self._pool = worker_pool(self.jobs)
+        return self._pool
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _prewarm(self) -> None:
+        """Start every local worker's warm kernel now (once per run), so that start-up overlaps processing."""
+        if self.cold or self.scheduler or self.jobs == 1 or self._pool is not None or self._code is None:
+            return
+        from cem_research.run.warm import prewarm
+
+        warmup = tuple(str(n) for n in self.notebooks)
+        for _ in range(self.jobs):
+            self._worker_pool().submit(prewarm, self._warm_key(self._code), warmup)
 
     # -- the run ---------------------------------------------------------------
     def run(self) -> list[ClientOutcome]:
@@ -479,7 +504,7 @@ class Runner:
 
         os.environ["CEM_PROJECT_ROOT"] = str(self.root)
         t0 = time.perf_counter()
-        code = package_fingerprint()
+        code = self._code = package_fingerprint()
         outcomes = {c: ClientOutcome(c) for c in self.clients}
         metas, manifests, planned = {}, {}, []
 

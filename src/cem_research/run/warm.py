@@ -29,8 +29,8 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["MAX_USES", "WARM_LIBRARIES", "notebook_imports", "warmup_code", "WarmKernel", "WarmEngine", "warm_kernel",
-           "discard_kernel", "shutdown_all"]
+__all__ = ["MAX_USES", "WARM_LIBRARIES", "notebook_imports", "warmup_code", "WarmKernel", "WarmEngine",
+           "warm_kernel", "prewarm", "discard_kernel", "shutdown_all"]
 
 #: Notebooks one kernel runs before it is replaced by a fresh one.
 MAX_USES = 20
@@ -233,6 +233,15 @@ def warm_kernel(key: str, notebooks: list[Path]) -> WarmKernel:
         _LOCAL.kernel = kernel
         kernel.start()
     return kernel
+
+
+def prewarm(key: str, warmup: tuple[str, ...]) -> int:
+    """Start this worker's warm kernel ahead of its first notebook; returns the worker's process id."""
+    try:
+        warm_kernel(key, [Path(p) for p in warmup])
+    except Exception:  # noqa: BLE001 - the first notebook starts it again and reports what fails
+        discard_kernel()
+    return os.getpid()
 
 
 def discard_kernel() -> None:
