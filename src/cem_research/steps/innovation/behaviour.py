@@ -11,7 +11,17 @@ against what customers did:
 * how well likelihood to recommend and the loyalty construct tell apart the customers who did and did
   not refer, come back or leave: ROC AUC with a percentile bootstrap interval, overall and within each
   segment level (:func:`loyalty_auc`; :func:`cem_research.stats.discrimination.auc_ci`).  0.5 is
-  chance, 1 a perfect ranking; a score "predicts" a behaviour only when the interval lies above 0.5.
+  chance, 1 a perfect ranking; a score "predicts" a behaviour only when the interval lies above 0.5;
+* how well the same scores rank *how much* customers did -- referrals made, repeat purchases, spend
+  (every ``count`` and ``amount`` column): Harrell's concordance C with a percentile bootstrap interval
+  and a Holm-corrected test of no association (:func:`loyalty_concordance`;
+  :func:`cem_research.stats.discrimination.concordance_ci`).  C is the AUC's counterpart for an ordered
+  outcome (for a 0/1 outcome it *is* the AUC), so both read on one scale: of two customers, the chance
+  that the one who said more also did more.  Spearman's rho would answer on a correlation scale that
+  cannot be set beside the AUC;
+* which experience dimensions predict what customers did, not just what they said: logistic and
+  Poisson quasi-likelihood models of each behaviour on the standardised experience constructs, Holm-
+  corrected (:mod:`cem_research.steps.innovation.behaviour_drivers`).
 
 A respondent rated in several waves is matched with the latest one (the behaviour follows the survey).
 Unweighted: the behaviour validates the intention measure, not a population estimate.
@@ -28,7 +38,8 @@ import pandas as pd
 from cem_research import stats
 from cem_research.client.behaviour import behaviour_accounting
 from cem_research.present import narrative as nv
-from cem_research.stats.discrimination import auc_ci
+from cem_research.stats.discrimination import auc_ci, concordance_ci
+from cem_research.steps.innovation.behaviour_drivers import DRIVER_LABELS, behaviour_drivers, behaviour_drivers_finding
 from cem_research.steps.innovation.common import STEP
 from cem_research.steps.optional import OptionalSection
 from cem_research.steps.section import Settings, Shown
@@ -36,8 +47,9 @@ from cem_research.steps.section import Settings, Shown
 if TYPE_CHECKING:  # pragma: no cover
     from cem_research.client.data import ClientData
 
-__all__ = ["NPS_GROUPS", "ROLE_WORDS", "loyalty_construct", "stated_and_done", "rates_by_nps_group",
-           "loyalty_auc", "behaviour_finding", "BehaviourResult", "StatedVsBehaviour"]
+__all__ = ["NPS_GROUPS", "ROLE_WORDS", "loyalty_construct", "latest_own", "stated_and_done", "rates_by_nps_group",
+           "loyalty_auc", "experience_and_behaviour", "loyalty_concordance", "behaviour_finding", "BehaviourResult",
+           "StatedVsBehaviour"]
 
 SECTION = "Stated loyalty against behaviour"
 #: The section's heading and explanation: shown only for clients that declare ``behaviour:``.
@@ -49,7 +61,12 @@ respondent id (ids the survey does not know, and respondents without a record, a
 promoters (9–10), passives (7–8) and detractors (0–6) who referred someone, came back or left, with Wilson
 95% intervals. How well likelihood to recommend and the loyalty construct rank the customers who did it
 above those who did not: the ROC AUC (0.5 = chance, 1 = perfect), with a bootstrap 95% interval, overall
-and within each segment level.
+and within each segment level. For counts and amounts (referrals made, spend), how well they rank who did
+*more*: the concordance C (the AUC's counterpart for an ordered outcome), with a bootstrap interval and a
+Holm-corrected test. Which experience dimensions predict each behaviour, each standardised and the others
+held equal: odds ratios per SD (logistic regression) for a yes/no behaviour, ratios of means per SD
+(Poisson quasi-likelihood, robust errors) for counts and amounts, Holm-corrected over the dimensions, beside
+each dimension's share of the explained variance in the corresponding stated outcome (step 2's drivers).
 
 **How to read it.** Stated loyalty is an intention; behaviour is the outcome the business lives on. If
 promoters refer more than detractors and the AUC interval lies above 0.5, the survey measure is a valid
@@ -64,6 +81,8 @@ NPS_GROUPS = ("promoters", "passives", "detractors")
 ROLE_WORDS = {"referral": "referring someone", "repeat": "repeat business", "churn": "churn"}
 #: Reader's labels of the AUC tables' columns.
 AUC_LABELS = {"n_event": "n who did it", "auc": "ROC AUC"}
+#: Reader's labels of the concordance table's columns.
+C_LABELS = {"behaviour_label": "behaviour", "n_nonzero": "n above 0", "c": "concordance C", "p_corr": "Holm p"}
 #: Smallest count of each class (did / did not) in a segment level whose AUC is estimated.
 MIN_CLASS = 10
 #: An AUC whose interval holds 0.5 is "no better than chance" when the estimate itself is below 0.5 or
@@ -79,6 +98,15 @@ def loyalty_construct(cfg) -> str | None:
     return next((o for o in cfg.outcomes if "loyal" in o.lower()), None)
 
 
+def latest_own(data: "ClientData") -> pd.DataFrame:
+    """The own brand's rows, one per respondent: the latest wave of a respondent rated in several."""
+    own = data.own
+    if "wave" in own and len(data.waves) > 1:
+        order = {w: i for i, w in enumerate(data.waves)}
+        own = own.assign(_w=own["wave"].map(order)).sort_values("_w", kind="stable").drop(columns="_w")
+    return own.drop_duplicates("respondent", keep="last")
+
+
 def stated_and_done(data: "ClientData") -> pd.DataFrame:
     """The own brand's respondents (latest wave each) with what they said and what they did.
 
@@ -91,11 +119,7 @@ def stated_and_done(data: "ClientData") -> pd.DataFrame:
         respondents with a behaviour row.
     """
     cfg = data.config
-    own = data.own
-    if "wave" in own and len(data.waves) > 1:
-        order = {w: i for i, w in enumerate(data.waves)}
-        own = own.assign(_w=own["wave"].map(order)).sort_values("_w").drop(columns="_w")
-    own = own.drop_duplicates("respondent", keep="last")
+    own = latest_own(data)
     out = pd.DataFrame({"respondent": own["respondent"].astype(str).to_numpy()})
     for seg in cfg.segments:
         if seg in own:
@@ -178,6 +202,67 @@ def loyalty_auc(joined: pd.DataFrame, roles, segments, settings: Settings) -> pd
     return pd.DataFrame(rows) if rows else None
 
 
+def experience_and_behaviour(data: "ClientData", joined: pd.DataFrame) -> pd.DataFrame:
+    """:func:`stated_and_done` with the experience constructs' scores (the drivers, named after them) and
+    every behaviour column's value (``b:<name>``: the count, amount or 0/1 as recorded)."""
+    own = latest_own(data)
+    scores = pd.DataFrame({"respondent": own["respondent"].astype(str).to_numpy()})
+    for c in data.config.drivers:
+        if c in own:
+            scores[c] = own[c].astype(float).to_numpy()
+    b = data.behaviour[data.behaviour["matched"]]
+    did = pd.DataFrame({"respondent": b["respondent"].to_numpy()})
+    for m in data.config.behaviour.measures:
+        did[f"b:{m.name}"] = b[m.name].to_numpy(dtype=float)
+    return joined.merge(scores, on="respondent", how="left").merge(did, on="respondent", how="left")
+
+
+def loyalty_concordance(frame: pd.DataFrame, measures, settings: Settings) -> pd.DataFrame | None:
+    """Harrell's C of each stated-loyalty score for each count and amount behaviour (how much customers did).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`experience_and_behaviour`.
+    measures : sequence of Measure
+        The declared behaviour columns; the ``count`` and ``amount`` ones are used.
+    settings : Settings
+
+    Returns
+    -------
+    DataFrame or None
+        ``behaviour, behaviour_label, kind, predictor, n, n_nonzero, c, ci_low, ci_high, p_unc, p_corr,
+        verdict``: C with its percentile bootstrap interval
+        (:func:`cem_research.stats.discrimination.concordance_ci`), the p-value of no association
+        Holm-corrected over every row; ``verdict`` is ``predicts`` (corrected p < .05 and interval above
+        0.5), ``reversed`` (corrected p < .05, interval below 0.5), ``no better than chance`` (corrected
+        p >= .05, C at most :data:`CHANCE_BAND` above 0.5) or ``unclear``.  ``None`` without a count or
+        amount column or a loyalty score.
+    """
+    predictors = [p for p in ("ltr", "loyalty") if p in frame]
+    rows = []
+    for m in measures:
+        if m.kind not in ("count", "amount"):
+            continue
+        for p in predictors:
+            d = frame[[f"b:{m.name}", p]].dropna()
+            if d[f"b:{m.name}"].nunique() < 2:
+                continue
+            c = concordance_ci(d, f"b:{m.name}", p, n_boot=settings.n_boot, seed=settings.seed,
+                               confidence=settings.confidence).iloc[0]
+            rows.append({"behaviour": m.name, "behaviour_label": m.title, "kind": m.kind, "predictor": p,
+                         **c.to_dict()})
+    if not rows:
+        return None
+    out = stats.adjust_pvalues(pd.DataFrame(rows), "p_unc").drop(columns="significant")
+    out[["n", "n_nonzero"]] = out[["n", "n_nonzero"]].astype(int)
+    sig = out["p_corr"] < 0.05
+    out["verdict"] = np.select(
+        [sig & (out["ci_low"] > 0.5), sig & (out["ci_high"] < 0.5), ~sig & (out["c"] <= 0.5 + CHANCE_BAND)],
+        ["predicts", "reversed", "no better than chance"], default="unclear")
+    return out
+
+
 @dataclass(frozen=True)
 class BehaviourResult:
     """Result of :class:`StatedVsBehaviour`: the join's accounting, the rates and the AUCs."""
@@ -186,10 +271,35 @@ class BehaviourResult:
     rates: pd.DataFrame | None
     auc: pd.DataFrame | None
     joined: pd.DataFrame
+    concordance: pd.DataFrame | None = None
+    drivers: pd.DataFrame | None = None
 
 
 def _predictor_name(cfg, p: str) -> str:
     return "likelihood to recommend" if p == "ltr" else f"the {nv.label(cfg, loyalty_construct(cfg))} construct"
+
+
+def _concordance_text(c: pd.DataFrame | None, cfg, confidence: float) -> str:
+    """The concordance part of :func:`behaviour_finding`: whether each score ranks how much customers did."""
+    if c is None or c.empty:
+        return ""
+    text = ""
+    for p, t in c.groupby("predictor", sort=False):
+        name = _predictor_name(cfg, p)
+
+        def ev(r):
+            return (f"{r.behaviour_label[0].lower() + r.behaviour_label[1:]}: C = {nv.num(r.c)}, "
+                    f"{nv.ci(r.ci_low, r.ci_high, confidence=confidence)}, Holm {nv.p(r.p_corr)}")
+
+        yes = [ev(r) for r in t.itertuples() if r.verdict == "predicts"]
+        no = [ev(r) for r in t.itertuples() if r.verdict != "predicts"]
+        if yes:
+            text += f" {name.capitalize()} also ranks how much customers did ({'; '.join(yes)})"
+            text += (f", but not {'; '.join(no)}." if no else ".")
+        elif no:
+            text += (f" {name.capitalize()} does not rank how much customers did, with corrected evidence "
+                     f"({'; '.join(no)}).")
+    return text
 
 
 def behaviour_finding(result: BehaviourResult, data: "ClientData", confidence: float = 0.95) -> dict:
@@ -238,6 +348,7 @@ def behaviour_finding(result: BehaviourResult, data: "ClientData", confidence: f
             text += " Stated loyalty does not predict which customers left."
         if len(overall):
             value = float(overall.iloc[0]["auc"])
+    text += _concordance_text(result.concordance, cfg, confidence)
     return {"text": text, "headline": False, "key": "stated_vs_behaviour", "value": value, "ci": None}
 
 
@@ -264,12 +375,27 @@ class StatedVsBehaviour(OptionalSection):
     def compute(self, data: "ClientData", settings: Settings) -> BehaviourResult:
         joined = stated_and_done(data)
         roles = [m.role for m in data.config.behaviour.measures if m.role in joined]
+        frame = experience_and_behaviour(data, joined)
         return BehaviourResult(behaviour_accounting(data),
                                rates_by_nps_group(joined, roles, confidence=settings.confidence),
-                               loyalty_auc(joined, roles, list(data.config.segments), settings), joined)
+                               loyalty_auc(joined, roles, list(data.config.segments), settings), joined,
+                               loyalty_concordance(frame, data.config.behaviour.measures, settings),
+                               self._drivers(data, frame, settings))
+
+    @staticmethod
+    def _drivers(data: "ClientData", frame: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
+        """:func:`behaviour_drivers`, beside the drivers section's importances and reliability flags."""
+        from cem_research.steps.platform.drivers import Drivers, importance_for
+        from cem_research.steps.platform.reliability import Reliability
+
+        importance = importance_for(data, settings) if Drivers().skip_reason(data, settings) is None else None
+        return behaviour_drivers(data, frame, importance, Reliability().result(data, settings),
+                                 loyalty_construct(data.config), settings)
 
     def findings(self, result: BehaviourResult, data: "ClientData", settings: Settings) -> list[dict]:
-        return [behaviour_finding(result, data, confidence=settings.confidence)]
+        out = [behaviour_finding(result, data, confidence=settings.confidence)]
+        drivers = behaviour_drivers_finding(result.drivers, confidence=settings.confidence)
+        return out + ([drivers] if drivers else [])
 
     def present(self, result: BehaviourResult, data: "ClientData", settings: Settings) -> list[Shown]:
         cfg = data.config
@@ -298,4 +424,20 @@ class StatedVsBehaviour(OptionalSection):
             shown.append(Shown("table", readable(result.auc), f"ROC AUC of stated loyalty for behaviour, overall and per "
                                                     f"segment level ({level}, bootstrap, not adjusted for multiplicity)",
                                {"digits": 2, "rename": AUC_LABELS}, layer="appendix"))
+        if result.concordance is not None:
+            shown.append(Shown("table", readable(result.concordance.drop(columns=["behaviour"])),
+                               f"How well stated loyalty ranks how much customers did: Harrell's concordance C "
+                               f"({level}, bootstrap; 0.5 = chance; p of no association, Holm over the rows)",
+                               {"digits": 2, "rename": C_LABELS}, layer="appendix"))
+        if result.drivers is not None:
+            cols = ["behaviour_label", "construct_label", "ratio", "ci_low", "ci_high", "p_corr",
+                    "n_event", "stated_label", "stated_share", "stated_share_ci_low", "stated_share_ci_high",
+                    "reliability_flag"]
+            shown.append(Shown("table", result.drivers[cols],
+                               f"Which experiences predict what customers did: odds ratios (yes/no) and ratios of means "
+                               f"(counts, amounts) per SD of each experience score, the others held equal ({level} "
+                               "Wald CI, not adjusted; p Holm-corrected over the experiences of each behaviour), beside "
+                               "each experience's share of the explained variance in the stated outcome (step 2)",
+                               {"digits": 2, "percent": ("stated_share", "stated_share_ci_low", "stated_share_ci_high"),
+                                "rename": DRIVER_LABELS}, layer="appendix"))
         return shown
