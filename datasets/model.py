@@ -202,6 +202,9 @@ class Spec:
     noisy_segment: tuple[str, str, str] | None = None          # segment, level, construct: items noise
     # what the respondents did after the survey (datasets.behaviour.BehaviourPlant; None: no behaviour file)
     behaviour: object | None = None
+    # Pope's UCE factors (datasets.uce.UcePlant: their constructs, planted means and importances, the limiting
+    # factor; drawn from their own random stream); None: none declared
+    uce: object | None = None
     # the PLS path model declared in client.yaml: (from, to) paths into outcomes, planted by ``betas``,
     # its target outcome and the segment whose groups it compares (None: not declared); None: no model
     model: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None

@@ -133,7 +133,7 @@ class _Builder(Checker):
            "wave_days", "respondents", "survey_only", "survey_columns", "id_prefix", "segments",
            "constructs", "outcomes", "drivers", "betas", "brand_offsets", "planted", "journey",
            "touchpoint_events", "touchpoints", "feedback", "kano", "promises", "hand_coded", "weighting",
-           "model", "behaviour")
+           "model", "behaviour", "uce")
     REQUIRED = ("name", "market", "brand", "description", "competitors", "waves", "wave_days", "respondents",
                 "survey_only", "survey_columns", "id_prefix", "segments", "constructs", "outcomes",
                 "drivers", "betas", "brand_offsets", "planted")
@@ -212,6 +212,14 @@ class _Builder(Checker):
         if "feedback" in raw:
             fields["feedback"] = self.feedback(raw["feedback"], tps, len(wave_names))
         fields.update(self.methods(raw, tps, fields.get("feedback")))
+        if "uce" in raw:
+            from datasets.uce import parse_uce
+
+            fields["uce"] = parse_uce(self, raw["uce"], names, [o.name for o in outcomes])
+            taken = set(items) | set(cnames)
+            clash = [x for f in fields["uce"].factors for x in (f.construct, *f.items) if x in taken]
+            if clash:
+                self.fail("uce", f"{clash[0]!r} is already a construct or item name")
         return Spec(**fields)
 
     def segments(self, value) -> tuple:

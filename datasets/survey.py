@@ -196,6 +196,10 @@ def simulate(spec: Spec, rng: np.random.Generator, counts: np.ndarray, verbatim_
         sim.kano = simulate_kano(spec, rng, n_survey)
     if spec.hand_coded and sim.feedback is not None:
         sim.hand_coded = simulate_hand_coding(spec, rng, sim)
+    if spec.uce is not None:        # Pope's UCE factors: their own stream, after every other draw
+        from datasets.uce import simulate_uce, uce_rng
+
+        sim.items.update(simulate_uce(spec, sim, uce_rng(rng, spec.stream)))
     return sim
 
 

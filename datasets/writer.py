@@ -95,6 +95,10 @@ def render_yaml(spec: Spec, seed: int, n_rows: dict[str, int], command: str) -> 
     add("constructs:")
     for c in spec.constructs:
         _render_construct(L, c)
+    if spec.uce is not None:
+        from datasets.uce import uce_yaml
+
+        L.extend(uce_yaml(spec))
     add("  # Outcomes")
     for o in spec.outcomes:
         add(f"  {o.name}:")
@@ -275,6 +279,8 @@ def write_client(spec: Spec, sim: Sim, folder: Path, base_day: np.datetime64,
     daystr = _day_strings(base_day, n_days)
     seg_levels = {col: np.array(levels, dtype=object) for col, _l, levels, _p in spec.segments}
     item_order = [i for c in spec.constructs for i in c.items] + [i for o in spec.outcomes for i in o.items]
+    if spec.uce is not None:            # Pope's UCE factors: their columns after the others
+        item_order += spec.uce.items
     cols = spec.survey_cols
     n_rows: dict[str, int] = {}
 
@@ -425,6 +431,10 @@ def planted_truth(spec: Spec, n_survey: int, sim: Sim | None = None) -> dict:
         # the planted effect of each declared path (SD units of the latents; 0 = not planted)
         truth["path_model"] = {"paths": [{"from": f, "to": t, "effect": spec.betas[t].get(f, 0.0)}
                                          for f, t in paths]}
+    if spec.uce is not None:
+        from datasets.uce import uce_truth
+
+        truth["uce"] = uce_truth(spec)
     if sim is not None:
         truth.update(_method_truth(spec, sim))
     truth["latest_wave"] = waves[-1]

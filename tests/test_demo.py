@@ -36,7 +36,7 @@ CONTRACT_KEYS = {
     "csv": {"delimiter", "decimal", "encoding"},
     "survey": {"file", "id", "wave", "brand", "date"},
     "competitor_ratings": {"file"},
-    "construct": {"items", "reverse", "scale", "experience", "kind", "layer", "element"},
+    "construct": {"items", "reverse", "scale", "experience", "kind", "layer", "element", "uce"},
     "feedback": {"file", "text", "id", "wave", "brand", "touchpoint"},
     "touchpoints": {"file", "id", "touchpoint", "stage", "interface", "channel", "time",
                     "satisfaction", "effort", "scale", "effort_scale"},
@@ -52,7 +52,9 @@ TRUTH_KEYS = {"top_driver", "poor_reliability", "reverse_items", "brand_advantag
               # the PLS path model planted in hotel_group
               "path_model",
               # what members did after the survey, planted in fitness_club (behaviour.csv)
-              "behaviour"}
+              "behaviour",
+              # Pope's UCE factors and their limiting factor, planted in software_vendor
+              "uce"}
 METHOD_KEYS = {"kano", "undelivered_promise", "delivered_promise", "module_theme", "weighting",
                "unreliable_segment"}
 FITNESS = ROOT / "data" / "raw" / "fitness_club"

@@ -757,6 +757,12 @@ CASES: list[Case] = [
       yaml_replace("\nscale: [1, 7]\n", "\nscale: [1, 7]\ncsv:\n  encoding: hex\n"),
       "client 'encoding_hex', file 'client.yaml': encoding 'hex' in csv.encoding is not a text encoding; use "
       "a name such as utf-8, cp1252 or latin-1"),
+    # ---- uce: (issue 20): Pope's five factors of the Ultimate Client Experience -----------
+    c("uce_unknown_factor", "a construct declaring a UCE factor Pope does not name",
+      yaml_replace("items: [qual1, qual2, qual3]", "items: [qual1, qual2, qual3]\n    uce: service"),
+      "client 'uce_unknown_factor', file 'client.yaml': construct 'quality' has uce 'service'; use one of "
+      "culture, people, relationship, understanding, uncommon (Pope's five factors of the Ultimate Client "
+      "Experience)"),
     # ---- behaviour: (issue 20): what respondents did, joined by respondent id ------------
     c("behaviour_unknown_ids", "a behaviour file whose ids are mostly not survey respondents (the wrong id column)",
       with_behaviour([["r01", "1", "0"], ["c07", "0", "1"], ["c08", "2", "0"], ["r03", "0", "0"]]),

@@ -27,6 +27,8 @@ INTERFACE_KINDS = ("human_human", "human_technology", "human_environment")
 LAYERS = ("context", "usage", "category", "brand")
 ELEMENTS = ("product", "look_and_feel", "communications")
 CONSTRUCT_KINDS = ("emotional", "functional")
+#: Pope's (2010) five critical factors of the Ultimate Client Experience (a construct's ``uce:``).
+UCE_FACTORS = ("culture", "people", "relationship", "understanding", "uncommon")
 CONFIG_FILE = "client.yaml"
 
 TOP_KEYS = {
@@ -58,7 +60,7 @@ FILE_FORMAT_KEYS = {"format", "sheet"}
 FILE_FORMATS = ("csv", "qualtrics", "spss", "excel")
 SURVEY_KEYS = {"file", "id", "wave", "brand", "date", "weight", *FILE_FORMAT_KEYS}
 COMPETITOR_FILE_KEYS = {"file", *FILE_FORMAT_KEYS}
-CONSTRUCT_KEYS = {"items", "reverse", "scale", "experience", "kind", "layer", "element", "label", "missing"}
+CONSTRUCT_KEYS = {"items", "reverse", "scale", "experience", "kind", "layer", "element", "label", "missing", "uce"}
 SEGMENT_KEYS = {"label", "order"}
 FEEDBACK_KEYS = {"file", "text", "id", "wave", "brand", "touchpoint", "date", "translation", "language",
                  *FILE_FORMAT_KEYS}
@@ -90,6 +92,8 @@ class Construct:
     layer: str | None = None
     element: str | None = None
     label: str | None = None
+    #: Pope's UCE factor the construct measures (one of :data:`UCE_FACTORS`), ``None`` when not declared.
+    uce: str | None = None
 
     @property
     def title(self) -> str:
@@ -210,6 +214,12 @@ class ClientConfig:
     def experience_dimensions(self) -> list[str]:
         """Constructs flagged ``experience: true``."""
         return [c for c, k in self.constructs.items() if k.experience]
+
+    @property
+    def uce_factors(self) -> dict[str, str]:
+        """Pope's UCE factors declared (``uce:``): factor -> construct, in the order of :data:`UCE_FACTORS`."""
+        declared = {c.uce: name for name, c in self.constructs.items() if c.uce}
+        return {f: declared[f] for f in UCE_FACTORS if f in declared}
 
     @property
     def items(self) -> list[str]:
@@ -533,8 +543,18 @@ def parse_config(raw: Any, client: str, path: Path | None = None) -> ClientConfi
         if element is not None and element not in ELEMENTS:
             raise ContractError(f"construct '{cname}' has element {element!r}; use one of "
                                 f"{', '.join(ELEMENTS)}", client=client, file=CONFIG_FILE)
+        uce = spec.get("uce")
+        if uce is not None and uce not in UCE_FACTORS:
+            raise ContractError(f"construct '{cname}' has uce {uce!r}; use one of {', '.join(UCE_FACTORS)} "
+                                "(Pope's five factors of the Ultimate Client Experience)",
+                                client=client, file=CONFIG_FILE)
+        twin = next((n for n, c in constructs.items() if uce is not None and c.uce == uce), None)
+        if twin is not None:
+            raise ContractError(f"constructs '{twin}' and '{cname}' both declare uce: {uce}; the scorecard "
+                                "shows one scale per factor, so declare it on one construct",
+                                client=client, file=CONFIG_FILE)
         constructs[cname] = Construct(
-            name=cname, items=items, reverse=reverse,
+            name=cname, items=items, reverse=reverse, uce=uce,
             scale=_scale(spec["scale"], f"{where}.scale", client) if "scale" in spec else default_scale,
             experience=flag(spec.get("experience", False), f"{where}.experience", client), kind=kind, layer=layer,
             element=element, label=text(spec.get("label"), f"{where}.label", client))

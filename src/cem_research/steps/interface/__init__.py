@@ -16,6 +16,10 @@ The customer interface is every dynamic exchange between customer and company: w
   and time between stages (:func:`stage_durations`).
 * :class:`HumanTouch` (:mod:`.human`) -- human-human vs human-technology ratings, overall and per
   segment (:func:`human_vs_technology`).
+* :class:`UceScorecard` (:mod:`.uce`) -- Pope's (2010) five factors of the Ultimate Client Experience: each
+  factor's score against the competitors, its importance for the main outcome and the factor that most limits
+  the client experience (:func:`uce_scorecard`, :func:`limiting_factor`); only for a client whose constructs
+  declare ``uce:``.
 * :class:`InterfaceVoice` (:mod:`.voice`) -- sentiment per touchpoint (:func:`touchpoint_sentiment`),
   complaint terms (:func:`complaint_terms`) and representative quotes
   (:func:`representative_quotes`).
@@ -53,6 +57,7 @@ from cem_research.steps.interface.journeys import (
 from cem_research.steps.interface.performance import (
     PerformanceResult, TouchpointPerformance, channel_consistency, touchpoint_performance,
 )
+from cem_research.steps.interface.uce import UceResult, UceScorecard, limiting_factor, uce_scorecard
 from cem_research.steps.interface.voice import (
     InterfaceVoice, VoiceResult, complaint_terms, quotes_markdown, representative_quotes, touchpoint_sentiment,
 )
@@ -61,13 +66,13 @@ from cem_research.steps.interface.voice import (
 from cem_research.steps.interface.promises import PromiseAudit  # noqa: E402 (the optional audit)
 
 SECTIONS = (PromiseAudit(), TouchpointPerformance(), TouchpointImportancePerformance(), Journeys(), HumanTouch(),
-            InterfaceVoice())
+            UceScorecard(), InterfaceVoice())
 
 __all__ = [
     "STEP", "SECTIONS", "INTERFACE_LABELS", "NEGATIVE",
     # sections and their results
     "TouchpointPerformance", "PerformanceResult", "TouchpointImportancePerformance", "Journeys",
-    "JourneysResult", "HumanTouch", "InterfaceVoice", "VoiceResult", "PromiseAudit",
+    "JourneysResult", "HumanTouch", "InterfaceVoice", "VoiceResult", "PromiseAudit", "UceScorecard", "UceResult",
     # shared frames and helpers (also used by steps 2 and 5)
     "main_outcome", "touchpoint_scale", "poor_threshold", "key_cols", "merge_unique", "compare_quietly",
     "diff_proportions", "level_key", "level_order", "touchpoint_events", "own_feedback", "touchpoint_feedback",
@@ -75,6 +80,6 @@ __all__ = [
     # analyses
     "touchpoint_performance", "channel_consistency", "touchpoint_importance", "touchpoint_ipa",
     "journey_paths", "stage_transitions", "transition_matrix", "journey_by_loyalty", "default_final_stages",
-    "exit_touchpoints", "stage_durations", "human_vs_technology", "touchpoint_sentiment", "complaint_terms",
+    "exit_touchpoints", "stage_durations", "human_vs_technology", "uce_scorecard", "limiting_factor", "touchpoint_sentiment", "complaint_terms",
     "representative_quotes", "quotes_markdown",
 ]
