@@ -150,33 +150,6 @@ journeys = interface.Journeys().run(data, settings)
 # %%
 human = interface.HumanTouch().run(data, settings)
 
-# %% [markdown]
-# ## The Ultimate Client Experience scorecard
-#
-# Pope (2010) finds that clients expect the technical elements of what they buy *and* an emotional
-# connection, and names five factors beyond the technical ones that make the **Ultimate Client Experience**:
-# a client-focused **culture** (easy to communicate with), the right **people** on the right tasks, continuous
-# investment in the **relationship**, **understanding** the client's technical and emotional expectations,
-# and doing common things in an **uncommon** way. The whole organisation delivers them, through the
-# touchpoints between clients and its people, which is why the scorecard belongs to the customer interface.
-# It is built only for a client whose constructs declare the factor they measure (`uce:` in client.yaml).
-#
-# **What is computed.** For each declared factor: the own brand's mean with its 95% interval (survey-weighted
-# when weights are declared) and, where competitors are rated, theirs on the same axis (with the Holm-corrected
-# comparisons of the competitive landscape); its **importance** for the main outcome — its share of the
-# explained variance among the factors (LMG relative importance, bootstrap interval), as in the driver
-# analysis of step 2; and **importance × room to improve**, room being the distance from the score to the top
-# of the scale as a share of the scale range, with a bootstrap interval. Each factor's Cronbach's alpha is
-# checked first: a factor whose items do not hang together is shown with its flag and never named.
-#
-# **How to read the chart.** One row per factor, one dot per brand with its 95% interval; the own brand is
-# red. A factor is marked "limits most" only when its interval of importance × room lies wholly above the
-# runner-up's; otherwise the finding names the factors that are tied.
-#
-# **What would change the conclusion.** Importance is a share of what the factors explain together, not a
-# causal effect: a factor that shares its variance with another can trade importance with it. A factor rated
-# by few customers has a wide interval; the factors are only as good as the questions that measure them.
-
 # %%
 uce = interface.UceScorecard().run(data, settings)  # only with `uce:` on constructs in client.yaml
 

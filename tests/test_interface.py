@@ -175,7 +175,7 @@ def test_sections_are_the_notebook_headings_in_order():
     headings = [line[len("# ## "):].strip() for line in nb.splitlines() if line.startswith("# ## ")]
     assert [sec.title for sec in CORE_SECTIONS] == headings
     assert {sec.step for sec in CORE_SECTIONS} == {4}
-    assert len({sec.key for sec in CORE_SECTIONS}) == len(CORE_SECTIONS) == 6
+    assert len({sec.key for sec in CORE_SECTIONS}) == len(CORE_SECTIONS) == 5
 
 
 # ---------------------------------------------------------------------------------------------

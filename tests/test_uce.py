@@ -144,8 +144,9 @@ def test_present_without_competitors_and_with_one_factor():
     card = uce_scorecard(data, n_boot=40, seed=1)
     result = UceResult(card, limiting_factor(card))
     shown = UceScorecard().present(result, data, Settings(n_boot=40))
-    assert [s.kind for s in shown] == ["figure", "table"] and shown[0].layer == "client"
-    labels = [t.get_text() for t in shown[0].content.axes[0].get_yticklabels()]
+    assert [s.kind for s in shown] == ["markdown", "figure", "table"] and shown[1].layer == "client"
+    assert str(shown[0].content).startswith("## The Ultimate Client Experience scorecard")  # the optional heading
+    labels = [t.get_text() for t in shown[1].content.axes[0].get_yticklabels()]
     assert result.verdict["separated"]
     assert labels == ["Culture (culture)", "People (people)", "Relation (relationship) — limits most"]
     one = SimpleNamespace(config=_cfg(culture="culture"), own=data.own, weight=None, main_outcome="sat")
@@ -198,8 +199,10 @@ def test_planted_limiting_factor_is_recovered(clients):
 
 
 @pytest.mark.parametrize("client", ["coffee_house", "fitness_club", "tiny_client"])
-def test_a_client_without_uce_gets_one_skip_line(client, clients):
+def test_a_client_without_uce_gets_nothing(client, clients):
+    """No heading, no skip line: the report of a client without ``uce:`` is the report it had before."""
     data = clients[client]
     assert not data.config.uce_factors
     reason = UceScorecard().skip_reason(data, Settings())
     assert reason and "\n" not in reason and "uce:" in reason
+    assert UceScorecard().run(data, Settings()) is None

@@ -42,13 +42,14 @@ from cem_research.client.config import UCE_FACTORS
 from cem_research.present import narrative as nv
 from cem_research.stats.common import percentile_ci
 from cem_research.steps.interface.common import STEP
+from cem_research.steps.optional import OptionalSection
 from cem_research.steps.section import Section, Settings, Shown
 
 if TYPE_CHECKING:  # pragma: no cover
     from cem_research.client.data import ClientData
 
 __all__ = ["UCE_LABELS", "uce_scorecard", "uce_brands", "uce_comparisons", "limiting_factor", "uce_finding",
-           "UceResult", "UceScorecard"]
+           "section_intro", "UceResult", "UceScorecard"]
 
 #: Pope's (2010) five factors in the reader's words.
 UCE_LABELS = {"culture": "Client-focused culture", "people": "The right people",
@@ -317,16 +318,56 @@ class UceResult:
     comparisons: pd.DataFrame | None = None
 
 
-class UceScorecard(Section):
-    """Pope's (2010) UCE scorecard: the five factors' scores, importance and the limiting factor."""
+def section_intro() -> "nv.SectionMarkdown":
+    """The section's heading and explanation (Markdown), shown only for clients that declare ``uce:``
+    (the section is optional: other clients' reports are unchanged)."""
+    return nv.SectionMarkdown("""## The Ultimate Client Experience scorecard
+
+Pope (2010) finds that clients expect the technical elements of what they buy *and* an emotional
+connection, and names five factors beyond the technical ones that make the **Ultimate Client Experience**:
+a client-focused **culture** (easy to communicate with), the right **people** on the right tasks, continuous
+investment in the **relationship**, **understanding** the client's technical and emotional expectations,
+and doing common things in an **uncommon** way. The whole organisation delivers them, through the
+touchpoints between clients and its people, which is why the scorecard belongs to the customer interface.
+
+**What is computed.** For each declared factor: the own brand's mean with its 95% interval (survey-weighted
+when weights are declared) and, where competitors are rated, theirs on the same axis (with the Holm-corrected
+comparisons of the competitive landscape); its **importance** for the main outcome — its share of the
+explained variance among the factors (LMG relative importance, bootstrap interval), as in the driver
+analysis of step 2; and **importance × room to improve**, room being the distance from the score to the top
+of the scale as a share of the scale range, with a bootstrap interval. Each factor's Cronbach's alpha is
+checked first: a factor whose items do not hang together is shown with its flag and never named.
+
+**How to read the chart.** One row per factor, one dot per brand with its 95% interval; the own brand is
+red. A factor is marked "limits most" only when its interval of importance × room lies wholly above the
+runner-up's; otherwise the finding names the factors that are tied.
+
+**What would change the conclusion.** Importance is a share of what the factors explain together, not a
+causal effect: a factor that shares its variance with another can trade importance with it. A factor rated
+by few customers has a wide interval; the factors are only as good as the questions that measure them.""")
+
+
+class UceScorecard(OptionalSection):
+    """Pope's (2010) UCE scorecard: the five factors' scores, importance and the limiting factor.
+
+    Optional (:class:`~cem_research.steps.optional.OptionalSection`): a client whose constructs declare
+    no ``uce:`` factor gets nothing in its report, as before the scorecard existed.
+    """
 
     step = STEP
     title = "The Ultimate Client Experience scorecard"
+    option = "uce"
+
+    def declared(self, data: "ClientData") -> bool:
+        return bool(data.config.uce_factors)
 
     def skip_reason(self, data: "ClientData", settings: Settings) -> str | None:
-        factors = data.config.uce_factors
-        if not factors:
+        if not self.declared(data):
             return _NO_UCE
+        return self.data_skip_reason(data, settings)
+
+    def data_skip_reason(self, data: "ClientData", settings: Settings) -> str | None:
+        factors = data.config.uce_factors
         if not any(c in data.own.columns and data.own[c].notna().sum() >= 2 for c in factors.values()):
             return "the own brand's customers rated none of the declared UCE factors, so there is no UCE scorecard"
         return None
@@ -371,7 +412,7 @@ class UceScorecard(Section):
         alt = (f"Dot chart: Pope's UCE factors rated by customers of {who} on one axis, each mean with its "
                f"{level}" + (f"; {limit} is marked as the factor that most limits the client experience" if limit
                              else ""))
-        shown = [Shown("figure", ax.figure, alt)]
+        shown = [Shown("markdown", section_intro(), layer="appendix"), Shown("figure", ax.figure, alt)]
         cols = ["factor_label", "label", "n", "mean", "ci_low", "ci_high", "alpha", "reliability_flag", "importance",
                 "importance_ci_low", "importance_ci_high", "r2", "n_importance", "room", "gain", "gain_ci_low",
                 "gain_ci_high"]
