@@ -165,7 +165,8 @@ def child_sentiment(spec: dict) -> dict:
 
 
 def notebook_script(path: Path, parameters: dict) -> str:
-    """A notebook's code cells as one script, the parameters cell replaced by ``parameters``."""
+    """A notebook's code cells as one script, ``parameters`` set after the notebook's own parameters cell
+    (as papermill injects them: every parameter not given keeps its default)."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -174,7 +175,7 @@ def notebook_script(path: Path, parameters: dict) -> str:
         if cell.cell_type != "code":
             continue
         if "parameters" in cell.get("metadata", {}).get("tags", []):
-            parts.append("\n".join(f"{k} = {v!r}" for k, v in parameters.items()))
+            parts.append(cell.source + "\n" + "\n".join(f"{k} = {v!r}" for k, v in parameters.items()))
             continue
         lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
         parts.append("\n".join(lines))

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cem_research.client.paths import RESOURCES
 from cem_research.text.common import as_text
@@ -399,6 +398,8 @@ def aspect_sentiment(
             mean = float(v.mean()) if n else np.nan
             sd = float(v.std(ddof=1)) if n > 1 else np.nan
             if n > 1:
+                from scipy import stats  # here, not at import: processing imports this module
+
                 half = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
                 lo, hi = mean - half, mean + half
             else:
