@@ -525,8 +525,24 @@ class Runner:
                 planned.extend(mine)
                 yield from mine
 
+        reported: set[str] = set()
+
+        def report(client: str) -> None:
+            """Stage 3 for ``client``, as soon as its last notebook is done (other clients' notebooks go on)."""
+            reported.add(client)
+            outcome = outcomes[client]
+            if client in metas:
+                try:
+                    self._report(outcome, metas[client], manifests[client], code)
+                except Exception as exc:  # noqa: BLE001 - reported, other clients go on
+                    self._fail(outcome, "report", exc)
+            outcome.seconds = time.perf_counter() - t0
+
+        left: dict[str, int] = {}
         for i, (task, secs, err) in enumerate(self.execute(tasks()), start=1):
             total = len(planned)  # every task is submitted before the first result is yielded
+            if not left:
+                left = {c: sum(t.client == c for t in planned) for c in outcomes}
             outcome = outcomes[task.client]
             name = Path(task.notebook).name
             if not err:
@@ -541,14 +557,13 @@ class Runner:
             else:
                 outcome.executed.append(name)
                 self.echo(f"[{i}/{total}] ✓ {task.client} {name} ({secs:.1f} s)")
+            left[task.client] -= 1
+            if left[task.client] == 0:
+                report(task.client)
 
-        for client, outcome in outcomes.items():
-            if client in metas:
-                try:
-                    self._report(outcome, metas[client], manifests[client], code)
-                except Exception as exc:  # noqa: BLE001 - reported, other clients go on
-                    self._fail(outcome, "report", exc)
-            outcome.seconds = time.perf_counter() - t0
+        for client in outcomes:
+            if client not in reported:
+                report(client)
 
         try:
             from cem_research.present.report import build_index
