@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from conftest import REPO
 from scipy import stats as sps
 
 from cem_research.steps.platform import Drivers
@@ -78,3 +81,42 @@ def test_the_drivers_finding_states_the_balance_of_its_table(coffee):
 def test_no_balance_without_lmg(coffee):
     imp = Drivers().result(coffee, Settings(n_boot=20)).importance.assign(method="relative weights (Johnson)")
     assert emotional_functional(coffee, imp, n_boot=20) is None
+
+
+# ---- the built demo reports (issue 20's "recovered in the demo reports") ---------------------------------
+def _visible(path):
+    from cem_research.present.report import visible_text
+
+    return " ".join(visible_text(re.sub(r'src="data:[^"]*"', "", path.read_text())).split())
+
+
+@pytest.mark.slow
+def test_the_demo_reports_recover_the_planted_uce_limit_and_behaviour(demo_reports):
+    """software_vendor's planted limiting factor and fitness_club's planted behaviour (their truth.json) are
+    what the built reports say; the clients that declare neither get neither section."""
+    import json
+
+    from cem_research.client.config import load_config
+    from cem_research.present import narrative as nv
+
+    reports = demo_reports / "reports"
+    raw = REPO / "data" / "raw"  # the project's copies carry no truth.json
+    truth = json.loads((raw / "software_vendor" / "truth.json").read_text())["uce"]
+    cfg = load_config(raw / "software_vendor", "software_vendor")
+    limit = nv.label(cfg, truth["constructs"][truth["limiting_factor"]])
+    page = _visible(reports / "software_vendor" / "report.html")
+    assert f"{limit} most limits the client experience" in page
+    others = [nv.label(cfg, c) for f, c in truth["constructs"].items() if f != truth["limiting_factor"]]
+    assert not any(f"{o} most limits" in page for o in others)
+
+    plant = json.loads((raw / "fitness_club" / "truth.json").read_text())["behaviour"]["not_predicted"]
+    fit = load_config(raw / "fitness_club", "fitness_club")
+    page = _visible(reports / "fitness_club" / "report.html")
+    level = nv.value_label(fit, plant["segment"], plant["level"])
+    assert "Stated loyalty against behaviour" in page
+    assert re.search(rf"But not within [^:]*{re.escape(str(level))}[^:]*: there it is no better than chance at churn",
+                     page, re.I)
+
+    for client in ("coffee_house", "hotel_group"):
+        page = _visible(reports / client / "report.html")
+        assert "Ultimate Client Experience scorecard" not in page and "Stated loyalty against behaviour" not in page
