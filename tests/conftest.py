@@ -61,6 +61,21 @@ def run_captured(section, data, monkeypatch):
     return section.run(data), shown, recorded
 
 
+def run_notebook(notebook: Path, output: Path, parameters: dict) -> Path:
+    """Execute ``notebook`` into ``output`` with papermill as the runner does, in this test session's warm
+    kernel (:mod:`cem_research.run.warm`; ``tests/test_warm.py`` holds warm runs to cold ones), so a test
+    pays no kernel start-up; after a failure the next notebook gets a fresh kernel."""
+    from cem_research.run import warm
+
+    try:
+        warm.warm_kernel("tests", sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))).run(
+            str(notebook), str(output), parameters)
+    except Exception:
+        warm.discard_kernel()
+        raise
+    return output
+
+
 def make_project(root: Path, clients: dict[str, Path], notebooks: Path | None = None) -> Path:
     """A project folder at ``root``: ``notebooks`` (symlink) and ``data/raw/<name>`` copies."""
     root.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import make_client, project_root, run_captured
+from conftest import make_client, project_root, run_captured, run_notebook
 from cem_research.steps.interface import promises as audit
 from cem_research import stats
 from cem_research.client.errors import ContractError
@@ -219,14 +219,10 @@ def test_fitness_planted_promises(fitness_project):
 
 @pytest.mark.slow
 def test_notebook_04_promise_section(fitness_project, tmp_path):
-    import papermill as pm
-
     root = fitness_project["root"]
     out = tmp_path / "04_fitness.ipynb"
     with project_root(root):
-        pm.execute_notebook(str(root / "notebooks" / "04_customer_interface.ipynb"), str(out),
-                            parameters={"client": "fitness_club"}, cwd=str(root / "notebooks"),
-                            kernel_name="python3", progress_bar=False)
+        run_notebook(root / "notebooks" / "04_customer_interface.ipynb", out, {"client": "fitness_club"})
     fs = []
     for cell in json.loads(out.read_text())["cells"]:
         for o in cell.get("outputs", []):

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import project_root
+from conftest import project_root, run_notebook
 from cem_research.steps import brand as br
 from cem_research.steps import world
 from cem_research.steps.section import Section, Settings
@@ -474,14 +474,10 @@ def test_brand_figures_take_an_axes_and_return_it(demo):
 @pytest.mark.slow
 @pytest.mark.parametrize("client", ["tiny_client", "hotel_group"])
 def test_notebook_03_runs(demo, tmp_path, client):
-    import papermill as pm
-
     out = tmp_path / f"03_{client}.ipynb"
     root = demo["root"]
     with project_root(root):
-        pm.execute_notebook(str(root / "notebooks" / "03_brand_experience.ipynb"), str(out),
-                            parameters={"client": client}, cwd=str(root / "notebooks"), kernel_name="python3",
-                            progress_bar=False)
+        run_notebook(root / "notebooks" / "03_brand_experience.ipynb", out, {"client": client})
     fs = []
     for cell in json.loads(out.read_text())["cells"]:
         for o in cell.get("outputs", []):

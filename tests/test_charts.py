@@ -8,7 +8,6 @@ checked as it would print on an A4 page: the figure is scaled to the text width
 from __future__ import annotations
 
 import re
-import shutil
 
 import matplotlib
 import numpy as np
@@ -16,7 +15,6 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from conftest import REPO, project_root
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -26,29 +24,25 @@ MIN_PT = 8.0
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory):
-    """(section key, alt text, Figure) for every figure the sections present for coffee_house."""
-    from cem_research.client.data import load_client
+def figures(clients):
+    """(section key, alt text, Figure) for every figure the sections present for coffee_house (``clients``:
+    the session's processed clients, conftest.py)."""
     from cem_research.present import plots
     from cem_research.steps.section import Settings, all_sections
 
-    root = tmp_path_factory.mktemp("charts")
-    raw = root / "data" / "raw"
-    shutil.copytree(REPO / "data" / "raw" / "coffee_house", raw / "coffee_house")
     plots.set_style()
     settings = Settings(n_boot=50)
     warn_at = matplotlib.rcParams["figure.max_open_warning"]
     matplotlib.rcParams["figure.max_open_warning"] = 0  # every figure stays open for the tests below
     out = []
-    with project_root(root):
-        data = load_client("coffee_house", raw_root=raw)
-        for section in all_sections():
-            if section.skip_reason(data, settings) is not None:
-                continue
-            for item in section.present(section.result(data, settings), data, settings):
-                if item is not None and item.kind == "figure" and item.content is not None:
-                    item.content.tight_layout()
-                    out.append((section.key, item.caption, item.content))
+    data = clients["coffee_house"]
+    for section in all_sections():
+        if section.skip_reason(data, settings) is not None:
+            continue
+        for item in section.present(section.result(data, settings), data, settings):
+            if item is not None and item.kind == "figure" and item.content is not None:
+                item.content.tight_layout()
+                out.append((section.key, item.caption, item.content))
     yield out
     for _, _, fig in out:
         plt.close(fig)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_notebook
 
 from cem_research.steps import interface
 from cem_research.client.config import parse_config
@@ -712,11 +713,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _run(tmp_path, notebook: str, client: str, raw_root: Path, wave=None) -> list[dict]:
-    import papermill as pm
-
     out = tmp_path / f"{notebook}_{client}_{wave}.ipynb"
-    pm.execute_notebook(str(REPO / "notebooks" / f"{notebook}.ipynb"), str(out), cwd=str(REPO / "notebooks"),
-                        parameters={"client": client, "raw_root": str(raw_root), "wave": wave}, progress_bar=False)
+    run_notebook(REPO / "notebooks" / f"{notebook}.ipynb", out,
+                 {"client": client, "raw_root": str(raw_root), "wave": wave})
     found = []
     for cell in json.loads(out.read_text())["cells"]:
         for o in cell.get("outputs", []):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_client, project_root, run_captured
+from conftest import make_client, project_root, run_captured, run_notebook
 from cem_research.steps.brand import kano
 from cem_research import stats
 from cem_research.client.errors import ContractError
@@ -281,16 +281,12 @@ def test_fitness_must_be_and_attractive_features(fitness_project):
 
 @pytest.mark.slow
 def test_notebook_03_kano_and_modules_sections(fitness_project, tmp_path):
-    import papermill as pm
-
     from cem_research.steps.brand import modules
 
     root = fitness_project["root"]
     out = tmp_path / "03_fitness.ipynb"
     with project_root(root):
-        pm.execute_notebook(str(root / "notebooks" / "03_brand_experience.ipynb"), str(out),
-                            parameters={"client": "fitness_club"}, cwd=str(root / "notebooks"),
-                            kernel_name="python3", progress_bar=False)
+        run_notebook(root / "notebooks" / "03_brand_experience.ipynb", out, {"client": "fitness_club"})
     nb = json.loads(out.read_text())
     fs, headings = [], []
     for cell in nb["cells"]:

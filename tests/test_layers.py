@@ -9,13 +9,11 @@ on fitness_club.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 
 import matplotlib
 import pytest
 
-from conftest import REPO, project_root
 
 matplotlib.use("Agg")
 
@@ -98,29 +96,20 @@ def _present(data, settings, keys=None) -> dict[str, dict]:
     return out
 
 
-def _load(tmp_path_factory, name):
-    from cem_research.client.data import load_client
-
-    root = tmp_path_factory.mktemp(f"layers_{name}")
-    raw = root / "data" / "raw"
-    shutil.copytree(REPO / "data" / "raw" / name, raw / name)
-    with project_root(root):
-        return load_client(name, raw_root=raw)
-
-
 @pytest.fixture(scope="module")
-def coffee(tmp_path_factory):
+def coffee(clients):
+    """``clients``: the session's processed demo clients (conftest.py)."""
     from cem_research.steps.section import Settings
 
-    return _present(_load(tmp_path_factory, "coffee_house"), Settings(n_boot=50))
+    return _present(clients["coffee_house"], Settings(n_boot=50))
 
 
 @pytest.fixture(scope="module")
-def optional(tmp_path_factory):
+def optional(clients):
     """The optional sections of fitness_club, the demo client that declares all four."""
     from cem_research.steps.section import Settings
 
-    return _present(_load(tmp_path_factory, "fitness_club"), Settings(n_boot=50), keys=OPTIONAL)
+    return _present(clients["fitness_club"], Settings(n_boot=50), keys=OPTIONAL)
 
 
 def _client(sections) -> list[Item]:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from conftest import project_root
+from conftest import run_notebook as execute_notebook
 from cem_research.steps import platform as pf
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,12 +82,9 @@ def notebook_findings(path: Path) -> list[dict]:
 
 
 def run_notebook(root: Path, name: str, client: str, tmp: Path) -> Path:
-    import papermill as pm
-
     out = tmp / f"{name}_{client}.ipynb"
     with project_root(root):
-        pm.execute_notebook(str(root / "notebooks" / f"{name}.ipynb"), str(out), parameters={"client": client},
-                            cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False)
+        execute_notebook(root / "notebooks" / f"{name}.ipynb", out, {"client": client})
     return out
 
 

@@ -4,14 +4,12 @@ consistent with the sentences (present.tables, built on present.narrative)."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO, project_root
 from cem_research.present import labels as lb
 from cem_research.present import narrative as nv
 from cem_research.present import tables
@@ -198,30 +196,25 @@ def test_index_option_shows_the_index():
 
 # ---- every table of every section, as the demo reports show them -------------------------------------
 @pytest.fixture(scope="module")
-def shown_tables(tmp_path_factory):
-    """``(client, section, Shown)`` for every table every section shows for the demo clients."""
+def shown_tables(clients):
+    """``(client, section, Shown)`` for every table every section shows for the demo clients (``clients``:
+    the session's processed clients, conftest.py)."""
     import matplotlib.pyplot as plt
 
-    from cem_research.client.data import load_client
     from cem_research.steps.section import Settings, all_sections
 
-    root = tmp_path_factory.mktemp("tables")
-    raw = root / "data" / "raw"
-    for name in CLIENTS:
-        shutil.copytree(REPO / "data" / "raw" / name, raw / name)
     settings = Settings(n_boot=50)
     out = []
-    with project_root(root):
-        for name in CLIENTS:
-            data = load_client(name, raw_root=raw)
-            for section in all_sections():
-                if section.skip_reason(data, settings) is not None:
-                    continue
-                for item in section.present(section.result(data, settings), data, settings):
-                    if item is not None and item.kind == "table":
-                        out.append((name, section.key, item))
-                    elif item is not None and item.kind == "figure":
-                        plt.close(item.content)
+    for name in CLIENTS:
+        data = clients[name]
+        for section in all_sections():
+            if section.skip_reason(data, settings) is not None:
+                continue
+            for item in section.present(section.result(data, settings), data, settings):
+                if item is not None and item.kind == "table":
+                    out.append((name, section.key, item))
+                elif item is not None and item.kind == "figure":
+                    plt.close(item.content)
     assert {c for c, _, _ in out} == set(CLIENTS)
     return out
 
