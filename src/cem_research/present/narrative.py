@@ -124,6 +124,18 @@ def p(value: Any) -> str:
     return "p = " + (text[1:] if text.startswith("0.") else text)
 
 
+def initial(text: str) -> str:
+    """``text`` with its first letter upper-cased and the rest unchanged (``str.capitalize`` would lower a
+    construct's name in the middle of a sentence).
+
+    Examples
+    --------
+    >>> initial("the Loyalty construct")
+    'The Loyalty construct'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def join(words: Sequence[Any]) -> str:
     """``'a, b and c'`` (one word as it is, none as ``''``)."""
     words = [str(w) for w in words]

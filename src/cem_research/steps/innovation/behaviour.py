@@ -294,62 +294,81 @@ def _concordance_text(c: pd.DataFrame | None, cfg, confidence: float) -> str:
         yes = [ev(r) for r in t.itertuples() if r.verdict == "predicts"]
         no = [ev(r) for r in t.itertuples() if r.verdict != "predicts"]
         if yes:
-            text += f" {name.capitalize()} also ranks how much customers did ({'; '.join(yes)})"
+            text += f" {nv.initial(name)} also ranks how much customers did ({'; '.join(yes)})"
             text += (f", but not {'; '.join(no)}." if no else ".")
         elif no:
-            text += (f" {name.capitalize()} does not rank how much customers did, with corrected evidence "
+            text += (f" {nv.initial(name)} does not rank how much customers did, with corrected evidence "
                      f"({'; '.join(no)}).")
     return text
 
 
+def _auc_evidence(row, confidence: float) -> str:
+    return f"AUC {nv.num(row.auc)}, {nv.ci(row.ci_low, row.ci_high, confidence=confidence)}, n = {row.n}"
+
+
+def _stated_predicts(a: pd.DataFrame, role: str, cfg, confidence: float) -> str:
+    """The sentences of :func:`behaviour_finding` on whether stated loyalty predicts one behaviour (ROC AUC
+    overall, then the segment levels where a score that predicts overall shows no evidence of doing so)."""
+    overall = a[(a["segment"] == "all") & (a["behaviour"] == role)]
+    by_verdict: dict[str, list[str]] = {}
+    for row in overall.itertuples():
+        by_verdict.setdefault(row.verdict, []).append(f"{_predictor_name(cfg, row.predictor)} "
+                                                      f"({_auc_evidence(row, confidence)})")
+    text = ""
+    if by_verdict.get("predicts"):
+        who = by_verdict["predicts"]
+        text += f" {nv.initial(nv.join(who))} {'predict' if len(who) > 1 else 'predicts'} it."
+    if by_verdict.get("unclear"):
+        text += f" The data cannot tell whether {nv.join(by_verdict['unclear'])} predict{'s' if len(by_verdict['unclear']) == 1 else ''} it."
+    for verdict in ("no better than chance", "reversed"):
+        if by_verdict.get(verdict):
+            who = by_verdict[verdict]
+            text += (f" {nv.initial(nv.join(who))} {'does' if len(who) == 1 else 'do'} not predict "
+                     f"it: {'no better than chance' if verdict != 'reversed' else 'the relation is reversed'}.")
+    predicting = set(overall.loc[overall["verdict"] == "predicts", "predictor"])
+    segs = a[(a["behaviour"] == role) & (a["segment"] != "all") & a["predictor"].isin(predicting)
+             & a["verdict"].isin(["no better than chance", "reversed"])]
+    for (seg, level), rows in segs.groupby(["segment", "level"], sort=False):
+        parts = [f"{_predictor_name(cfg, r.predictor)} ({_auc_evidence(r, confidence)})" for r in rows.itertuples()]
+        text += (f" But not within {cfg.segments.get(seg, seg)} {nv.value_label(cfg, seg, level)}: there "
+                 f"{nv.join(parts)} {'is' if len(parts) == 1 else 'are'} no better than chance at "
+                 f"{ROLE_WORDS[role]} (segment intervals not adjusted for multiplicity).")
+    return text
+
+
 def behaviour_finding(result: BehaviourResult, data: "ClientData", confidence: float = 0.95) -> dict:
-    """Plain-words finding: how many respondents the behaviour file covers, the promoters' and detractors'
-    rates, whether stated loyalty predicts each behaviour (and, when it does overall, the segment levels
-    where it shows no evidence of doing so)."""
+    """Plain-words finding, one short paragraph per behaviour: the promoters' and detractors' rates, whether
+    stated loyalty predicts it (and, when it does overall, the segment levels where it shows no evidence of
+    doing so); then how many respondents the behaviour file covers and the concordance for amounts."""
     cfg = data.config
     acc = result.accounting
-    text = (f"{acc['matched']} own-brand respondents have a behaviour record "
-            f"({acc['respondents_without']} have none; {acc['unknown_ids']} ids of the behaviour file are not "
-            "survey respondents).")
-    r = result.rates
-    if r is not None:
-        for role in pd.unique(r["behaviour"]):
-            t = r[r["behaviour"] == role].set_index("nps_group")
-            if {"promoters", "detractors"} <= set(t.index):
-                p, d = t.loc["promoters"], t.loc["detractors"]
-                text += (f" Rate of {ROLE_WORDS[role]}: promoters {nv.pct(p['rate'])} "
-                         f"({nv.pct_ci(p['ci_low'], p['ci_high'], confidence=confidence)}, n = {int(p['n'])}), "
-                         f"detractors {nv.pct(d['rate'])} "
-                         f"({nv.pct_ci(d['ci_low'], d['ci_high'], confidence=confidence)}, n = {int(d['n'])}).")
-    a = result.auc
+    r, a = result.rates, result.auc
+    roles = list(dict.fromkeys(([] if r is None else list(pd.unique(r["behaviour"])))
+                               + ([] if a is None else list(pd.unique(a["behaviour"])))))
+    text = ""
+    for role in roles:
+        text += f" {nv.initial(ROLE_WORDS[role])}:"
+        t = None if r is None else r[r["behaviour"] == role].set_index("nps_group")
+        if t is not None and {"promoters", "detractors"} <= set(t.index):
+            p, d = t.loc["promoters"], t.loc["detractors"]
+            text += (f" promoters {nv.pct(p['rate'])} "
+                     f"({nv.pct_ci(p['ci_low'], p['ci_high'], confidence=confidence)}, n = {int(p['n'])}), "
+                     f"detractors {nv.pct(d['rate'])} "
+                     f"({nv.pct_ci(d['ci_low'], d['ci_high'], confidence=confidence)}, n = {int(d['n'])}).")
+        if a is not None:
+            text += _stated_predicts(a, role, cfg, confidence)
     value = None
     if a is not None:
         overall = a[a["segment"] == "all"]
-        for row in overall.itertuples():
-            name = _predictor_name(cfg, row.predictor)
-            ev = f"AUC {nv.num(row.auc)}, {nv.ci(row.ci_low, row.ci_high, confidence=confidence)}, n = {row.n}"
-            if row.verdict == "predicts":
-                text += f" {name.capitalize()} predicts {ROLE_WORDS[row.behaviour]} ({ev})."
-                segs = a[(a["behaviour"] == row.behaviour) & (a["predictor"] == row.predictor)
-                         & (a["segment"] != "all") & a["verdict"].isin(["no better than chance", "reversed"])]
-                if len(segs):
-                    parts = [f"{cfg.segments.get(s.segment, s.segment)} {nv.value_label(cfg, s.segment, s.level)} (AUC {nv.num(s.auc)}, "
-                             f"{nv.ci(s.ci_low, s.ci_high, confidence=confidence)}, n = {s.n})"
-                             for s in segs.itertuples()]
-                    text += (f" But not within {nv.join(parts)}: there it is no better than chance at "
-                             f"{ROLE_WORDS[row.behaviour]} (segment intervals not adjusted for multiplicity).")
-            elif row.verdict == "unclear":
-                text += f" The data cannot tell whether {name} predicts {ROLE_WORDS[row.behaviour]} ({ev})."
-            else:
-                text += (f" {name.capitalize()} does not predict {ROLE_WORDS[row.behaviour]}: it is "
-                         f"{'no better than chance' if row.verdict != 'reversed' else 'reversed'} ({ev}).")
         churn = overall[overall["behaviour"] == "churn"]
         if len(churn) and churn["verdict"].isin(["no better than chance", "reversed"]).all():
             text += " Stated loyalty does not predict which customers left."
         if len(overall):
             value = float(overall.iloc[0]["auc"])
     text += _concordance_text(result.concordance, cfg, confidence)
-    return {"text": text, "headline": False, "key": "stated_vs_behaviour", "value": value, "ci": None}
+    text += (f" Behaviour records: {acc['matched']} own-brand respondents ({acc['respondents_without']} have none; "
+             f"{acc['unknown_ids']} ids of the behaviour file are not survey respondents).")
+    return {"text": text.strip(), "headline": False, "key": "stated_vs_behaviour", "value": value, "ci": None}
 
 
 class StatedVsBehaviour(OptionalSection):

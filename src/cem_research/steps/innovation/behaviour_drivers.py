@@ -187,7 +187,7 @@ def behaviour_drivers_finding(table: pd.DataFrame | None, confidence: float = 0.
     if quiet:
         either = quiet[0] if len(quiet) == 1 else ", ".join(quiet[:-1]) + " or " + quiet[-1]
         bits.append(f"no experience dimension predicts {either} with corrected evidence")
-    text += "".join(f" {b[0].upper()}{b[1:]}." for b in bits)
+    text += "".join(f" {nv.initial(b)}." for b in bits)
     flagged = sorted(set(table.loc[table["reliability_flag"] != "", "reliability_flag"]))
     if flagged:
         text += f" Kept in the models but not read, for reliability: {'; '.join(flagged)}."
