@@ -66,10 +66,10 @@ def run_notebook(notebook: Path, output: Path, parameters: dict) -> Path:
     kernel (:mod:`cem_research.run.warm`; ``tests/test_warm.py`` holds warm runs to cold ones), so a test
     pays no kernel start-up; after a failure the next notebook gets a fresh kernel."""
     from cem_research.run import warm
+    from cem_research.run.pipeline import list_notebooks
 
     try:
-        warm.warm_kernel("tests", sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))).run(
-            str(notebook), str(output), parameters)
+        warm.warm_kernel("tests", list_notebooks(REPO)).run(str(notebook), str(output), parameters)
     except Exception:
         warm.discard_kernel()
         raise

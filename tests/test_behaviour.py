@@ -137,15 +137,21 @@ def test_the_planted_pattern_is_recovered(fitness, truth):
     assert f"But not within Membership type {planted['level'].capitalize()}: there likelihood to recommend (AUC" in churn
 
 
-def test_stated_loyalty_that_predicts_nothing_is_said_plainly(fitness):
-    """Shuffle the churn column: the finding must say stated loyalty does not predict who left."""
+def _churn_shuffled(fitness, seed: int):
+    """fitness_club with its churn column permuted (no relation to the survey left): ``(data, section,
+    result)``."""
     import dataclasses
 
     b = fitness.behaviour.copy()
-    b["churned"] = np.random.default_rng(0).permutation(b["churned"].to_numpy())
+    b["churned"] = np.random.default_rng(seed).permutation(b["churned"].to_numpy())
     shuffled = dataclasses.replace(fitness, behaviour=b)
     section = StatedVsBehaviour()
-    result = section.result(shuffled, SETTINGS)
+    return shuffled, section, section.result(shuffled, SETTINGS)
+
+
+def test_stated_loyalty_that_predicts_nothing_is_said_plainly(fitness):
+    """Shuffle the churn column: the finding must say stated loyalty does not predict who left."""
+    shuffled, section, result = _churn_shuffled(fitness, 0)
     overall = result.auc[(result.auc["segment"] == "all") & (result.auc["behaviour"] == "churn")]
     assert (overall["ci_low"] < 0.5).all() and overall["verdict"].isin(["no better than chance", "reversed"]).all()
     text = section.findings(result, shuffled, SETTINGS)[0]["text"]
@@ -327,14 +333,7 @@ def test_the_planted_experience_predicts_churn_beyond_what_members_said(fitness,
 
 def test_without_a_relation_no_experience_is_said_to_predict(fitness):
     """Shuffle churn: no construct may be named as predicting it."""
-    import dataclasses
-    import re
-
-    b = fitness.behaviour.copy()
-    b["churned"] = np.random.default_rng(1).permutation(b["churned"].to_numpy())
-    shuffled = dataclasses.replace(fitness, behaviour=b)
-    section = StatedVsBehaviour()
-    result = section.result(shuffled, SETTINGS)
+    shuffled, section, result = _churn_shuffled(fitness, 1)
     churn = result.drivers[result.drivers["behaviour"] == "churned"]
     text = section.findings(result, shuffled, SETTINGS)[1]["text"]
     assert not churn["significant"].any() and (churn["p_corr"] >= 0.05).all()

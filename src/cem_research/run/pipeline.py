@@ -36,6 +36,7 @@ import signal
 import threading
 import time
 import traceback
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,6 +343,7 @@ class Runner:
         if notebooks:
             nbs = [n for n in nbs if any(n.name.startswith(s) or n.name == s for s in notebooks)]
         self.notebooks = nbs
+        self._warmup = tuple(str(n) for n in nbs)  # the notebooks whose imports warm a kernel
         self.cold = cold
         self.echo = echo
         self._pool = None
@@ -405,8 +407,7 @@ class Runner:
                     and _output_intact(out, manifest.get("outputs", {}).get(nb.name)):
                 continue
             tasks.append(Task(client, str(nb), str(out), params, key, str(self.root), cold=self.cold,
-                              warm_key=self._warm_key(code),
-                              warmup=tuple(str(n) for n in self.notebooks)))
+                              warm_key=self._warm_key(code), warmup=self._warmup))
         return tasks
 
     @staticmethod
@@ -488,9 +489,8 @@ class Runner:
             return
         from cem_research.run.warm import prewarm
 
-        warmup = tuple(str(n) for n in self.notebooks)
         for _ in range(self.jobs):
-            self._worker_pool().submit(prewarm, self._warm_key(self._code), warmup)
+            self._worker_pool().submit(prewarm, self._warm_key(self._code), self._warmup)
 
     # -- the run ---------------------------------------------------------------
     def run(self) -> list[ClientOutcome]:
@@ -538,11 +538,10 @@ class Runner:
                     self._fail(outcome, "report", exc)
             outcome.seconds = time.perf_counter() - t0
 
-        left: dict[str, int] = {}
+        left: Counter[str] = Counter()  # notebooks still running per client
         for i, (task, secs, err) in enumerate(self.execute(tasks()), start=1):
             total = len(planned)  # every task is submitted before the first result is yielded
-            if not left:
-                left = {c: sum(t.client == c for t in planned) for c in outcomes}
+            left = left or Counter(t.client for t in planned)
             outcome = outcomes[task.client]
             name = Path(task.notebook).name
             if not err:

@@ -9,7 +9,7 @@ Before each notebook it is reset (:func:`cem_research.run.kernel_state.reset`: n
 figures, rcParams, options, warnings, random seeds, environment, rebound functions, data caches),
 so the executed notebook has the same content as a cold run's (``tests/test_warm.py``).
 
-Papermill still parameterises, executes and writes the notebook: :class:`WarmEngine` is a papermill
+Papermill still parameterises, executes and writes the notebook: the engine :data:`ENGINE` is a papermill
 engine (papermill's documented extension point) whose only difference from the default engine is
 that it hands nbclient the warm kernel and its client instead of starting new ones.
 
@@ -29,7 +29,7 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["MAX_USES", "WARM_LIBRARIES", "notebook_imports", "warmup_code", "WarmKernel", "WarmEngine",
+__all__ = ["MAX_USES", "WARM_LIBRARIES", "ENGINE", "notebook_imports", "warmup_code", "WarmKernel",
            "warm_kernel", "prewarm", "discard_kernel", "shutdown_all"]
 
 #: Notebooks one kernel runs before it is replaced by a fresh one.
@@ -40,7 +40,11 @@ WARM_LIBRARIES = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seabor
 #: Seconds allowed for a kernel to start and for the warm-up imports.
 START_TIMEOUT = 120
 
+#: The papermill engine that runs a notebook in a warm kernel (:func:`_engine_class`).
+ENGINE = "cem-warm"
+
 _LOCAL = threading.local()
+_REGISTERED = False
 _ALL: list["WarmKernel"] = []
 
 
@@ -150,7 +154,7 @@ class WarmKernel:
         self.reset(cwd)
         self.uses += 1
         pm.execute_notebook(notebook, output, parameters=parameters, kernel_name=KERNEL, cwd=cwd,
-                            progress_bar=False, log_output=False, engine_name=WarmEngine.NAME, warm=self)
+                            progress_bar=False, log_output=False, engine_name=ENGINE, warm=self)
 
     def alive(self) -> bool:
         """Whether the kernel process still runs."""
@@ -174,7 +178,19 @@ class WarmKernel:
         self.km = self.kc = None
 
 
+def _register_engine() -> None:
+    """Register :data:`ENGINE` with papermill (once per process; papermill is imported only here)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from papermill.engines import papermill_engines
+
+    papermill_engines.register(ENGINE, _engine_class())
+    _REGISTERED = True
+
+
 def _engine_class():
+    """The papermill engine class of :data:`ENGINE` (built here so that papermill loads only when used)."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine
     from papermill.log import logger
@@ -182,8 +198,6 @@ def _engine_class():
 
     class _WarmEngine(NBClientEngine):
         """Papermill's nbclient engine, executing in a :class:`WarmKernel` instead of a new kernel."""
-
-        NAME = "cem-warm"
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
@@ -201,28 +215,10 @@ def _engine_class():
     return _WarmEngine
 
 
-class _Lazy:
-    """``WarmEngine`` without importing papermill at package import."""
-
-    NAME = "cem-warm"
-    _cls = None
-
-    def register(self):
-        from papermill.engines import papermill_engines
-
-        if self._cls is None:
-            type(self)._cls = _engine_class()
-            papermill_engines.register(self.NAME, self._cls)
-        return self._cls
-
-
-WarmEngine = _Lazy()
-
-
 def warm_kernel(key: str, notebooks: list[Path]) -> WarmKernel:
     """This thread's warm kernel for ``key`` (started and warmed on first use, replaced after
     :data:`MAX_USES` notebooks or when ``key`` changes)."""
-    WarmEngine.register()
+    _register_engine()
     kernel = getattr(_LOCAL, "kernel", None)
     if kernel is not None and (kernel.key != key or kernel.uses >= MAX_USES or not kernel.alive()):
         discard_kernel()
