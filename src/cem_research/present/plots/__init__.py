@@ -262,8 +262,97 @@ def quadrant_chart(data: pd.DataFrame, importance: str, performance: str, label:
     return ax
 
 
+def _savefig_png(fig, box) -> bytes:
+    """``savefig`` PNG of ``fig`` cut to ``box`` (inches, or ``"tight"``), at the figure's dpi and facecolor.
+
+    Given the box (the one ``"tight"`` finds) and no layout to run, ``savefig`` skips its measuring draw;
+    with a layout engine or an axes locator it is left to find the box itself.
+    """
+    import io
+
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if not (engine is None or isinstance(engine, PlaceHolderLayoutEngine)) or any(
+            ax.get_axes_locator() is not None for ax in fig.axes):
+        box = "tight"
+    elif engine is not None:
+        fig.set_layout_engine(None)  # a placeholder left by tight_layout would cost a measuring draw
+    out = io.BytesIO()
+    try:
+        fig.savefig(out, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor(),
+                    edgecolor=fig.get_edgecolor(), bbox_inches=box)
+    finally:
+        if engine is not None and fig.get_layout_engine() is None:
+            fig.set_layout_engine(engine)
+    return out.getvalue()
+
+
+def render_png(fig) -> bytes:
+    """The figure as PNG, laid out by the caller and drawn once, cropped as ``bbox_inches="tight"`` crops.
+
+    One Agg draw at the figure's dpi; the tight box is read from that draw's renderer, padded by
+    ``rcParams["savefig.pad_inches"]`` and cut from the drawn pixels (where the padding reaches past the
+    canvas it is filled with the facecolor, as ``savefig`` fills it), so the PNG has the size and content
+    of IPython's ``print_figure`` (``savefig(bbox_inches="tight")``), which draws twice.  When an artist
+    reaches outside the canvas (``savefig`` includes it by growing the image), ``savefig`` draws the
+    figure again on that grown box, so nothing is cut off.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(2, 1), dpi=50)
+    >>> render_png(fig)[:4]
+    b'\\x89PNG'
+    >>> plt.close(fig)
+    """
+    import io
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgba
+    from PIL import Image, PngImagePlugin
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    dpi, pad = fig.dpi, mpl.rcParams["savefig.pad_inches"]
+    tight = fig.get_tightbbox(canvas.get_renderer())  # inches, as savefig(bbox_inches="tight")
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width = rgba.shape[:2]
+    x0, y0, x1, y1 = tight.extents * dpi
+    if x0 < 0 or y0 < 0 or x1 > width + 1e-3 or y1 > height + 1e-3 or isinstance(pad, str):
+        # drawn partly off the canvas: savefig draws it again on a canvas grown to hold it
+        return _savefig_png(fig, tight.padded(pad) if not isinstance(pad, str) else "tight")
+    box = tight.padded(pad)
+    # the size savefig gives the cropped canvas (truncated, as FigureCanvasBase.get_width_height)
+    w, h = int(box.width * dpi + 1e-8), int(box.height * dpi + 1e-8)
+    # display y grows upwards from the canvas bottom, buffer rows downwards from its top
+    left, top = round(box.x0 * dpi), round(height - box.y0 * dpi) - h
+    out, crop = io.BytesIO(), np.empty((h, w, 4), np.uint8)
+    crop[...] = np.round(np.array(to_rgba(fig.get_facecolor())) * 255).astype(np.uint8)
+    r0, r1, c0, c1 = max(top, 0), min(top + h, height), max(left, 0), min(left + w, width)
+    crop[r0 - top:r1 - top, c0 - left:c1 - left] = rgba[r0:r1, c0:c1]
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", f"Matplotlib version{mpl.__version__}, https://matplotlib.org/")
+    Image.fromarray(crop, "RGBA").save(out, format="png", pnginfo=info, dpi=(dpi, dpi))
+    return out.getvalue()
+
+
 def show(fig=None, alt: str | None = None, layer: str = "client") -> None:
-    """Display and close a figure (keeps notebooks from accumulating open figures).
+    """Lay out, render once, display and close a figure (keeps notebooks from accumulating open figures).
+
+    The figure is laid out once (``tight_layout``) and drawn once (:func:`render_png`), at its own dpi
+    (110, :func:`set_style`: :data:`PAGE_WIDTH` inches make 737 pixels, the width the report shows it
+    at), and displayed as a PNG with the figure's ``text/plain`` line, as the inline backend would
+    display it (which would draw it twice).
 
     Parameters
     ----------
@@ -275,16 +364,22 @@ def show(fig=None, alt: str | None = None, layer: str = "client") -> None:
     layer : {'client', 'appendix'}
         Where the report shows the figure (:class:`cem_research.steps.section.Shown`).
     """
+    import base64
+
+    from IPython.display import display
+
     from cem_research.present.show import layer_metadata
 
     fig = fig or plt.gcf()
-    fig.tight_layout()
     try:
-        from IPython.display import display
-
         metadata = layer_metadata(layer)
         if alt:
             metadata["image/png"] = {"alt": alt}
-        display(fig, metadata=metadata)
+        if not fig.axes and not fig.lines:  # nothing to draw: IPython shows no image either
+            display(fig, metadata=metadata)
+            return
+        fig.tight_layout()
+        png = base64.b64encode(render_png(fig)).decode("ascii")
+        display({"image/png": png, "text/plain": repr(fig)}, raw=True, metadata=metadata)
     finally:
         plt.close(fig)

@@ -146,5 +146,5 @@ def segment_figure(means: pd.DataFrame, ncols: int = 2, confidence: float = 0.95
         ax.set_axis_off()
     fig.suptitle(f"Brand experience by segment: own-brand mean rating ({int(100 * confidence)}% CI),\n"
                  "all panels on one axis", fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout()  # kept: first of two passes (plots.show makes the second); one alone shifts axes by px
     return fig

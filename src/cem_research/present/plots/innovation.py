@@ -120,7 +120,7 @@ def tracking_figure(track: pd.DataFrame, changes: pd.DataFrame | None = None, nc
                   color="#52606d")
     fig.suptitle("Own brand per wave: mean and 95% CI\n(\u25b2\u25bc = real movement, Holm; "
                  "panels on the same scale share the axis)", fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout()  # kept: first of two passes (plots.show makes the second); one alone shifts axes by px
     return fig
 
 
@@ -181,5 +181,4 @@ def trend_figure(nps: pd.DataFrame | None, track: pd.DataFrame | None, outcome: 
         ax.set_ylabel(label)
         ax.set_title(title)
     fig.suptitle(f"The own brand across waves ({nv.level(confidence)} CI)", fontweight="bold")
-    fig.tight_layout()
-    return fig
+    return fig  # laid out by plots.show (one pass lays it out as two did)

@@ -83,8 +83,7 @@ def segment_figure(sizes: pd.DataFrame, profiles: pd.DataFrame | None, construct
                     ha="center", va="center", transform=ax.transAxes, fontsize=9)
     fig.suptitle(f"Who the customer is: segment sizes and scores\n(own brand, {nv.level(confidence)} CI)",
                  fontweight="bold")
-    fig.tight_layout()
-    return fig
+    return fig  # laid out by plots.show (one pass lays it out as two did)
 
 
 def segment_gap_chart(profiles: pd.DataFrame, gap: dict, ax=None, confidence: float = 0.95, cfg=None):
@@ -203,7 +202,7 @@ def journey_figure(stages: pd.DataFrame, confidence: float = 0.95, cfg=None):
         ax.set_title(textwrap.fill(MEASURE_LABELS[m], 34))
     fig.suptitle(f"The experience along the journey\n(stages in journey order, {nv.level(confidence)} CI)",
                  fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout()  # kept: first of two passes (plots.show makes the second); one alone shifts axes by px
     return fig
 
 
@@ -258,7 +257,7 @@ def competitive_figure(profiles: pd.DataFrame, ncols: int = 4, confidence: float
     fig.supxlabel(textwrap.fill(f"Mean rating with {nv.level(confidence)} CI; panels on the same scale share the "
                                 f"axis. Respondents (n): {sizes}.", 110), fontsize=8.5)
     fig.suptitle("The competitive landscape: own brand (red) vs competitors (grey)", fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout()  # kept: first of two passes (plots.show makes the second); one alone shifts axes by px
     return fig
 
 
@@ -293,5 +292,4 @@ def sentiment_figure(summary: pd.DataFrame, confidence: float = 0.95, cfg=None):
     axes[-1, 0].set_xlabel("mean VADER compound (\u22121 negative \u2026 +1 positive)")
     fig.suptitle(f"What customers say: sentiment of own-brand comments ({nv.level(confidence)} CI)",
                  fontweight="bold")
-    fig.tight_layout()
-    return fig
+    return fig  # laid out by plots.show (one pass lays it out as two did)
