@@ -57,6 +57,10 @@ KERNEL_START_FAILURES = ("kernel died before replying", "kernel didn't respond",
 MAX_MESSAGE = 400
 #: How often (seconds) a pool worker checks that the runner is still alive.
 PARENT_POLL = 0.5
+#: Whether papermill rewrites the executed notebook after every cell.  Off: the output is a temporary
+#: file nobody watches until it is complete (:func:`cem_research.client.io.atomic_path`), and each
+#: rewrite JSON-encodes every output so far (figures included) in the worker, on the cores the kernels use.
+SAVE_EACH_CELL = False
 
 
 @dataclass
@@ -72,6 +76,7 @@ class Task:
     cold: bool = False     # a fresh kernel for this notebook (else the worker's warm kernel)
     warm_key: str = ""     # what a warm kernel's state depends on (project and package code)
     warmup: tuple = ()     # the notebooks whose imports warm a kernel
+    zygote: str = ""       # address of the run's zygote that forks warm kernels ("" : start them as usual)
 
 
 @dataclass
@@ -139,6 +144,17 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def parent_death_signal(signum: int) -> None:
+    """Ask the operating system to send this process ``signum`` when its parent ends (Linux's
+    ``prctl(PR_SET_PDEATHSIG)``; a no-op elsewhere, where callers also poll their parent)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signum))  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+
 def _end_with_parent(parent: int) -> None:
     """Pool-worker initializer: end this worker when the runner (``parent``) ends, even by ``kill -9``.
 
@@ -148,12 +164,7 @@ def _end_with_parent(parent: int) -> None:
     """
     if os.getppid() != parent:
         os._exit(1)
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        pass
+    parent_death_signal(signal.SIGTERM)
     if os.getppid() != parent:  # the runner died before the request took effect
         os._exit(1)
 
@@ -208,6 +219,8 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
                     pm.execute_notebook(task.notebook, str(tmp), parameters=task.parameters,
                                         kernel_name=KERNEL, cwd=str(Path(task.notebook).parent),
                                         progress_bar=False, log_output=False,
+                                        # written once, when complete (SAVE_EACH_CELL)
+                                        request_save_on_cell_execute=SAVE_EACH_CELL,
                                         # CRITICAL: jupyter_client interrupts (SIGINT) every kernel before
                                         # asking it to shut down, and a kernel caught inside a message
                                         # handler then logs a harmless "KeyboardInterrupt caught in kernel"
@@ -216,7 +229,7 @@ def execute_task(task: Task) -> tuple[str, str, float, str]:
                 else:
                     from cem_research.run.warm import warm_kernel
 
-                    warm_kernel(task.warm_key, [Path(p) for p in task.warmup]).run(
+                    warm_kernel(task.warm_key, [Path(p) for p in task.warmup], task.zygote).run(
                         task.notebook, str(tmp), task.parameters)
         except Exception as exc:  # noqa: BLE001 - report one line; the previous output stays in place
             if not task.cold:
@@ -348,6 +361,7 @@ class Runner:
         self.echo = echo
         self._pool = None
         self._code = None
+        self._zygote = None  # the run's zygote (cem_research.run.zygote), started when notebooks will run
 
     # -- stage 1 --------------------------------------------------------------
     def process(self, outcome: ClientOutcome) -> dict | None:
@@ -408,6 +422,8 @@ class Runner:
                 continue
             tasks.append(Task(client, str(nb), str(out), params, key, str(self.root), cold=self.cold,
                               warm_key=self._warm_key(code), warmup=self._warmup))
+        for task in tasks:
+            task.zygote = self._zygote_address()
         return tasks
 
     @staticmethod
@@ -489,8 +505,27 @@ class Runner:
             return
         from cem_research.run.warm import prewarm
 
+        zygote = self._zygote_address()
         for _ in range(self.jobs):
-            self._worker_pool().submit(prewarm, self._warm_key(self._code), self._warmup)
+            self._worker_pool().submit(prewarm, self._warm_key(self._code), self._warmup, zygote)
+
+    def _zygote_address(self) -> str:
+        """The address of the run's zygote, started on first use ("" in cold mode, on a Dask cluster,
+        with one job, or where processes cannot fork): the workers' warm kernels are forked from it
+        with their imports done (:mod:`cem_research.run.zygote`)."""
+        if self.cold or self.scheduler or self.jobs == 1:
+            return ""
+        if self._zygote is None:
+            from cem_research.run.warm import warmup_code
+            from cem_research.run.zygote import Zygote
+
+            self._zygote = Zygote.start(warmup_code(self.notebooks)) or False
+        return self._zygote.address if self._zygote else ""
+
+    def _stop_zygote(self) -> None:
+        if self._zygote:
+            self._zygote.stop()
+        self._zygote = None
 
     # -- the run ---------------------------------------------------------------
     def run(self) -> list[ClientOutcome]:
@@ -507,6 +542,8 @@ class Runner:
         code = self._code = package_fingerprint()
         outcomes = {c: ClientOutcome(c) for c in self.clients}
         metas, manifests, planned = {}, {}, []
+        if self.clients and self.notebooks:
+            self._zygote_address()  # its imports overlap the checks and the processing below
 
         def tasks():
             """Process each client, then hand its notebooks to the workers at once (longest first)."""
@@ -524,6 +561,12 @@ class Runner:
                 metas[client] = meta
                 planned.extend(mine)
                 yield from mine
+            if planned:
+                # every client is processed and the workers' kernels may still be warming up: load the
+                # report builder now, while a core is free, rather than after the last notebook
+                import cem_research.present.report  # noqa: F401
+            else:
+                self._stop_zygote()  # nothing to run
 
         reported: set[str] = set()
 
@@ -572,6 +615,8 @@ class Runner:
             self.echo(f"✗ the index (reports/index.html) could not be written: {one_line(exc)}")
             if os.environ.get("CEM_DEBUG"):
                 traceback.print_exc()
+        finally:
+            self._stop_zygote()
         return list(outcomes.values())
 
     def _fail(self, outcome: ClientOutcome, stage: str, exc: Exception) -> None:

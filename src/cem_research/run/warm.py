@@ -98,10 +98,13 @@ class WarmKernel:
         Code run once after start-up (imports).
     cwd : str
         The kernel's starting folder (the notebooks' folder).
+    zygote : str, optional
+        Address of the run's :class:`cem_research.run.zygote.Zygote`: the kernel is forked from it,
+        its imports already done (else, or when the zygote cannot serve, it is started as usual).
     """
 
-    def __init__(self, key: str, warmup: str, cwd: str):
-        self.key, self.warmup, self.cwd = key, warmup, cwd
+    def __init__(self, key: str, warmup: str, cwd: str, zygote: str = ""):
+        self.key, self.warmup, self.cwd, self.zygote = key, warmup, cwd, zygote
         self.uses = 0
         self.km = self.kc = None
 
@@ -113,7 +116,12 @@ class WarmKernel:
         from cem_research.run.pipeline import KERNEL
 
         self.km = AsyncKernelManager(kernel_name=KERNEL)
+        if self.zygote:
+            from cem_research.run.zygote import ZygoteProvisioner
+
+            self.km.provisioner = ZygoteProvisioner(self.zygote, self.km)
         run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        _register_engine()  # papermill loads while the kernel starts
         self.kc = self.km.client()
         self.kc.allow_stdin = False
         self.kc.start_channels()
@@ -148,13 +156,15 @@ class WarmKernel:
         """Execute ``notebook`` into ``output`` with papermill in this kernel (after a reset)."""
         import papermill as pm
 
-        from cem_research.run.pipeline import KERNEL
+        from cem_research.run.pipeline import KERNEL, SAVE_EACH_CELL
 
+        _register_engine()
         cwd = str(Path(notebook).parent)
         self.reset(cwd)
         self.uses += 1
         pm.execute_notebook(notebook, output, parameters=parameters, kernel_name=KERNEL, cwd=cwd,
-                            progress_bar=False, log_output=False, engine_name=ENGINE, warm=self)
+                            progress_bar=False, log_output=False, engine_name=ENGINE, warm=self,
+                            request_save_on_cell_execute=SAVE_EACH_CELL)
 
     def alive(self) -> bool:
         """Whether the kernel process still runs."""
@@ -215,26 +225,25 @@ def _engine_class():
     return _WarmEngine
 
 
-def warm_kernel(key: str, notebooks: list[Path]) -> WarmKernel:
+def warm_kernel(key: str, notebooks: list[Path], zygote: str = "") -> WarmKernel:
     """This thread's warm kernel for ``key`` (started and warmed on first use, replaced after
-    :data:`MAX_USES` notebooks or when ``key`` changes)."""
-    _register_engine()
+    :data:`MAX_USES` notebooks or when ``key`` changes); forked from the zygote at ``zygote`` if given."""
     kernel = getattr(_LOCAL, "kernel", None)
     if kernel is not None and (kernel.key != key or kernel.uses >= MAX_USES or not kernel.alive()):
         discard_kernel()
         kernel = None
     if kernel is None:
         cwd = str(Path(notebooks[0]).parent) if notebooks else os.getcwd()
-        kernel = WarmKernel(key, warmup_code(notebooks), cwd)
+        kernel = WarmKernel(key, warmup_code(notebooks), cwd, zygote)
         _LOCAL.kernel = kernel
         kernel.start()
     return kernel
 
 
-def prewarm(key: str, warmup: tuple[str, ...]) -> int:
+def prewarm(key: str, warmup: tuple[str, ...], zygote: str = "") -> int:
     """Start this worker's warm kernel ahead of its first notebook; returns the worker's process id."""
     try:
-        warm_kernel(key, [Path(p) for p in warmup])
+        warm_kernel(key, [Path(p) for p in warmup], zygote)
     except Exception:  # noqa: BLE001 - the first notebook starts it again and reports what fails
         discard_kernel()
     return os.getpid()
