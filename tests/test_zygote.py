@@ -91,6 +91,36 @@ def test_a_warm_kernel_forked_by_the_zygote_runs_notebooks_and_can_be_interrupte
         z.stop()
 
 
+def test_a_local_run_forks_its_kernels_from_its_zygote_and_ends_it(tmp_path, monkeypatch):
+    """A run with two workers starts one zygote; every notebook's kernel is its child; it ends with the run."""
+    from conftest import TINY, make_project
+
+    from cem_research.run.pipeline import Runner
+
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        _notebook(nbs / name, ["import os\nprint(os.getppid())"])
+    root = make_project(tmp_path / "project", {"tiny": TINY}, notebooks=nbs)
+    started = []
+    real = Zygote.start.__func__
+
+    def start(cls, warmup):
+        started.append(real(cls, warmup))
+        return started[-1]
+
+    monkeypatch.setattr(Zygote, "start", classmethod(start))
+    monkeypatch.setenv("CEM_PROJECT_ROOT", str(root))
+    outcomes = Runner(root, jobs=2, echo=lambda m: None).run()
+    assert [o.ok for o in outcomes] == [True], outcomes
+    assert len(started) == 1
+    zyg = started[0]
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        cell = nbformat.read(str(root / "reports" / "tiny" / "notebooks" / name), as_version=4).cells[-1]
+        assert int(cell.outputs[0]["text"]) == zyg.process.pid, "the kernel was not forked by the run's zygote"
+    assert zyg.process.poll() is not None and not zyg.folder.exists()
+
+
 KILLED = """
 import sys, time
 from pathlib import Path

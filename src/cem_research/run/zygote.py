@@ -225,13 +225,12 @@ def _provisioner_class():
         address = ""
 
         async def launch_kernel(self, cmd, **kwargs):
-            import asyncio
-
             env = kwargs.get("env") or dict(os.environ)
             cwd = str(kwargs.get("cwd") or os.getcwd())
             try:
-                loop = asyncio.get_running_loop()
-                pid = await loop.run_in_executor(None, fork_kernel, self.address, cmd, env, cwd)
+                # blocking, as Popen is in the local provisioner: an executor thread would hang in a worker
+                # forked from a process whose event loop had started its executor threads
+                pid = fork_kernel(self.address, cmd, env, cwd)
             except ZygoteUnavailable:
                 return await super().launch_kernel(cmd, **kwargs)
             self.process = ForkedProcess(pid)
