@@ -5,6 +5,8 @@ seaborn, pingouin, statsmodels and the package again (3–5 s each on two busy c
 kernel is started once per worker process (or per thread of a Dask worker), imports what the
 numbered notebooks import (:func:`warmup_code`, parsed from the notebooks themselves), records
 its state (:func:`cem_research.run.kernel_state.snapshot`) and then runs notebook after notebook.
+In a local run with several workers the kernel is forked from the run's zygote
+(:mod:`cem_research.run.zygote`), which has made those imports once for all workers.
 Before each notebook it is reset (:func:`cem_research.run.kernel_state.reset`: namespace,
 figures, rcParams, options, warnings, random seeds, environment, rebound functions, data caches),
 so the executed notebook has the same content as a cold run's (``tests/test_warm.py``).
@@ -16,7 +18,7 @@ that it hands nbclient the warm kernel and its client instead of starting new on
 A kernel is replaced by a fresh one after :data:`MAX_USES` notebooks, after any error (a failed
 cell, a kernel that died, a reset that failed), and when the package's code or the project
 changed (:func:`warm_kernel`).  Kernels end with their worker: :func:`shutdown_all` at exit, and
-each kernel polls its parent process.
+each kernel polls its parent process (a forked kernel also watches the worker that asked for it).
 """
 
 from __future__ import annotations
