@@ -282,7 +282,7 @@ def value_label(cfg: Any, column: str, value: Any) -> str:
     text = str(value)
     if isinstance(value, str) and _CODE_LIKE.match(text):
         words = text.replace("_", " ")
-        return words[0].upper() + words[1:]
+        return initial(words)
     return text
 
 

@@ -421,9 +421,7 @@ class Runner:
                     and _output_intact(out, manifest.get("outputs", {}).get(nb.name)):
                 continue
             tasks.append(Task(client, str(nb), str(out), params, key, str(self.root), cold=self.cold,
-                              warm_key=self._warm_key(code), warmup=self._warmup))
-        for task in tasks:
-            task.zygote = self._zygote_address()
+                              warm_key=self._warm_key(code), warmup=self._warmup, zygote=self._zygote_address()))
         return tasks
 
     @staticmethod

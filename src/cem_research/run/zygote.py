@@ -20,6 +20,7 @@ produces (``tests/test_warm.py`` compares warm and cold notebooks; ``tests/test_
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import os
@@ -215,6 +216,7 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
+@functools.cache
 def _provisioner_class():
     from jupyter_client.provisioning import LocalProvisioner
 

@@ -206,8 +206,7 @@ def journey_finding(stages: pd.DataFrame | None, confidence: float = 0.95, cfg=N
         parts.append(f"the largest drop-out is at {word(d['stage'])}: {nv.pct(d['estimate'])} of the "
                      f"{int(d['n']):,} customers who reach it go no further along the journey "
                      f"({nv.pct_ci(d['ci_low'], d['ci_high'], confidence=confidence)})")
-    text = "; ".join(parts) + "."
-    text = text[0].upper() + text[1:]
+    text = nv.initial("; ".join(parts) + ".")
     return finding_kwargs(text, key="journey_low_stage", value=value, ci=ci)
 
 
