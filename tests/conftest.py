@@ -61,6 +61,31 @@ def run_captured(section, data, monkeypatch):
     return section.run(data), shown, recorded
 
 
+def code_notebook(path: Path, cells: list[str]) -> Path:
+    """A Python notebook at ``path``: a parameters cell (``client = None``), then one code cell per string."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("client = None", metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def survivors_of_kill(proc, procs: list, timeout: float) -> list:
+    """``kill -9`` the process ``proc`` (a ``subprocess.Popen``) and return those of ``procs`` (psutil
+    processes it started) still running ``timeout`` seconds later; a zombie counts as ended."""
+    import signal
+
+    import psutil
+
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
 def run_notebook(notebook: Path, output: Path, parameters: dict) -> Path:
     """Execute ``notebook`` into ``output`` with papermill as the runner does, in this test session's warm
     kernel (:mod:`cem_research.run.warm`; ``tests/test_warm.py`` holds warm runs to cold ones), so a test

@@ -9,9 +9,7 @@ failed with its one-line reason.  The notebooks here are small probes that read 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -21,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import TINY, make_project
+from conftest import TINY, make_project, survivors_of_kill
 
 PROBE = """\
 from cem_research.client.data import load_client
@@ -400,11 +398,7 @@ def test_pool_workers_end_with_a_killed_runner(tmp_path):
         workers = runner.children(recursive=True)
         assert len(workers) >= 2
         time.sleep(0.5)  # the workers are in their task now
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        gone, alive = psutil.wait_procs(workers, timeout=10)
-        alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        assert alive == [], "workers outlived the runner"
+        assert survivors_of_kill(proc, workers, timeout=10) == [], "workers outlived the runner"
     finally:
         if proc.poll() is None:
             proc.kill()

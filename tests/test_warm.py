@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DEMO, REPO, project_root
+from conftest import DEMO, REPO, code_notebook, project_root
 
 from cem_research.run import warm
 
@@ -47,20 +47,11 @@ CHECK = [
 ]
 
 
-def _notebook(path: Path, cells: list[str]) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("client = None", metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(path))
-    return path
-
-
 @pytest.fixture
 def pair(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    nbs = [_notebook(folder / "01_pollute.ipynb", POLLUTE), _notebook(folder / "02_check.ipynb", CHECK)]
+    nbs = [code_notebook(folder / "01_pollute.ipynb", POLLUTE), code_notebook(folder / "02_check.ipynb", CHECK)]
     yield tmp_path, nbs
     warm.shutdown_all()
 
@@ -104,7 +95,7 @@ def test_a_kernel_is_replaced_after_max_uses_and_after_an_error(pair, monkeypatc
     first.run(str(nbs[1]), str(tmp / "a.ipynb"), {"client": "x"})
     second = warm.warm_kernel("k", nbs)
     assert second is not first and not first.alive()
-    bad = _notebook(tmp / "notebooks" / "03_fails.ipynb", ["raise ValueError('boom')"])
+    bad = code_notebook(tmp / "notebooks" / "03_fails.ipynb", ["raise ValueError('boom')"])
     monkeypatch.setattr(warm, "MAX_USES", 20)
     task = Task("c", str(bad), str(tmp / "b.ipynb"), {"client": "x"}, "key", str(tmp), warm_key="k",
                 warmup=tuple(str(n) for n in nbs))

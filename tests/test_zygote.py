@@ -1,17 +1,15 @@
-"""The run's zygote (issue 19): kernels and children forked with their imports done, never different results."""
+"""The run's zygote (issue 19): kernels forked with their imports done, never different results."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import TINY, code_notebook, make_project, survivors_of_kill
 
 from cem_research.run import warm, zygote
 from cem_research.run.zygote import ForkedProcess, Zygote, ZygoteUnavailable
@@ -47,19 +45,10 @@ def test_a_forked_process_stands_in_for_popen():
     assert fake.wait(timeout=5) == 0 and fake.poll() == 0
 
 
-def _notebook(path: Path, cells: list[str]) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("client = None", metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(path))
-    return path
-
-
 def test_a_warm_kernel_forked_by_the_zygote_runs_notebooks_and_can_be_interrupted(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    nb = _notebook(folder / "01_x.ipynb", [
+    nb = code_notebook(folder / "01_x.ipynb", [
         # `wave` (a standard module nothing here imports) comes from the zygote's warm-up
         "import os, sys\nprint('wave' in sys.modules, os.getppid(), os.getpgid(0) == os.getpid())",
         "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\ndisplay(fig)\nplt.close(fig)",
@@ -93,14 +82,12 @@ def test_a_warm_kernel_forked_by_the_zygote_runs_notebooks_and_can_be_interrupte
 
 def test_a_local_run_forks_its_kernels_from_its_zygote_and_ends_it(tmp_path, monkeypatch):
     """A run with two workers starts one zygote; every notebook's kernel is its child; it ends with the run."""
-    from conftest import TINY, make_project
-
     from cem_research.run.pipeline import Runner
 
     nbs = tmp_path / "nb"
     nbs.mkdir()
     for name in ("01_a.ipynb", "02_b.ipynb"):
-        _notebook(nbs / name, ["import os\nprint(os.getppid())"])
+        code_notebook(nbs / name, ["import os\nprint(os.getppid())"])
     root = make_project(tmp_path / "project", {"tiny": TINY}, notebooks=nbs)
     started = []
     real = Zygote.start.__func__
@@ -144,11 +131,7 @@ def test_the_zygote_and_its_kernels_end_with_a_killed_runner(tmp_path):
         words = proc.stdout.readline().split()
         assert words[0] == "started", words
         procs = [psutil.Process(int(w)) for w in words[1:]]
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        _, alive = psutil.wait_procs(procs, timeout=15)
-        alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        assert alive == [], "the zygote or its kernel outlived the runner"
+        assert survivors_of_kill(proc, procs, timeout=15) == [], "the zygote or its kernel outlived the runner"
     finally:
         if proc.poll() is None:
             proc.kill()
